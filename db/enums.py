@@ -1,0 +1,79 @@
+"""Enumerations stored in the database; the GraphQL enums are built from these."""
+from enum import StrEnum
+
+
+class AccountKind(StrEnum):
+    BUSINESS = "BUSINESS"
+    INDIVIDUAL = "INDIVIDUAL"
+
+
+class Role(StrEnum):
+    ADMIN = "ADMIN"
+    BUYER = "BUYER"
+    APPROVER = "APPROVER"
+    ACCOUNTS_PAYABLE = "ACCOUNTS_PAYABLE"
+    VIEWER = "VIEWER"
+
+
+class StaffRole(StrEnum):
+    STAFF_SUPPORT = "STAFF_SUPPORT"
+    STAFF_ADMIN = "STAFF_ADMIN"
+
+
+class AddressKind(StrEnum):
+    BILLING = "BILLING"
+    SHIPPING = "SHIPPING"
+
+
+class OrderStatus(StrEnum):
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    OPEN = "OPEN"
+    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
+    FULFILLED = "FULFILLED"
+    CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
+
+
+class FulfilmentStatus(StrEnum):
+    PENDING = "PENDING"
+    IN_TRANSIT = "IN_TRANSIT"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
+class SubscriptionStatus(StrEnum):
+    TRIALING = "TRIALING"
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+    PAST_DUE = "PAST_DUE"
+    CANCELLED = "CANCELLED"
+
+
+class BillingInterval(StrEnum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    YEAR = "YEAR"
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "DRAFT"
+    OPEN = "OPEN"
+    PAID = "PAID"
+    VOID = "VOID"
+    UNCOLLECTIBLE = "UNCOLLECTIBLE"
+
+
+class PaymentMethodKind(StrEnum):
+    CARD = "CARD"
+    ACH = "ACH"
+    WIRE = "WIRE"
+    CHECK = "CHECK"
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REFUNDED = "REFUNDED"

@@ -1,0 +1,162 @@
+"""Batch functions for the per-request dataloaders: one statement per relation, keyed by parent id.
+
+Each opens its own session, so sibling resolvers never share one. Keys are ids of rows the
+caller was already allowed to see; functions that list children of a scoped kind take a scope."""
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlmodel import func, or_, select
+
+from db.engine import Database
+from db.enums import InvoiceStatus
+from db.models import (Account, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
+                       Membership, Order, OrderLine, Payment, PriceList, PriceListEntry, Product,
+                       ProductVariant, QuantityRule, Subscription, SubscriptionItem, User)
+from db.repositories.accounts import (LocationRepository, MembershipRepository,
+                                      addresses_by_location, roles_by_membership)
+from db.scope import RowScope
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+async def _rows(db: Database, stmt: Any) -> Sequence[Any]:
+    async with db.session() as s:
+        return (await s.exec(stmt)).all()
+
+
+def _one_each(keys: Sequence[K], rows: Sequence[T], key: Callable[[T], K]) -> list[T | None]:
+    by = {key(r): r for r in rows}
+    return [by.get(k) for k in keys]
+
+
+def _many_each(keys: Sequence[K], rows: Sequence[T], key: Callable[[T], K]) -> list[list[T]]:
+    by: dict[K, list[T]] = defaultdict(list)
+    for r in rows:
+        by[key(r)].append(r)
+    return [by.get(k, []) for k in keys]
+
+
+def by_id(model: Any) -> Callable[[Database, Sequence[int]], Any]:
+    async def load(db: Database, keys: Sequence[int]) -> list[Any]:
+        return _one_each(keys, await _rows(db, select(model).where(model.id.in_(keys))), lambda r: r.id)
+    load.__name__ = f"{model.__name__.lower()}_by_id"
+    return load
+
+
+def children(model: Any, parent: str, *order: Any) -> Callable[[Database, Sequence[int]], Any]:
+    column = getattr(model, parent)
+
+    async def load(db: Database, keys: Sequence[int]) -> list[list[Any]]:
+        stmt = select(model).where(column.in_(keys)).order_by(column, *order, model.id)
+        return _many_each(keys, await _rows(db, stmt), lambda r: getattr(r, parent))
+    load.__name__ = f"{model.__name__.lower()}s_by_{parent}"
+    return load
+
+
+account_by_id = by_id(Account)
+location_by_id = by_id(Location)
+user_by_id = by_id(User)
+order_by_id = by_id(Order)
+subscription_by_id = by_id(Subscription)
+product_by_id = by_id(Product)
+variant_by_id = by_id(ProductVariant)
+lines_by_order = children(OrderLine, "order_id", OrderLine.position)
+fulfilments_by_order = children(Fulfilment, "order_id", Fulfilment.created_at)
+fulfilment_lines_by_fulfilment = children(FulfilmentLine, "fulfilment_id")
+invoices_by_order = children(Invoice, "order_id", Invoice.issued_at)
+invoice_lines_by_invoice = children(InvoiceLine, "invoice_id", InvoiceLine.position)
+payments_by_invoice = children(Payment, "invoice_id", Payment.created_at)
+items_by_subscription = children(SubscriptionItem, "subscription_id")
+variants_by_product = children(ProductVariant, "product_id", ProductVariant.position)
+
+
+async def active_variants_by_product(db: Database, keys: Sequence[int]) -> list[list[ProductVariant]]:
+    stmt = (select(ProductVariant).where(ProductVariant.product_id.in_(keys), ProductVariant.is_active == True)  # noqa: E712
+            .order_by(ProductVariant.product_id, ProductVariant.position, ProductVariant.id))
+    return _many_each(keys, await _rows(db, stmt), lambda r: r.product_id)
+
+
+async def addresses_by_location_id(db: Database, keys: Sequence[int]) -> list[list[Any]]:
+    async with db.session() as s:
+        found = await addresses_by_location(s, list(keys))
+    return [found.get(k, []) for k in keys]
+
+
+async def roles_by_membership_id(db: Database, keys: Sequence[int]) -> list[list[Any]]:
+    async with db.session() as s:
+        found = await roles_by_membership(s, list(keys))
+    return [found.get(k, []) for k in keys]
+
+
+async def balance_by_account(db: Database, keys: Sequence[int]) -> list[Decimal]:
+    """Unpaid amount of open invoices."""
+    stmt = (select(Invoice.account_id, func.sum(Invoice.amount_due))
+            .where(Invoice.account_id.in_(keys), Invoice.status == InvoiceStatus.OPEN)
+            .group_by(Invoice.account_id))
+    # SUM keeps the column's type, so SQLite's stored ten-thousandths come back as Decimal.
+    found = {aid: total for aid, total in await _rows(db, stmt)}
+    return [found.get(k, Decimal("0.0000")) for k in keys]
+
+
+def locations_by_account(scope: RowScope) -> Callable[[Database, Sequence[int]], Any]:
+    async def load(db: Database, keys: Sequence[int]) -> list[list[Location]]:
+        async with db.session() as s:
+            found = await LocationRepository(s, scope).by_account(keys)
+        return [found.get(k, []) for k in keys]
+    return load
+
+
+def memberships_by_account(scope: RowScope) -> Callable[[Database, Sequence[int]], Any]:
+    async def load(db: Database, keys: Sequence[int]) -> list[list[Membership]]:
+        async with db.session() as s:
+            found = await MembershipRepository(s, scope).by_account(keys)
+        return [found.get(k, []) for k in keys]
+    return load
+
+
+@dataclass
+class PriceRows:
+    """The valid price lists that apply to one (location, variant), and what they say of it."""
+
+    location_lists: list[PriceList] = field(default_factory=list)
+    account_lists: list[PriceList] = field(default_factory=list)
+    entries: list[PriceListEntry] = field(default_factory=list)
+    rules: list[QuantityRule] = field(default_factory=list)
+
+
+def price_rows(now: datetime) -> Callable[[Database, Sequence[tuple[int, int]]], Any]:
+    """Keys are (location id, variant id); four statements for any number of keys."""
+
+    async def load(db: Database, keys: Sequence[tuple[int, int]]) -> list[PriceRows]:
+        location_ids = sorted({k[0] for k in keys})
+        variant_ids = sorted({k[1] for k in keys})
+        async with db.session() as s:
+            account_of = dict((await s.exec(select(Location.id, Location.account_id)
+                                            .where(Location.id.in_(location_ids)))).all())
+            lists = (await s.exec(select(PriceList).where(
+                or_(PriceList.location_id.in_(location_ids),
+                    (PriceList.account_id.in_(sorted(set(account_of.values())))) & PriceList.location_id.is_(None)),
+                or_(PriceList.valid_from.is_(None), PriceList.valid_from <= now),
+                or_(PriceList.valid_until.is_(None), PriceList.valid_until > now)))).all()
+            list_ids = [pl.id for pl in lists]
+            entries = (await s.exec(select(PriceListEntry).where(
+                PriceListEntry.price_list_id.in_(list_ids), PriceListEntry.variant_id.in_(variant_ids)))).all()
+            rules = (await s.exec(select(QuantityRule).where(
+                QuantityRule.price_list_id.in_(list_ids), QuantityRule.variant_id.in_(variant_ids)))).all()
+        out = []
+        for location_id, variant_id in keys:
+            account_id = account_of.get(location_id)
+            loc = [pl for pl in lists if pl.location_id == location_id]
+            acc = [pl for pl in lists if pl.location_id is None and pl.account_id == account_id]
+            ids = {pl.id for pl in loc} | {pl.id for pl in acc}
+            out.append(PriceRows(
+                loc, acc,
+                [e for e in entries if e.variant_id == variant_id and e.price_list_id in ids],
+                [r for r in rules if r.variant_id == variant_id and r.price_list_id in ids]))
+        return out
+    return load

@@ -1,0 +1,61 @@
+"""Invoices and the payments against them."""
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
+from db.types import amount_field, enum_field, utc_field, utcnow
+
+
+class Invoice(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_invoice_account_issued", "account_id", "issued_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, sa_column_kwargs={"unique": True})
+    account_id: int = Field(foreign_key="account.id")
+    location_id: int | None = Field(default=None, foreign_key="location.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="customer_order.id", index=True)
+    subscription_id: int | None = Field(default=None, foreign_key="subscription.id", index=True)
+    status: InvoiceStatus = enum_field(InvoiceStatus, index=True)
+    currency: str = Field(max_length=3)
+    subtotal: Decimal = amount_field()
+    tax: Decimal = amount_field()
+    total: Decimal = amount_field()
+    amount_paid: Decimal = amount_field(default=Decimal(0))
+    amount_due: Decimal = amount_field()
+    po_number: str | None = Field(default=None, max_length=140)
+    issued_at: datetime = utc_field()
+    due_date: date = Field(sa_type=sa.Date)
+    paid_at: datetime | None = utc_field(nullable=True, default=None)
+    # The account's billing details as they were when the invoice was issued.
+    billing_details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = utc_field(default_factory=utcnow)
+
+
+class InvoiceLine(SQLModel, table=True):
+    __tablename__ = "invoice_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    variant_id: int | None = Field(default=None, foreign_key="product_variant.id")
+    description: str = Field(max_length=300)
+    quantity: int
+    unit_price: Decimal = amount_field()
+    amount: Decimal = amount_field()
+    currency: str = Field(max_length=3)
+    position: int = Field(default=0)
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    amount: Decimal = amount_field()
+    currency: str = Field(max_length=3)
+    method: PaymentMethodKind = enum_field(PaymentMethodKind)
+    status: PaymentStatus = enum_field(PaymentStatus)
+    reference: str | None = Field(default=None, max_length=100)
+    created_at: datetime = utc_field(default_factory=utcnow)

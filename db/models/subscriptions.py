@@ -1,0 +1,39 @@
+"""Recurring orders and service subscriptions."""
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from db.enums import BillingInterval, SubscriptionStatus
+from db.types import amount_field, enum_field, utc_field, utcnow
+
+
+class Subscription(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_subscription_account_created", "account_id", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, sa_column_kwargs={"unique": True})
+    account_id: int = Field(foreign_key="account.id")
+    location_id: int | None = Field(default=None, foreign_key="location.id", index=True)
+    status: SubscriptionStatus = enum_field(SubscriptionStatus, index=True)
+    interval: BillingInterval = enum_field(BillingInterval)
+    interval_count: int = Field(default=1)
+    currency: str = Field(max_length=3)
+    current_period_start: datetime = utc_field()
+    current_period_end: datetime = utc_field()
+    next_billing_at: datetime | None = utc_field(nullable=True, default=None)
+    cancel_at_period_end: bool = Field(default=False)
+    cancelled_at: datetime | None = utc_field(nullable=True, default=None)
+    created_at: datetime = utc_field(default_factory=utcnow)
+
+
+class SubscriptionItem(SQLModel, table=True):
+    __tablename__ = "subscription_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True)
+    variant_id: int = Field(foreign_key="product_variant.id")
+    quantity: int
+    unit_price: Decimal = amount_field()
+    currency: str = Field(max_length=3)

@@ -1,0 +1,36 @@
+"""Users, their memberships and roles, and sign-in sessions. Not scoped: these build the caller."""
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import AuthSession, Membership, MembershipRole, User
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    return (await session.exec(select(User).where(User.email == email.strip().lower()))).first()
+
+
+async def grants_of(session: AsyncSession, user_id: int) -> list[tuple[int, int, MembershipRole | None]]:
+    """(membership id, account id, role row or None) for every membership of the user, in one statement."""
+    stmt = (select(Membership.id, Membership.account_id, MembershipRole)
+            .join(MembershipRole, MembershipRole.membership_id == Membership.id, isouter=True)
+            .where(Membership.user_id == user_id))
+    return [(mid, aid, role) for mid, aid, role in (await session.exec(stmt)).all()]
+
+
+async def memberships_of(session: AsyncSession, user_id: int) -> list[Membership]:
+    stmt = select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
+    return list((await session.exec(stmt)).all())
+
+
+async def session_with_user(session: AsyncSession, token_hash: str) -> tuple[AuthSession, User] | None:
+    stmt = (select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == token_hash))
+    row = (await session.exec(stmt)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def touch_session(session: AsyncSession, auth_session: AuthSession, now: datetime) -> None:
+    auth_session.last_seen_at = now
+    session.add(auth_session)

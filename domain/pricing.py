@@ -1,0 +1,94 @@
+"""Contracted prices: a location's price lists over its account's over the list price."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+FOUR_PLACES = Decimal("0.0001")
+
+
+class PriceSource(StrEnum):
+    LOCATION_PRICE_LIST = "LOCATION_PRICE_LIST"
+    ACCOUNT_PRICE_LIST = "ACCOUNT_PRICE_LIST"
+    LIST_PRICE = "LIST_PRICE"
+
+
+@dataclass(frozen=True)
+class QuantityRuleData:
+    minimum: int = 1
+    maximum: int | None = None
+    increment: int = 1
+
+    def violation(self, quantity: int) -> str | None:
+        """Why `quantity` breaks the rule, or None."""
+        if quantity < self.minimum:
+            return f"The minimum quantity is {self.minimum}"
+        if self.maximum is not None and quantity > self.maximum:
+            return f"The maximum quantity is {self.maximum}"
+        if (quantity - self.minimum) % self.increment:
+            return f"Quantities go in steps of {self.increment} from {self.minimum}"
+        return None
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    amount: Decimal
+    currency: str
+    source: PriceSource
+
+
+@dataclass(frozen=True)
+class PriceBreak:
+    min_quantity: int
+    unit_price: Decimal
+
+
+@dataclass
+class PriceLevel:
+    """What the valid price lists of one level (location or account) say about one variant."""
+
+    source: PriceSource
+    currency: str | None = None  # of the fixed prices (the price lists' currency)
+    breaks: dict[int, Decimal] = field(default_factory=dict)  # min quantity -> lowest fixed price
+    adjustment_percent: Decimal | None = None  # the most favourable adjustment of the level
+    rule: QuantityRuleData | None = None
+
+    def add_fixed(self, min_quantity: int, price: Decimal) -> None:
+        current = self.breaks.get(min_quantity)
+        self.breaks[min_quantity] = price if current is None else min(current, price)
+
+    def add_adjustment(self, percent: Decimal) -> None:
+        if self.adjustment_percent is None or percent < self.adjustment_percent:
+            self.adjustment_percent = percent
+
+
+@dataclass
+class PriceSchedule:
+    """Levels in precedence order: location first, then account."""
+
+    levels: list[PriceLevel] = field(default_factory=list)
+
+    def quantity_rule(self) -> QuantityRuleData | None:
+        return next((lvl.rule for lvl in self.levels if lvl.rule is not None), None)
+
+    def _deciding_level(self) -> PriceLevel | None:
+        return next((lvl for lvl in self.levels if lvl.breaks or lvl.adjustment_percent is not None), None)
+
+    def unit_price(self, list_price: Decimal, list_currency: str, quantity: int = 1) -> "UnitPrice":
+        """Fixed prices are in their price list's currency; adjustments keep the list price's."""
+        level = self._deciding_level()
+        if level is None:
+            return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
+        applicable = [q for q in level.breaks if q <= quantity]
+        if applicable:
+            return UnitPrice(level.breaks[max(applicable)], level.currency or list_currency, level.source)
+        if level.adjustment_percent is not None:
+            adjusted = list_price * (Decimal(100) + level.adjustment_percent) / Decimal(100)
+            return UnitPrice(adjusted.quantize(FOUR_PLACES), list_currency, level.source)
+        # Fixed prices start above this quantity: the list price holds below the first break.
+        return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
+
+    def price_breaks(self, list_price: Decimal) -> list[PriceBreak]:
+        level = self._deciding_level()
+        if level is None or not level.breaks:
+            return []
+        return [PriceBreak(q, level.breaks[q]) for q in sorted(level.breaks)]

@@ -1,0 +1,95 @@
+"""The policy table: who may read which rows and fields, and who may run which mutation.
+
+One table of data, read by the permission classes (permissions/checks.py), the row scopes that
+repositories turn into SQL (permissions/caller.py), docs/permissions.md (permissions/docs.py),
+and the tests that walk every role over every entry."""
+from dataclasses import dataclass, field
+
+from db.enums import Role, StaffRole
+
+ADMIN, BUYER, APPROVER, AP, VIEWER = (Role.ADMIN, Role.BUYER, Role.APPROVER,
+                                      Role.ACCOUNTS_PAYABLE, Role.VIEWER)
+ALL_ROLES = frozenset(Role)
+ALL_STAFF = frozenset(StaffRole)
+STAFF_ADMIN = frozenset({StaffRole.STAFF_ADMIN})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Roles that grant access. A role limited to locations grants it for rows and fields of
+    those locations only; account-level things need the role account-wide."""
+
+    roles: frozenset[Role]
+    description: str
+    staff: frozenset[StaffRole] = ALL_STAFF
+    # The user a row belongs to (who placed the order, whose membership) may read it too.
+    owner: bool = False
+    # The OAuth scope an integration client needs (integrations act for one account).
+    oauth_scope: str | None = None
+    # Anyone, signed in or not (sign-in itself).
+    public: bool = False
+    kind: str = field(default="field")
+
+
+def rows(roles: frozenset[Role] | set[Role], description: str, **kw: object) -> Rule:
+    return Rule(frozenset(roles), description, kind="rows", **kw)  # type: ignore[arg-type]
+
+
+def fld(roles: frozenset[Role] | set[Role], description: str, **kw: object) -> Rule:
+    return Rule(frozenset(roles), description, kind="field", **kw)  # type: ignore[arg-type]
+
+
+def mutation(roles: frozenset[Role] | set[Role], description: str, **kw: object) -> Rule:
+    return Rule(frozenset(roles), description, kind="mutation", **kw)  # type: ignore[arg-type]
+
+
+FINANCE = frozenset({ADMIN, AP})
+PRICE_READERS = frozenset({ADMIN, BUYER, APPROVER, AP})
+
+_FINANCIAL = fld(FINANCE, "Financial terms of the account", oauth_scope="invoices:read")
+_PRICES = fld(PRICE_READERS, "Prices and amounts (hidden from VIEWER)", oauth_scope="orders:read")
+_CATALOG_PRICES = fld(PRICE_READERS, "Contracted and list prices (hidden from VIEWER)",
+                      oauth_scope="catalog:read")
+_SUBSCRIPTION_PRICES = fld(PRICE_READERS, "Subscription prices (hidden from VIEWER)",
+                           oauth_scope="subscriptions:read")
+
+POLICY: dict[str, Rule] = {
+    # Which rows each kind of object shows. Repositories scope their SQL with these.
+    "rows:Account": rows(ALL_ROLES, "Accounts the caller is a member of", oauth_scope="account:read"),
+    "rows:Location": rows(ALL_ROLES, "Locations the caller has a role at (all, when account-wide)",
+                          oauth_scope="account:read"),
+    "rows:Membership": rows({ADMIN}, "Members of the account; every member sees its own membership",
+                            owner=True, oauth_scope="members:read"),
+    "rows:Order": rows(ALL_ROLES, "Orders of the caller's locations; a member also sees the orders it placed",
+                       owner=True, oauth_scope="orders:read"),
+    "rows:Subscription": rows(ALL_ROLES, "Subscriptions of the caller's locations",
+                              oauth_scope="subscriptions:read"),
+    "rows:Invoice": rows(FINANCE, "Invoices and payments", oauth_scope="invoices:read"),
+    "rows:Catalog": rows(ALL_ROLES, "The catalog as seen from a location", oauth_scope="catalog:read"),
+    # Fields that not every reader of the row may see: null with a FORBIDDEN error.
+    "Account.creditLimit": _FINANCIAL,
+    "Account.balance": _FINANCIAL,
+    "Account.paymentTermsDays": _FINANCIAL,
+    "Account.billingDetails": _FINANCIAL,
+    "Account.invoices": fld(FINANCE, "Invoices of the account", oauth_scope="invoices:read"),
+    "Membership.spendingLimit": fld({ADMIN}, "A buyer's spending limit: account admins and the member itself",
+                                    owner=True, oauth_scope="members:read"),
+    "Order.subtotal": _PRICES,
+    "Order.tax": _PRICES,
+    "Order.total": _PRICES,
+    "OrderLine.unitPrice": _PRICES,
+    "OrderLine.total": _PRICES,
+    "ProductVariant.listPrice": _CATALOG_PRICES,
+    "ProductVariant.price": _CATALOG_PRICES,
+    "SubscriptionItem.unitPrice": _SUBSCRIPTION_PRICES,
+    "Subscription.total": _SUBSCRIPTION_PRICES,
+    # Mutations.
+    "Mutation.signIn": mutation(frozenset(), "Anyone may try to sign in (rate limited)", public=True),
+}
+
+
+def rule(key: str) -> Rule:
+    try:
+        return POLICY[key]
+    except KeyError:  # A typo in a field declaration must fail at import, not at request time.
+        raise KeyError(f"no policy entry {key!r} in permissions/policy.py") from None

@@ -1,0 +1,71 @@
+"""The catalog as seen from a location: each product and variant carries that location,
+so `price(quantity:)` is the location's contracted price."""
+from typing import Any
+
+from db.models import Location, Product, ProductVariant
+from db.repositories.catalog import CatalogRepository, ProductFilter
+from domain.money import Money
+from domain.pricing import PriceBreak, QuantityRuleData
+from permissions.policy import rule
+from resolvers.connections import Connection, Window, paginate
+from resolvers.context import Context
+from resolvers.errors import bad_input, forbidden
+from resolvers.within import Within
+
+
+class _LocatedPages:
+    def __init__(self, repo: CatalogRepository, location: Location) -> None:
+        self.repo = repo
+        self.location = location
+
+    async def page(self, f: ProductFilter, **window: Any) -> Any:
+        page = await self.repo.page(f, **window)
+        page.rows = [Within(p, self.location.account_id, self.location.id) for p in page.rows]
+        return page
+
+    async def count(self, f: ProductFilter) -> int:
+        return await self.repo.count(f)
+
+
+async def catalog(ctx: Context, location: Location, filter_: ProductFilter, window: Window) -> Connection:
+    if not ctx.caller.allows(rule("rows:Catalog"), location.account_id, location.id):
+        raise forbidden("You have no role at this location")
+    if filter_.search is not None and len(filter_.search) > 200:
+        raise bad_input("search is limited to 200 characters")
+    staff = ctx.caller.is_staff
+    return await paginate(ctx, lambda s: _LocatedPages(CatalogRepository(s, include_inactive=staff), location),
+                          filter_, window)
+
+
+async def variants(ctx: Context, product: Product | Within) -> list[Any]:
+    rows = await ctx.loaders.variants_of_product.load(product.id)
+    if isinstance(product, Within):
+        return [Within(v, product.account_id, product.location_id) for v in rows]
+    return rows
+
+
+def _located(variant: ProductVariant | Within) -> Within:
+    if not isinstance(variant, Within):
+        raise bad_input("Prices depend on the location: read the variant through a location's catalog")
+    return variant
+
+
+async def contracted_price(ctx: Context, variant: ProductVariant | Within, quantity: int) -> Money:
+    if quantity < 1 or quantity > 1_000_000:
+        raise bad_input("quantity must be between 1 and 1000000")
+    v = _located(variant)
+    schedule = await ctx.loaders.price_schedule.load((v.location_id, v.id))
+    price = schedule.unit_price(v.list_price, v.currency, quantity)
+    return Money(price.amount, price.currency)
+
+
+async def price_breaks(ctx: Context, variant: ProductVariant | Within) -> list[PriceBreak]:
+    v = _located(variant)
+    schedule = await ctx.loaders.price_schedule.load((v.location_id, v.id))
+    return schedule.price_breaks(v.list_price)
+
+
+async def quantity_rule(ctx: Context, variant: ProductVariant | Within) -> QuantityRuleData:
+    v = _located(variant)
+    schedule = await ctx.loaders.price_schedule.load((v.location_id, v.id))
+    return schedule.quantity_rule() or QuantityRuleData()

@@ -1,0 +1,43 @@
+"""What every resolver of a request sees: the caller, the database, loaders and the clock."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from db.engine import Database
+from db.scope import RowScope
+from domain.clock import Clock
+from permissions.caller import Caller
+from permissions.policy import rule
+from resolvers.loaders import Loaders
+
+
+@dataclass
+class Settings:
+    session_idle_minutes: int = 30
+    session_lifetime_hours: int = 12
+
+
+@dataclass
+class Context:
+    db: Database
+    caller: Caller
+    clock: Clock
+    settings: Settings = field(default_factory=Settings)
+    request: Any = None
+    response: Any = None
+    request_id: str = ""
+    client_ip: str | None = None
+    user_agent: str | None = None
+
+    @cached_property
+    def now(self) -> datetime:
+        """One instant for the whole request, so every price and due date agrees."""
+        return self.clock.now()
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.db, self.caller, self.now)
+
+    def scope(self, key: str) -> RowScope:
+        return self.caller.scope(rule(key))

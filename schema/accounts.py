@@ -1,0 +1,225 @@
+"""The viewer, accounts, locations, members and their roles."""
+from datetime import date, datetime
+import strawberry
+from strawberry.types import Info
+
+from db import models
+from db.enums import AccountKind, AddressKind, Role, StaffRole
+from domain.money import Money as MoneyData
+from permissions.checks import guarded
+from resolvers import accounts as resolve
+from resolvers.billing import invoices as invoice_search
+from resolvers.catalog import catalog as location_catalog
+from resolvers.connections import Window
+from resolvers.orders import order_history
+from resolvers.subscriptions import subscriptions as subscription_search
+from schema.billing import InvoiceConnection, InvoiceFilter, invoice_filter
+from schema.catalog import ProductConnection, ProductFilter
+from schema.common import Connection, MailingAddress, Money, Node, node_id, rows_of
+from schema.orders import OrderConnection, OrderFilter, order_filter
+from schema.subscriptions import SubscriptionConnection, SubscriptionFilter, subscription_filter
+
+AccountKindEnum = strawberry.enum(AccountKind, name="AccountKind")
+RoleEnum = strawberry.enum(Role, name="Role")
+StaffRoleEnum = strawberry.enum(StaffRole, name="StaffRole")
+AddressKindEnum = strawberry.enum(AddressKind, name="AddressKind")
+
+
+@strawberry.type(description="A person, as colleagues see them.")
+class Person:
+    name: str
+    email: str
+
+
+@strawberry.type
+class Address(MailingAddress):
+    kind: AddressKindEnum  # type: ignore[valid-type]
+    is_default: bool
+
+
+@strawberry.type
+class BillingDetails:
+    country: str | None
+    region: str | None
+    postal_code: str | None
+    business_name: str | None
+    tax_id: str | None
+    is_business: bool
+
+
+@strawberry.type
+class Location(Node):
+    id: strawberry.ID = node_id("Location")
+    is_type_of = rows_of(models.Location)
+    name: str
+
+    @strawberry.field
+    async def account(self, info: Info) -> "Account":
+        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def billing_address(self, info: Info) -> Address | None:
+        found = await info.context.loaders.addresses.load(self.id)
+        return next((a for a in found if a.kind is AddressKind.BILLING), None)
+
+    @strawberry.field
+    async def shipping_addresses(self, info: Info) -> list[Address]:
+        return [a for a in await info.context.loaders.addresses.load(self.id) if a.kind is AddressKind.SHIPPING]
+
+    @strawberry.field(description="Orders of this location, newest first.")
+    async def orders(self, info: Info, filter: OrderFilter | None = None, first: int | None = None,
+                     after: str | None = None, last: int | None = None, before: str | None = None) -> OrderConnection:
+        return await order_history(info.context, order_filter(filter, location_ids=(self.id,)),  # type: ignore[return-value]
+                                   Window(first, after, last, before))
+
+    @strawberry.field(description="Subscriptions of this location, newest first.")
+    async def subscriptions(self, info: Info, filter: SubscriptionFilter | None = None, first: int | None = None,
+                            after: str | None = None, last: int | None = None,
+                            before: str | None = None) -> SubscriptionConnection:
+        return await subscription_search(info.context, subscription_filter(filter, location_ids=(self.id,)),  # type: ignore[return-value]
+                                         Window(first, after, last, before))
+
+    @strawberry.field(description="The catalog as this location sees it: prices are its contracted prices.")
+    async def catalog(self, info: Info, filter: ProductFilter | None = None, first: int | None = None,
+                      after: str | None = None, last: int | None = None,
+                      before: str | None = None) -> ProductConnection:
+        return await location_catalog(info.context, self, (filter or ProductFilter()).to_data(),  # type: ignore[arg-type,return-value]
+                                      Window(first, after, last, before))
+
+
+@strawberry.type(description="One role of a member: account-wide, or at the listed locations.")
+class RoleGrant:
+    role: RoleEnum  # type: ignore[valid-type]
+    account_wide: bool = strawberry.field(resolver=lambda root: root.location_id is None)
+
+    @strawberry.field
+    async def location(self, info: Info) -> Location | None:
+        if self.location_id is None:  # type: ignore[attr-defined]
+            return None
+        return await info.context.loaders.location.load(self.location_id)  # type: ignore[attr-defined]
+
+
+@strawberry.type
+class Membership(Node):
+    id: strawberry.ID = node_id("Membership")
+    is_type_of = rows_of(models.Membership)
+    created_at: datetime
+
+    @strawberry.field
+    async def user(self, info: Info) -> Person:
+        return await info.context.loaders.user.load(self.user_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def account(self, info: Info) -> "Account":
+        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def roles(self, info: Info) -> list[RoleGrant]:
+        return await info.context.loaders.membership_roles.load(self.id)
+
+    @guarded("Membership.spendingLimit", description="Orders above this wait for approval; null means no limit.")
+    async def spending_limit(self, info: Info) -> Money | None:
+        if self.spending_limit is None:  # type: ignore[attr-defined]
+            return None
+        account = await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+        return MoneyData(self.spending_limit, account.currency)  # type: ignore[attr-defined,return-value]
+
+
+@strawberry.type
+class Account(Node):
+    id: strawberry.ID = node_id("Account")
+    is_type_of = rows_of(models.Account)
+    name: str
+    kind: AccountKindEnum  # type: ignore[valid-type]
+    currency_code: str = strawberry.field(resolver=lambda root: root.currency)
+    locale: str
+    requires_approval: bool
+
+    @guarded("Account.paymentTermsDays", description="Net payment terms in days (0: due on receipt).")
+    def payment_terms_days(self) -> int | None:
+        return self.payment_terms_days
+
+    @guarded("Account.creditLimit")
+    def credit_limit(self) -> Money | None:
+        return None if self.credit_limit is None else MoneyData(self.credit_limit, self.currency)  # type: ignore[attr-defined,return-value]
+
+    @guarded("Account.balance", description="Unpaid amount of open invoices.")
+    async def balance(self, info: Info) -> Money | None:
+        return MoneyData(await info.context.loaders.balance.load(self.id), self.currency)  # type: ignore[attr-defined,return-value]
+
+    @guarded("Account.billingDetails")
+    def billing_details(self) -> BillingDetails | None:
+        return BillingDetails(country=self.billing_country, region=self.billing_region,  # type: ignore[attr-defined]
+                              postal_code=self.billing_postal_code,  # type: ignore[attr-defined]
+                              business_name=self.billing_business_name, tax_id=self.billing_tax_id,  # type: ignore[attr-defined]
+                              is_business=self.billing_is_business)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The locations the caller has a role at (all of them for account-wide roles).")
+    async def locations(self, info: Info) -> list[Location]:
+        return await info.context.loaders.locations_of_account.load(self.id)
+
+    @strawberry.field(description="Members of the account; a member who is not ADMIN sees only itself.")
+    async def members(self, info: Info) -> list[Membership]:
+        return await info.context.loaders.members_of_account.load(self.id)
+
+    @strawberry.field(description="Orders of the account the caller may see, newest first.")
+    async def orders(self, info: Info, filter: OrderFilter | None = None, first: int | None = None,
+                     after: str | None = None, last: int | None = None, before: str | None = None) -> OrderConnection:
+        return await order_history(info.context, order_filter(filter, account_ids=(self.id,)),  # type: ignore[return-value]
+                                   Window(first, after, last, before))
+
+    @strawberry.field
+    async def subscriptions(self, info: Info, filter: SubscriptionFilter | None = None, first: int | None = None,
+                            after: str | None = None, last: int | None = None,
+                            before: str | None = None) -> SubscriptionConnection:
+        return await subscription_search(info.context, subscription_filter(filter, account_ids=(self.id,)),  # type: ignore[return-value]
+                                         Window(first, after, last, before))
+
+    @guarded("Account.invoices", description="Invoices, newest first.")
+    async def invoices(self, info: Info, filter: InvoiceFilter | None = None, first: int | None = None,
+                       after: str | None = None, last: int | None = None,
+                       before: str | None = None) -> InvoiceConnection | None:
+        today: date = info.context.now.date()
+        return await invoice_search(info.context, invoice_filter(filter, today, account_ids=(self.id,)),  # type: ignore[return-value]
+                                    Window(first, after, last, before))
+
+
+AccountConnection = Connection[Account]
+
+
+@strawberry.type(description="The signed-in caller.")
+class Viewer:
+    name: str
+    email: str
+    staff_role: StaffRoleEnum | None  # type: ignore[valid-type]
+
+    @strawberry.field(description="The caller's memberships, one per account it belongs to.")
+    async def memberships(self, info: Info) -> list[Membership]:
+        return await resolve.viewer_memberships(info.context)
+
+    @strawberry.field(description="Accounts the caller can act for.")
+    async def accounts(self, info: Info) -> list[Account]:
+        return await resolve.viewer_accounts(info.context)
+
+    @strawberry.field(description="Locations the caller can act for, over all its accounts.")
+    async def locations(self, info: Info) -> list[Location]:
+        return await resolve.viewer_locations(info.context)
+
+    @strawberry.field(description="Every order the caller may see, over all its accounts, newest first.")
+    async def orders(self, info: Info, filter: OrderFilter | None = None, first: int | None = None,
+                     after: str | None = None, last: int | None = None, before: str | None = None) -> OrderConnection:
+        return await order_history(info.context, order_filter(filter), Window(first, after, last, before))  # type: ignore[return-value]
+
+    @strawberry.field(description="Every subscription the caller may see, newest first.")
+    async def subscriptions(self, info: Info, filter: SubscriptionFilter | None = None, first: int | None = None,
+                            after: str | None = None, last: int | None = None,
+                            before: str | None = None) -> SubscriptionConnection:
+        return await subscription_search(info.context, subscription_filter(filter),  # type: ignore[return-value]
+                                         Window(first, after, last, before))
+
+    @strawberry.field(description="Every invoice the caller may see (ADMIN and ACCOUNTS_PAYABLE), newest first.")
+    async def invoices(self, info: Info, filter: InvoiceFilter | None = None, first: int | None = None,
+                       after: str | None = None, last: int | None = None,
+                       before: str | None = None) -> InvoiceConnection:
+        return await invoice_search(info.context, invoice_filter(filter, info.context.now.date()),  # type: ignore[return-value]
+                                    Window(first, after, last, before))

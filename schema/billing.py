@@ -1,0 +1,115 @@
+"""Invoices and payments (read side). Only ADMIN and ACCOUNTS_PAYABLE see these rows."""
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from db import models
+from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
+from db.repositories.billing import InvoiceFilter as InvoiceFilterData
+from domain.money import Money as MoneyData
+from schema.common import Connection, Money, Node, node_id, rows_of
+
+if TYPE_CHECKING:
+    from schema.accounts import Account
+    from schema.orders import Order
+
+InvoiceStatusEnum = strawberry.enum(InvoiceStatus, name="InvoiceStatus")
+PaymentMethodKindEnum = strawberry.enum(PaymentMethodKind, name="PaymentMethodKind")
+PaymentStatusEnum = strawberry.enum(PaymentStatus, name="PaymentStatus")
+
+
+def _money(field: str) -> Any:
+    def resolve(root: Any) -> Money:
+        return MoneyData(getattr(root, field), root.currency)  # type: ignore[return-value]
+    return strawberry.field(resolver=resolve)
+
+
+@strawberry.type
+class InvoiceLine:
+    description: str
+    quantity: int
+    unit_price: Money = _money("unit_price")
+    amount: Money = _money("amount")
+
+
+@strawberry.type
+class Payment:
+    amount: Money = _money("amount")
+    method: PaymentMethodKindEnum  # type: ignore[valid-type]
+    status: PaymentStatusEnum  # type: ignore[valid-type]
+    reference: str | None
+    created_at: datetime
+
+
+@strawberry.type
+class Invoice(Node):
+    id: strawberry.ID = node_id("Invoice")
+    is_type_of = rows_of(models.Invoice)
+    number: str
+    status: InvoiceStatusEnum  # type: ignore[valid-type]
+    currency_code: str = strawberry.field(resolver=lambda root: root.currency)
+    subtotal: Money = _money("subtotal")
+    tax: Money = _money("tax")
+    total: Money = _money("total")
+    amount_paid: Money = _money("amount_paid")
+    amount_due: Money = _money("amount_due")
+    po_number: str | None
+    issued_at: datetime
+    due_date: date
+    paid_at: datetime | None
+    billing_details: JSON = strawberry.field(description="The account's billing details when it was issued.")
+
+    @strawberry.field(description="Open and past its due date.")
+    def is_overdue(self, info: Info) -> bool:
+        return self.status is InvoiceStatus.OPEN and self.due_date < info.context.now.date()
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[InvoiceLine]:
+        return await info.context.loaders.invoice_lines.load(self.id)
+
+    @strawberry.field
+    async def payments(self, info: Info) -> list[Payment]:
+        return await info.context.loaders.payments.load(self.id)
+
+    @strawberry.field
+    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
+        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The order this invoice bills, if any.")
+    async def order(self, info: Info) -> Annotated["Order", strawberry.lazy("schema.orders")] | None:
+        # The order is of the invoice's own account and location, which the caller already sees.
+        if self.order_id is None:  # type: ignore[attr-defined]
+            return None
+        return await info.context.loaders.order.load(self.order_id)  # type: ignore[attr-defined]
+
+
+InvoiceConnection = Connection[Invoice]
+
+
+@strawberry.input(description="Narrow an invoice search. All given conditions must hold.")
+class InvoiceFilter:
+    status: list[InvoiceStatusEnum] | None = None  # type: ignore[valid-type]
+    issued_after: datetime | None = None
+    issued_before: datetime | None = None
+    due_after: date | None = None
+    due_before: date | None = None
+    min_total: Decimal | None = None
+    max_total: Decimal | None = None
+    number: str | None = None
+    po_number: str | None = None
+    overdue: bool | None = strawberry.field(default=None, description="Only open invoices past due.")
+
+    def to_data(self, today: date, **fixed: Any) -> InvoiceFilterData:
+        return InvoiceFilterData(statuses=tuple(self.status or ()), issued_after=self.issued_after,
+                                 issued_before=self.issued_before, due_after=self.due_after,
+                                 due_before=self.due_before, min_total=self.min_total,
+                                 max_total=self.max_total, number=self.number, po_number=self.po_number,
+                                 overdue_on=today if self.overdue else None, **fixed)
+
+
+def invoice_filter(f: InvoiceFilter | None, today: date, **fixed: Any) -> InvoiceFilterData:
+    return (f or InvoiceFilter()).to_data(today, **fixed)

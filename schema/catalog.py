@@ -1,0 +1,82 @@
+"""Products and variants, priced for the location they are seen from."""
+from decimal import Decimal
+
+import strawberry
+from strawberry.types import Info
+
+from db import models
+from db.repositories.catalog import ProductFilter as ProductFilterData
+from domain.money import Money as MoneyData
+from permissions.checks import guarded
+from resolvers import catalog as resolve
+from schema.common import Connection, Money, Node, node_id, rows_of
+
+
+@strawberry.type
+class PriceBreak:
+    min_quantity: int
+    unit_price: Decimal
+
+
+@strawberry.type(description="How many of a variant may be ordered at once.")
+class QuantityRule:
+    minimum: int
+    maximum: int | None
+    increment: int
+
+
+@strawberry.type
+class ProductVariant(Node):
+    id: strawberry.ID = node_id("ProductVariant")
+    is_type_of = rows_of(models.ProductVariant)
+    sku: str
+    title: str
+    is_active: bool
+
+    @guarded("ProductVariant.listPrice", description="The merchant's list price.")
+    def list_price(self) -> Money | None:
+        return MoneyData(self.list_price, self.currency)  # type: ignore[attr-defined]
+
+    @guarded("ProductVariant.price", description="The contracted unit price at the location the catalog is "
+                                                 "seen from, for this quantity (price breaks applied).")
+    async def price(self, info: Info, quantity: int = 1) -> Money | None:
+        return await resolve.contracted_price(info.context, self, quantity)
+
+    @guarded("ProductVariant.price", description="Quantity price breaks of the contracted price.")
+    async def price_breaks(self, info: Info) -> list[PriceBreak] | None:
+        return await resolve.price_breaks(info.context, self)  # type: ignore[return-value]
+
+    @strawberry.field(description="Minimum, maximum and increment at the location.")
+    async def quantity_rule(self, info: Info) -> QuantityRule:
+        return await resolve.quantity_rule(info.context, self)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def product(self, info: Info) -> "Product":
+        return await info.context.loaders.product.load(self.product_id)  # type: ignore[attr-defined]
+
+
+@strawberry.type
+class Product(Node):
+    id: strawberry.ID = node_id("Product")
+    is_type_of = rows_of(models.Product)
+    title: str
+    description: str | None
+    vendor: str | None
+    is_active: bool
+    is_digital: bool
+
+    @strawberry.field
+    async def variants(self, info: Info) -> list[ProductVariant]:
+        return await resolve.variants(info.context, self)  # type: ignore[arg-type]
+
+
+ProductConnection = Connection[Product]
+
+
+@strawberry.input
+class ProductFilter:
+    search: str | None = strawberry.field(default=None, description="Part of a title or SKU.")
+    sku: str | None = None
+
+    def to_data(self) -> ProductFilterData:
+        return ProductFilterData(search=self.search, sku=self.sku)

@@ -1,0 +1,98 @@
+"""Types every domain uses: Node, Money, connections, user errors, addresses."""
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from db import models
+from resolvers.globalid import encode
+from resolvers.within import Within
+
+T = TypeVar("T")
+
+# Model class -> GraphQL type name, for Node's type resolution and for global IDs.
+NODE_TYPES: dict[type, str] = {
+    models.Account: "Account", models.Location: "Location", models.Membership: "Membership",
+    models.Order: "Order", models.Invoice: "Invoice", models.Subscription: "Subscription",
+    models.Product: "Product", models.ProductVariant: "ProductVariant",
+}
+
+
+@strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+    @classmethod
+    def resolve_type(cls, obj: Any, info: Info, type_: Any) -> str:
+        # Catalog rows seen from a location are wrapped; the wrapped row says the type.
+        return NODE_TYPES[type(getattr(obj, "row", obj))]
+
+
+def rows_of(model: type) -> Any:
+    """is_type_of for a Node type whose objects are rows of `model` (or rows seen Within a parent).
+
+    Strawberry would otherwise check isinstance against the Strawberry class and refuse rows."""
+    def is_type_of(cls: type, obj: Any, info: Info) -> bool:
+        return isinstance(obj, (model, Within))
+    return classmethod(is_type_of)
+
+
+def node_id(type_name: str) -> Any:
+    def resolve(root: Any) -> strawberry.ID:
+        return strawberry.ID(encode(type_name, root.id))
+    return strawberry.field(resolver=resolve, description="The opaque global ID.")
+
+
+@strawberry.type(description="An exact amount of money. `amount` is a decimal string.")
+class Money:
+    amount: Decimal
+    currency_code: str
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of a list. Ask for `totalCount` only when you need it: it costs a COUNT.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    nodes: list[T]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.interface(description="A business failure of a mutation: what went wrong and where. "
+                                  "Each mutation's error type adds a `code` from its own enum.")
+class UserError:
+    message: str
+    field: list[str] | None
+
+
+@strawberry.type
+class MailingAddress:
+    recipient: str | None
+    line1: str
+    line2: str | None
+    city: str
+    region: str | None
+    postal_code: str | None
+    country: str
+
+
+def address_from(data: dict | None) -> MailingAddress | None:
+    if not data:
+        return None
+    return MailingAddress(recipient=data.get("recipient"), line1=data.get("line1", ""), line2=data.get("line2"),
+                          city=data.get("city", ""), region=data.get("region"),
+                          postal_code=data.get("postal_code"), country=data.get("country", ""))

@@ -1,0 +1,135 @@
+"""Orders, lines and fulfilments."""
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from db import models
+from db.enums import FulfilmentStatus, OrderStatus
+from db.repositories.orders import OrderFilter as OrderFilterData
+from domain.money import Money as MoneyData
+from permissions.checks import guarded
+from resolvers.globalid import decode_as
+from resolvers.within import within
+from schema.common import Connection, MailingAddress, Money, Node, address_from, node_id, rows_of
+
+if TYPE_CHECKING:
+    from schema.accounts import Account, Location, Person
+    from schema.billing import Invoice
+    from schema.catalog import ProductVariant
+
+OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
+FulfilmentStatusEnum = strawberry.enum(FulfilmentStatus, name="FulfilmentStatus")
+
+
+@strawberry.type
+class OrderLine:
+    sku: str
+    title: str
+    quantity: int
+
+    @guarded("OrderLine.unitPrice", description="Unit price captured when the order was placed.")
+    def unit_price(self) -> Money | None:
+        return MoneyData(self.unit_price, self.currency)  # type: ignore[attr-defined]
+
+    @guarded("OrderLine.total")
+    def total(self) -> Money | None:
+        return MoneyData(self.total, self.currency)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The variant, if it is still in the catalog.")
+    async def variant(self, info: Info) -> Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None:
+        if self.variant_id is None:  # type: ignore[attr-defined]
+            return None
+        return await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
+
+
+@strawberry.type
+class Fulfilment:
+    status: FulfilmentStatusEnum  # type: ignore[valid-type]
+    carrier: str | None
+    tracking_number: str | None
+    tracking_url: str | None
+    shipped_at: datetime | None
+    estimated_delivery_at: datetime | None
+    delivered_at: datetime | None
+
+
+@strawberry.type
+class Order(Node):
+    id: strawberry.ID = node_id("Order")
+    is_type_of = rows_of(models.Order)
+    number: str
+    status: OrderStatusEnum  # type: ignore[valid-type]
+    po_number: str | None
+    note: str | None
+    currency_code: str = strawberry.field(resolver=lambda root: root.currency)
+    placed_at: datetime
+    updated_at: datetime
+
+    @guarded("Order.subtotal")
+    def subtotal(self) -> Money | None:
+        return MoneyData(self.subtotal, self.currency)  # type: ignore[attr-defined]
+
+    @guarded("Order.tax")
+    def tax(self) -> Money | None:
+        return MoneyData(self.tax, self.currency)  # type: ignore[attr-defined]
+
+    @guarded("Order.total")
+    def total(self) -> Money | None:
+        return MoneyData(self.total, self.currency)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def shipping_address(self) -> MailingAddress | None:
+        return address_from(self.shipping_address)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLine]:
+        return within(await info.context.loaders.order_lines.load(self.id), self)
+
+    @strawberry.field
+    async def fulfilments(self, info: Info) -> list[Fulfilment]:
+        return await info.context.loaders.fulfilments.load(self.id)
+
+    @strawberry.field
+    async def location(self, info: Info) -> Annotated["Location", strawberry.lazy("schema.accounts")]:
+        return await info.context.loaders.location.load(self.location_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
+        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Who placed the order.")
+    async def placed_by(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.accounts")] | None:
+        if self.placed_by_user_id is None:  # type: ignore[attr-defined]
+            return None
+        return await info.context.loaders.user.load(self.placed_by_user_id)  # type: ignore[attr-defined]
+
+    @guarded("Account.invoices", description="Invoices issued for this order.")
+    async def invoices(self, info: Info) -> list[Annotated["Invoice", strawberry.lazy("schema.billing")]] | None:
+        return await info.context.loaders.order_invoices.load(self.id)
+
+
+OrderConnection = Connection[Order]
+
+
+@strawberry.input(description="Narrow an order history. All given conditions must hold.")
+class OrderFilter:
+    status: list[OrderStatusEnum] | None = None  # type: ignore[valid-type]
+    placed_after: datetime | None = None
+    placed_before: datetime | None = None
+    location_id: strawberry.ID | None = None
+    po_number: str | None = None
+    number: str | None = None
+
+    def to_data(self, **fixed: Any) -> OrderFilterData:
+        locations = tuple(fixed.pop("location_ids", ()))
+        if self.location_id is not None:
+            locations = locations + (decode_as(self.location_id, "Location"),)
+        return OrderFilterData(statuses=tuple(self.status or ()), placed_after=self.placed_after,
+                               placed_before=self.placed_before, location_ids=locations,
+                               po_number=self.po_number, number=self.number, **fixed)
+
+
+def order_filter(f: OrderFilter | None, **fixed: Any) -> OrderFilterData:
+    return (f or OrderFilter()).to_data(**fixed)

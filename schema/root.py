@@ -1,0 +1,65 @@
+"""The root Query and Mutation, and the Schema object."""
+import strawberry
+from strawberry.extensions import DisableIntrospection
+from strawberry.types import Info
+
+from permissions.checks import authenticated
+from resolvers import accounts as resolve_accounts
+from resolvers.connections import Window
+from resolvers.nodes import fetch_nodes
+from schema.accounts import Account, AccountConnection, Location, Membership, Viewer
+from schema.auth import AuthMutations
+from schema.billing import Invoice
+from schema.catalog import Product, ProductVariant
+from schema.common import Node
+from schema.extensions import ErrorCodes
+from schema.orders import Order
+from schema.subscriptions import Subscription
+
+# Types reachable only through Node must be named for the schema to include them.
+NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in caller; null when signed out.")
+    async def viewer(self, info: Info) -> Viewer | None:
+        caller = info.context.caller
+        if caller.user_id is None:
+            return None
+        return await info.context.loaders.user.load(caller.user_id)
+
+    @authenticated(description="Any object by its global ID. Objects you may not see are NOT_FOUND, "
+                               "exactly like objects that do not exist.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        found = (await fetch_nodes(info.context, [id]))[0]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    @authenticated(description="Objects by global IDs (at most 100), in the order asked; null with an error "
+                               "for each one that is missing or not yours.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        return await fetch_nodes(info.context, list(ids))
+
+    @authenticated(description="Accounts the caller may see, by name. Staff see every account.")
+    async def accounts(self, info: Info, search: str | None = None, first: int | None = None,
+                       after: str | None = None, last: int | None = None,
+                       before: str | None = None) -> AccountConnection:  # type: ignore[valid-type]
+        return await resolve_accounts.accounts(info.context, search, Window(first, after, last, before))  # type: ignore[return-value]
+
+
+@strawberry.type
+class Mutation(AuthMutations):
+    pass
+
+
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    extensions: list = [ErrorCodes]
+    if production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions)
+
+
+# What `strawberry export-schema schema.root:schema` writes to schema.graphql.
+schema = build_schema()

@@ -1,0 +1,88 @@
+"""The Starlette application: /graphql (GraphiQL in development) and /healthz."""
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from db.engine import Database
+from domain.clock import Clock, SystemClock
+from resolvers.auth import caller_from_token
+from resolvers.context import Context
+from schema.root import build_schema
+from server.settings import Settings
+
+
+class AuthFailed(Exception):
+    def __init__(self, error: GraphQLError) -> None:
+        self.error = error
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class PortalGraphQL(GraphQL):
+    def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:
+        super().__init__(build_schema(production=settings.production),
+                         graphql_ide=None if settings.production else "graphiql",
+                         allow_queries_via_get=False)
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        now = self.clock.now()
+        try:
+            caller = await caller_from_token(self.db, bearer_token(request), now, self.settings.sessions)
+        except GraphQLError as e:
+            raise AuthFailed(e) from None
+        ctx = Context(db=self.db, caller=caller, clock=self.clock, settings=self.settings.sessions,
+                      request=request, response=response, request_id=request_id,
+                      client_ip=request.client.host if request.client else None,
+                      user_agent=request.headers.get("user-agent"))
+        ctx.__dict__["now"] = now  # the instant the caller was checked at
+        response.headers["x-request-id"] = request_id
+        return ctx
+
+
+async def auth_failed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AuthFailed)
+    body = {"errors": [{"message": exc.error.message, "extensions": exc.error.extensions}], "data": None}
+    return JSONResponse(body, status_code=401, headers={"www-authenticate": "Bearer"})
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def _lifespan(db: Database) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None,
+               clock: Clock | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    db = db or Database(settings.database_url)
+    graphql = PortalGraphQL(db=db, settings=settings, clock=clock or SystemClock())
+    app = Starlette(
+        routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz)],
+        exception_handlers={AuthFailed: auth_failed},
+        lifespan=_lifespan(db),
+    )
+    app.state.db = db
+    app.state.settings = settings
+    return app

@@ -1,0 +1,97 @@
+"""The `portalql` command: migrate, demo, serve, token."""
+import argparse
+import asyncio
+import sys
+from datetime import timedelta
+
+from db.engine import Database
+from db.migrate import upgrade
+from server.settings import Settings
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    import uvicorn  # noqa: PLC0415 - only the serving commands need it
+
+    print(f"Portalql on http://{host}:{port}/graphql"
+          + ("" if settings.production else " (GraphiQL: open it in a browser)"), flush=True)
+    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", proxy_headers=True)
+
+
+async def _seed_demo(settings: Settings, scale: int) -> bool:
+    from tqdm import tqdm  # noqa: PLC0415
+
+    from server import demo_data  # noqa: PLC0415
+
+    db = Database(settings.database_url)
+    try:
+        if not await demo_data.is_empty(db):
+            print("database has data already: not seeding demo data")
+            return False
+        print(f"building demo data (scale {scale})", flush=True)
+        rows = demo_data.build(demo_data.demo_now(), scale=scale)
+        with tqdm(total=demo_data.total_rows(rows), unit="rows", desc="seeding") as bar:
+            await demo_data.seed(db, rows, progress=bar.update)
+        return True
+    finally:
+        await db.dispose()
+
+
+async def _create_token(settings: Settings, email: str, hours: int) -> str:
+    from db.repositories.users import user_by_email  # noqa: PLC0415
+    from domain.auth import new_session  # noqa: PLC0415
+    from domain.clock import SystemClock  # noqa: PLC0415
+
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as s:
+            user = await user_by_email(s, email)
+            if user is None:
+                raise SystemExit(f"no user with email {email}")
+            token, auth_session = new_session(user, SystemClock().now(), timedelta(hours=hours), method="cli")
+            s.add(auth_session)
+        return token
+    finally:
+        await db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portalql", description="Self-hosted GraphQL customer portal API")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations (DATABASE_URL, default SQLite ./portalql.db)")
+    demo = sub.add_parser("demo", help="migrate, seed demo data when the database is empty, and serve")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--scale", type=int, default=1, help="N times more accounts and orders")
+    demo.add_argument("--no-serve", action="store_true", help="seed only")
+    serve = sub.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    token = sub.add_parser("token", help="session tokens for ops and scripts")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="print a session token for a user")
+    create.add_argument("--email", required=True)
+    create.add_argument("--hours", type=int, default=12)
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+
+    if args.command == "migrate":
+        upgrade(settings.database_url)
+        print("migrations applied")
+    elif args.command == "demo":
+        if args.scale < 1:
+            parser.error("--scale must be at least 1")
+        upgrade(settings.database_url)
+        asyncio.run(_seed_demo(settings, args.scale))
+        if not args.no_serve:
+            _serve(settings, args.host, args.port)
+    elif args.command == "serve":
+        _serve(settings, args.host, args.port, args.workers)
+    elif args.command == "token":
+        print(asyncio.run(_create_token(settings, args.email, args.hours)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,439 @@
+"""Demo data: the accounts, people, catalog, prices and two years of history of DESIGN's examples.
+
+Rows are built as plain dicts with ids assigned here and inserted in bulk, so `--scale 400`
+(about a million order lines) seeds in minutes rather than hours. Deterministic: same data each run."""
+import random
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel, func, select
+
+from db.engine import Database
+from db.enums import (AccountKind, AddressKind, BillingInterval, FulfilmentStatus, InvoiceStatus,
+                      OrderStatus, PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionStatus)
+from db.models import (Account, Address, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
+                       Membership, MembershipRole, Order, OrderLine, Payment, PriceList, PriceListEntry,
+                       Product, ProductVariant, QuantityRule, Subscription, SubscriptionItem, User)
+from domain.auth import hash_password
+
+DEMO_PASSWORD = "portal-demo"
+CENT = Decimal("0.01")
+TAX_RATES = {"USD": Decimal("0.0725"), "EUR": Decimal("0.19")}
+CARRIERS = {
+    "UPS": "https://www.ups.com/track?tracknum={}",
+    "FedEx": "https://www.fedex.com/fedextrack/?trknbr={}",
+    "DHL": "https://www.dhl.com/en/express/tracking.html?AWB={}",
+}
+CATEGORIES = [
+    ("FST", "Fasteners", ["Hex Bolt", "Lock Nut", "Wood Screw", "Anchor Bolt", "Flat Washer", "Rivet"],
+     ["M6", "M8", "M10", "M12"], (Decimal("4"), Decimal("40"))),
+    ("SAF", "Safety", ["Safety Glasses", "Nitrile Gloves", "Hard Hat", "Hi-Vis Vest", "Ear Plugs", "Respirator"],
+     ["S", "M", "L", "XL"], (Decimal("6"), Decimal("90"))),
+    ("TOL", "Tools", ["Cordless Drill", "Torque Wrench", "Socket Set", "Utility Knife", "Tape Measure", "Level"],
+     ["Standard", "Pro"], (Decimal("15"), Decimal("400"))),
+    ("PKG", "Packaging", ["Stretch Film", "Packing Tape", "Corrugated Box", "Bubble Wrap", "Pallet Label"],
+     ["Small", "Medium", "Large"], (Decimal("3"), Decimal("60"))),
+    ("ELC", "Electrical", ["Cable Tie", "Conduit", "Junction Box", "Circuit Breaker", "LED Panel", "Extension Cord"],
+     ["10-pack", "50-pack"], (Decimal("5"), Decimal("150"))),
+    ("JAN", "Janitorial", ["Floor Cleaner", "Paper Towels", "Trash Liners", "Hand Soap", "Degreaser"],
+     ["1 gal", "5 gal"], (Decimal("8"), Decimal("75"))),
+    ("SUB", "Services", ["Equipment Maintenance Plan", "Software License", "Calibration Service"],
+     ["Monthly", "Annual"], (Decimal("49"), Decimal("900"))),
+]
+VENDORS = ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Litware", "Proseware"]
+
+
+class Ids:
+    """Primary keys handed out here, so children can point at parents before anything is inserted."""
+
+    def __init__(self) -> None:
+        self.next: dict[str, int] = {}
+
+    def take(self, table: str) -> int:
+        self.next[table] = self.next.get(table, 0) + 1
+        return self.next[table]
+
+
+class Rows:
+    def __init__(self) -> None:
+        self.by_model: dict[type[SQLModel], list[dict[str, Any]]] = {}
+        self.ids = Ids()
+
+    def add(self, model: type[SQLModel], **values: Any) -> int:
+        values.setdefault("id", self.ids.take(model.__tablename__))  # type: ignore[attr-defined]
+        self.by_model.setdefault(model, []).append(values)
+        return values["id"]
+
+
+# Insert order: parents before children.
+MODELS = [User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
+          PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
+          SubscriptionItem, Invoice, InvoiceLine, Payment]
+
+
+def money(x: Decimal) -> Decimal:
+    return x.quantize(CENT)
+
+
+class DemoBuilder:
+    def __init__(self, now: datetime, password_hash: str, seed: int = 42) -> None:
+        self.now = now
+        self.rng = random.Random(seed)
+        self.rows = Rows()
+        self.password_hash = password_hash
+        self.variants: list[dict[str, Any]] = []
+        self.order_number = 100000
+        self.invoice_number = 200000
+
+    # People and accounts -------------------------------------------------------------------
+
+    def user(self, email: str, name: str, staff_role: StaffRole | None = None, locale: str | None = None) -> int:
+        return self.rows.add(User, email=email, name=name, password_hash=self.password_hash,
+                             staff_role=staff_role.value if staff_role else None, locale=locale,
+                             created_at=self.now - timedelta(days=800))
+
+    def account(self, name: str, kind: AccountKind, currency: str, locale: str, terms: int,
+                credit_limit: Decimal | None, country: str, region: str | None, postal: str,
+                tax_id: str | None) -> int:
+        return self.rows.add(Account, name=name, kind=kind, currency=currency, locale=locale,
+                             payment_terms_days=terms, credit_limit=credit_limit, requires_approval=False,
+                             billing_country=country, billing_region=region, billing_postal_code=postal,
+                             billing_business_name=name if kind is AccountKind.BUSINESS else None,
+                             billing_tax_id=tax_id, billing_is_business=kind is AccountKind.BUSINESS,
+                             created_at=self.now - timedelta(days=800))
+
+    def location(self, account_id: int, name: str, street: str, city: str, region: str | None,
+                 postal: str, country: str, docks: int = 1) -> int:
+        loc = self.rows.add(Location, account_id=account_id, name=name, created_at=self.now - timedelta(days=790))
+        self.rows.add(Address, location_id=loc, kind=AddressKind.BILLING, is_default=True, recipient="Accounts Payable",
+                      line1=street, line2=None, city=city, region=region, postal_code=postal, country=country)
+        for dock in range(docks):
+            self.rows.add(Address, location_id=loc, kind=AddressKind.SHIPPING, is_default=dock == 0,
+                          recipient=f"Receiving, dock {dock + 1}", line1=street, line2=f"Dock {dock + 1}",
+                          city=city, region=region, postal_code=postal, country=country)
+        return loc
+
+    def member(self, user_id: int, account_id: int, roles: list[tuple[Role, int | None]],
+               spending_limit: Decimal | None = None) -> int:
+        m = self.rows.add(Membership, user_id=user_id, account_id=account_id, spending_limit=spending_limit,
+                          created_at=self.now - timedelta(days=780))
+        for role, location_id in roles:
+            self.rows.add(MembershipRole, membership_id=m, role=role, location_id=location_id)
+        return m
+
+    # Catalog and prices -----------------------------------------------------------------------
+
+    def catalog(self, products: int = 200) -> None:
+        made = 0
+        while made < products:
+            prefix, category, items, sizes, (low, high) = CATEGORIES[made % len(CATEGORIES)]
+            item = items[(made // len(CATEGORIES)) % len(items)]
+            series = made // (len(CATEGORIES) * 6) + 1
+            vendor = VENDORS[made % len(VENDORS)]
+            pid = self.rows.add(Product, title=f"{vendor} {item} {100 * series + made % 97}",
+                                description=f"{category}: {item.lower()} from {vendor}, series {series}.",
+                                vendor=vendor, is_active=made % 41 != 40, is_digital=prefix == "SUB",
+                                created_at=self.now - timedelta(days=900 - made))
+            base = Decimal(self.rng.uniform(float(low), float(high))).quantize(CENT)
+            for position, size in enumerate(sizes[: self.rng.randint(1, len(sizes))]):
+                price = money(base * (Decimal(1) + Decimal(position) * Decimal("0.35")))
+                vid = self.rows.add(ProductVariant, product_id=pid, sku=f"{prefix}-{1000 + made}-{position + 1}",
+                                    title=size, list_price=price, currency="USD", is_active=True, position=position)
+                self.variants.append({"id": vid, "list_price": price, "title": size, "product_id": pid,
+                                      "sku": f"{prefix}-{1000 + made}-{position + 1}",
+                                      "product_title": f"{vendor} {item} {100 * series + made % 97}",
+                                      "digital": prefix == "SUB", "active": made % 41 != 40})
+            made += 1
+
+    def price_list(self, account_id: int, location_id: int | None, name: str, currency: str,
+                   adjustment: Decimal | None, fixed: list[tuple[dict, list[tuple[int, Decimal]]]],
+                   rules: list[tuple[dict, int, int | None, int]] = (),  # type: ignore[assignment]
+                   valid_from: datetime | None = None, valid_until: datetime | None = None) -> int:
+        pl = self.rows.add(PriceList, name=name, account_id=account_id, location_id=location_id, currency=currency,
+                           adjustment_percent=adjustment, valid_from=valid_from, valid_until=valid_until,
+                           created_at=self.now - timedelta(days=700))
+        for variant, breaks in fixed:
+            for min_qty, price in breaks:
+                self.rows.add(PriceListEntry, price_list_id=pl, variant_id=variant["id"], min_quantity=min_qty,
+                              price=price)
+        for variant, minimum, maximum, increment in rules:
+            self.rows.add(QuantityRule, price_list_id=pl, variant_id=variant["id"], minimum=minimum,
+                          maximum=maximum, increment=increment)
+        return pl
+
+    # History ---------------------------------------------------------------------------------
+
+    def history(self, account: dict[str, Any], locations: list[int], buyers: dict[int, int],
+                count: int, prices: Callable[[dict, int], Decimal], pending: int = 0) -> None:
+        """`count` orders over two years with lines, fulfilments, invoices and payments."""
+        sellable = [v for v in self.variants if v["active"] and not v["digital"]]
+        start = self.now - timedelta(days=730)
+        span = (self.now - start).total_seconds()
+        for n in range(count):
+            placed = start + timedelta(seconds=span * (n + self.rng.random()) / count)
+            age_days = (self.now - placed).days
+            location_id = self.rng.choice(locations)
+            if n >= count - pending:
+                status = OrderStatus.PENDING_APPROVAL
+            elif self.rng.random() < 0.04:
+                status = OrderStatus.CANCELLED
+            elif age_days > 20:
+                status = OrderStatus.FULFILLED
+            elif age_days > 6:
+                status = self.rng.choice([OrderStatus.FULFILLED, OrderStatus.PARTIALLY_FULFILLED])
+            else:
+                status = OrderStatus.OPEN
+            self.order(account, location_id, buyers.get(location_id), placed, status, sellable, prices)
+
+    def order(self, account: dict[str, Any], location_id: int, user_id: int | None, placed: datetime,
+              status: OrderStatus, sellable: list[dict], prices: Callable[[dict, int], Decimal]) -> None:
+        currency = account["currency"]
+        self.order_number += 1
+        oid = self.rows.ids.take(Order.__tablename__)
+        lines = []  # (line id, variant, quantity, unit price, total)
+        subtotal = Decimal(0)
+        for position, variant in enumerate(self.rng.sample(sellable, self.rng.randint(1, 6))):
+            qty = self.rng.choice([1, 2, 5, 10, 10, 20, 25, 50])
+            unit = prices(variant, qty)
+            total = money(unit * qty)
+            subtotal += total
+            line_id = self.rows.add(OrderLine, order_id=oid, variant_id=variant["id"], sku=variant["sku"],
+                                    title=f"{variant['product_title']} / {variant['title']}", quantity=qty,
+                                    unit_price=unit, total=total, currency=currency, position=position)
+            lines.append((line_id, variant, qty, unit, total))
+        tax = money(subtotal * TAX_RATES.get(currency, Decimal(0)))
+        po = f"PO-{placed:%y%m}-{self.rng.randint(1000, 9999)}" if account["kind"] is AccountKind.BUSINESS else None
+        self.rows.add(Order, id=oid, number=str(self.order_number), account_id=account["id"], location_id=location_id,
+                      placed_by_user_id=user_id, status=status, po_number=po, note=None, currency=currency,
+                      subtotal=subtotal, tax=tax, total=subtotal + tax, shipping_address=account["ship_to"][location_id],
+                      placed_at=placed, updated_at=placed + timedelta(days=2))
+        if status in (OrderStatus.FULFILLED, OrderStatus.PARTIALLY_FULFILLED):
+            self.fulfilment(oid, lines, placed, partial=status is OrderStatus.PARTIALLY_FULFILLED)
+        if status not in (OrderStatus.CANCELLED, OrderStatus.PENDING_APPROVAL, OrderStatus.REJECTED):
+            self.invoice(account, location_id, oid, placed, lines, subtotal, tax, po)
+
+    def fulfilment(self, order_id: int, lines: list[tuple], placed: datetime, partial: bool) -> None:
+        carrier = self.rng.choice(list(CARRIERS))
+        tracking = f"{carrier[:2].upper()}{self.rng.randint(10**9, 10**10 - 1)}"
+        shipped = placed + timedelta(days=self.rng.randint(1, 3), hours=self.rng.randint(0, 8))
+        delivered = shipped + timedelta(days=self.rng.randint(1, 5))
+        done = delivered <= self.now
+        status = FulfilmentStatus.DELIVERED if done else FulfilmentStatus.IN_TRANSIT
+        fid = self.rows.add(Fulfilment, order_id=order_id, status=status, carrier=carrier, tracking_number=tracking,
+                            tracking_url=CARRIERS[carrier].format(tracking), shipped_at=shipped,
+                            estimated_delivery_at=shipped + timedelta(days=4), delivered_at=delivered if done else None,
+                            created_at=shipped)
+        shipped_lines = lines[: max(1, len(lines) // 2)] if partial else lines
+        for line_id, _variant, qty, _unit, _total in shipped_lines:
+            self.rows.add(FulfilmentLine, fulfilment_id=fid, order_line_id=line_id, quantity=qty)
+
+    def invoice(self, account: dict[str, Any], location_id: int, order_id: int | None, issued: datetime,
+                lines: list[tuple], subtotal: Decimal, tax: Decimal, po: str | None,
+                subscription_id: int | None = None) -> None:
+        self.invoice_number += 1
+        total = subtotal + tax
+        due = (issued + timedelta(days=account["terms"])).date()
+        age = (self.now - issued).days
+        roll = self.rng.random()
+        by_card = account["terms"] == 0
+        if by_card or (age > account["terms"] + 25 and roll < 0.96):
+            status = InvoiceStatus.PAID
+        elif age < 3 and roll < 0.5:
+            status = InvoiceStatus.DRAFT
+        elif roll < 0.02:
+            status = InvoiceStatus.VOID
+        elif roll < 0.035 and age > 90:
+            status = InvoiceStatus.UNCOLLECTIBLE
+        else:
+            status = InvoiceStatus.OPEN
+        paid = total if status is InvoiceStatus.PAID else Decimal(0)
+        if status is InvoiceStatus.OPEN and roll > 0.85:
+            paid = money(total / 2)  # a partial payment
+        iid = self.rows.add(Invoice, number=f"INV-{self.invoice_number}", account_id=account["id"],
+                            location_id=location_id, order_id=order_id, subscription_id=subscription_id,
+                            status=status, currency=account["currency"], subtotal=subtotal, tax=tax, total=total,
+                            amount_paid=paid,
+                            amount_due=Decimal(0) if status in (InvoiceStatus.PAID, InvoiceStatus.VOID) else total - paid,
+                            po_number=po, issued_at=issued, due_date=due,
+                            paid_at=issued + timedelta(days=min(account["terms"], 20)) if status is InvoiceStatus.PAID else None,
+                            billing_details=account["billing"], created_at=issued)
+        for position, (_line_id, variant, qty, unit, amount) in enumerate(lines):
+            self.rows.add(InvoiceLine, invoice_id=iid, variant_id=variant["id"],
+                          description=f"{variant['product_title']} / {variant['title']}", quantity=qty,
+                          unit_price=unit, amount=amount, currency=account["currency"], position=position)
+        if paid:
+            method = PaymentMethodKind.CARD if by_card else self.rng.choice([PaymentMethodKind.ACH, PaymentMethodKind.WIRE,
+                                                                             PaymentMethodKind.CHECK])
+            self.rows.add(Payment, invoice_id=iid, account_id=account["id"], amount=paid, currency=account["currency"],
+                          method=method, status=PaymentStatus.SUCCEEDED,
+                          reference=f"{method.value}-{self.rng.randint(10**5, 10**6)}",
+                          created_at=issued + timedelta(days=min(account["terms"], 20)))
+
+    def subscription(self, account: dict[str, Any], location_id: int | None, status: SubscriptionStatus,
+                     interval: BillingInterval, count: int, items: list[tuple[dict, int]],
+                     prices: Callable[[dict, int], Decimal], started_days_ago: int) -> None:
+        created = self.now - timedelta(days=started_days_ago)
+        period = {BillingInterval.DAY: 1, BillingInterval.WEEK: 7, BillingInterval.MONTH: 30,
+                  BillingInterval.YEAR: 365}[interval] * count
+        elapsed = started_days_ago % period
+        start = self.now - timedelta(days=elapsed)
+        end = start + timedelta(days=period)
+        sid = self.rows.add(Subscription, number=f"SUB-{1000 + self.rows.ids.next.get('subscription', 0) + 1}",
+                            account_id=account["id"], location_id=location_id, status=status, interval=interval,
+                            interval_count=count, currency=account["currency"], current_period_start=start,
+                            current_period_end=end,
+                            next_billing_at=end if status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
+                                                              SubscriptionStatus.PAST_DUE) else None,
+                            cancel_at_period_end=False,
+                            cancelled_at=start if status is SubscriptionStatus.CANCELLED else None, created_at=created)
+        for variant, qty in items:
+            self.rows.add(SubscriptionItem, subscription_id=sid, variant_id=variant["id"], quantity=qty,
+                          unit_price=prices(variant, qty), currency=account["currency"])
+
+
+def _account_info(b: DemoBuilder, account_id: int, kind: AccountKind, currency: str, terms: int,
+                  locations: list[int]) -> dict[str, Any]:
+    acct = next(r for r in b.rows.by_model[Account] if r["id"] == account_id)
+    ship_to = {}
+    for loc in locations:
+        addr = next(a for a in b.rows.by_model[Address]
+                    if a["location_id"] == loc and a["kind"] is AddressKind.SHIPPING and a["is_default"])
+        ship_to[loc] = {k: addr[k] for k in ("recipient", "line1", "line2", "city", "region", "postal_code", "country")}
+    billing = {"name": acct["name"], "country": acct["billing_country"], "region": acct["billing_region"],
+               "postal_code": acct["billing_postal_code"], "business_name": acct["billing_business_name"],
+               "tax_id": acct["billing_tax_id"], "is_business": acct["billing_is_business"]}
+    return {"id": account_id, "kind": kind, "currency": currency, "terms": terms, "ship_to": ship_to,
+            "billing": billing}
+
+
+def build(now: datetime, scale: int = 1, password_hash: str | None = None) -> Rows:
+    """All demo rows; `scale` N adds N-1 more companies like Acme with their own history."""
+    b = DemoBuilder(now, password_hash or hash_password(DEMO_PASSWORD))
+    b.catalog(200)
+    v = b.variants
+    usd = lambda variant, qty: variant["list_price"]  # noqa: E731
+
+    # Merchant staff.
+    b.user("support@merchant.example", "Sam Support", StaffRole.STAFF_SUPPORT)
+    b.user("ops@merchant.example", "Olivia Ops", StaffRole.STAFF_ADMIN)
+
+    # Acme Industrial: the example B2B customer, with every role.
+    acme = b.account("Acme Industrial", AccountKind.BUSINESS, "USD", "en", 30, Decimal("250000"), "US", "IL",
+                     "60601", "US-36-1234567")
+    chicago = b.location(acme, "Chicago HQ", "200 W Madison St", "Chicago", "IL", "60606", "US", docks=2)
+    denver = b.location(acme, "Denver Plant", "4800 Dahlia St", "Denver", "CO", "80216", "US", docks=2)
+    austin = b.location(acme, "Austin Warehouse", "9500 Ute Blvd", "Austin", "TX", "78748", "US")
+    users = {name: b.user(f"{name}@acme.example", title) for name, title in
+             [("admin", "Alice Admin"), ("buyer", "Bob Buyer"), ("approver", "Avery Approver"),
+              ("ap", "Pat Payables"), ("viewer", "Vic Viewer")]}
+    b.member(users["admin"], acme, [(Role.ADMIN, None)])
+    b.member(users["buyer"], acme, [(Role.BUYER, denver)], spending_limit=Decimal("5000"))
+    b.member(users["approver"], acme, [(Role.APPROVER, None)])
+    b.member(users["ap"], acme, [(Role.ACCOUNTS_PAYABLE, None)])
+    b.member(users["viewer"], acme, [(Role.VIEWER, austin)])
+    acme_fixed = [(variant, [(1, money(variant["list_price"] * Decimal("0.85"))),
+                             (50, money(variant["list_price"] * Decimal("0.75"))),
+                             (200, money(variant["list_price"] * Decimal("0.70")))]) for variant in v[:30:2]]
+    b.price_list(acme, None, "Acme contract 2025-2027", "USD", Decimal("-8"), acme_fixed,
+                 rules=[(variant, 10, 500, 10) for variant in v[:6]])
+    b.price_list(acme, denver, "Denver plant consumables", "USD", None,
+                 [(variant, [(1, money(variant["list_price"] * Decimal("0.80")))]) for variant in v[:10]])
+    b.price_list(acme, None, "Acme next year (not yet valid)", "USD", Decimal("-12"), [],
+                 valid_from=now + timedelta(days=60))
+    b.price_list(acme, chicago, "Chicago launch promotion (expired)", "USD", Decimal("-30"), [],
+                 valid_from=now - timedelta(days=400), valid_until=now - timedelta(days=300))
+
+    def acme_price(variant: dict, qty: int) -> Decimal:
+        return money(variant["list_price"] * Decimal("0.92"))
+
+    acme_info = _account_info(b, acme, AccountKind.BUSINESS, "USD", 30, [chicago, denver, austin])
+    b.history(acme_info, [chicago, denver, austin], {denver: users["buyer"], chicago: users["admin"],
+                                                     austin: users["admin"]}, 420, acme_price, pending=4)
+    b.subscription(acme_info, denver, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1,
+                   [(v[1], 40), (v[8], 10)], acme_price, 400)
+    b.subscription(acme_info, chicago, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 3,
+                   [(v[30], 5)], acme_price, 250)
+    b.subscription(acme_info, austin, SubscriptionStatus.PAUSED, BillingInterval.WEEK, 2,
+                   [(v[20], 12)], acme_price, 120)
+    b.subscription(acme_info, chicago, SubscriptionStatus.CANCELLED, BillingInterval.YEAR, 1,
+                   [(next(x for x in v if x["digital"]), 1)], acme_price, 500)
+
+    # Globex GmbH: a German customer in euros, on its own EUR price list.
+    globex = b.account("Globex GmbH", AccountKind.BUSINESS, "EUR", "de", 14, Decimal("80000"), "DE", "BE",
+                       "10115", "DE123456789")
+    berlin = b.location(globex, "Berlin Zentrale", "Invalidenstraße 10", "Berlin", "BE", "10115", "DE")
+    munich = b.location(globex, "München Werk", "Landsberger Str. 300", "München", "BY", "80687", "DE")
+    g_admin = b.user("admin@globex.example", "Greta Admin", locale="de")
+    g_buyer = b.user("buyer@globex.example", "Gustav Einkauf", locale="de")
+    b.member(g_admin, globex, [(Role.ADMIN, None)])
+    b.member(g_buyer, globex, [(Role.BUYER, None)], spending_limit=Decimal("3000"))
+
+    def eur(variant: dict, qty: int = 1) -> Decimal:
+        return money(variant["list_price"] * Decimal("0.92"))
+
+    b.price_list(globex, None, "Globex Rahmenvertrag (EUR)", "EUR", None,
+                 [(variant, [(1, eur(variant)), (100, money(eur(variant) * Decimal("0.9")))]) for variant in v])
+    globex_info = _account_info(b, globex, AccountKind.BUSINESS, "EUR", 14, [berlin, munich])
+    b.history(globex_info, [berlin, munich], {berlin: g_buyer, munich: g_buyer}, 260, eur, pending=2)
+    b.subscription(globex_info, berlin, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(v[3], 20)], eur, 300)
+    b.subscription(globex_info, munich, SubscriptionStatus.PAST_DUE, BillingInterval.MONTH, 1, [(v[5], 8)], eur, 90)
+
+    # Jo Doe: an individual paying by card.
+    jo_account = b.account("Jo Doe", AccountKind.INDIVIDUAL, "USD", "en", 0, None, "US", "CA", "94110", None)
+    home = b.location(jo_account, "Home", "742 Valencia St", "San Francisco", "CA", "94110", "US")
+    jo = b.user("jo@example.com", "Jo Doe")
+    b.member(jo, jo_account, [(Role.ADMIN, None), (Role.BUYER, None)])
+    jo_info = _account_info(b, jo_account, AccountKind.INDIVIDUAL, "USD", 0, [home])
+    b.history(jo_info, [home], {home: jo}, 40, usd)
+    b.subscription(jo_info, home, SubscriptionStatus.TRIALING, BillingInterval.MONTH, 1,
+                   [(next(x for x in v if x["digital"]), 1)], usd, 10)
+
+    # --scale N: more companies like Acme, each with its own people and history.
+    for n in range(2, scale + 1):
+        name = f"Initech {n:04d}"
+        acct = b.account(name, AccountKind.BUSINESS, "USD", "en", 30, Decimal("100000"), "US", "NY", "10001", None)
+        locs = [b.location(acct, f"{name} Site {i}", f"{i} Main St", "Springfield", "IL", "62701", "US")
+                for i in range(1, 4)]
+        buyer = b.user(f"buyer@initech-{n:04d}.example", f"Buyer {n}")
+        admin = b.user(f"admin@initech-{n:04d}.example", f"Admin {n}")
+        b.member(admin, acct, [(Role.ADMIN, None)])
+        b.member(buyer, acct, [(Role.BUYER, None)], spending_limit=Decimal("5000"))
+        info = _account_info(b, acct, AccountKind.BUSINESS, "USD", 30, locs)
+        b.history(info, locs, {loc: buyer for loc in locs}, 700, usd)
+    return b.rows
+
+
+async def is_empty(db: Database) -> bool:
+    async with db.session() as s:
+        return (await s.exec(select(func.count()).select_from(User))).one() == 0
+
+
+async def seed(db: Database, rows: Rows, progress: Callable[[int], None] | None = None, chunk: int = 5000) -> None:
+    """Insert everything in one transaction: a crash leaves the database as empty as it was."""
+    async with db.transaction() as s:
+        for model in MODELS:
+            batch = rows.by_model.get(model, [])
+            for i in range(0, len(batch), chunk):
+                part = batch[i:i + chunk]
+                await s.execute(sa.insert(model), part)
+                if progress:
+                    progress(len(part))
+        if not db.is_sqlite:
+            # Ids were assigned here: move each sequence past them.
+            for model in MODELS:
+                table = model.__tablename__  # type: ignore[attr-defined]
+                await s.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"))
+
+
+def total_rows(rows: Rows) -> int:
+    return sum(len(r) for r in rows.by_model.values())
+
+
+def demo_now() -> datetime:
+    today = date.today()
+    return datetime.combine(today, time(12, 0), tzinfo=timezone.utc)
