@@ -6,6 +6,7 @@ from typing import Any
 
 from db.engine import Database
 from db.scope import RowScope
+from domain.audit import Actor
 from domain.clock import Clock
 from permissions.caller import Caller
 from permissions.policy import rule
@@ -38,6 +39,11 @@ class Context:
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.db, self.caller, self.now)
+
+    @property
+    def actor(self) -> Actor:
+        """The caller as the audit log records it."""
+        return Actor(self.caller.kind.value, self.caller.user_id, self.client_ip, self.user_agent)
 
     def scope(self, key: str) -> RowScope:
         return self.caller.scope(rule(key))

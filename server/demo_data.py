@@ -4,6 +4,7 @@ Rows are built as plain dicts with ids assigned here and inserted in bulk, so `-
 (about a million order lines) seeds in minutes rather than hours. Deterministic: same data each run."""
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -309,10 +310,23 @@ def _account_info(b: DemoBuilder, account_id: int, kind: AccountKind, currency: 
             "billing": billing}
 
 
-def build(now: datetime, scale: int = 1, password_hash: str | None = None) -> Rows:
+@dataclass(frozen=True)
+class Sizes:
+    products: int = 200
+    acme_orders: int = 420
+    globex_orders: int = 260
+    jo_orders: int = 40
+    orders_per_scaled_account: int = 700
+
+
+# The same people, roles and price lists with little history: what the tests seed per test.
+SMALL = Sizes(products=40, acme_orders=24, globex_orders=10, jo_orders=4, orders_per_scaled_account=10)
+
+
+def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes: Sizes = Sizes()) -> Rows:
     """All demo rows; `scale` N adds N-1 more companies like Acme with their own history."""
     b = DemoBuilder(now, password_hash or hash_password(DEMO_PASSWORD))
-    b.catalog(200)
+    b.catalog(sizes.products)
     v = b.variants
     usd = lambda variant, qty: variant["list_price"]  # noqa: E731
 
@@ -351,7 +365,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None) -> Ro
 
     acme_info = _account_info(b, acme, AccountKind.BUSINESS, "USD", 30, [chicago, denver, austin])
     b.history(acme_info, [chicago, denver, austin], {denver: users["buyer"], chicago: users["admin"],
-                                                     austin: users["admin"]}, 420, acme_price, pending=4)
+                                                     austin: users["admin"]}, sizes.acme_orders, acme_price, pending=4)
     b.subscription(acme_info, denver, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1,
                    [(v[1], 40), (v[8], 10)], acme_price, 400)
     b.subscription(acme_info, chicago, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 3,
@@ -377,7 +391,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None) -> Ro
     b.price_list(globex, None, "Globex Rahmenvertrag (EUR)", "EUR", None,
                  [(variant, [(1, eur(variant)), (100, money(eur(variant) * Decimal("0.9")))]) for variant in v])
     globex_info = _account_info(b, globex, AccountKind.BUSINESS, "EUR", 14, [berlin, munich])
-    b.history(globex_info, [berlin, munich], {berlin: g_buyer, munich: g_buyer}, 260, eur, pending=2)
+    b.history(globex_info, [berlin, munich], {berlin: g_buyer, munich: g_buyer}, sizes.globex_orders, eur, pending=2)
     b.subscription(globex_info, berlin, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(v[3], 20)], eur, 300)
     b.subscription(globex_info, munich, SubscriptionStatus.PAST_DUE, BillingInterval.MONTH, 1, [(v[5], 8)], eur, 90)
 
@@ -387,7 +401,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None) -> Ro
     jo = b.user("jo@example.com", "Jo Doe")
     b.member(jo, jo_account, [(Role.ADMIN, None), (Role.BUYER, None)])
     jo_info = _account_info(b, jo_account, AccountKind.INDIVIDUAL, "USD", 0, [home])
-    b.history(jo_info, [home], {home: jo}, 40, usd)
+    b.history(jo_info, [home], {home: jo}, sizes.jo_orders, usd)
     b.subscription(jo_info, home, SubscriptionStatus.TRIALING, BillingInterval.MONTH, 1,
                    [(next(x for x in v if x["digital"]), 1)], usd, 10)
 
@@ -402,7 +416,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None) -> Ro
         b.member(admin, acct, [(Role.ADMIN, None)])
         b.member(buyer, acct, [(Role.BUYER, None)], spending_limit=Decimal("5000"))
         info = _account_info(b, acct, AccountKind.BUSINESS, "USD", 30, locs)
-        b.history(info, locs, {loc: buyer for loc in locs}, 700, usd)
+        b.history(info, locs, {loc: buyer for loc in locs}, sizes.orders_per_scaled_account, usd)
     return b.rows
 
 
@@ -414,18 +428,19 @@ async def is_empty(db: Database) -> bool:
 async def seed(db: Database, rows: Rows, progress: Callable[[int], None] | None = None, chunk: int = 5000) -> None:
     """Insert everything in one transaction: a crash leaves the database as empty as it was."""
     async with db.transaction() as s:
+        conn = await s.connection()  # Core bulk inserts: no ORM objects for a million rows
         for model in MODELS:
             batch = rows.by_model.get(model, [])
             for i in range(0, len(batch), chunk):
                 part = batch[i:i + chunk]
-                await s.execute(sa.insert(model), part)
+                await conn.execute(sa.insert(model), part)
                 if progress:
                     progress(len(part))
         if not db.is_sqlite:
             # Ids were assigned here: move each sequence past them.
             for model in MODELS:
                 table = model.__tablename__  # type: ignore[attr-defined]
-                await s.execute(sa.text(
+                await conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"))
 

@@ -1,0 +1,33 @@
+"""Small helpers shared by tests: global IDs of demo objects, error codes of a response."""
+from typing import Any
+
+from sqlmodel import select
+
+from db.engine import Database
+from resolvers.globalid import encode
+
+
+async def gid(db: Database, model: Any, **where: Any) -> str:
+    """The global ID of the one row of `model` matching `where`."""
+    async with db.session() as s:
+        stmt = select(model)
+        for k, v in where.items():
+            stmt = stmt.where(getattr(model, k) == v)
+        row = (await s.exec(stmt)).one()
+    return encode(model.__name__ if model.__name__ != "ProductVariant" else "ProductVariant", row.id)
+
+
+async def row(db: Database, model: Any, **where: Any) -> Any:
+    async with db.session() as s:
+        stmt = select(model)
+        for k, v in where.items():
+            stmt = stmt.where(getattr(model, k) == v)
+        return (await s.exec(stmt)).one()
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+def error_paths(body: dict[str, Any], code: str) -> list[list[Any]]:
+    return [e.get("path") for e in body.get("errors", []) if e.get("extensions", {}).get("code") == code]
