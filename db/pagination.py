@@ -114,3 +114,9 @@ async def keyset_page(session: AsyncSession, stmt: Select, keys: list[sa.ColumnE
     return Page(rows=rows, cursors=cursors,
                 has_next_page=has_more if not backwards else before is not None,
                 has_previous_page=has_more if backwards else after is not None)
+
+
+async def count_rows(session: AsyncSession, stmt: Select) -> int:
+    """COUNT(*) of a SELECT. Keeps its FROM even when no WHERE names the table (staff see all)."""
+    counted = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+    return (await session.exec(counted)).one()

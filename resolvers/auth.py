@@ -10,7 +10,7 @@ from db.repositories.users import grants_of, session_with_user, touch_session, u
 from domain.auth import new_session, session_state, token_hash, verify_password
 from permissions.caller import ANONYMOUS, Caller, CallerKind, Grants
 from resolvers.context import Context, Settings
-from resolvers.errors import unauthenticated
+from resolvers.errors import UserError, unauthenticated
 
 # Touch last_seen_at at most this often: a write per request would serialise readers on SQLite.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -56,13 +56,6 @@ async def caller_for_user(session, user: User, auth_session: AuthSession | None 
 class SignInErrorCode(StrEnum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     INVALID_INPUT = "INVALID_INPUT"
-
-
-@dataclass
-class UserError:
-    message: str
-    code: StrEnum
-    field: list[str] | None = None
 
 
 @dataclass

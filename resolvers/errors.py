@@ -1,5 +1,18 @@
-"""Top-level GraphQL errors with an extensions.code, as DESIGN.md lists them."""
+"""Top-level GraphQL errors with an extensions.code, as DESIGN.md lists them, and the user errors
+that mutation payloads carry for expected business failures."""
+from dataclasses import dataclass
+from enum import Enum
+
 from graphql import GraphQLError
+
+
+@dataclass
+class UserError:
+    """One entry of a payload's userErrors; `code` is a member of the mutation's own code enum."""
+
+    message: str
+    code: Enum
+    field: list[str] | None = None
 
 
 def coded(message: str, code: str, **extra: object) -> GraphQLError:

@@ -6,7 +6,7 @@ from strawberry.types import Info
 
 from resolvers import auth as resolve
 from schema.accounts import Viewer
-from schema.common import UserError
+from schema.common import UserError, errors_of
 
 SignInErrorCodeEnum = strawberry.enum(resolve.SignInErrorCode, name="SignInErrorCode")
 
@@ -14,6 +14,7 @@ SignInErrorCodeEnum = strawberry.enum(resolve.SignInErrorCode, name="SignInError
 @strawberry.type
 class SignInError(UserError):
     code: SignInErrorCodeEnum  # type: ignore[valid-type]
+    is_type_of = errors_of(resolve.SignInErrorCode)
 
 
 @strawberry.type(description="Send the token as 'Authorization: Bearer <token>'.")

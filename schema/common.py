@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
+from resolvers.errors import UserError as UserErrorData
 from resolvers.globalid import encode
 from resolvers.within import Within
 
@@ -35,6 +36,13 @@ def rows_of(model: type) -> Any:
     Strawberry would otherwise check isinstance against the Strawberry class and refuse rows."""
     def is_type_of(cls: type, obj: Any, info: Info) -> bool:
         return isinstance(obj, (model, Within))
+    return classmethod(is_type_of)
+
+
+def errors_of(code_enum: type) -> Any:
+    """is_type_of for a mutation's error type: a resolvers.errors.UserError with a code of its enum."""
+    def is_type_of(cls: type, obj: Any, info: Info) -> bool:
+        return isinstance(obj, UserErrorData) and isinstance(obj.code, code_enum)
     return classmethod(is_type_of)
 
 

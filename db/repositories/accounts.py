@@ -8,7 +8,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import func, select
 
 from db.models import Account, Address, Location, Membership, MembershipRole
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -29,7 +29,7 @@ class AccountRepository(ScopedRepository[Account]):
                                  descending=False, **window)
 
     async def count(self, text: str | None) -> int:
-        return (await self.session.exec(self.search(text).with_only_columns(func.count()).order_by(None))).one()
+        return await count_rows(self.session, self.search(text))
 
 
 class LocationRepository(ScopedRepository[Location]):

@@ -5,11 +5,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.sql import Select
-from sqlmodel import func, select
+from sqlmodel import select
 
 from db.enums import InvoiceStatus
 from db.models import Invoice
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -64,5 +64,4 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         return await keyset_page(self.session, self.filtered(f), [Invoice.issued_at, Invoice.id], **window)
 
     async def count(self, f: InvoiceFilter) -> int:
-        stmt = self.filtered(f).with_only_columns(func.count()).order_by(None)
-        return (await self.session.exec(stmt)).one()
+        return await count_rows(self.session, self.filtered(f))

@@ -6,7 +6,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import func, or_, select
 
 from db.models import Product, ProductVariant
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class CatalogRepository:
                                  descending=False, **window)
 
     async def count(self, f: ProductFilter) -> int:
-        return (await self.session.exec(self.products(f).with_only_columns(func.count()).order_by(None))).one()
+        return await count_rows(self.session, self.products(f))
 
     async def products_by_id(self, ids: list[int]) -> dict[int, Product]:
         stmt = select(Product).where(Product.id.in_(ids))

@@ -4,11 +4,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.sql import Select
-from sqlmodel import func, select
+from sqlmodel import select
 
 from db.enums import SubscriptionStatus
 from db.models import Subscription
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -55,5 +55,4 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
                                  [Subscription.created_at, Subscription.id], **window)
 
     async def count(self, f: SubscriptionFilter) -> int:
-        stmt = self.filtered(f).with_only_columns(func.count()).order_by(None)
-        return (await self.session.exec(stmt)).one()
+        return await count_rows(self.session, self.filtered(f))
