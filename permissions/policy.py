@@ -72,6 +72,7 @@ POLICY: dict[str, Rule] = {
     "Account.paymentTermsDays": _FINANCIAL,
     "Account.billingDetails": _FINANCIAL,
     "Account.invoices": fld(FINANCE, "Invoices of the account", oauth_scope="invoices:read"),
+    "Order.invoices": fld(FINANCE, "Invoices issued for an order", oauth_scope="invoices:read"),
     "Membership.spendingLimit": fld({ADMIN}, "A buyer's spending limit: account admins and the member itself",
                                     owner=True, oauth_scope="members:read"),
     "Order.subtotal": _PRICES,

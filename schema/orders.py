@@ -105,7 +105,7 @@ class Order(Node):
             return None
         return await info.context.loaders.user.load(self.placed_by_user_id)  # type: ignore[attr-defined]
 
-    @guarded("Account.invoices", description="Invoices issued for this order.")
+    @guarded("Order.invoices", description="Invoices issued for this order.")
     async def invoices(self, info: Info) -> list[Annotated["Invoice", strawberry.lazy("schema.billing")]] | None:
         return await info.context.loaders.order_invoices.load(self.id)
 

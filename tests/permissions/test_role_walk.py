@@ -62,6 +62,8 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
                          FINANCE_READERS, ACME_MEMBERS - FINANCE_READERS),
     "Membership.spendingLimit": ("buyer_membership", "... on Membership { spendingLimit { amount } }",
                                  ["spendingLimit"], {ADMIN, BUYER} | STAFF, set()),
+    "Order.invoices": ("austin_order", "... on Order { invoices { number } }", ["invoices"],
+                       {ADMIN, AP} | STAFF, {APPROVER, VIEWER}),
     "Order.subtotal": ("austin_order", "... on Order { subtotal { amount } }", ["subtotal"],
                        PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "Order.tax": ("austin_order", "... on Order { tax { amount } }", ["tax"], PRICE_READERS_AT_AUSTIN, {VIEWER}),

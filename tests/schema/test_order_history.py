@@ -174,3 +174,10 @@ async def test_order_detail_with_lines_fulfilments_and_tracking(gql, db):
     assert detail["fulfilments"] and detail["fulfilments"][0]["trackingNumber"] in detail["fulfilments"][0]["trackingUrl"]
     assert detail["invoices"][0]["number"].startswith("INV-")
     assert detail["shippingAddress"]["country"] == "US"
+
+
+async def test_a_malformed_filter_value_is_bad_user_input(gql):
+    body = await gql(HISTORY, {"first": 5, "filter": {"placedAfter": "last tuesday"}}, as_="admin@acme.example")
+    assert body["data"] is None and codes(body) == ["BAD_USER_INPUT"]
+    body = await gql(HISTORY, {"first": 5, "filter": {"status": ["SHIPPED_TO_MARS"]}}, as_="admin@acme.example")
+    assert body["data"] is None and codes(body) == ["BAD_USER_INPUT"]
