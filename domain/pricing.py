@@ -40,6 +40,7 @@ class UnitPrice:
 class PriceBreak:
     min_quantity: int
     unit_price: Decimal
+    currency: str
 
 
 @dataclass
@@ -87,8 +88,8 @@ class PriceSchedule:
         # Fixed prices start above this quantity: the list price holds below the first break.
         return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
 
-    def price_breaks(self, list_price: Decimal) -> list[PriceBreak]:
+    def price_breaks(self, list_currency: str) -> list[PriceBreak]:
         level = self._deciding_level()
         if level is None or not level.breaks:
             return []
-        return [PriceBreak(q, level.breaks[q]) for q in sorted(level.breaks)]
+        return [PriceBreak(q, level.breaks[q], level.currency or list_currency) for q in sorted(level.breaks)]

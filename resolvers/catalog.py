@@ -62,7 +62,7 @@ async def contracted_price(ctx: Context, variant: ProductVariant | Within, quant
 async def price_breaks(ctx: Context, variant: ProductVariant | Within) -> list[PriceBreak]:
     v = _located(variant)
     schedule = await ctx.loaders.price_schedule.load((v.location_id, v.id))
-    return schedule.price_breaks(v.list_price)
+    return schedule.price_breaks(v.currency)
 
 
 async def quantity_rule(ctx: Context, variant: ProductVariant | Within) -> QuantityRuleData:

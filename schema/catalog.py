@@ -1,6 +1,4 @@
 """Products and variants, priced for the location they are seen from."""
-from decimal import Decimal
-
 import strawberry
 from strawberry.types import Info
 
@@ -15,7 +13,10 @@ from schema.common import Connection, Money, Node, node_id, rows_of
 @strawberry.type
 class PriceBreak:
     min_quantity: int
-    unit_price: Decimal
+
+    @strawberry.field
+    def unit_price(self) -> Money:
+        return MoneyData(self.unit_price, self.currency)  # type: ignore[attr-defined,return-value]
 
 
 @strawberry.type(description="How many of a variant may be ordered at once.")

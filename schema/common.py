@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
+from domain.money import display_amount
 from resolvers.errors import UserError as UserErrorData
 from resolvers.globalid import encode
 from resolvers.within import Within
@@ -52,10 +53,14 @@ def node_id(type_name: str) -> Any:
     return strawberry.field(resolver=resolve, description="The opaque global ID.")
 
 
-@strawberry.type(description="An exact amount of money. `amount` is a decimal string.")
+@strawberry.type(description="An exact amount of money. `amount` is a decimal string with the currency's "
+                              "minor digits (more only when they carry value, as in some unit prices).")
 class Money:
-    amount: Decimal
     currency_code: str
+
+    @strawberry.field
+    def amount(self) -> Decimal:
+        return display_amount(self.amount, self.currency_code)  # type: ignore[attr-defined]
 
 
 @strawberry.type

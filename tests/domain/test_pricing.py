@@ -66,3 +66,11 @@ def test_quantity_rule_messages():
     assert rule.violation(510) == "The maximum quantity is 500"
     assert rule.violation(25) == "Quantities go in steps of 10 from 10"
     assert rule.violation(30) is None
+
+
+def test_display_amounts_keep_minor_digits_and_only_meaningful_extra_ones():
+    from domain.money import display_amount
+    assert str(display_amount(D("254.7200"), "USD")) == "254.72"
+    assert str(display_amount(D("9.0000"), "EUR")) == "9.00"
+    assert str(display_amount(D("8.6425"), "USD")) == "8.6425"
+    assert str(display_amount(D("1200.0000"), "JPY")) == "1200"

@@ -169,7 +169,7 @@ async def test_order_detail_with_lines_fulfilments_and_tracking(gql, db):
         invoices { number status } } } }""", {"id": encode("Order", order.id)}, as_="admin@acme.example")
     assert "errors" not in body, body["errors"]
     detail = body["data"]["node"]
-    assert detail["number"] == order.number and detail["total"]["amount"] == str(order.total)
+    assert detail["number"] == order.number and detail["total"]["amount"] == f"{order.total:.2f}"
     assert sum(Decimal(line["total"]["amount"]) for line in detail["lines"]) == order.subtotal
     assert detail["fulfilments"] and detail["fulfilments"][0]["trackingNumber"] in detail["fulfilments"][0]["trackingUrl"]
     assert detail["invoices"][0]["number"].startswith("INV-")
