@@ -1,5 +1,6 @@
 """The Starlette application: /graphql (GraphiQL in development) and /healthz."""
 import uuid
+from pathlib import Path
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -8,7 +9,8 @@ from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
 from db.engine import Database
@@ -17,6 +19,9 @@ from resolvers.auth import caller_from_token
 from resolvers.context import Context
 from schema.root import build_schema
 from server.settings import Settings
+
+
+GRAPHIQL_PAGE = Path(__file__).parent / "static" / "graphiql" / "index.html"
 
 
 class AuthFailed(Exception):
@@ -38,6 +43,10 @@ class PortalGraphQL(GraphQL):
         self.db = db
         self.settings = settings
         self.clock = clock
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return GRAPHIQL_PAGE.read_text()
 
     async def get_context(self, request: Any, response: Any) -> Context:
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
@@ -79,7 +88,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     db = db or Database(settings.database_url)
     graphql = PortalGraphQL(db=db, settings=settings, clock=clock or SystemClock())
     app = Starlette(
-        routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz)],
+        routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz),
+                *([] if settings.production else [Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_PAGE.parent))])],
         exception_handlers={AuthFailed: auth_failed},
         lifespan=_lifespan(db),
     )
