@@ -141,7 +141,9 @@ async def _decide(ctx: Context, key: str, action: str, return_id: str, note: str
 
     async def work(s: Any) -> dict[str, Any]:
         rid = decode_or_reject(return_id, "Return", E.NOT_FOUND, "input", "id")
-        text = check_text(note, MAX_TEXT, E.TOO_LONG, "input", "note", required=note_required)
+        text = check_text(note, MAX_TEXT, E.TOO_LONG, "input", "note")
+        if note_required and not text:
+            raise reject(E.NOTE_REQUIRED, "Tell the customer why", "input", "note")
         ret = await repo.lock_return(s, rid)
         if ret is None:
             raise reject(E.NOT_FOUND, "No return with that ID", "input", "id")

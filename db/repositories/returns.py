@@ -58,10 +58,12 @@ class ReturnRepository(ScopedRepository[ReturnRequest]):
 
     async def photo(self, photo_id: int) -> tuple[ReturnPhoto, ReturnRequest] | None:
         """A photo with its return, if the caller may see the return."""
-        stmt = (self.visible().add_columns(ReturnPhoto).join(ReturnPhoto, ReturnPhoto.return_id == ReturnRequest.id)
-                .where(ReturnPhoto.id == photo_id))
+        stmt = (select(ReturnPhoto, ReturnRequest).join(ReturnRequest, ReturnRequest.id == ReturnPhoto.return_id)
+                .where(ReturnPhoto.id == photo_id,
+                       self.scope.where(ReturnRequest.account_id, ReturnRequest.location_id,
+                                        ReturnRequest.requested_by_user_id)))
         row = (await self.session.exec(stmt)).first()
-        return (row[1], row[0]) if row else None
+        return (row[0], row[1]) if row else None
 
 
 async def lock_return(session: AsyncSession, return_id: int) -> ReturnRequest | None:
