@@ -63,13 +63,13 @@ def amount(value: Decimal, currency_code: str, *field: str, allow_zero: bool = T
         raise reject(E.INVALID_AMOUNT, f"Give a {'non-negative' if allow_zero else 'positive'} amount with at most "
                                        f"four decimal places", *field)
     get_currency_precision(currency_code)
-    return value
+    return value.quantize(Decimal("0.0001"))  # as the database gives it back
 
 
 def percent(value: Decimal, *field: str) -> Decimal:
     if not value.is_finite() or value < -100 or value > 1000 or value != value.quantize(Decimal("0.0001")):
         raise reject(E.INVALID_PERCENT, "An adjustment is between -100 and 1000 percent (-10: ten percent off)", *field)
-    return value
+    return value.quantize(Decimal("0.0001"))
 
 
 def country(code: str, *field: str) -> str:
