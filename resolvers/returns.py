@@ -79,13 +79,12 @@ async def return_request(ctx: Context, order_id: str, lines: list[ReturnLineInpu
         text = check_text(reason_text, MAX_TEXT, E.TOO_LONG, "input", "reasonText")
         if reason is ReturnReason.OTHER and not text:
             raise reject(E.REASON_TEXT_REQUIRED, "Say why, when the reason is OTHER", "input", "reasonText")
-        order = await OrderRepository(s, ctx.scope("rows:Order")).get(oid)
-        if order is None:
+        # Lock first (see lock_row), then check the caller may see the order at all.
+        order = await fulfilment_repo.lock_order(s, oid)
+        if order is None or await OrderRepository(s, ctx.scope("rows:Order")).get(oid) is None:
             raise reject(E.NOT_FOUND, "No order with that ID", "input", "orderId")
         if not ctx.caller.allows(allowed, order.account_id, order.location_id):
             raise forbidden("Only a BUYER or ADMIN of the order's location may request a return")
-        order = await fulfilment_repo.lock_order(s, order.id)
-        assert order is not None
         ordered = await fulfilment_repo.ordered_quantities(s, order.id)
         shipped = await fulfilment_repo.fulfilled_quantities(s, order.id)
         returned = await repo.returned_quantities(s, order.id)

@@ -67,7 +67,8 @@ class ReturnRepository(ScopedRepository[ReturnRequest]):
 
 
 async def lock_return(session: AsyncSession, return_id: int) -> ReturnRequest | None:
-    return (await session.exec(select(ReturnRequest).where(ReturnRequest.id == return_id).with_for_update())).first()
+    from db.repositories.fulfilment import lock_row  # noqa: PLC0415
+    return await lock_row(session, ReturnRequest, return_id)
 
 
 async def returned_quantities(session: AsyncSession, order_id: int) -> dict[int, int]:
