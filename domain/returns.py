@@ -76,9 +76,10 @@ TRANSITIONS = {
 def next_status(current: ReturnStatus, action: str) -> ReturnStatus:
     needed, after = TRANSITIONS[action]
     if current is not needed:
+        done = {"approve": "approved", "decline": "declined", "receive": "received", "refund": "refunded"}[action]
         raise Rejected(Problem(ReturnErrorCode.INVALID_STATUS,
-                               f"Only a {needed.value} return can be {'declined' if action == 'decline' else action + 'd'}; "
-                               f"this one is {current.value}", ("input", "id")))
+                               f"This return is {current.value}; only {needed.value} returns can be {done}",
+                               ("input", "id")))
     return after
 
 

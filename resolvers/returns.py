@@ -165,7 +165,7 @@ async def _decide(ctx: Context, key: str, action: str, return_id: str, note: str
                                        order.subtotal, order.tax, order.currency)
             refundable = order.total - await repo.refunded_total(s, order.id)
             value = check_refund(amount if amount is not None else min(suggested, refundable), refundable,
-                                 order.currency)
+                                 order.currency).quantize(Decimal("0.0001"))  # as the database gives it back
             refund = Refund(order_id=order.id, return_id=ret.id, account_id=order.account_id, amount=value,
                             currency=order.currency, note=text, created_by_user_id=ctx.caller.user_id,
                             created_at=ctx.now)
