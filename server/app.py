@@ -6,6 +6,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,6 +20,7 @@ from resolvers.auth import caller_from_token
 from resolvers.context import Context
 from schema.root import build_schema
 from server.downloads import return_photo_route
+from server.limits import BodySizeLimit
 from server.settings import Settings
 
 
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz),
                 Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"])],
         exception_handlers={AuthFailed: auth_failed},
+        middleware=[Middleware(BodySizeLimit)],
         lifespan=_lifespan(db),
     )
     app.state.db = db
