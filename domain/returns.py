@@ -93,6 +93,9 @@ def default_refund(lines: list[tuple[Decimal, int]], order_subtotal: Decimal, or
 
 def check_refund(amount: Decimal, refundable: Decimal, currency: str) -> Decimal:
     E = ReturnErrorCode
+    if refundable <= 0:
+        raise Rejected(Problem(E.AMOUNT_EXCEEDS_REFUNDABLE, "The order has been refunded in full already",
+                               ("input", "amount")))
     if amount <= 0 or amount != round_to_minor(amount, currency):
         raise Rejected(Problem(E.INVALID_AMOUNT, f"Enter a positive amount in whole {currency} minor units",
                                ("input", "amount")))

@@ -225,3 +225,23 @@ async def test_returns_queue_is_scoped(gql, db):
     assert (await gql(query, as_="admin@acme.example"))["data"]["returns"]["totalCount"] == 1
     assert (await gql(query, as_="buyer@globex.example"))["data"]["returns"]["totalCount"] == 0
     assert (await gql(query, as_="viewer@acme.example"))["data"]["returns"]["totalCount"] == 0
+
+
+async def test_a_viewer_follows_returns_of_its_location_without_amounts(gql, db):
+    order, lines = await shipped_order(db, location_id=3)  # Austin Warehouse, where the demo VIEWER works
+    body = await gql(REQUEST, {"input": _input(order, lines[:1], [1])}, as_="admin@acme.example")
+    rid = body["data"]["returnRequest"]["return"]["id"]
+    for mutation in ("returnApprove", "returnReceive"):
+        await gql(DECIDE % mutation, {"input": {"id": rid}}, as_=STAFF_ADMIN)
+    await gql(REFUND, {"input": {"id": rid}}, as_=STAFF_ADMIN)
+    body = await gql("""query($id: ID!) { node(id: $id) { ... on Order { returns { status }
+        refunds { note amount { amount } } refunded { amount } } } }""", {"id": gid("Order", order.id)},
+                     as_="viewer@acme.example")
+    node = body["data"]["node"]
+    assert node["returns"] == [{"status": "REFUNDED"}]
+    assert node["refunded"] is None and node["refunds"][0]["amount"] is None
+    assert sorted(e["path"][-1] for e in body["errors"]) == ["amount", "refunded"]
+    assert set(codes(body)) == {"FORBIDDEN"}
+    # ...and cannot ask for a return itself.
+    body = await gql(REQUEST, {"input": _input(order, lines[:1], [1])}, as_="viewer@acme.example")
+    assert codes(body) == ["FORBIDDEN"]
