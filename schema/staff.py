@@ -16,7 +16,7 @@ from resolvers.userrors import UserErrorData
 from schema.common import Connection, Money, Node, UserError, node_id, rows_of
 
 if TYPE_CHECKING:
-    from schema.accounts import Account, Location
+    from schema.accounts import Account, AccountKindEnum, AddressKindEnum, Location
     from schema.catalog import Product, ProductVariant
 
 BackOfficeErrorCodeEnum = strawberry.enum(BackOfficeErrorCode, name="BackOfficeErrorCode")
