@@ -32,6 +32,7 @@ class RequisitionListErrorCode(StrEnum):
 
 
 E = RequisitionListErrorCode
+NAME_CONFLICT = Problem(E.NAME_TAKEN, "The account has a list of that name", ("input", "name"))
 
 
 @dataclass
@@ -118,7 +119,7 @@ async def create(ctx: Context, account_id: str, name: str, description: str | No
         audit.record(s, ctx.actor, "requisition_list.create", ctx.now, account_id=account.id,
                      target_type="RequisitionList", target_id=lst.id, items=len(wanted))
         return {"requisition_list": lst}
-    return await in_transaction(ctx, RequisitionListPayload, work)
+    return await in_transaction(ctx, RequisitionListPayload, work, on_conflict=NAME_CONFLICT)
 
 
 async def _editable(ctx: Context, s: Any, r: Rule, list_id: str) -> RequisitionList:
@@ -153,7 +154,7 @@ async def update(ctx: Context, list_id: str, name: str | None, description: str 
                      changed=[k for k, v in (("name", name), ("description", description), ("items", items))
                               if v is not None])
         return {"requisition_list": lst}
-    return await in_transaction(ctx, RequisitionListPayload, work)
+    return await in_transaction(ctx, RequisitionListPayload, work, on_conflict=NAME_CONFLICT)
 
 
 async def delete(ctx: Context, list_id: str) -> RequisitionListPayload:

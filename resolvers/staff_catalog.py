@@ -8,9 +8,12 @@ from db.repositories import staff as repo
 from domain import audit
 from domain import back_office as rules
 from domain.back_office import BackOfficeErrorCode as E
-from domain.problems import reject
+from domain.problems import Problem, reject
 from resolvers.context import Context
 from resolvers.userrors import UserErrorData, check_text, decode_or_reject, in_transaction, require_staff
+
+
+SKU_CONFLICT = Problem(E.SKU_TAKEN, "Another variant has this SKU", ("input", "sku"))
 
 
 @dataclass
@@ -115,7 +118,7 @@ async def variant_create(ctx: Context, product_id: str, changes: dict[str, Any])
         audit.record(s, ctx.actor, "variant.create", ctx.now, target_type="ProductVariant", target_id=variant.id,
                      sku=variant.sku, product_id=product.id)
         return {"product": product, "variant": variant}
-    return await in_transaction(ctx, CatalogPayload, work)
+    return await in_transaction(ctx, CatalogPayload, work, on_conflict=SKU_CONFLICT)
 
 
 async def variant_update(ctx: Context, variant_id: str, changes: dict[str, Any]) -> CatalogPayload:
@@ -136,4 +139,4 @@ async def variant_update(ctx: Context, variant_id: str, changes: dict[str, Any])
                      ctx.now, target_type="ProductVariant", target_id=variant.id,
                      changes={k: [before[k], str(v)] for k, v in values.items()})
         return {"product": product, "variant": variant}
-    return await in_transaction(ctx, CatalogPayload, work)
+    return await in_transaction(ctx, CatalogPayload, work, on_conflict=SKU_CONFLICT)

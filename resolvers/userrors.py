@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.problems import Problem, Rejected, reject
@@ -42,13 +43,21 @@ def require_signed_in(ctx: Context) -> None:
 
 
 async def in_transaction(ctx: Context, payload: Callable[..., T],
-                         work: Callable[[AsyncSession], Awaitable[dict[str, Any]]]) -> T:
-    """Run `work` in one transaction; its dict fills the payload. Rejected: userErrors, nothing written."""
+                         work: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
+                         on_conflict: Problem | None = None) -> T:
+    """Run `work` in one transaction; its dict fills the payload. Rejected: userErrors, nothing written.
+
+    `on_conflict`: the userError for a unique constraint that a concurrent writer won between our
+    check and our insert (two staff creating the same SKU at once)."""
     try:
         async with ctx.db.transaction() as session:
             fields = await work(session)
     except Rejected as e:
         return payload(user_errors=user_errors(e))
+    except IntegrityError:
+        if on_conflict is None:
+            raise
+        return payload(user_errors=user_errors(Rejected(on_conflict)))
     return payload(**fields)
 
 

@@ -128,3 +128,17 @@ async def test_listing_lists_costs_the_same_statements_for_any_page_size(gql, db
     large = await gql(query, {"n": 6}, as_=BUYER)
     assert len(large["data"]["requisitionLists"]["nodes"]) == 6
     assert small["_statements"] == large["_statements"]
+
+
+async def test_two_members_saving_lists_of_one_name_at_once_get_one_list(gql, db):
+    import asyncio
+    acme, variants = await _acme(db), await _variants(db, 1)
+    await _clear(db)
+    await gql("{ viewer { name } }", as_=BUYER)
+    await gql("{ viewer { name } }", as_="admin@acme.example")
+    bodies = await asyncio.gather(*[gql(CREATE, {"input": _input(acme, variants, [1], name="Same")}, as_=who)
+                                    for who in (BUYER, "admin@acme.example", BUYER, "admin@acme.example")])
+    results = [b["data"]["requisitionListCreate"] for b in bodies]
+    assert sum(1 for r in results if r["requisitionList"]) == 1, bodies
+    assert all([e["code"] for e in r["userErrors"]] == ["NAME_TAKEN"] for r in results if not r["requisitionList"])
+    assert await count(db, RequisitionList) == 1
