@@ -39,6 +39,7 @@ class FulfilmentStatus(StrEnum):
     IN_TRANSIT = "IN_TRANSIT"
     OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
     DELIVERED = "DELIVERED"
+    EXCEPTION = "EXCEPTION"  # the carrier reports a problem (damage, address, customs); may still deliver
     FAILED = "FAILED"
 
 

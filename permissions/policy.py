@@ -53,6 +53,45 @@ _CATALOG_PRICES = fld(PRICE_READERS, "Contracted and list prices (hidden from VI
 _SUBSCRIPTION_PRICES = fld(PRICE_READERS, "Subscription prices (hidden from VIEWER)",
                            oauth_scope="subscriptions:read")
 
+NO_STAFF: frozenset[StaffRole] = frozenset()
+
+# Fulfilment tracking, returns, requisition lists and the staff back office (issue 4, part b).
+AFTERSALES_POLICY: dict[str, Rule] = {
+    "rows:Fulfilment": rows(ALL_ROLES, "Fulfilments and shipment events of the orders the caller sees",
+                            owner=True, oauth_scope="orders:read"),
+    "rows:Return": rows(ALL_ROLES, "Returns of the caller's locations; a member also sees the returns it requested",
+                        owner=True, oauth_scope="orders:read"),
+    "rows:RequisitionList": rows(ALL_ROLES, "Requisition lists of the accounts the caller has any role in",
+                                 oauth_scope="orders:read"),
+    "rows:PriceList": rows(frozenset(), "Price lists as staff manage them (customers see their prices in the catalog)"),
+    "Order.refunded": _PRICES,
+    "Refund.amount": _PRICES,
+    "Mutation.returnRequest": mutation({ADMIN, BUYER}, "Request a return of shipped lines of the location's orders",
+                                       staff=NO_STAFF, oauth_scope="orders:write"),
+    **{f"Mutation.{name}": mutation({ADMIN, BUYER}, "Change the account's requisition lists (a role at any "
+                                    "location of the account will do)", staff=NO_STAFF, oauth_scope="orders:write")
+       for name in ("requisitionListCreate", "requisitionListUpdate", "requisitionListDelete")},
+    **{f"Mutation.{name}": mutation(frozenset(), what, staff=STAFF_ADMIN) for name, what in (
+        ("fulfilmentCreate", "Record a shipment of order lines"),
+        ("fulfilmentEventAdd", "Record a carrier status change of a shipment"),
+        ("returnApprove", "Approve a requested return"),
+        ("returnDecline", "Decline a requested return"),
+        ("returnReceive", "Record that returned goods arrived"),
+        ("returnRefund", "Refund a received return on its order"),
+        ("productCreate", "Add a product to the catalog"),
+        ("productUpdate", "Change or deactivate a product"),
+        ("variantCreate", "Add a variant to a product"),
+        ("variantUpdate", "Change or deactivate a variant"),
+        ("priceListCreate", "Contract prices and quantity rules with an account or location"),
+        ("priceListUpdate", "Change a price list, its entries and quantity rules"),
+        ("priceListDelete", "Remove a price list"),
+        ("accountCreate", "Add a customer account"),
+        ("accountUpdate", "Change a customer account's terms and details"),
+        ("locationCreate", "Add a location with its addresses to an account"),
+        ("locationUpdate", "Change a location and its addresses"),
+    )},
+}
+
 POLICY: dict[str, Rule] = {
     # Which rows each kind of object shows. Repositories scope their SQL with these.
     "rows:Account": rows(ALL_ROLES, "Accounts the caller is a member of", oauth_scope="account:read"),
@@ -86,6 +125,7 @@ POLICY: dict[str, Rule] = {
     "Subscription.total": _SUBSCRIPTION_PRICES,
     # Mutations.
     "Mutation.signIn": mutation(frozenset(), "Anyone may try to sign in (rate limited)", public=True),
+    **AFTERSALES_POLICY,
 }
 
 

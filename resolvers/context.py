@@ -30,6 +30,8 @@ class Context:
     request_id: str = ""
     client_ip: str | None = None
     user_agent: str | None = None
+    # Where uploads go (domain.storage.FileStorage); the server sets it from PORTALQL_UPLOAD_DIR.
+    storage: Any = None
 
     @cached_property
     def now(self) -> datetime:

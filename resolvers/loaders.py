@@ -11,6 +11,7 @@ from db.engine import Database
 from domain.pricing import PriceLevel, PriceSchedule, PriceSource, QuantityRuleData
 from permissions.caller import Caller
 from permissions.policy import rule
+from resolvers.loaders_aftersales import AfterSalesLoaders
 
 
 def _loader(db: Database, fn: Callable[[Database, Sequence[Any]], Any]) -> DataLoader:
@@ -38,7 +39,7 @@ def schedule_from(rows: batch.PriceRows) -> PriceSchedule:
     return PriceSchedule(levels)
 
 
-class Loaders:
+class Loaders(AfterSalesLoaders):
     def __init__(self, db: Database, caller: Caller, now: datetime) -> None:
         self.db = db
         self.caller = caller

@@ -10,7 +10,12 @@ from db.repositories.accounts import AccountRepository, LocationRepository, Memb
 from db.repositories.billing import InvoiceRepository
 from db.repositories.catalog import CatalogRepository
 from db.repositories.orders import OrderRepository
+from db.repositories.fulfilment import FulfilmentRepository
+from db.repositories.requisitions import RequisitionListRepository
+from db.repositories.returns import ReturnRepository
+from db.repositories.staff import PriceListRepository
 from db.repositories.subscriptions import SubscriptionRepository
+from resolvers.fulfilment import OrderLineFetcher
 from resolvers.context import Context
 from resolvers.errors import bad_input, not_found, unauthenticated
 from resolvers.globalid import decode
@@ -41,6 +46,11 @@ FETCHERS: dict[str, Callable[[Any, Context], Any]] = {
     "Subscription": _scoped(SubscriptionRepository, "rows:Subscription"),
     "Product": _catalog(Product),
     "ProductVariant": _catalog(ProductVariant),
+    "Fulfilment": _scoped(FulfilmentRepository, "rows:Fulfilment"),
+    "OrderLine": OrderLineFetcher,
+    "Return": _scoped(ReturnRepository, "rows:Return"),
+    "RequisitionList": _scoped(RequisitionListRepository, "rows:RequisitionList"),
+    "PriceList": _scoped(PriceListRepository, "rows:PriceList"),
 }
 
 

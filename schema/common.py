@@ -18,6 +18,8 @@ NODE_TYPES: dict[type, str] = {
     models.Account: "Account", models.Location: "Location", models.Membership: "Membership",
     models.Order: "Order", models.Invoice: "Invoice", models.Subscription: "Subscription",
     models.Product: "Product", models.ProductVariant: "ProductVariant",
+    models.Fulfilment: "Fulfilment", models.OrderLine: "OrderLine", models.ReturnRequest: "Return",
+    models.RequisitionList: "RequisitionList", models.PriceList: "PriceList",
 }
 
 

@@ -6,13 +6,15 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
-from db.enums import FulfilmentStatus, OrderStatus
+from db.enums import OrderStatus
 from db.repositories.orders import OrderFilter as OrderFilterData
 from domain.money import Money as MoneyData
 from permissions.checks import guarded
 from resolvers.globalid import decode_as
 from resolvers.within import within
 from schema.common import Connection, MailingAddress, Money, Node, address_from, node_id, rows_of
+from schema.fulfilment import OrderLineTracking, OrderTracking
+from schema.returns import OrderLineReturns, OrderReturns
 
 if TYPE_CHECKING:
     from schema.accounts import Account, Location, Person
@@ -20,11 +22,10 @@ if TYPE_CHECKING:
     from schema.catalog import ProductVariant
 
 OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
-FulfilmentStatusEnum = strawberry.enum(FulfilmentStatus, name="FulfilmentStatus")
 
 
 @strawberry.type
-class OrderLine:
+class OrderLine(OrderLineTracking, OrderLineReturns):
     sku: str
     title: str
     quantity: int
@@ -45,18 +46,7 @@ class OrderLine:
 
 
 @strawberry.type
-class Fulfilment:
-    status: FulfilmentStatusEnum  # type: ignore[valid-type]
-    carrier: str | None
-    tracking_number: str | None
-    tracking_url: str | None
-    shipped_at: datetime | None
-    estimated_delivery_at: datetime | None
-    delivered_at: datetime | None
-
-
-@strawberry.type
-class Order(Node):
+class Order(Node, OrderTracking, OrderReturns):
     id: strawberry.ID = node_id("Order")
     is_type_of = rows_of(models.Order)
     number: str
@@ -86,10 +76,6 @@ class Order(Node):
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
         return within(await info.context.loaders.order_lines.load(self.id), self)
-
-    @strawberry.field
-    async def fulfilments(self, info: Info) -> list[Fulfilment]:
-        return await info.context.loaders.fulfilments.load(self.id)
 
     @strawberry.field
     async def location(self, info: Info) -> Annotated["Location", strawberry.lazy("schema.accounts")]:

@@ -15,13 +15,18 @@ from schema.common import Node
 from schema.extensions import ErrorCodes
 from schema.orders import Order
 from schema.subscriptions import Subscription
+from schema.fulfilment import Fulfilment, FulfilmentMutations, FulfilmentQueries
+from schema.requisitions import RequisitionList, RequisitionMutations, RequisitionQueries
+from schema.returns import Return, ReturnMutations, ReturnQueries
+from schema.staff import PriceList, StaffMutations, StaffQueries
 
 # Types reachable only through Node must be named for the schema to include them.
-NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant]
+NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
+                        Fulfilment, Return, RequisitionList, PriceList]
 
 
 @strawberry.type
-class Query:
+class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller
@@ -50,7 +55,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(AuthMutations):
+class Mutation(AuthMutations, FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations):
     pass
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -15,9 +16,13 @@ from strawberry.asgi import GraphQL
 
 from db.engine import Database
 from domain.clock import Clock, SystemClock
+from domain.storage import FileStorage
+from integrations.storage_local import LocalDiskStorage
 from resolvers.auth import caller_from_token
 from resolvers.context import Context
 from schema.root import build_schema
+from server.downloads import return_photo_route
+from server.limits import BodySizeLimit
 from server.settings import Settings
 
 
@@ -36,13 +41,16 @@ def bearer_token(request: Request) -> str | None:
 
 
 class PortalGraphQL(GraphQL):
-    def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(self, *, db: Database, settings: Settings, clock: Clock, storage: FileStorage) -> None:
+        # Multipart requests carry return photos. Auth is a bearer header, never a cookie, so a
+        # cross-site form post cannot act for a user.
         super().__init__(build_schema(production=settings.production),
                          graphql_ide=None if settings.production else "graphiql",
-                         allow_queries_via_get=False)
+                         allow_queries_via_get=False, multipart_uploads_enabled=True)
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.storage = storage
 
     @property
     def graphql_ide_html(self) -> str:
@@ -58,7 +66,7 @@ class PortalGraphQL(GraphQL):
         ctx = Context(db=self.db, caller=caller, clock=self.clock, settings=self.settings.sessions,
                       request=request, response=response, request_id=request_id,
                       client_ip=request.client.host if request.client else None,
-                      user_agent=request.headers.get("user-agent"))
+                      user_agent=request.headers.get("user-agent"), storage=self.storage)
         ctx.__dict__["now"] = now  # the instant the caller was checked at
         response.headers["x-request-id"] = request_id
         return ctx
@@ -83,14 +91,17 @@ def _lifespan(db: Database) -> Any:
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
-               clock: Clock | None = None) -> Starlette:
+               clock: Clock | None = None, storage: FileStorage | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
-    graphql = PortalGraphQL(db=db, settings=settings, clock=clock or SystemClock())
+    graphql = PortalGraphQL(db=db, settings=settings, clock=clock or SystemClock(),
+                            storage=storage or LocalDiskStorage(settings.upload_dir))
     app = Starlette(
         routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz),
+                Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"]),
                 *([] if settings.production else [Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_PAGE.parent))])],
         exception_handlers={AuthFailed: auth_failed},
+        middleware=[Middleware(BodySizeLimit)],
         lifespan=_lifespan(db),
     )
     app.state.db = db

@@ -19,6 +19,7 @@ from db.models import (Account, Address, Fulfilment, FulfilmentLine, Invoice, In
                        Membership, MembershipRole, Order, OrderLine, Payment, PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, Subscription, SubscriptionItem, User)
 from domain.auth import hash_password
+from server import demo_aftersales
 
 DEMO_PASSWORD = "portal-demo"
 CENT = Decimal("0.01")
@@ -72,7 +73,7 @@ class Rows:
 # Insert order: parents before children.
 MODELS = [User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
-          SubscriptionItem, Invoice, InvoiceLine, Payment]
+          SubscriptionItem, Invoice, InvoiceLine, Payment, *demo_aftersales.MODELS]
 
 
 def money(x: Decimal) -> Decimal:
@@ -417,6 +418,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
         b.member(buyer, acct, [(Role.BUYER, None)], spending_limit=Decimal("5000"))
         info = _account_info(b, acct, AccountKind.BUSINESS, "USD", 30, locs)
         b.history(info, locs, {loc: buyer for loc in locs}, sizes.orders_per_scaled_account, usd)
+    demo_aftersales.add(b.rows, now, b.variants)
     return b.rows
 
 

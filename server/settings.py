@@ -21,6 +21,8 @@ class Settings:
     database_url: str = DEFAULT_URL
     environment: str = "development"  # or "production": no GraphiQL, no introspection
     redis_url: str | None = None
+    # Uploaded files (return photos) on the local disk; served only through authenticated routes.
+    upload_dir: str = "./uploads"
     sessions: SessionSettings = field(default_factory=SessionSettings)
 
     @property
@@ -36,6 +38,7 @@ class Settings:
             database_url=os.environ.get("DATABASE_URL") or DEFAULT_URL,
             environment=env,
             redis_url=os.environ.get("REDIS_URL") or None,
+            upload_dir=os.environ.get("PORTALQL_UPLOAD_DIR") or "./uploads",
             sessions=SessionSettings(
                 session_idle_minutes=_int("PORTALQL_SESSION_IDLE_MINUTES", 30),
                 session_lifetime_hours=_int("PORTALQL_SESSION_LIFETIME_HOURS", 12),

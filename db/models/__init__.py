@@ -7,10 +7,15 @@ from db.models.mail import OutboxMessage
 from db.models.catalog import PriceList, PriceListEntry, Product, ProductVariant, QuantityRule
 from db.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
 from db.models.subscriptions import Subscription, SubscriptionItem
+from db.models.requisitions import RequisitionList, RequisitionListItem
+from db.models.returns import Refund, ReturnLine, ReturnPhoto, ReturnRequest
+from db.models.shipments import ShipmentEvent
 
 __all__ = [
     "Account", "Address", "AuditEvent", "AuthSession", "Fulfilment", "FulfilmentLine", "Invoice", "InvoiceLine",
     "Location", "Membership", "MembershipRole", "Order", "OrderLine", "OutboxMessage", "Payment", "PriceList",
     "PriceListEntry", "Product", "ProductVariant", "QuantityRule", "Subscription",
     "SubscriptionItem", "User",
+    "RequisitionList", "RequisitionListItem", "Refund", "ReturnLine", "ReturnPhoto", "ReturnRequest",
+    "ShipmentEvent",
 ]

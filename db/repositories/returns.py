@@ -1,0 +1,147 @@
+"""Returns and refunds as the caller may see them."""
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.sql import Select
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.engine import Database
+from db.models import Refund, ReturnLine, ReturnPhoto, ReturnRequest
+from db.models.returns import ReturnStatus
+from db.pagination import Page, keyset_page
+from db.repositories.base import ScopedRepository
+
+# Returns that hold quantities: a declined return gives them back.
+HOLDING = [s for s in ReturnStatus if s is not ReturnStatus.DECLINED]
+
+
+@dataclass(frozen=True)
+class ReturnFilter:
+    statuses: tuple[ReturnStatus, ...] = ()
+    account_ids: tuple[int, ...] = ()
+    order_ids: tuple[int, ...] = ()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+class ReturnRepository(ScopedRepository[ReturnRequest]):
+    model = ReturnRequest
+
+    def visible(self) -> Select:
+        return select(ReturnRequest).where(self.scope.where(ReturnRequest.account_id, ReturnRequest.location_id,
+                                                            ReturnRequest.requested_by_user_id))
+
+    def filtered(self, f: ReturnFilter) -> Select:
+        stmt = self.visible()
+        if f.statuses:
+            stmt = stmt.where(ReturnRequest.status.in_(f.statuses))
+        if f.account_ids:
+            stmt = stmt.where(ReturnRequest.account_id.in_(f.account_ids))
+        if f.order_ids:
+            stmt = stmt.where(ReturnRequest.order_id.in_(f.order_ids))
+        if f.created_after:
+            stmt = stmt.where(ReturnRequest.created_at >= f.created_after)
+        if f.created_before:
+            stmt = stmt.where(ReturnRequest.created_at < f.created_before)
+        return stmt
+
+    async def page(self, f: ReturnFilter, **window: Any) -> Page[ReturnRequest]:
+        return await keyset_page(self.session, self.filtered(f), [ReturnRequest.created_at, ReturnRequest.id],
+                                 **window)
+
+    async def count(self, f: ReturnFilter) -> int:
+        return (await self.session.exec(self.filtered(f).with_only_columns(func.count()).order_by(None))).one()
+
+    async def photo(self, photo_id: int) -> tuple[ReturnPhoto, ReturnRequest] | None:
+        """A photo with its return, if the caller may see the return."""
+        stmt = (select(ReturnPhoto, ReturnRequest).join(ReturnRequest, ReturnRequest.id == ReturnPhoto.return_id)
+                .where(ReturnPhoto.id == photo_id,
+                       self.scope.where(ReturnRequest.account_id, ReturnRequest.location_id,
+                                        ReturnRequest.requested_by_user_id)))
+        row = (await self.session.exec(stmt)).first()
+        return (row[0], row[1]) if row else None
+
+
+async def lock_return(session: AsyncSession, return_id: int) -> ReturnRequest | None:
+    from db.repositories.fulfilment import lock_row  # noqa: PLC0415
+    return await lock_row(session, ReturnRequest, return_id)
+
+
+async def returned_quantities(session: AsyncSession, order_id: int) -> dict[int, int]:
+    """Quantity per order line held by the order's returns that were not declined."""
+    stmt = (select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
+            .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
+            .where(ReturnRequest.order_id == order_id, ReturnRequest.status.in_(HOLDING))
+            .group_by(ReturnLine.order_line_id))
+    return {line_id: int(qty) for line_id, qty in (await session.exec(stmt)).all()}
+
+
+async def count_for_order(session: AsyncSession, order_id: int) -> int:
+    return (await session.exec(select(func.count()).select_from(ReturnRequest)
+                               .where(ReturnRequest.order_id == order_id))).one()
+
+
+async def lines_of(session: AsyncSession, return_id: int) -> list[ReturnLine]:
+    return list((await session.exec(select(ReturnLine).where(ReturnLine.return_id == return_id)
+                                    .order_by(ReturnLine.id))).all())
+
+
+async def refunded_total(session: AsyncSession, order_id: int) -> Decimal:
+    total = (await session.exec(select(func.sum(Refund.amount)).where(Refund.order_id == order_id))).one()
+    return total if total is not None else Decimal("0.0000")
+
+
+# Batch functions for the dataloaders (keys are ids of rows the caller already sees).
+
+def _group(keys: Sequence[int], rows: Sequence[Any], attr: str) -> list[list[Any]]:
+    out: dict[int, list[Any]] = {k: [] for k in keys}
+    for r in rows:
+        out[getattr(r, attr)].append(r)
+    return [out[k] for k in keys]
+
+
+async def _all(db: Database, stmt: Select) -> Sequence[Any]:
+    async with db.session() as s:
+        return (await s.exec(stmt)).all()
+
+
+async def returns_by_order(db: Database, keys: Sequence[int]) -> list[list[ReturnRequest]]:
+    rows = await _all(db, select(ReturnRequest).where(ReturnRequest.order_id.in_(keys))
+                      .order_by(ReturnRequest.order_id, ReturnRequest.created_at, ReturnRequest.id))
+    return _group(keys, rows, "order_id")
+
+
+async def lines_by_return(db: Database, keys: Sequence[int]) -> list[list[ReturnLine]]:
+    rows = await _all(db, select(ReturnLine).where(ReturnLine.return_id.in_(keys))
+                      .order_by(ReturnLine.return_id, ReturnLine.id))
+    return _group(keys, rows, "return_id")
+
+
+async def photos_by_return(db: Database, keys: Sequence[int]) -> list[list[ReturnPhoto]]:
+    rows = await _all(db, select(ReturnPhoto).where(ReturnPhoto.return_id.in_(keys))
+                      .order_by(ReturnPhoto.return_id, ReturnPhoto.id))
+    return _group(keys, rows, "return_id")
+
+
+async def refunds_by_order(db: Database, keys: Sequence[int]) -> list[list[Refund]]:
+    rows = await _all(db, select(Refund).where(Refund.order_id.in_(keys))
+                      .order_by(Refund.order_id, Refund.created_at, Refund.id))
+    return _group(keys, rows, "order_id")
+
+
+async def refunds_by_return(db: Database, keys: Sequence[int]) -> list[list[Refund]]:
+    rows = await _all(db, select(Refund).where(Refund.return_id.in_(keys)).order_by(Refund.return_id, Refund.id))
+    return _group(keys, rows, "return_id")
+
+
+async def returned_by_order_line(db: Database, keys: Sequence[int]) -> list[int]:
+    rows = await _all(db, select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
+                      .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
+                      .where(ReturnLine.order_line_id.in_(keys), ReturnRequest.status.in_(HOLDING))
+                      .group_by(ReturnLine.order_line_id))
+    found = {line_id: int(qty) for line_id, qty in rows}
+    return [found.get(k, 0) for k in keys]

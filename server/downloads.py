@@ -1,0 +1,45 @@
+"""Authenticated file downloads: return photos go only to callers who may see the return."""
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from resolvers.auth import caller_from_token
+from resolvers.context import Context
+from resolvers.returns import photo_download
+
+
+def _error(status: int, code: str, message: str, **headers: str) -> Response:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status,
+                        headers=headers)
+
+
+def return_photo_route(graphql: Any) -> Any:
+    """GET /downloads/return-photos/{id} with 'Authorization: Bearer <token>'."""
+
+    async def endpoint(request: Request) -> Response:
+        from server.app import bearer_token  # noqa: PLC0415 - app imports this module
+
+        now = graphql.clock.now()
+        try:
+            caller = await caller_from_token(graphql.db, bearer_token(request), now, graphql.settings.sessions)
+        except GraphQLError as e:
+            return JSONResponse({"errors": [{"message": e.message, "extensions": e.extensions}]}, status_code=401,
+                                headers={"www-authenticate": "Bearer"})
+        if not caller.is_authenticated:
+            return _error(401, "UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'",
+                          **{"www-authenticate": "Bearer"})
+        ctx = Context(db=graphql.db, caller=caller, clock=graphql.clock, settings=graphql.settings.sessions,
+                      request=request, storage=graphql.storage)
+        ctx.__dict__["now"] = now
+        found = await photo_download(ctx, request.path_params["photo_id"])
+        if found is None:  # missing and not yours look the same
+            return _error(404, "NOT_FOUND", "No photo with that ID")
+        return Response(found.data, media_type=found.content_type, headers={
+            "content-disposition": f'inline; filename="{found.filename}"',
+            "x-content-type-options": "nosniff",
+            "cache-control": "private, no-store",
+            "content-security-policy": "default-src 'none'; sandbox",
+        })
+    return endpoint
