@@ -16,6 +16,10 @@ from domain.clock import Clock, SystemClock
 from resolvers.auth import caller_from_token
 from resolvers.context import Context
 from schema.root import build_schema
+from server.bearer import bearer_token
+from server.customer_sessions import create_customer_session
+from server.oauth import token_endpoint
+from server.ratelimits import make_limiter
 from server.settings import Settings
 
 
@@ -24,20 +28,15 @@ class AuthFailed(Exception):
         self.error = error
 
 
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 class PortalGraphQL(GraphQL):
-    def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(self, *, db: Database, settings: Settings, clock: Clock, limiter: Any = None) -> None:
         super().__init__(build_schema(production=settings.production),
                          graphql_ide=None if settings.production else "graphiql",
                          allow_queries_via_get=False)
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.limiter = limiter
 
     async def get_context(self, request: Any, response: Any) -> Context:
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
@@ -49,7 +48,7 @@ class PortalGraphQL(GraphQL):
         ctx = Context(db=self.db, caller=caller, clock=self.clock, settings=self.settings.sessions,
                       request=request, response=response, request_id=request_id,
                       client_ip=request.client.host if request.client else None,
-                      user_agent=request.headers.get("user-agent"))
+                      user_agent=request.headers.get("user-agent"), limiter=self.limiter)
         ctx.__dict__["now"] = now  # the instant the caller was checked at
         response.headers["x-request-id"] = request_id
         return ctx
@@ -74,15 +73,21 @@ def _lifespan(db: Database) -> Any:
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
-               clock: Clock | None = None) -> Starlette:
+               clock: Clock | None = None, limiter: Any = None) -> Starlette:
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
-    graphql = PortalGraphQL(db=db, settings=settings, clock=clock or SystemClock())
+    clock = clock or SystemClock()
+    limiter = limiter or make_limiter(settings.redis_url)
+    graphql = PortalGraphQL(db=db, settings=settings, clock=clock, limiter=limiter)
     app = Starlette(
-        routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz)],
+        routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz),
+                Route("/oauth/token", token_endpoint, methods=["POST"]),
+                Route("/customer-sessions", create_customer_session, methods=["POST"])],
         exception_handlers={AuthFailed: auth_failed},
         lifespan=_lifespan(db),
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.clock = clock
+    app.state.limiter = limiter
     return app
