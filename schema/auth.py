@@ -6,7 +6,7 @@ from strawberry.types import Info
 
 from resolvers import auth as resolve
 from schema.accounts import Viewer
-from schema.common import UserError
+from schema.common import UserError, user_errors
 
 SignInErrorCodeEnum = strawberry.enum(resolve.SignInErrorCode, name="SignInErrorCode")
 CredentialsErrorCodeEnum = strawberry.enum(resolve.CredentialsErrorCode, name="CredentialsErrorCode")
@@ -14,11 +14,13 @@ CredentialsErrorCodeEnum = strawberry.enum(resolve.CredentialsErrorCode, name="C
 
 @strawberry.type
 class SignInError(UserError):
+    is_type_of = user_errors()
     code: SignInErrorCodeEnum  # type: ignore[valid-type]
 
 
 @strawberry.type
 class CredentialsError(UserError):
+    is_type_of = user_errors()
     code: CredentialsErrorCodeEnum  # type: ignore[valid-type]
 
 

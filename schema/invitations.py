@@ -9,7 +9,7 @@ from db.enums import Role
 from resolvers import invitations as resolve
 from resolvers.globalid import encode
 from schema.auth import SignInPayload
-from schema.common import UserError
+from schema.common import UserError, user_errors
 
 if TYPE_CHECKING:
     from schema.accounts import Location, RoleEnum
@@ -54,6 +54,7 @@ class _Grant(dict):
 
 @strawberry.type
 class InvitationError(UserError):
+    is_type_of = user_errors()
     code: InvitationErrorCodeEnum  # type: ignore[valid-type]
 
 

@@ -6,7 +6,7 @@ from strawberry.types import Info
 
 from resolvers import oauth_clients as resolve
 from resolvers.globalid import encode
-from schema.common import UserError
+from schema.common import UserError, user_errors
 
 OAuthClientErrorCodeEnum = strawberry.enum(resolve.OAuthClientErrorCode, name="OAuthClientErrorCode")
 
@@ -25,6 +25,7 @@ class OAuthClient:
 
 @strawberry.type
 class OAuthClientError(UserError):
+    is_type_of = user_errors()
     code: OAuthClientErrorCodeEnum  # type: ignore[valid-type]
 
 

@@ -7,7 +7,7 @@ from strawberry.types import Info
 from resolvers import security as resolve
 from resolvers.devices import device_of
 from resolvers.globalid import encode
-from schema.common import UserError
+from schema.common import UserError, user_errors
 
 SessionErrorCodeEnum = strawberry.enum(resolve.SessionErrorCode, name="SessionErrorCode")
 TwoFactorErrorCodeEnum = strawberry.enum(resolve.TwoFactorErrorCode, name="TwoFactorErrorCode")
@@ -33,11 +33,13 @@ class Session:
 
 @strawberry.type
 class SessionError(UserError):
+    is_type_of = user_errors()
     code: SessionErrorCodeEnum  # type: ignore[valid-type]
 
 
 @strawberry.type
 class TwoFactorError(UserError):
+    is_type_of = user_errors()
     code: TwoFactorErrorCodeEnum  # type: ignore[valid-type]
 
 

@@ -69,8 +69,10 @@ async def find_live(session: AsyncSession, purpose: str, token: str, now: dateti
 
 
 def wrong_code_effect(row: AuthToken, now: datetime) -> Any:
+    token_id = row.id  # read now: the row is expired once the failed transaction rolls back
+
     async def effect(session: AsyncSession) -> None:
-        await repo.bump_attempts(session, row.id, MAX_ATTEMPTS, now)  # type: ignore[arg-type]
+        await repo.bump_attempts(session, token_id, MAX_ATTEMPTS, now)  # type: ignore[arg-type]
     return effect
 
 
