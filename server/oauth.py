@@ -4,7 +4,8 @@ Client authentication by HTTP Basic (client_secret_basic) or form fields (client
 Errors are RFC 6749 JSON bodies from authlib's error classes."""
 from typing import Any
 
-from authlib.oauth2.rfc6749.errors import (InvalidRequestError, OAuth2Error, UnsupportedGrantTypeError)
+from authlib.oauth2.rfc6749.errors import (InvalidClientError, InvalidRequestError, OAuth2Error,
+                                           UnsupportedGrantTypeError)
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,7 +21,11 @@ MAX_BODY = 4096
 def _error(e: OAuth2Error) -> Response:
     headers = {**NO_STORE, **dict(e.get_headers())}
     headers.pop("Content-Type", None)
-    return JSONResponse(dict(e.get_body()), status_code=e.status_code or 400, headers=headers)
+    status = e.status_code or 400
+    if isinstance(e, InvalidClientError):  # RFC 6749 5.2: 401 with a challenge for failed client auth
+        status = 401
+        headers["www-authenticate"] = 'Basic realm="portalql"'
+    return JSONResponse(dict(e.get_body()), status_code=status, headers=headers)
 
 
 async def token_endpoint(request: Request) -> Response:
@@ -32,7 +37,7 @@ async def token_endpoint(request: Request) -> Response:
             raise InvalidRequestError(description="Send application/x-www-form-urlencoded")
         form = await request.form()
         if form.get("grant_type") != "client_credentials":
-            raise UnsupportedGrantTypeError(description="Only grant_type=client_credentials is supported")
+            raise UnsupportedGrantTypeError(str(form.get("grant_type") or "")[:40])
         client_id, client_secret = extract_basic_authorization(request.headers)
         if not client_id:
             client_id, client_secret = form.get("client_id"), form.get("client_secret")
