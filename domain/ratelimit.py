@@ -3,6 +3,7 @@ windows, several windows per action (a burst limit and a longer back-off limit).
 
 The store is behind a small Protocol: in memory by default (one process), Redis when REDIS_URL
 is set so every worker shares the counters (integrations/redis_ratelimit.py)."""
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,9 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "email_request": ((Limit(3, 60), Limit(10, 3600)), (Limit(20, 60), Limit(100, 3600))),
     "oauth_token": ((Limit(30, 60), Limit(600, 3600)), (Limit(60, 60), Limit(1200, 3600))),
 }
+
+
+log = logging.getLogger("portalql.ratelimit")
 
 
 class CounterStore(Protocol):
@@ -65,7 +69,13 @@ class RateLimiter:
                 ts = now.timestamp()
                 window = math.floor(ts / limit.seconds)
                 key = f"{self.prefix}:{action}:{kind}:{value.lower()}:{limit.seconds}:{window}"
-                if await self.store.incr(key, limit.seconds) > limit.count:
+                try:
+                    count = await self.store.incr(key, limit.seconds)
+                except (OSError, ConnectionError, TimeoutError) as e:
+                    # The shared store is down: let the request through rather than lock everyone out.
+                    log.warning("rate limit store unavailable (%s): not limiting", type(e).__name__)
+                    return
+                if count > limit.count:
                     wait = max(wait, math.ceil((window + 1) * limit.seconds - ts))
         if wait:
             raise Throttled(max(wait, 1))

@@ -67,3 +67,10 @@ async def test_limits_are_shared_through_redis(db, clock, settings):
     assert statuses == [None] * 5 + ["THROTTLED"]
     for app in apps:
         await app.state.limiter.store.close()
+
+
+async def test_a_redis_outage_does_not_lock_everyone_out(clock):
+    limiter = RateLimiter(RedisStore("redis://127.0.0.1:1/0"))  # nothing listens on port 1
+    for _ in range(10):
+        await limiter.hit("sign_in", clock.now(), subject="x@example.com", ip="192.0.2.1")
+    await limiter.store.close()
