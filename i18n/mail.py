@@ -40,6 +40,23 @@ def templates() -> list[str]:
     return sorted(p.name for p in ROOT.iterdir() if p.is_dir())
 
 
+class _Dropped(dict):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def subject(template: str, locale: str | None, params: dict[str, Any]) -> str:
+    """Only the subject line (lists of messages whose secret parameters were dropped after sending)."""
+    for candidate in candidates(locale):
+        found = _load(template, candidate) if template.replace("_", "").isalnum() else None
+        if found is not None:
+            try:
+                return found[0].format_map(_Dropped(params))
+            except (IndexError, ValueError):
+                return found[0]
+    raise TemplateError(f"no template {template!r}")
+
+
 def render(template: str, locale: str | None, params: dict[str, Any]) -> RenderedMail:
     if not template.replace("_", "").isalnum():
         raise TemplateError(f"bad template name {template!r}")

@@ -87,11 +87,16 @@ CredentialsErrorCode = codes("CredentialsErrorCode", "INVALID_EMAIL", "INVALID_N
                              "INVALID_TOKEN", "EXPIRED_TOKEN", "USED_TOKEN", "INVALID_INPUT")
 
 
-def signed_in(result: SignedIn | None, error: AuthError | None) -> Payload:
+async def signed_in(ctx: Context, result: SignedIn | None, error: AuthError | None) -> Payload:
     if error is not None or result is None:
         return payload(error, SignInErrorCode)
     if result.challenge is not None:
         return payload(two_factor_challenge={"token": result.challenge, "expires_at": result.challenge_expires_at})
+    # The rest of the mutation's answer (user { memberships accounts ... }) is read as the person who
+    # just signed in, exactly as a next request with the new token would be.
+    async with ctx.db.session() as session:
+        ctx.caller = await caller_for_user(session, result.user, result.session)
+    ctx.__dict__.pop("loaders", None)
     return payload(session={"token": result.token, "expires_at": result.expires_at}, user=result.user)
 
 
@@ -104,14 +109,14 @@ async def sign_in(ctx: Context, email: str, password: str) -> Payload:
         return _invalid_input("Enter a valid email and password", "input", "email")
     await throttle(ctx, "sign_in", email)
     result, error = await attempt(ctx, lambda s: password_sign_in(s, env(ctx), email, password), "auth.sign_in_failed")
-    return signed_in(result, error)
+    return await signed_in(ctx, result, error)
 
 
 async def sign_in_two_factor(ctx: Context, challenge: str, code: str) -> Payload:
     await throttle(ctx, "verify")  # per IP; a challenge dies after five wrong codes
     result, error = await attempt(ctx, lambda s: two_factor.complete_challenge(s, env(ctx), challenge, code),
                                   "auth.two_factor_failed")
-    return signed_in(result, error)
+    return await signed_in(ctx, result, error)
 
 
 async def magic_link_request(ctx: Context, email: str, locale: str | None) -> Payload:
@@ -132,7 +137,7 @@ async def magic_link_sign_in(ctx: Context, token: str | None, email: str | None,
     else:
         await throttle(ctx, "verify", email)
         flow = lambda s: magic_link.sign_in_with_code(s, env(ctx), email, code)  # noqa: E731
-    return signed_in(*await attempt(ctx, flow, "auth.sign_in_failed"))
+    return await signed_in(ctx, *await attempt(ctx, flow, "auth.sign_in_failed"))
 
 
 async def sign_up(ctx: Context, email: str, name: str, password: str, locale: str | None) -> Payload:
@@ -146,7 +151,7 @@ async def sign_up(ctx: Context, email: str, name: str, password: str, locale: st
 
 async def email_verify(ctx: Context, token: str) -> Payload:
     await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
-    return signed_in(*await attempt(ctx, lambda s: signup.verify_email(s, env(ctx), token), "auth.sign_in_failed"))
+    return await signed_in(ctx, *await attempt(ctx, lambda s: signup.verify_email(s, env(ctx), token), "auth.sign_in_failed"))
 
 
 async def password_reset_request(ctx: Context, email: str, locale: str | None) -> Payload:

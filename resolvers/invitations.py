@@ -72,9 +72,9 @@ async def _revoke(s, ctx: Context, pk: int) -> Invitation:  # type: ignore[no-un
 
 async def accept(ctx: Context, token: str, name: str | None, password: str | None) -> Payload:
     if len(token) > 200 or (name and len(name) > 1000) or (password and len(password) > 1024):
-        return signed_in(None, AuthError("INVALID_INPUT", "An input is too long", ["input"]))
+        return await signed_in(ctx, None, AuthError("INVALID_INPUT", "An input is too long", ["input"]))
     await throttle(ctx, "verify")
-    return signed_in(*await attempt(ctx, lambda s: invitations.accept(s, env(ctx), token, name, password),
+    return await signed_in(ctx, *await attempt(ctx, lambda s: invitations.accept(s, env(ctx), token, name, password),
                                     "auth.invitation_accept_failed"))
 
 

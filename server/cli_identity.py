@@ -6,7 +6,7 @@ from db.engine import Database
 from db.repositories import clients, outbox
 from domain.clock import SystemClock
 from domain.identity.api_keys import create_key
-from i18n.mail import TemplateError, render
+from i18n.mail import TemplateError, render, subject as subject_of
 from server.settings import Settings
 
 
@@ -51,7 +51,7 @@ async def _mail(db: Database, args: argparse.Namespace) -> int:
             rows = await outbox.recent_messages(s, max(1, min(args.limit, 500)), args.status, args.to)
             for m in rows:
                 try:
-                    subject = render(m.template, m.locale, m.params).subject
+                    subject = subject_of(m.template, m.locale, m.params)
                 except TemplateError:
                     subject = f"({m.template}, locale {m.locale})"
                 print(f"{m.id:>6}  {m.status:<7}  {m.created_at:%Y-%m-%d %H:%M}  {m.to_address:<32}  {subject}"

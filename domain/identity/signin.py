@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import User
+from db.models import AuthSession, User
 from db.repositories.tokens import two_factor_of
 from db.repositories.users import user_by_email
 from domain import audit
@@ -21,7 +21,7 @@ class SignedIn:
     user: User
     token: str | None = None
     expires_at: datetime | None = None
-    session_id: int | None = None
+    session: AuthSession | None = None
     challenge: str | None = None
     challenge_expires_at: datetime | None = None
 
@@ -34,7 +34,7 @@ def open_session(session: AsyncSession, env: AuthEnv, user: User, method: str, *
     session.add(row)
     audit.record(session, env.as_user(user.id), "auth.sign_in", env.now, account_id=account_id,
                  target_type="User", target_id=user.id, method=method)
-    return SignedIn(user=user, token=token, expires_at=row.expires_at, session_id=None)
+    return SignedIn(user=user, token=token, expires_at=row.expires_at, session=row)
 
 
 async def start_session(session: AsyncSession, env: AuthEnv, user: User, method: str) -> SignedIn:

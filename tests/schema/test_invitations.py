@@ -62,8 +62,11 @@ async def test_new_person_accepts_and_gets_the_roles(gql, db, smtp, deliver):
     weak = await gql(ACCEPT, {"input": {"token": token, "name": "Nia New", "password": "qwerty1234"}})
     assert weak["data"]["invitationAccept"]["userErrors"][0]["code"] == "WEAK_PASSWORD"
     assert await count(db, Membership) == memberships
-    body = await gql(ACCEPT, {"input": {"token": token, "name": "Nia New", "password": "a good long secret"}})
+    body = await gql(ACCEPT.replace("user { email name }", "user { email name memberships { account { name } } }"),
+                     {"input": {"token": token, "name": "Nia New", "password": "a good long secret"}})
     result = body["data"]["invitationAccept"]
+    # The answer is read as the person who just joined.
+    assert result["user"].pop("memberships") == [{"account": {"name": "Acme Industrial"}}]
     assert result["user"] == {"email": "new.buyer@example.com", "name": "Nia New"}
     me = await gql("{ viewer { memberships { account { name } roles { role location { name } } } } }",
                    headers={"authorization": f"Bearer {result['session']['token']}"})
