@@ -77,7 +77,7 @@ async def caller_for_user(session, user: User, auth_session: AuthSession | None 
             held.setdefault(role_row.role, set()).add(role_row.location_id)
     for account_id, held in collected.items():
         grants[account_id] = {r: (None if locs is None else frozenset(locs)) for r, locs in held.items()}
-    return Caller(kind=CallerKind.CUSTOMER, user_id=user.id, session_id=sid, grants=grants)
+    return Caller(kind=CallerKind.CUSTOMER, user_id=user.id, session_id=sid, grants=grants, session_account_id=only)
 
 
 SignInErrorCode = codes("SignInErrorCode", "INVALID_CREDENTIALS", "INVALID_INPUT", "INVALID_EMAIL", "INVALID_TOKEN",

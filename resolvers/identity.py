@@ -87,16 +87,19 @@ async def attempt(ctx: Context, flow: Callable[[AsyncSession], Awaitable[T]],
         return None, e
 
 
-def require_person(ctx: Context, key: str) -> int:
+def require_person(ctx: Context, key: str, *, delegated_ok: bool = False) -> int:
     """A signed-in person acting for itself (its sessions, its second factor); the user id.
 
-    Integrations and API-key sessions made for one account cannot change a person's security."""
+    Integrations cannot; nor can sessions the merchant's backend made for one account (they did
+    not prove the person's credentials), except to sign themselves out (`delegated_ok`)."""
     caller = ctx.caller
     if not caller.is_authenticated:
         raise unauthenticated("Sign in first")
     policy = rule(key)
     if caller.kind is CallerKind.INTEGRATION or caller.user_id is None:
         raise forbidden()
+    if caller.session_account_id is not None and not delegated_ok:
+        raise forbidden("Sign in with your own credentials to change sessions or two-factor settings")
     if caller.kind is CallerKind.STAFF and caller.staff_role not in policy.staff:
         raise forbidden()
     return caller.user_id

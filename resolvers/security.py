@@ -43,7 +43,7 @@ async def session_revoke_all(ctx: Context, keep_current: bool) -> Payload:
 
 
 async def sign_out(ctx: Context) -> Payload:
-    user_id = require_person(ctx, "Mutation.signOut")
+    user_id = require_person(ctx, "Mutation.signOut", delegated_ok=True)
     _, error = await attempt(ctx, lambda s: sessions.sign_out(s, env(ctx), user_id))
     return payload(error, SessionErrorCode)
 

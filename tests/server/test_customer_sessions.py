@@ -41,6 +41,10 @@ async def test_makes_a_session_for_one_account(client, gql, db, clock):
     assert made.json()["url"].endswith(f"#token={token}")
     me = await gql("{ viewer { email accounts { name } } }", headers={"authorization": f"Bearer {token}"})
     assert me["data"]["viewer"] == {"email": "admin@acme.example", "accounts": [{"name": "Acme Industrial"}]}
+    # It did not prove the person's credentials: it cannot change their security, but can sign out.
+    auth = {"authorization": f"Bearer {token}"}
+    for mutation in ("mutation { sessionRevokeAll { revokedCount } }", "mutation { twoFactorEnroll { userErrors { code } } }"):
+        assert [e["extensions"]["code"] for e in (await gql(mutation, headers=auth))["errors"]] == ["FORBIDDEN"]
     clock.advance(minutes=10)
     late = await gql("{ viewer { email } }", headers={"authorization": f"Bearer {token}"})
     assert late["_status"] == 401 and late["errors"][0]["extensions"]["reason"] == "SESSION_EXPIRED"
