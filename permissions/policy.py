@@ -93,8 +93,10 @@ POLICY: dict[str, Rule] = {
     "Mutation.signIn": mutation(frozenset(), "Anyone may try to sign in (rate limited)", public=True),
     **{f"Mutation.{name}": mutation(frozenset(), "Anyone (rate limited; the answer never says whether an "
                                                   "email has an account)", public=True)
-       for name in ("signUp", "emailVerify", "passwordResetRequest", "passwordReset", "magicLinkRequest",
-                    "magicLinkSignIn", "signInTwoFactor", "invitationAccept")},
+       for name in ("signUp", "passwordResetRequest", "magicLinkRequest")},
+    **{f"Mutation.{name}": mutation(frozenset(), "Anyone holding the emailed token or code, or the sign-in "
+                                                  "challenge (rate limited)", public=True)
+       for name in ("emailVerify", "passwordReset", "magicLinkSignIn", "signInTwoFactor", "invitationAccept")},
     **{f"Mutation.{name}": mutation(ALL_ROLES, "A signed-in person, for its own sessions and second factor "
                                                "(not integrations)", owner=True)
        for name in ("signOut", "sessionRevoke", "sessionRevokeAll", "twoFactorEnroll", "twoFactorConfirm",
