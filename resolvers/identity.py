@@ -3,7 +3,7 @@ its expected failures become userErrors (and failed sign-ins are still audited),
 self-service permission check."""
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 

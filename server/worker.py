@@ -12,6 +12,9 @@ log = logging.getLogger("portalql.worker")
 
 async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = False) -> int:
     if not settings.smtp_url:
+        if settings.production:
+            print("PORTALQL_SMTP_URL must be set in production: nothing would ever be sent.", flush=True)
+            return 2
         print("PORTALQL_SMTP_URL is not set: messages stay in the outbox (see `portalql mail list`).", flush=True)
         return 0
     from integrations.smtp import SmtpTransport  # noqa: PLC0415

@@ -26,6 +26,13 @@ async def retire_tokens(session: AsyncSession, purpose: str, email: str, now: da
                                                   AuthToken.used_at.is_(None)).values(used_at=now))
 
 
+async def mark_used(session: AsyncSession, token_id: int, now: datetime) -> bool:
+    """Use the token; False when another request used it first (whatever this one read)."""
+    result = await session.exec(sa.update(AuthToken).where(AuthToken.id == token_id, AuthToken.used_at.is_(None))
+                                .values(used_at=now))
+    return result.rowcount == 1
+
+
 async def bump_attempts(session: AsyncSession, token_id: int, max_attempts: int, now: datetime) -> None:
     """Count a wrong code; the token dies at `max_attempts`."""
     await session.exec(sa.update(AuthToken).where(AuthToken.id == token_id)

@@ -35,7 +35,7 @@ async def sign_in_with_token(session: AsyncSession, env: AuthEnv, token: str) ->
     user = await user_by_id(session, row.user_id)  # type: ignore[arg-type]
     if user is None:
         raise AuthError("INVALID_TOKEN", "This link or code is not valid", ["input", "token"])
-    use(session, row, env.now)
+    await use(session, row, env.now)
     return await start_session(session, env, user, "magic_link")
 
 
@@ -49,5 +49,5 @@ async def sign_in_with_code(session: AsyncSession, env: AuthEnv, email: str, cod
                         target_user_id=row.user_id if row else None, method="magic_code")
     user = await user_by_id(session, row.user_id)  # type: ignore[arg-type]
     assert user is not None
-    use(session, row, env.now)
+    await use(session, row, env.now)
     return await start_session(session, env, user, "magic_code")

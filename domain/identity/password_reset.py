@@ -42,7 +42,7 @@ async def reset_password(session: AsyncSession, env: AuthEnv, token: str, passwo
         raise AuthError("WEAK_PASSWORD", problem, ["input", "password"])
     user.password_hash = hash_password(password)
     session.add(user)
-    use(session, row, env.now)
+    await use(session, row, env.now)
     await retire_tokens(session, "PASSWORD_RESET", user.email, env.now)
     keep = env.current_session_id if env.actor.user_id == user.id else None
     revoked = await revoke_sessions(session, user.id, env.now, keep_id=keep)  # type: ignore[arg-type]

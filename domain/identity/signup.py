@@ -56,7 +56,7 @@ async def verify_email(session: AsyncSession, env: AuthEnv, token: str) -> Signe
         raise AuthError("ALREADY_VERIFIED", "This address has an account already: sign in", ["input", "token"])
     user = await add_user(session, email=row.email, name=row.data["name"], password_hash=row.data["password_hash"],
                           locale=row.data.get("locale"), now=env.now)
-    use(session, row, env.now)
+    await use(session, row, env.now)
     row.data = {k: v for k, v in row.data.items() if k != "password_hash"}
     audit.record(session, env.as_user(user.id), "auth.email_verified", env.now, target_type="User", target_id=user.id)
     return open_session(session, env, user, "email_verification")

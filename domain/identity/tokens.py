@@ -80,6 +80,8 @@ def code_matches(row: AuthToken, code: str) -> bool:
     return row.code_hash is not None and hmac.compare_digest(row.code_hash, code_digest(row.token_hash, code))
 
 
-def use(session: AsyncSession, row: AuthToken, now: datetime) -> None:
+async def use(session: AsyncSession, row: AuthToken, now: datetime) -> None:
+    """Mark used with a conditional UPDATE: of two requests racing with one token, one wins."""
+    if not await repo.mark_used(session, row.id, now):  # type: ignore[arg-type]
+        raise AuthError(USED, "This link or code was used already: ask for a new one", ["input", "token"])
     row.used_at = now
-    session.add(row)

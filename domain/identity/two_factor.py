@@ -126,7 +126,7 @@ async def complete_challenge(session: AsyncSession, env: AuthEnv, challenge: str
         e.effects.append(wrong_code_effect(row, env.now))  # five wrong codes end the challenge
         e.audit.setdefault("target_user_id", user.id)
         raise
-    use(session, row, env.now)
+    await use(session, row, env.now)
     return open_session(session, env, user, f"{row.data.get('method', 'password')}+{kind}")
 
 

@@ -1,5 +1,5 @@
 """The audit log: ADMIN reads its account's events, staff read all, others nothing; keyset pages."""
-from db.models import Account, Location
+from db.models import Account
 from tests.schema.test_invitations import invite
 from tests.support import codes, gid
 
