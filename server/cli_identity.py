@@ -4,6 +4,8 @@ from typing import Any
 
 from db.engine import Database
 from db.repositories import clients, outbox
+from domain import audit
+from domain.audit import Actor
 from domain.clock import SystemClock
 from domain.identity.api_keys import create_key
 from i18n.mail import TemplateError, render, subject as subject_of
@@ -94,5 +96,6 @@ async def _apikey(db: Database, args: argparse.Namespace) -> int:
         if k.revoked_at is None:
             k.revoked_at = now
             s.add(k)
+            audit.record(s, Actor("SYSTEM"), "api_key.revoke", now, target_type="ApiKey", target_id=k.id)
     print(f"API key {args.id} revoked")
     return 0

@@ -26,7 +26,8 @@ def create_key(session: AsyncSession, name: str, now: datetime) -> tuple[str, Ap
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(name=name[:100], prefix=key[:12], key_hash=token_hash(key), created_at=now)
     session.add(row)
-    audit.record(session, Actor("SYSTEM"), "api_key.create", now, target_type="ApiKey", name=row.name)
+    audit.record(session, Actor("SYSTEM"), "api_key.create", now, target_type="ApiKey", name=row.name,
+                 prefix=row.prefix)
     return key, row
 
 

@@ -1,4 +1,8 @@
 """Magic links: a single-use link and a 6-character code, 15 minutes, same answer for unknown emails."""
+import asyncio
+
+import pytest
+
 from db.models import AuthSession
 from tests.mailbox import code_in, deliver, smtp, token_in  # noqa: F401
 from tests.schema.test_sign_up import count
@@ -76,3 +80,16 @@ async def test_expired_after_fifteen_minutes(gql, clock, smtp, deliver):
 async def test_token_and_code_together_is_bad_input(gql):
     body = await gql(SIGN_IN, {"input": {"token": "pqm_x", "email": "viewer@acme.example", "code": "ABCDEF"}})
     assert body["data"]["magicLinkSignIn"]["userErrors"] == [{"code": "INVALID_INPUT"}]
+
+
+@pytest.mark.postgres
+async def test_two_requests_racing_with_one_link_make_one_session(gql, db, smtp, deliver):
+    await gql(REQUEST, {"email": "viewer@acme.example"})
+    await deliver()
+    token = token_in(smtp.last("viewer@acme.example"))
+    sessions = await count(db, AuthSession)
+    results = await asyncio.gather(*(gql(SIGN_IN, {"input": {"token": token}}) for _ in range(4)))
+    made = [r for r in results if r["data"]["magicLinkSignIn"]["session"]]
+    assert len(made) == 1 and await count(db, AuthSession) == sessions + 1
+    assert sorted(r["data"]["magicLinkSignIn"]["userErrors"][0]["code"] for r in results if r not in made) == \
+        ["USED_TOKEN"] * 3
