@@ -42,7 +42,8 @@ def user_error(e: AuthError, enum: type[StrEnum]) -> UserError:
 def env(ctx: Context) -> AuthEnv:
     return AuthEnv(now=ctx.now, actor=ctx.actor,
                    session_lifetime=timedelta(hours=ctx.settings.session_lifetime_hours),
-                   frontend_url=ctx.settings.frontend_url, current_session_id=ctx.caller.session_id)
+                   frontend_url=ctx.settings.frontend_url, current_session_id=ctx.caller.session_id,
+                   secret_key=ctx.settings.secret_key)
 
 
 def request_locale(ctx: Context, given: str | None) -> str:

@@ -32,13 +32,13 @@ class AuthToken(SQLModel, table=True):
 
 
 class TwoFactor(SQLModel, table=True):
-    """A user's TOTP secret: pending until confirmed with a first code."""
+    """A user's TOTP secret (sealed, see domain/identity/sealing.py): pending until confirmed."""
 
     __tablename__ = "two_factor"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", sa_column_kwargs={"unique": True})
-    secret: str = Field(max_length=64)
+    secret: str = Field(max_length=255)
     created_at: datetime = utc_field(default_factory=utcnow)
     enabled_at: datetime | None = utc_field(nullable=True, default=None)
     # The last TOTP time step accepted: a code of that step or earlier is a replay.

@@ -14,6 +14,8 @@ class AuthEnv:
     frontend_url: str = "http://localhost:3000"
     # The session the request came with (kept when "every other session" is revoked).
     current_session_id: int | None = None
+    # Seals secrets that are read back (TOTP seeds); the JWT key too.
+    secret_key: str = "portalql-development-key-not-for-production-use"
 
     def link(self, path: str, token: str) -> str:
         return f"{self.frontend_url.rstrip('/')}/{path}?token={token}"

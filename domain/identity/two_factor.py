@@ -15,6 +15,7 @@ from domain import audit, mail
 from domain.auth import verify_password
 from domain.identity.env import AuthEnv
 from domain.identity.errors import AuthError
+from domain.identity.sealing import seal, unseal
 from domain.identity.signin import SignedIn, open_session
 from domain.identity.tokens import find_live, use, wrong_code_effect
 
@@ -30,8 +31,11 @@ class Enrollment:
     qr_svg: str  # a data: URI the frontend can put in an <img src>
 
 
-def _step_of(secret: str, code: str, now_ts: float) -> int | None:
+def _step_of(sealed: str, secret_key: str, code: str, now_ts: float) -> int | None:
     """The time step (now, one before or one after) whose code this is, or None."""
+    secret = unseal(sealed, secret_key)
+    if secret is None or not code.isdigit() or len(code) != 6:
+        return None
     totp = pyotp.TOTP(secret, interval=STEP)
     current = int(now_ts) // STEP
     for step in (current, current - 1, current + 1):
@@ -61,7 +65,7 @@ async def enroll(session: AsyncSession, env: AuthEnv, user: User) -> Enrollment:
         await session.delete(current)
         await session.flush()
     secret = pyotp.random_base32()
-    session.add(TwoFactor(user_id=user.id, secret=secret, created_at=env.now))  # type: ignore[arg-type]
+    session.add(TwoFactor(user_id=user.id, secret=seal(secret, env.secret_key), created_at=env.now))  # type: ignore[arg-type]
     uri = pyotp.TOTP(secret, interval=STEP).provisioning_uri(name=user.email, issuer_name=ISSUER)
     audit.record(session, env.actor, "auth.two_factor_enroll", env.now, target_type="User", target_id=user.id)
     return Enrollment(secret, uri, segno.make(uri, error="m").svg_data_uri(scale=5))
@@ -79,7 +83,7 @@ async def confirm(session: AsyncSession, env: AuthEnv, user: User, code: str) ->
     if current is None or current.enabled_at is not None:
         raise AuthError("NOT_ENROLLED", "Start with twoFactorEnroll" if current is None
                         else "Two-factor authentication is on already", None)
-    step = _step_of(current.secret, "".join(code.split()), env.now.timestamp())
+    step = _step_of(current.secret, env.secret_key, "".join(code.split()), env.now.timestamp())
     if step is None:
         raise _bad_code()
     current.enabled_at = env.now
@@ -101,7 +105,7 @@ async def check_second_factor(session: AsyncSession, env: AuthEnv, user: User, c
     if len(compact) > 32:
         raise _bad_code()
     if compact.isdigit():
-        step = _step_of(current.secret, compact, env.now.timestamp())
+        step = _step_of(current.secret, env.secret_key, compact, env.now.timestamp())
         # A code of a step already used is a replay, even within its validity window.
         if step is None or not await repo.advance_step(session, current.id, step):  # type: ignore[arg-type]
             raise _bad_code(kind="totp", replay=step is not None)

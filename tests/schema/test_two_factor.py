@@ -6,7 +6,7 @@ import pyotp
 from db.models import AuthSession, TwoFactor
 from tests.mailbox import code_in, deliver, smtp  # noqa: F401
 from tests.schema.test_sign_up import count
-from tests.support import codes
+from tests.support import codes, row
 
 ENROLL = "mutation { twoFactorEnroll { enrollment { secret otpauthUri qrCodeSvg } userErrors { code } } }"
 CONFIRM = """mutation($code: String!) { twoFactorConfirm(input: {code: $code}) {
@@ -40,6 +40,8 @@ async def test_enroll_and_confirm(gql, db, clock, smtp, deliver):
     enrollment = body["data"]["twoFactorEnroll"]["enrollment"]
     assert enrollment["otpauthUri"].startswith("otpauth://totp/Portalql:ap%40acme.example?secret=")
     assert enrollment["qrCodeSvg"].startswith("data:image/svg+xml")
+    stored = (await row(db, TwoFactor)).secret
+    assert stored.startswith("f1:") and enrollment["secret"] not in stored  # sealed at rest
     wrong = await gql(CONFIRM, {"code": "000000"}, as_=AP)
     assert wrong["data"]["twoFactorConfirm"] == {"twoFactorEnabled": None, "recoveryCodes": None,
                                                  "userErrors": [{"code": "INVALID_CODE"}]}

@@ -2,7 +2,7 @@
 
 Revision ID: 0003_identity
 Revises: 0002
-Create Date: 2026-11-22 06:38:37.674600
+Create Date: 2026-11-22 06:57:18.793966
 """
 from collections.abc import Sequence
 
@@ -106,7 +106,7 @@ def upgrade() -> None:
     op.create_table('two_factor',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('secret', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('secret', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('created_at', db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('enabled_at', db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_step', sa.BigInteger(), nullable=False),
