@@ -5,7 +5,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import security as resolve
-from resolvers.devices import device_of
+from resolvers.devices import device_of, qr_svg_data_uri
 from resolvers.globalid import encode
 from schema.common import UserError, user_errors
 
@@ -48,7 +48,7 @@ class TwoFactorError(UserError):
 class TwoFactorEnrollment:
     secret: str
     otpauth_uri: str = strawberry.field(resolver=lambda root: root.uri)
-    qr_code_svg: str = strawberry.field(resolver=lambda root: root.qr_svg,
+    qr_code_svg: str = strawberry.field(resolver=lambda root: qr_svg_data_uri(root.uri),
                                         description="A data: URI of an SVG image, for an <img src>.")
 
 
