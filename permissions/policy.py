@@ -103,6 +103,8 @@ POLICY: dict[str, Rule] = {
                     "twoFactorDisable", "twoFactorRecoveryCodesRegenerate")},
     "Mutation.invitationCreate": mutation({ADMIN}, "Invite a person to the account with roles", staff=STAFF_ADMIN),
     "Mutation.invitationRevoke": mutation({ADMIN}, "Withdraw a pending invitation", staff=STAFF_ADMIN),
+    "Mutation.membershipRolesSet": mutation({ADMIN}, "Change a member's roles (the last ADMIN stays)",
+                                            staff=STAFF_ADMIN),
     "Mutation.oauthClientCreate": mutation({ADMIN}, "Register an integration client with scopes",
                                            staff=STAFF_ADMIN),
     "Mutation.oauthClientRevoke": mutation({ADMIN}, "Revoke an integration client", staff=STAFF_ADMIN),

@@ -11,6 +11,7 @@ from schema.accounts import Account, AccountConnection, Location, Membership, Vi
 from schema.audit import AuditEventConnection, AuditEventFilter
 from schema.auth import AuthMutations
 from schema.invitations import InvitationMutations
+from schema.members import MembershipMutations
 from schema.oauth_clients import OAuthClientMutations
 from schema.security import SecurityMutations
 from resolvers.audit import audit_events
@@ -64,7 +65,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(AuthMutations, SecurityMutations, InvitationMutations, OAuthClientMutations):
+class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations):
     pass
 
 
