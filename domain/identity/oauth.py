@@ -42,7 +42,7 @@ def check_scopes(requested: list[str], allowed: frozenset[str]) -> list[str]:
     scopes = sorted(set(requested))
     unknown = [s for s in scopes if s not in allowed]
     if not scopes or unknown:
-        raise AuthError("INVALID_SCOPE", "Unknown scopes: " + ", ".join(unknown[:10]) if unknown
+        raise AuthError("INVALID_SCOPE", "Unknown scopes: " + ", ".join(u[:40] for u in unknown[:10]) if unknown
                         else "Give at least one scope", ["input", "scopes"])
     return scopes
 
