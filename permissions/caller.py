@@ -26,6 +26,8 @@ class Caller:
     grants: Grants = field(default_factory=dict)
     # Integration clients: the scopes granted to the client.
     oauth_scopes: frozenset[str] = frozenset()
+    # A session made by the merchant's backend (API key) acts for this one account only.
+    session_account_id: int | None = None
     _scopes: dict[Rule, RowScope] = field(default_factory=dict, repr=False)
 
     @property

@@ -123,9 +123,32 @@ POLICY: dict[str, Rule] = {
     "ProductVariant.price": _CATALOG_PRICES,
     "SubscriptionItem.unitPrice": _SUBSCRIPTION_PRICES,
     "Subscription.total": _SUBSCRIPTION_PRICES,
+    # Identity and access (issue 3).
+    "rows:Invitation": rows({ADMIN}, "Pending invitations of the account", staff=STAFF_ADMIN),
+    "rows:OAuthClient": rows({ADMIN}, "Integration clients (OAuth) of the account", staff=STAFF_ADMIN),
+    "rows:AuditEvent": rows({ADMIN}, "Audit log of the account; staff read all of it, sign-ins included"),
+    "Account.invitations": fld({ADMIN}, "Pending invitations", staff=STAFF_ADMIN),
+    "Account.oauthClients": fld({ADMIN}, "Integration clients", staff=STAFF_ADMIN),
     # Mutations.
     "Mutation.signIn": mutation(frozenset(), "Anyone may try to sign in (rate limited)", public=True),
     **AFTERSALES_POLICY,
+    **{f"Mutation.{name}": mutation(frozenset(), "Anyone (rate limited; the answer never says whether an "
+                                                  "email has an account)", public=True)
+       for name in ("signUp", "passwordResetRequest", "magicLinkRequest")},
+    **{f"Mutation.{name}": mutation(frozenset(), "Anyone holding the emailed token or code, or the sign-in "
+                                                  "challenge (rate limited)", public=True)
+       for name in ("emailVerify", "passwordReset", "magicLinkSignIn", "signInTwoFactor", "invitationAccept")},
+    **{f"Mutation.{name}": mutation(ALL_ROLES, "A signed-in person, for its own sessions and second factor "
+                                               "(not integrations)", owner=True)
+       for name in ("signOut", "sessionRevoke", "sessionRevokeAll", "twoFactorEnroll", "twoFactorConfirm",
+                    "twoFactorDisable", "twoFactorRecoveryCodesRegenerate")},
+    "Mutation.invitationCreate": mutation({ADMIN}, "Invite a person to the account with roles", staff=STAFF_ADMIN),
+    "Mutation.invitationRevoke": mutation({ADMIN}, "Withdraw a pending invitation", staff=STAFF_ADMIN),
+    "Mutation.membershipRolesSet": mutation({ADMIN}, "Change a member's roles (the last ADMIN stays)",
+                                            staff=STAFF_ADMIN),
+    "Mutation.oauthClientCreate": mutation({ADMIN}, "Register an integration client with scopes",
+                                           staff=STAFF_ADMIN),
+    "Mutation.oauthClientRevoke": mutation({ADMIN}, "Revoke an integration client", staff=STAFF_ADMIN),
 }
 
 

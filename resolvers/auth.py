@@ -1,16 +1,21 @@
-"""Who is calling (from the bearer token), and signing in."""
-from dataclasses import dataclass, field
+"""Who is calling (a session token or an integration's JWT), and every way of signing in."""
 from datetime import timedelta
-from enum import StrEnum
+from typing import Any
 
 from db.engine import Database
-from db.enums import StaffRole
+from db.enums import Role, StaffRole
 from db.models import AuthSession, User
-from db.repositories.users import grants_of, session_with_user, touch_session, user_by_email
-from domain.auth import new_session, session_state, token_hash, verify_password
+from db.repositories.clients import oauth_client
+from db.repositories.users import grants_of, session_with_user, touch_session
+from domain.auth import session_state, token_hash
+from domain.identity import magic_link, password_reset, signup, two_factor
+from domain.identity.errors import AuthError
+from domain.identity.oauth import looks_like_jwt, verify_access_token
+from domain.identity.signin import SignedIn, password_sign_in
 from permissions.caller import ANONYMOUS, Caller, CallerKind, Grants
 from resolvers.context import Context, Settings
-from resolvers.errors import UserError, unauthenticated
+from resolvers.errors import unauthenticated
+from resolvers.identity import Payload, attempt, codes, env, payload, request_locale, throttle
 
 # Touch last_seen_at at most this often: a write per request would serialise readers on SQLite.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -20,6 +25,8 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sett
     """The caller for a bearer token; UNAUTHENTICATED (with a reason) for a bad or stale one."""
     if not token:
         return ANONYMOUS
+    if looks_like_jwt(token):
+        return await integration_caller(db, token, now, settings)
     async with db.transaction() as session:
         found = await session_with_user(session, token_hash(token))
         if found is None:
@@ -34,13 +41,33 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sett
         return await caller_for_user(session, user, auth_session)
 
 
+async def integration_caller(db: Database, token: str, now, settings: Settings) -> Caller:  # type: ignore[no-untyped-def]
+    """An OAuth client's JWT: INTEGRATION for the client's account, within the token's scopes
+    and the client's current ones (a revoked client or a removed scope stops working at once)."""
+    try:
+        claims = verify_access_token(token, now, settings.secret_key, settings.issuer)
+    except AuthError as e:
+        raise unauthenticated(e.message, reason=e.code) from None
+    async with db.session() as session:
+        client = await oauth_client(session, claims.client_pk)
+    if client is None or client.account_id != claims.account_id:
+        raise unauthenticated("The access token is not valid", reason="INVALID_TOKEN")
+    if client.revoked_at is not None:
+        raise unauthenticated("The client was revoked", reason="SESSION_REVOKED")
+    return Caller(kind=CallerKind.INTEGRATION, grants={client.account_id: {Role.ADMIN: None}},
+                  oauth_scopes=claims.scopes & frozenset(client.scopes))
+
+
 async def caller_for_user(session, user: User, auth_session: AuthSession | None = None) -> Caller:  # type: ignore[no-untyped-def]
     sid = auth_session.id if auth_session else None
     if user.staff_role:
         return Caller(kind=CallerKind.STAFF, user_id=user.id, session_id=sid, staff_role=StaffRole(user.staff_role))
+    only = auth_session.account_id if auth_session else None  # sessions made by an API key: one account
     grants: Grants = {}
     collected: dict[int, dict] = {}
     for _mid, account_id, role_row in await grants_of(session, user.id):
+        if only is not None and account_id != only:
+            continue
         held = collected.setdefault(account_id, {})
         if role_row is None:
             continue
@@ -50,40 +77,98 @@ async def caller_for_user(session, user: User, auth_session: AuthSession | None 
             held.setdefault(role_row.role, set()).add(role_row.location_id)
     for account_id, held in collected.items():
         grants[account_id] = {r: (None if locs is None else frozenset(locs)) for r, locs in held.items()}
-    return Caller(kind=CallerKind.CUSTOMER, user_id=user.id, session_id=sid, grants=grants)
+    return Caller(kind=CallerKind.CUSTOMER, user_id=user.id, session_id=sid, grants=grants, session_account_id=only)
 
 
-class SignInErrorCode(StrEnum):
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    INVALID_INPUT = "INVALID_INPUT"
+SignInErrorCode = codes("SignInErrorCode", "INVALID_CREDENTIALS", "INVALID_INPUT", "INVALID_EMAIL", "INVALID_TOKEN",
+                        "EXPIRED_TOKEN", "USED_TOKEN", "INVALID_CODE", "NOT_ENABLED", "ALREADY_VERIFIED",
+                        "ALREADY_MEMBER", "INVALID_NAME", "WEAK_PASSWORD")
+CredentialsErrorCode = codes("CredentialsErrorCode", "INVALID_EMAIL", "INVALID_NAME", "WEAK_PASSWORD",
+                             "INVALID_TOKEN", "EXPIRED_TOKEN", "USED_TOKEN", "INVALID_INPUT")
 
 
-@dataclass
-class SessionGrant:
-    token: str
-    expires_at: object
+async def signed_in(ctx: Context, result: SignedIn | None, error: AuthError | None) -> Payload:
+    if error is not None or result is None:
+        return payload(error, SignInErrorCode)
+    if result.challenge is not None:
+        return payload(two_factor_challenge={"token": result.challenge, "expires_at": result.challenge_expires_at})
+    # The rest of the mutation's answer (user { memberships accounts ... }) is read as the person who
+    # just signed in, exactly as a next request with the new token would be.
+    async with ctx.db.session() as session:
+        ctx.caller = await caller_for_user(session, result.user, result.session)
+    ctx.__dict__.pop("loaders", None)
+    return payload(session={"token": result.token, "expires_at": result.expires_at}, user=result.user)
 
 
-@dataclass
-class SignInPayload:
-    session: SessionGrant | None = None
-    user: User | None = None
-    user_errors: list[UserError] = field(default_factory=list)
+def _invalid_input(message: str, *path: str) -> Payload:
+    return payload(AuthError("INVALID_INPUT", message, list(path) or ["input"]), SignInErrorCode)
 
 
-async def sign_in(ctx: Context, email: str, password: str) -> SignInPayload:
+async def sign_in(ctx: Context, email: str, password: str) -> Payload:
     if len(email) > 254 or len(password) > 1024 or "@" not in email:
-        return SignInPayload(user_errors=[UserError("Enter a valid email and password",
-                                                    SignInErrorCode.INVALID_INPUT, ["input", "email"])])
-    now = ctx.now
-    async with ctx.db.transaction() as session:
-        user = await user_by_email(session, email)
-        # verify_password runs argon2 even for unknown emails: the answer time says nothing.
-        if not verify_password(user, password):
-            return SignInPayload(user_errors=[UserError("Wrong email or password",
-                                                        SignInErrorCode.INVALID_CREDENTIALS, ["input"])])
-        assert user is not None
-        token, auth_session = new_session(user, now, timedelta(hours=ctx.settings.session_lifetime_hours),
-                                          method="password", ip=ctx.client_ip, user_agent=ctx.user_agent)
-        session.add(auth_session)
-    return SignInPayload(session=SessionGrant(token, auth_session.expires_at), user=user)
+        return _invalid_input("Enter a valid email and password", "input", "email")
+    await throttle(ctx, "sign_in", email)
+    result, error = await attempt(ctx, lambda s: password_sign_in(s, env(ctx), email, password), "auth.sign_in_failed")
+    return await signed_in(ctx, result, error)
+
+
+async def sign_in_two_factor(ctx: Context, challenge: str, code: str) -> Payload:
+    await throttle(ctx, "verify")  # per IP; a challenge dies after five wrong codes
+    result, error = await attempt(ctx, lambda s: two_factor.complete_challenge(s, env(ctx), challenge, code),
+                                  "auth.two_factor_failed")
+    return await signed_in(ctx, result, error)
+
+
+async def magic_link_request(ctx: Context, email: str, locale: str | None) -> Payload:
+    if len(email) > 254:
+        return payload(AuthError("INVALID_EMAIL", "Enter a valid email address", ["input", "email"]),
+                       CredentialsErrorCode)
+    await throttle(ctx, "email_request", email)
+    _, error = await attempt(ctx, lambda s: magic_link.request_link(s, env(ctx), email, request_locale(ctx, locale)))
+    return payload(error, CredentialsErrorCode)
+
+
+async def magic_link_sign_in(ctx: Context, token: str | None, email: str | None, code: str | None) -> Payload:
+    if token is not None and (email is not None or code is not None) or token is None and (not email or not code):
+        return _invalid_input("Give either the token of the link, or the email and the code")
+    if token is not None:
+        await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
+        flow: Any = lambda s: magic_link.sign_in_with_token(s, env(ctx), token)  # noqa: E731
+    else:
+        await throttle(ctx, "verify", email)
+        flow = lambda s: magic_link.sign_in_with_code(s, env(ctx), email, code)  # noqa: E731
+    return await signed_in(ctx, *await attempt(ctx, flow, "auth.sign_in_failed"))
+
+
+async def sign_up(ctx: Context, email: str, name: str, password: str, locale: str | None) -> Payload:
+    if len(email) > 254 or len(name) > 1000 or len(password) > 1024:
+        return payload(AuthError("INVALID_INPUT", "An input is too long", ["input"]), CredentialsErrorCode)
+    await throttle(ctx, "email_request", email)
+    _, error = await attempt(ctx, lambda s: signup.sign_up(s, env(ctx), email, name, password,
+                                                           request_locale(ctx, locale)))
+    return payload(error, CredentialsErrorCode)
+
+
+async def email_verify(ctx: Context, token: str) -> Payload:
+    await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
+    return await signed_in(ctx, *await attempt(ctx, lambda s: signup.verify_email(s, env(ctx), token), "auth.sign_in_failed"))
+
+
+async def password_reset_request(ctx: Context, email: str, locale: str | None) -> Payload:
+    if len(email) > 254:
+        return payload(AuthError("INVALID_EMAIL", "Enter a valid email address", ["input", "email"]),
+                       CredentialsErrorCode)
+    await throttle(ctx, "email_request", email)
+    _, error = await attempt(ctx, lambda s: password_reset.request_reset(s, env(ctx), email,
+                                                                         request_locale(ctx, locale)))
+    return payload(error, CredentialsErrorCode)
+
+
+async def password_reset_(ctx: Context, token: str, password: str) -> Payload:
+    if len(password) > 1024:
+        return payload(AuthError("WEAK_PASSWORD", "Use at most 256 characters", ["input", "password"]),
+                       CredentialsErrorCode)
+    await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
+    revoked, error = await attempt(ctx, lambda s: password_reset.reset_password(s, env(ctx), token, password),
+                                   "auth.password_reset_failed")
+    return payload(error, CredentialsErrorCode, sessions_revoked=revoked)

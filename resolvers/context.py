@@ -17,6 +17,10 @@ from resolvers.loaders import Loaders
 class Settings:
     session_idle_minutes: int = 30
     session_lifetime_hours: int = 12
+    # Identity: where emailed links point, the JWT signing key and issuer (see server/settings.py).
+    frontend_url: str = "http://localhost:3000"
+    secret_key: str = "portalql-development-key-not-for-production-use"
+    issuer: str = "portalql"
 
 
 @dataclass
@@ -32,6 +36,7 @@ class Context:
     user_agent: str | None = None
     # Where uploads go (domain.storage.FileStorage); the server sets it from PORTALQL_UPLOAD_DIR.
     storage: Any = None
+    limiter: Any = None  # domain.ratelimit.RateLimiter
 
     @cached_property
     def now(self) -> datetime:

@@ -1,5 +1,7 @@
 """The viewer, accounts, locations, members and their roles."""
 from datetime import date, datetime
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -8,6 +10,9 @@ from db.enums import AccountKind, AddressKind, Role, StaffRole
 from domain.money import Money as MoneyData
 from permissions.checks import guarded
 from resolvers import accounts as resolve
+from resolvers import invitations as resolve_invitations
+from resolvers import oauth_clients as resolve_clients
+from resolvers import security as resolve_security
 from resolvers.billing import invoices as invoice_search
 from resolvers.catalog import catalog as location_catalog
 from resolvers.connections import Window
@@ -183,6 +188,14 @@ class Account(Node):
         return await invoice_search(info.context, invoice_filter(filter, today, account_ids=(self.id,)),  # type: ignore[return-value]
                                     Window(first, after, last, before))
 
+    @guarded("Account.invitations", description="Pending invitations, newest first.")
+    async def invitations(self, info: Info) -> list[Annotated["Invitation", strawberry.lazy("schema.invitations")]] | None:  # noqa: F821
+        return await resolve_invitations.pending_of(info.context, self.id)  # type: ignore[arg-type]
+
+    @guarded("Account.oauthClients", description="Integration clients (OAuth), newest first.")
+    async def oauth_clients(self, info: Info) -> list[Annotated["OAuthClient", strawberry.lazy("schema.oauth_clients")]] | None:  # noqa: F821
+        return await resolve_clients.clients_of(info.context, self.id)  # type: ignore[arg-type]
+
 
 AccountConnection = Connection[Account]
 
@@ -192,6 +205,14 @@ class Viewer:
     name: str
     email: str
     staff_role: StaffRoleEnum | None  # type: ignore[valid-type]
+
+    @strawberry.field(description="The viewer's signed-in sessions, most recently used first.")
+    async def sessions(self, info: Info) -> list[Annotated["Session", strawberry.lazy("schema.security")]]:  # noqa: F821
+        return await resolve_security.my_sessions(info.context)  # type: ignore[return-value]
+
+    @strawberry.field(description="Whether signing in needs a second factor (TOTP).")
+    async def two_factor_enabled(self, info: Info) -> bool:
+        return await resolve_security.two_factor_enabled(info.context)
 
     @strawberry.field(description="The caller's memberships, one per account it belongs to.")
     async def memberships(self, info: Info) -> list[Membership]:

@@ -111,3 +111,12 @@ def address_from(data: dict | None) -> MailingAddress | None:
     return MailingAddress(recipient=data.get("recipient"), line1=data.get("line1", ""), line2=data.get("line2"),
                           city=data.get("city", ""), region=data.get("region"),
                           postal_code=data.get("postal_code"), country=data.get("country", ""))
+
+
+def user_errors() -> Any:
+    """is_type_of for a mutation's error type, whose objects are resolvers' plain UserError rows."""
+    from resolvers.identity import UserError as UserErrorRow  # noqa: PLC0415
+
+    def is_type_of(cls: type, obj: Any, info: Info) -> bool:
+        return isinstance(obj, (cls, UserErrorRow))
+    return classmethod(is_type_of)

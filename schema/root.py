@@ -8,7 +8,14 @@ from resolvers import accounts as resolve_accounts
 from resolvers.connections import Window
 from resolvers.nodes import fetch_nodes
 from schema.accounts import Account, AccountConnection, Location, Membership, Viewer
+from schema.audit import AuditEventConnection, AuditEventFilter
 from schema.auth import AuthMutations
+from schema.invitations import InvitationMutations
+from schema.members import MembershipMutations
+from schema.oauth_clients import OAuthClientMutations
+from schema.security import SecurityMutations
+from resolvers.audit import audit_events
+from db.repositories.audit import AuditFilter as AuditFilterData
 from schema.billing import Invoice
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
@@ -53,9 +60,18 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries):
                        before: str | None = None) -> AccountConnection:  # type: ignore[valid-type]
         return await resolve_accounts.accounts(info.context, search, Window(first, after, last, before))  # type: ignore[return-value]
 
+    @authenticated(description="The audit log, newest first: an ADMIN reads its accounts' events, staff read all "
+                               "(sign-ins included).")
+    async def audit_events(self, info: Info, filter: AuditEventFilter | None = None, first: int | None = None,
+                           after: str | None = None, last: int | None = None,
+                           before: str | None = None) -> AuditEventConnection:  # type: ignore[valid-type]
+        f = filter.to_data() if filter else AuditFilterData()
+        return await audit_events(info.context, f, Window(first, after, last, before))  # type: ignore[return-value]
+
 
 @strawberry.type
-class Mutation(AuthMutations, FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations):
+class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
+               FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations):
     pass
 
 

@@ -23,6 +23,10 @@ from resolvers.context import Context
 from schema.root import build_schema
 from server.downloads import return_photo_route
 from server.limits import BodySizeLimit
+from server.bearer import bearer_token
+from server.customer_sessions import create_customer_session
+from server.oauth import token_endpoint
+from server.ratelimits import make_limiter
 from server.settings import Settings
 
 
@@ -34,14 +38,9 @@ class AuthFailed(Exception):
         self.error = error
 
 
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 class PortalGraphQL(GraphQL):
-    def __init__(self, *, db: Database, settings: Settings, clock: Clock, storage: FileStorage) -> None:
+    def __init__(self, *, db: Database, settings: Settings, clock: Clock, storage: FileStorage,
+                 limiter: Any = None) -> None:
         # Multipart requests carry return photos. Auth is a bearer header, never a cookie, so a
         # cross-site form post cannot act for a user.
         super().__init__(build_schema(production=settings.production),
@@ -51,6 +50,7 @@ class PortalGraphQL(GraphQL):
         self.settings = settings
         self.clock = clock
         self.storage = storage
+        self.limiter = limiter
 
     @property
     def graphql_ide_html(self) -> str:
@@ -66,7 +66,8 @@ class PortalGraphQL(GraphQL):
         ctx = Context(db=self.db, caller=caller, clock=self.clock, settings=self.settings.sessions,
                       request=request, response=response, request_id=request_id,
                       client_ip=request.client.host if request.client else None,
-                      user_agent=request.headers.get("user-agent"), storage=self.storage)
+                      user_agent=request.headers.get("user-agent"), storage=self.storage,
+                      limiter=self.limiter)
         ctx.__dict__["now"] = now  # the instant the caller was checked at
         response.headers["x-request-id"] = request_id
         return ctx
@@ -91,13 +92,18 @@ def _lifespan(db: Database) -> Any:
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
-               clock: Clock | None = None, storage: FileStorage | None = None) -> Starlette:
+               clock: Clock | None = None, storage: FileStorage | None = None,
+               limiter: Any = None) -> Starlette:
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
-    graphql = PortalGraphQL(db=db, settings=settings, clock=clock or SystemClock(),
+    clock = clock or SystemClock()
+    limiter = limiter or make_limiter(settings.redis_url)
+    graphql = PortalGraphQL(db=db, settings=settings, clock=clock, limiter=limiter,
                             storage=storage or LocalDiskStorage(settings.upload_dir))
     app = Starlette(
         routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz),
+                Route("/oauth/token", token_endpoint, methods=["POST"]),
+                Route("/customer-sessions", create_customer_session, methods=["POST"]),
                 Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"]),
                 *([] if settings.production else [Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_PAGE.parent))])],
         exception_handlers={AuthFailed: auth_failed},
@@ -106,4 +112,6 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.clock = clock
+    app.state.limiter = limiter
     return app

@@ -1,4 +1,4 @@
-"""The `portalql` command: migrate, demo, serve, token."""
+"""The `portalql` command: migrate, demo, serve, token, mail, worker, apikey."""
 import argparse
 import asyncio
 import sys
@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     create = token_sub.add_parser("create", help="print a session token for a user")
     create.add_argument("--email", required=True)
     create.add_argument("--hours", type=int, default=12)
+    from server import cli_identity  # noqa: PLC0415
+
+    cli_identity.add_commands(sub)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -90,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         _serve(settings, args.host, args.port, args.workers)
     elif args.command == "token":
         print(asyncio.run(_create_token(settings, args.email, args.hours)))
+    elif args.command in {"mail", "apikey", "worker"}:
+        return asyncio.run(cli_identity.run(args, settings))
     return 0
 
 

@@ -24,6 +24,9 @@ class Settings:
     # Uploaded files (return photos) on the local disk; served only through authenticated routes.
     upload_dir: str = "./uploads"
     sessions: SessionSettings = field(default_factory=SessionSettings)
+    # Mail: unset in development means messages stay in the outbox (`portalql mail list`).
+    smtp_url: str | None = None
+    mail_from: str = "Portalql <no-reply@portalql.localhost>"
 
     @property
     def production(self) -> bool:
@@ -42,5 +45,22 @@ class Settings:
             sessions=SessionSettings(
                 session_idle_minutes=_int("PORTALQL_SESSION_IDLE_MINUTES", 30),
                 session_lifetime_hours=_int("PORTALQL_SESSION_LIFETIME_HOURS", 12),
+                frontend_url=os.environ.get("PORTALQL_FRONTEND_URL") or SessionSettings.frontend_url,
+                secret_key=_secret_key(env),
+                issuer=os.environ.get("PORTALQL_ISSUER") or SessionSettings.issuer,
             ),
+            smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
+            mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
         )
+
+
+def _secret_key(env: str) -> str:
+    """The key that signs integration access tokens (JWT, HS256): 32 characters at least."""
+    key = os.environ.get("PORTALQL_SECRET_KEY")
+    if key is None or key == "":
+        if env == "production":
+            raise SystemExit("PORTALQL_SECRET_KEY must be set in production (e.g. `openssl rand -hex 32`)")
+        return SessionSettings.secret_key
+    if len(key) < 32:
+        raise SystemExit("PORTALQL_SECRET_KEY must have at least 32 characters")
+    return key

@@ -26,6 +26,9 @@ from server import demo_data
 from server.app import create_app
 from server.settings import Settings
 
+# Fixtures of a real SMTP server on loopback (smtp, deliver) for the mail tests.
+pytest_plugins = ["tests.mailbox"]
+
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
 DATABASE_URL = normalize_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")

@@ -2,6 +2,7 @@
 from db.models.accounts import Account, Address, Location, Membership, MembershipRole, User
 from db.models.audit import AuditEvent
 from db.models.auth import AuthSession
+from db.models.identity import ApiKey, AuthToken, Invitation, OAuthClient, RecoveryCode, TwoFactor
 from db.models.billing import Invoice, InvoiceLine, Payment
 from db.models.mail import OutboxMessage
 from db.models.catalog import PriceList, PriceListEntry, Product, ProductVariant, QuantityRule
@@ -12,6 +13,7 @@ from db.models.returns import Refund, ReturnLine, ReturnPhoto, ReturnRequest
 from db.models.shipments import ShipmentEvent
 
 __all__ = [
+    "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
     "Account", "Address", "AuditEvent", "AuthSession", "Fulfilment", "FulfilmentLine", "Invoice", "InvoiceLine",
     "Location", "Membership", "MembershipRole", "Order", "OrderLine", "OutboxMessage", "Payment", "PriceList",
     "PriceListEntry", "Product", "ProductVariant", "QuantityRule", "Subscription",

@@ -1,6 +1,7 @@
 """Sign-in sessions. Tokens are random; only their SHA-256 is stored."""
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from db.types import utc_field, utcnow
@@ -20,3 +21,6 @@ class AuthSession(SQLModel, table=True):
     revoked_at: datetime | None = utc_field(nullable=True, default=None)
     ip: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=300)
+    # Sessions made by the merchant's backend (API key) act for this one account only.
+    account_id: int | None = Field(default=None, sa_column=sa.Column(
+        sa.Integer, sa.ForeignKey("account.id", name="fk_auth_session_account"), nullable=True))

@@ -34,3 +34,15 @@ async def session_with_user(session: AsyncSession, token_hash: str) -> tuple[Aut
 async def touch_session(session: AsyncSession, auth_session: AuthSession, now: datetime) -> None:
     auth_session.last_seen_at = now
     session.add(auth_session)
+
+
+async def user_by_id(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def add_user(session: AsyncSession, *, email: str, name: str, password_hash: str | None,
+                   locale: str | None, now: datetime) -> User:
+    user = User(email=email.strip().lower(), name=name, password_hash=password_hash, locale=locale, created_at=now)
+    session.add(user)
+    await session.flush()
+    return user

@@ -1,0 +1,87 @@
+"""Single-use tokens sent by email or handed out as challenges, and the short codes of magic links."""
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import AuthToken
+from db.repositories import tokens as repo
+from domain.auth import token_hash
+from domain.identity.errors import AuthError
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type from an email
+CODE_LENGTH = 6
+MAX_ATTEMPTS = 5
+PREFIX = {"VERIFY_EMAIL": "pqv_", "PASSWORD_RESET": "pqr_", "MAGIC_LINK": "pqm_", "TWO_FACTOR": "pqc_",
+          "INVITATION": "pqi_"}
+
+
+def new_secret(purpose: str) -> tuple[str, str]:
+    token = PREFIX[purpose] + secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def code_digest(token_digest: str, code: str) -> str:
+    return hashlib.sha256(f"{token_digest}:{normalize_code(code)}".encode()).hexdigest()
+
+
+def normalize_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def issue(session: AsyncSession, *, purpose: str, email: str, user_id: int | None, now: datetime,
+          ttl: timedelta, with_code: bool = False, **data: Any) -> tuple[str, str | None, AuthToken]:
+    token, digest = new_secret(purpose)
+    code = new_code() if with_code else None
+    row = AuthToken(purpose=purpose, email=email, user_id=user_id, token_hash=digest,
+                    code_hash=code_digest(digest, code) if code else None, created_at=now,
+                    expires_at=now + ttl, data=data)
+    session.add(row)
+    return token, code, row
+
+
+INVALID = "INVALID_TOKEN"
+EXPIRED = "EXPIRED_TOKEN"
+USED = "USED_TOKEN"
+
+
+async def find_live(session: AsyncSession, purpose: str, token: str, now: datetime,
+                    field: list[str] | None = None) -> AuthToken:
+    """The unused, unexpired token, locked for update; AuthError otherwise (nothing changes)."""
+    field = field or ["input", "token"]
+    row = None
+    if token.startswith(PREFIX[purpose]) and len(token) <= 100:
+        row = await repo.token_by_hash(session, purpose, token_hash(token))
+    if row is None:
+        raise AuthError(INVALID, "This link or code is not valid", field)
+    if row.used_at is not None:
+        raise AuthError(USED, "This link or code was used already: ask for a new one", field)
+    if now >= row.expires_at:
+        raise AuthError(EXPIRED, "This link or code has expired: ask for a new one", field)
+    return row
+
+
+def wrong_code_effect(row: AuthToken, now: datetime) -> Any:
+    token_id = row.id  # read now: the row is expired once the failed transaction rolls back
+
+    async def effect(session: AsyncSession) -> None:
+        await repo.bump_attempts(session, token_id, MAX_ATTEMPTS, now)  # type: ignore[arg-type]
+    return effect
+
+
+def code_matches(row: AuthToken, code: str) -> bool:
+    return row.code_hash is not None and hmac.compare_digest(row.code_hash, code_digest(row.token_hash, code))
+
+
+async def use(session: AsyncSession, row: AuthToken, now: datetime) -> None:
+    """Mark used with a conditional UPDATE: of two requests racing with one token, one wins."""
+    if not await repo.mark_used(session, row.id, now):  # type: ignore[arg-type]
+        raise AuthError(USED, "This link or code was used already: ask for a new one", ["input", "token"])
+    row.used_at = now

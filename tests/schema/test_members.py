@@ -1,0 +1,52 @@
+"""Role changes: an ADMIN replaces a member's roles; audited; the last ADMIN stays."""
+from db.models import Location, Membership, MembershipRole, User
+from tests.schema.test_sign_up import count
+from tests.support import codes, gid, row
+
+SET = """mutation($input: MembershipRolesSetInput!) { membershipRolesSet(input: $input) {
+  membership { roles { role location { name } } } userErrors { code } } }"""
+
+
+async def membership_of(db, email):  # type: ignore[no-untyped-def]
+    return await gid(db, Membership, user_id=(await row(db, User, email=email)).id)
+
+
+async def test_only_an_admin_changes_roles(gql, db):
+    buyer = await membership_of(db, "buyer@acme.example")
+    roles = await count(db, MembershipRole)
+    mine = await gql(SET, {"input": {"membershipId": buyer, "roles": [{"role": "ADMIN"}]}}, as_="buyer@acme.example")
+    assert codes(mine) == ["FORBIDDEN"]
+    other = await gql(SET, {"input": {"membershipId": buyer, "roles": [{"role": "ADMIN"}]}}, as_="admin@globex.example")
+    assert codes(other) == ["NOT_FOUND"]
+    assert await count(db, MembershipRole) == roles
+    assert (await gql("{ viewer { memberships { roles { role } } } }", as_="buyer@acme.example"))["data"]["viewer"][
+        "memberships"][0]["roles"] == [{"role": "BUYER"}]
+
+
+async def test_admin_changes_roles_and_it_is_audited(gql, db):
+    buyer = await membership_of(db, "buyer@acme.example")
+    austin = await gid(db, Location, name="Austin Warehouse")
+    body = await gql(SET, {"input": {"membershipId": buyer, "roles": [{"role": "APPROVER", "locationIds": [austin]},
+                                                                      {"role": "VIEWER"}]}},
+                     as_="admin@acme.example")
+    assert body["data"]["membershipRolesSet"] == {"membership": {"roles": [
+        {"role": "APPROVER", "location": {"name": "Austin Warehouse"}}, {"role": "VIEWER", "location": None}]},
+        "userErrors": []}
+    seen = await gql("{ viewer { memberships { roles { role } } } }", as_="buyer@acme.example")
+    assert seen["data"]["viewer"]["memberships"][0]["roles"] == [{"role": "APPROVER"}, {"role": "VIEWER"}]
+    log = await gql('{ auditEvents(filter: {actions: ["membership.roles_changed"]}) { nodes { actor { email } data } } }',
+                    as_="admin@acme.example")
+    event = log["data"]["auditEvents"]["nodes"][0]
+    assert event["actor"] == {"email": "admin@acme.example"}
+    assert [g["role"] for g in event["data"]["before"]] == ["BUYER"]
+    assert [g["role"] for g in event["data"]["after"]] == ["APPROVER", "VIEWER"]
+
+
+async def test_the_last_admin_stays(gql, db):
+    admin = await membership_of(db, "admin@acme.example")
+    roles = await count(db, MembershipRole)
+    body = await gql(SET, {"input": {"membershipId": admin, "roles": [{"role": "VIEWER"}]}}, as_="admin@acme.example")
+    assert body["data"]["membershipRolesSet"]["userErrors"] == [{"code": "LAST_ADMIN"}]
+    empty = await gql(SET, {"input": {"membershipId": admin, "roles": []}}, as_="admin@acme.example")
+    assert empty["data"]["membershipRolesSet"]["userErrors"] == [{"code": "INVALID_ROLES"}]
+    assert await count(db, MembershipRole) == roles
