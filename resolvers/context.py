@@ -17,6 +17,8 @@ from resolvers.loaders import Loaders
 class Settings:
     session_idle_minutes: int = 30
     session_lifetime_hours: int = 12
+    # When net-terms orders are invoiced: PLACEMENT or FULFILMENT (PORTALQL_INVOICE_ON).
+    invoice_on: str = "PLACEMENT"
 
 
 @dataclass

@@ -8,6 +8,8 @@ from graphql import GraphQLError
 from db.models import Product, ProductVariant
 from db.repositories.accounts import AccountRepository, LocationRepository, MembershipRepository
 from db.repositories.billing import InvoiceRepository
+from db.repositories.carts import CartRepository
+from db.repositories.quotes import QuoteRepository
 from db.repositories.catalog import CatalogRepository
 from db.repositories.orders import OrderRepository
 from db.repositories.subscriptions import SubscriptionRepository
@@ -41,6 +43,8 @@ FETCHERS: dict[str, Callable[[Any, Context], Any]] = {
     "Subscription": _scoped(SubscriptionRepository, "rows:Subscription"),
     "Product": _catalog(Product),
     "ProductVariant": _catalog(ProductVariant),
+    "Cart": _scoped(CartRepository, "rows:Cart"),
+    "Quote": _scoped(QuoteRepository, "rows:Quote"),
 }
 
 

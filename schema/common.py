@@ -16,6 +16,7 @@ NODE_TYPES: dict[type, str] = {
     models.Account: "Account", models.Location: "Location", models.Membership: "Membership",
     models.Order: "Order", models.Invoice: "Invoice", models.Subscription: "Subscription",
     models.Product: "Product", models.ProductVariant: "ProductVariant",
+    models.Cart: "Cart", models.Quote: "Quote",
 }
 
 

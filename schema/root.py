@@ -10,14 +10,18 @@ from resolvers.nodes import fetch_nodes
 from schema.accounts import Account, AccountConnection, Location, Membership, Viewer
 from schema.auth import AuthMutations
 from schema.billing import Invoice
+from schema.carts import Cart, CartMutations
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
 from schema.extensions import ErrorCodes
+from schema.ordering import OrderingMutations
 from schema.orders import Order
+from schema.quotes import Quote, QuoteMutations
 from schema.subscriptions import Subscription
 
 # Types reachable only through Node must be named for the schema to include them.
-NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant]
+NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
+                        Cart, Quote]
 
 
 @strawberry.type
@@ -50,7 +54,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(AuthMutations):
+class Mutation(AuthMutations, CartMutations, OrderingMutations, QuoteMutations):
     pass
 
 

@@ -7,10 +7,16 @@ from db.models.mail import OutboxMessage
 from db.models.catalog import PriceList, PriceListEntry, Product, ProductVariant, QuantityRule
 from db.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
 from db.models.subscriptions import Subscription, SubscriptionItem
+from db.models.carts import Cart, CartLine  # noqa: E402  (ordering, issue 4)
+from db.models.idempotency import IdempotencyKey  # noqa: E402
+from db.models.ordering import AccountOrderingSettings, OrderApproval, OrderApprovalRequest  # noqa: E402
+from db.models.quotes import Quote, QuoteLine  # noqa: E402
 
 __all__ = [
     "Account", "Address", "AuditEvent", "AuthSession", "Fulfilment", "FulfilmentLine", "Invoice", "InvoiceLine",
     "Location", "Membership", "MembershipRole", "Order", "OrderLine", "OutboxMessage", "Payment", "PriceList",
     "PriceListEntry", "Product", "ProductVariant", "QuantityRule", "Subscription",
     "SubscriptionItem", "User",
+    "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
+    "Quote", "QuoteLine",
 ]

@@ -1,0 +1,61 @@
+"""Per-request loaders of the ordering side, reached as ctx.loaders.ordering."""
+from functools import cached_property
+from typing import Any
+
+from aiodataloader import DataLoader
+
+from db import loaders_ordering as batch
+from domain.ordering import Pricer
+from domain.pricing import QuantityRuleData, UnitPrice
+from permissions.policy import rule
+
+
+class OrderingLoaders:
+    def __init__(self, loaders: Any) -> None:
+        self.base = loaders
+
+    def _make(self, fn: Any) -> DataLoader:
+        return self.base._make(fn)
+
+    @cached_property
+    def cart(self) -> DataLoader:
+        return self._make(batch.cart_by_id)
+
+    @cached_property
+    def cart_lines(self) -> DataLoader:
+        return self._make(batch.lines_by_cart)
+
+    @cached_property
+    def address(self) -> DataLoader:
+        return self._make(batch.address_by_id)
+
+    @cached_property
+    def approvals(self) -> DataLoader:
+        return self._make(batch.approvals_by_order_id)
+
+    @cached_property
+    def approval_request(self) -> DataLoader:
+        return self._make(batch.approval_request_by_order_id)
+
+    @cached_property
+    def quote(self) -> DataLoader:
+        return self._make(batch.quote_by_id)
+
+    @cached_property
+    def quote_lines(self) -> DataLoader:
+        return self._make(batch.lines_by_quote_id)
+
+    @cached_property
+    def open_carts(self) -> DataLoader:
+        return self._make(batch.open_carts_by_location(self.base.caller.scope(rule("rows:Cart"))))
+
+    @property
+    def pricer(self) -> Pricer:
+        """Contracted prices through the request's price_schedule loader (batched, one instant)."""
+        schedules = self.base.price_schedule
+
+        async def price(location_id: int, variant: Any, quantity: int) -> tuple[UnitPrice, QuantityRuleData]:
+            schedule = await schedules.load((location_id, variant.id))
+            return (schedule.unit_price(variant.list_price, variant.currency, quantity),
+                    schedule.quantity_rule() or QuantityRuleData())
+        return price
