@@ -319,7 +319,7 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
                   subtotal=t.subtotal, tax=t.tax, total=t.total,
                   shipping_address=address_dict(address) if address else None, placed_at=now, updated_at=now)
     session.add(order)
-    await session.flush([order])
+    await session.flush()
     order.number = str(100000 + order.id)  # type: ignore[operator]
     for position, line in enumerate(p.lines):
         session.add(OrderLine(order_id=order.id, variant_id=line.variant.id, sku=line.variant.sku,  # type: ignore[arg-type]
@@ -358,7 +358,7 @@ async def invoice_order(session: Any, order: Order, account: Account, now: datet
                                        "tax_id": account.billing_tax_id, "is_business": account.billing_is_business},
                       created_at=now)
     session.add(invoice)
-    await session.flush([invoice])
+    await session.flush()
     invoice.number = f"INV-{200000 + invoice.id}"  # type: ignore[operator]
     _write_invoice_lines(session, invoice, lines)
     return invoice

@@ -51,7 +51,7 @@ async def request(session: Any, account_id: int, currency: str, location: Locati
                   requested_by_user_id=user_id, status=QuoteStatus.REQUESTED, currency=currency,
                   note=note or None, created_at=now, updated_at=now)
     session.add(quote)
-    await session.flush([quote])
+    await session.flush()
     quote.number = f"Q-{100000 + quote.id}"  # type: ignore[operator]
     for position, p in enumerate(priced):
         session.add(QuoteLine(quote_id=quote.id, variant_id=p.variant.id, sku=p.variant.sku, title=p.title,  # type: ignore[arg-type]

@@ -83,7 +83,7 @@ async def new_cart(ctx: Context, session: Any, location: Any, name: str | None =
                 name=name or None, currency=account.currency, po_number=po_number or None, note=note or None,
                 shipping_address_id=address_id, created_at=ctx.now, updated_at=ctx.now)
     session.add(cart)
-    await session.flush([cart])
+    await session.flush()
     return cart
 
 

@@ -21,7 +21,7 @@ async def insert_key(session: Any, row: IdempotencyKey) -> bool:
     try:
         async with session.begin_nested():
             session.add(row)
-            await session.flush([row])
+            await session.flush()
     except IntegrityError:
         return False
     return True
