@@ -7,8 +7,8 @@ Usable by any write that moves money or creates orders:
     ... do the work in the same transaction ...
     idempotency.complete(claim, "Order", order.id)
 
-The claim is an INSERT under a unique index, so concurrent requests with one key serialise on it
-(PostgreSQL waits for the first transaction, then sees its row). Work that fails rolls the claim
+The claim is an INSERT ... ON CONFLICT DO NOTHING under a unique index, so concurrent requests with
+one key serialise on it (PostgreSQL waits for the first transaction, then sees its row). Work that fails rolls the claim
 back with it: a failed request can be retried with the same key."""
 import hashlib
 import json
@@ -48,8 +48,8 @@ async def claim(session: Any, principal: str, operation: str, key: str, body: An
     digest = body_hash(body)
     existing = await find_key(session, principal, operation, key)
     if existing is None:
-        row = IdempotencyKey(principal=principal, operation=operation, key=key, request_hash=digest, created_at=now)
-        if await insert_key(session, row):
+        row = await insert_key(session, principal, operation, key, digest, now)
+        if row is not None:
             return Claim(row, replay=False)
         existing = await find_key(session, principal, operation, key)
         if existing is None:
