@@ -113,7 +113,8 @@ class PriceChange:
     current: Decimal
 
 
-async def reprice(session: Any, cart: Cart, pricer: Pricer) -> tuple[list[PricedLine], list[PriceChange], list[Problem]]:
+async def reprice(session: Any, cart: Cart,
+                  pricer: Pricer) -> tuple[list[PricedLine], list[PriceChange], list[Problem]]:
     """Today's prices of the cart's lines: the lines to order, the changed prices, and lines that can
     no longer be ordered (no longer sold, off the quantity rules now)."""
     lines = await cart_lines(session, cart.id)  # type: ignore[arg-type]
@@ -194,7 +195,8 @@ async def reorder(session: Any, cart: Cart, order_lines: list[Any], pricer: Pric
             unavailable.append((line, Problem("NOT_SOLD", f"{line.sku} is no longer in the catalog",
                                               ["order", "lines", str(i)])))
             continue
-        requests.append(LineRequest(quantity=line.quantity, variant_id=line.variant_id, field=["order", "lines", str(i)]))
+        requests.append(LineRequest(quantity=line.quantity, variant_id=line.variant_id,
+                                    field=["order", "lines", str(i)]))
     added, problems = await add_lines(session, cart, requests, pricer, now, atomic=False)
     for p in problems:
         unavailable.append((order_lines[int(p.field[2])], p))  # type: ignore[index]

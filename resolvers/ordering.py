@@ -225,8 +225,8 @@ async def order_update(ctx: Context, order_gid: str, changes: list[tuple[str, in
         lines = {line.id: line for line in await repo.order_lines(s, order.id)}  # type: ignore[arg-type]
         line_changes = [ordering.LineChange(pk(gid, "OrderLine"), qty, ["input", "lines", str(i)])
                         for i, (gid, qty) in enumerate(changes)]
-        variants = {v.id: v for v, _ in await repo.variants_for(
-            s, [lines[c.line_id].variant_id for c in line_changes if c.line_id in lines and lines[c.line_id].variant_id], [])}
+        wanted = [lines[c.line_id].variant_id for c in line_changes if c.line_id in lines]
+        variants = {v.id: v for v, _ in await repo.variants_for(s, [v for v in wanted if v is not None], [])}
         pricer = ctx.loaders.ordering.pricer
         rules = {vid: (await pricer(order.location_id, v, 1))[1] for vid, v in variants.items()}
         return await ordering.change(s, order.id, line_changes, po_number, note, rules, ctx.now, ctx.actor)  # type: ignore[arg-type]

@@ -243,7 +243,8 @@ class Viewer:
 
     @strawberry.field(description="Quotes the caller may see (its own; all of the account for ADMIN; all for "
                                   "staff), newest first.")
-    async def quotes(self, info: Info, status: list[Annotated["QuoteStatusEnum", strawberry.lazy("schema.quotes")]] | None = None,
+    async def quotes(self, info: Info,
+                     status: list[Annotated["QuoteStatusEnum", strawberry.lazy("schema.quotes")]] | None = None,
                      first: int | None = None, after: str | None = None, last: int | None = None,
                      before: str | None = None) -> Connection[Annotated["Quote", strawberry.lazy("schema.quotes")]]:
         from resolvers.quotes import quotes  # noqa: PLC0415

@@ -18,9 +18,9 @@ STAFF_ADMIN = "ops@merchant.example"
 STAFF_SUPPORT = "support@merchant.example"
 
 ERRORS = "userErrors { code message field }"
-CART_FIELDS = f"""cart {{ id status poNumber note currencyCode subtotal {{ amount }}
-    lines {{ id sku quantity unitPrice {{ amount currencyCode }} currentUnitPrice {{ amount }} total {{ amount }} }}
-    shippingAddress {{ line1 line2 city }} location {{ name }} }}"""
+CART_FIELDS = """cart { id status poNumber note currencyCode subtotal { amount }
+    lines { id sku quantity unitPrice { amount currencyCode } currentUnitPrice { amount } total { amount } }
+    shippingAddress { line1 line2 city } location { name } }"""
 ORDER_FIELDS = """order { id number status poNumber note total { amount currencyCode } subtotal { amount }
     tax { amount } lines { id sku quantity unitPrice { amount } } approvalReasons approvalsRequired
     approvals { step decision comment decidedBy { email } }
