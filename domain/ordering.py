@@ -161,6 +161,7 @@ async def price_lines(session: Any, location_id: int, currency: str, requests: l
     titles = await repo.product_titles(session, [v.product_id for v, _ in found])
     problems: list[Problem] = []
     wanted: dict[int, tuple[ProductVariant, int, LineRequest]] = {}
+    merged: dict[int, list[LineRequest]] = {}  # every request that went into a variant's line
     order: list[int] = []
     for r in requests:
         if r.variant_id is None and not r.sku:
@@ -182,10 +183,12 @@ async def price_lines(session: Any, location_id: int, currency: str, requests: l
         if variant.id in wanted and merge:
             v, qty, first = wanted[variant.id]
             wanted[variant.id] = (v, qty + r.quantity, first)
+            merged[variant.id].append(r)
         elif variant.id in wanted:
             problems.append(Problem("DUPLICATE_LINE", f"{variant.sku} is listed twice", r.field))
         else:
             wanted[variant.id] = (variant, r.quantity, r)
+            merged[variant.id] = [r]
             order.append(variant.id)
     quantities = {vid: wanted[vid][1] + (base or {}).get(vid, 0) for vid in order}
     # Concurrently, so the price loader fetches every line's prices in one batch.
@@ -194,13 +197,15 @@ async def price_lines(session: Any, location_id: int, currency: str, requests: l
     for vid, (price, rule) in zip(order, prices):
         variant, _, r = wanted[vid]
         qty = quantities[vid]
-        problem = check_quantity(qty, rule, r.field + ["quantity"])
+        problem = check_quantity(qty, rule, [])
         if problem:
-            problem.message = f"{variant.sku}: {problem.message}"
-            problems.append(problem)
+            together = f" (together {qty})" if len(merged[vid]) > 1 or (base or {}).get(vid) else ""
+            problems += [Problem(problem.code, f"{variant.sku}: {problem.message}{together}", m.field + ["quantity"])
+                         for m in merged[vid]]
             continue
         if price.currency != currency:
-            problems.append(Problem("CURRENCY_MISMATCH", f"{variant.sku} is not sold in {currency} here", r.field))
+            problems += [Problem("CURRENCY_MISMATCH", f"{variant.sku} is not sold in {currency} here", m.field)
+                         for m in merged[vid]]
             continue
         if r.expected_unit_price is not None and r.expected_unit_price != price.amount:
             problems.append(Problem("PRICE_CHANGED", f"The unit price of {variant.sku} is {price.amount} "

@@ -88,7 +88,7 @@ class Cart(Node):
     async def subtotal(self, info: Info) -> Money:
         lines = await info.context.loaders.ordering.cart_lines.load(self.id)
         amount = sum((round_to_minor(x.unit_price * x.quantity, x.currency) for x in lines), Decimal(0))
-        return MoneyData(amount, self.currency)  # type: ignore[attr-defined,return-value]
+        return MoneyData(round_to_minor(amount, self.currency), self.currency)  # type: ignore[attr-defined,return-value]
 
     @strawberry.field(description="The chosen shipping address, else the location's default.")
     async def shipping_address(self, info: Info) -> MailingAddress | None:

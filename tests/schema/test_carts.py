@@ -172,3 +172,17 @@ async def test_location_carts_cost_the_same_statements_for_one_or_many(gql, db):
     # Carts are for buyers: a viewer sees none at its location.
     body = await gql(query, as_=VIEWER)
     assert data(body, "viewer")["locations"][0]["carts"] == []
+
+
+async def test_quick_order_rows_of_one_sku_are_added_together_and_fail_together(gql, db):
+    v0 = await variant(db, 0)
+    body = await gql(QUICK_ORDER, {"input": {"locationId": await location_gid(db, "Denver Plant"),
+                                             "csv": f"{v0.sku},20\n{v0.sku},5\n"}}, as_=BUYER)
+    payload = data(body, "cartQuickOrder")
+    assert [(r["row"], r["added"], r["code"]) for r in payload["results"]] == [(1, False, "QUANTITY_RULE"),
+                                                                              (2, False, "QUANTITY_RULE")]
+    assert "together 25" in payload["results"][1]["message"]
+    assert payload["cart"]["lines"] == []
+    body = await gql(QUICK_ORDER, {"input": {"cartId": payload["cart"]["id"],
+                                             "csv": f"{v0.sku},20\n{v0.sku},10\n"}}, as_=BUYER)
+    assert [(x["sku"], x["quantity"]) for x in data(body, "cartQuickOrder")["cart"]["lines"]] == [(v0.sku, 30)]
