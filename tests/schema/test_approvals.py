@@ -1,6 +1,8 @@
 """Approvals: the queue of approvers, approve and reject with comments, second approvals, own orders,
 email to the buyer and the audit log."""
+import string
 from decimal import Decimal
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -152,3 +154,21 @@ async def test_an_approver_of_other_locations_does_not_see_the_order(gql, db):
     payload = data(await gql(ORDER_APPROVE, {"input": {"orderId": await _order_gid(db, "100021")}}, as_=VIEWER),
                    "orderApprove")
     assert error_codes(payload) == ["ORDER_NOT_FOUND"]
+
+
+async def test_a_german_buyer_is_told_in_german_with_euro_amounts(gql, db):
+    v12 = await variant(db, 12)
+    berlin_cart = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 150}], as_="buyer@globex.example",
+                                 location="Berlin Zentrale")
+    order = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "g", "cartId": berlin_cart["id"]}},
+                           as_="buyer@globex.example"), "orderPlace")["order"]
+    assert order["status"] == "PENDING_APPROVAL" and order["total"]["currencyCode"] == "EUR"
+    payload = data(await gql(ORDER_APPROVE, {"input": {"orderId": order["id"], "comment": "ok"}},
+                             as_="admin@globex.example"), "orderApprove")
+    assert payload["order"]["status"] == "OPEN"
+    async with db.session() as s:
+        mail = (await s.exec(select(OutboxMessage))).one()
+    assert mail.locale == "de" and mail.params["total"].endswith("€")
+    template = (Path(__file__).resolve().parents[2] / "i18n" / "mail" / mail.template / "de.txt").read_text()
+    assert template.format_map(mail.params).startswith(f"Subject: Bestellung {order['number']} wurde freigegeben")
+    assert all(f in mail.params for _, f, _, _ in string.Formatter().parse(template) if f)
