@@ -46,14 +46,14 @@ def body_hash(body: Any) -> str:
 
 async def claim(session: Any, principal: str, operation: str, key: str, body: Any, now: datetime) -> Claim:
     digest = body_hash(body)
+    # The INSERT comes first: on SQLite a read before it would pin a snapshot that a concurrent
+    # writer can make stale; on PostgreSQL it is what waits for a concurrent holder of the key.
+    row = await insert_key(session, principal, operation, key, digest, now)
+    if row is not None:
+        return Claim(row, replay=False)
     existing = await find_key(session, principal, operation, key)
     if existing is None:
-        row = await insert_key(session, principal, operation, key, digest, now)
-        if row is not None:
-            return Claim(row, replay=False)
-        existing = await find_key(session, principal, operation, key)
-        if existing is None:
-            raise KeyInFlight(key)
+        raise KeyInFlight(key)
     if existing.request_hash != digest:
         raise KeyReused(key)
     if existing.result_id is None:
