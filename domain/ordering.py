@@ -337,6 +337,7 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
     if reasons:
         session.add(OrderApprovalRequest(order_id=order.id, reasons=reasons,  # type: ignore[arg-type]
                                          approvals_required=approvals_needed(settings, t.total), created_at=now))
+        await notify_approvers(session, order, account, p.location, reasons, now)
     elif merchant.invoice_on is InvoiceOn.PLACEMENT:
         await invoice_order(session, order, account, now)
     return order
@@ -435,6 +436,30 @@ async def decide(session: Any, order_id: int, approver_id: int | None, approve: 
     return Decision(order, final, step)
 
 
+REASON_TEXT = {
+    "en": {"SPENDING_LIMIT": "over the buyer's spending limit",
+           "ACCOUNT_REQUIRES_APPROVAL": "the account requires approval of every order"},
+    "de": {"SPENDING_LIMIT": "über dem Ausgabenlimit des Einkäufers",
+           "ACCOUNT_REQUIRES_APPROVAL": "jede Bestellung des Kontos braucht eine Freigabe"},
+}
+
+
+async def notify_approvers(session: Any, order: Order, account: Account, location: Location, reasons: list[str],
+                           now: datetime) -> None:
+    """Tell the location's approvers that an order waits for them (not the buyer who placed it)."""
+    buyer = await repo.user(session, order.placed_by_user_id) if order.placed_by_user_id else None
+    for approver in await repo.approvers_of(session, account.id, location.id):  # type: ignore[arg-type]
+        if approver.id == order.placed_by_user_id:
+            continue
+        locale = approver.locale or account.locale
+        texts = REASON_TEXT.get(locale.split("_")[0], REASON_TEXT["en"])
+        mail.enqueue(session, to=approver.email, template="order_awaiting_approval", now=now, locale=locale,
+                     name=approver.name, number=order.number, location=location.name,
+                     buyer=buyer.name if buyer else "-", po_number=order.po_number or "-",
+                     total=format_currency(round_to_minor(order.total, order.currency), order.currency, locale=locale),
+                     reasons="; ".join(texts.get(r, r) for r in reasons))
+
+
 async def notify_buyer(session: Any, order: Order, account: Account, template: str, now: datetime,
                        **params: Any) -> None:
     if order.placed_by_user_id is None:
@@ -476,13 +501,13 @@ async def change(session: Any, order_id: int, changes: list[LineChange], po_numb
         if line is None:
             problems.append(Problem("LINE_NOT_FOUND", "No such line on this order", c.field))
             continue
-        done = shipped.get(line.id, 0)
+        done = shipped.get(line.id, 0)  # type: ignore[arg-type]
+        if c.quantity < 0:
+            problems.append(Problem("INVALID_QUANTITY", "The quantity cannot be negative", c.field + ["quantity"]))
+            continue
         if c.quantity < done:
             problems.append(Problem("ALREADY_SHIPPED", f"{line.sku}: {done} have shipped already; the quantity "
                                     f"cannot go below that", c.field + ["quantity"]))
-            continue
-        if c.quantity < 0:
-            problems.append(Problem("INVALID_QUANTITY", "The quantity cannot be negative", c.field + ["quantity"]))
             continue
         if c.quantity > 0 and c.quantity != done:
             problem = check_quantity(c.quantity, rules.get(line.variant_id or 0), c.field + ["quantity"])

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.sql import Select
 from sqlmodel import func, or_, select
 
-from db.enums import AddressKind, InvoiceStatus, OrderStatus
+from db.enums import AddressKind, InvoiceStatus, OrderStatus, Role
 from db.models import (Account, AccountOrderingSettings, Address, FulfilmentLine, Fulfilment, Invoice,
-                       InvoiceLine, Location, Membership, Order, OrderApproval, OrderApprovalRequest,
+                       InvoiceLine, Location, Membership, MembershipRole, Order, OrderApproval, OrderApprovalRequest,
                        OrderLine, Product, ProductVariant, User)
 from db.repositories.orders import OrderFilter, OrderRepository
 
@@ -48,6 +48,18 @@ async def membership(session: Any, user_id: int, account_id: int) -> Membership 
 
 async def user(session: Any, user_id: int) -> User | None:
     return (await session.exec(select(User).where(User.id == user_id))).first()
+
+
+async def approvers_of(session: Any, account_id: int, location_id: int) -> list[User]:
+    """Members who approve orders of the location: APPROVER there or account-wide; else the ADMINs."""
+    stmt = (select(User, MembershipRole.role).join(Membership, Membership.user_id == User.id)
+            .join(MembershipRole, MembershipRole.membership_id == Membership.id)
+            .where(Membership.account_id == account_id, MembershipRole.role.in_([Role.APPROVER, Role.ADMIN]),
+                   or_(MembershipRole.location_id.is_(None), MembershipRole.location_id == location_id))
+            .order_by(User.id))
+    rows = (await session.exec(stmt)).all()
+    approvers = {u.id: u for u, role in rows if role is Role.APPROVER}
+    return list(approvers.values()) or list({u.id: u for u, _ in rows}.values())
 
 
 async def credit_exposure(session: Any, account_id: int) -> Decimal:

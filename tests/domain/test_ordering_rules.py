@@ -50,7 +50,7 @@ def test_a_csv_over_the_size_limit_is_refused():
 
 def test_every_ordering_mail_template_exists_in_english_and_german_with_the_same_fields():
     root = Path(__file__).resolve().parents[2] / "i18n" / "mail"
-    for template in ("order_approved", "order_rejected", "quote_ready"):
+    for template in ("order_approved", "order_rejected", "order_awaiting_approval", "quote_ready"):
         fields = []
         for locale in ("en", "de"):
             text = (root / template / f"{locale}.txt").read_text()

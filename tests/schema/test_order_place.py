@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from db.models import (Account, AuditEvent, Cart, IdempotencyKey, Invoice, Membership, Order, PriceListEntry,
-                       ProductVariant, User)
+from db.models import (Account, AuditEvent, Cart, IdempotencyKey, Invoice, Membership, Order, OutboxMessage,
+                       PriceListEntry, ProductVariant, User)
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_PLACE, SETTINGS_UPDATE, VIEWER,
                                     count, data, error_codes, invoices_of, location_gid, money, new_cart, variant)
@@ -140,6 +140,11 @@ async def test_over_the_monthly_spending_limit_the_order_waits_for_approval(gql,
     order = (await _place(gql, cart["id"], key="k-2"))["order"]
     assert order["status"] == "PENDING_APPROVAL" and order["approvalReasons"] == ["SPENDING_LIMIT"]
     assert await invoices_of(gql, order["id"]) == [] and order["approvalsRequired"] == 1
+    # The account-wide approver is told; the buyer is not (it placed the order).
+    async with db.session() as s:
+        mail = (await s.exec(select(OutboxMessage))).one()
+    assert (mail.to_address, mail.template) == (APPROVER, "order_awaiting_approval")
+    assert mail.params["reasons"] == "over the buyer's spending limit" and mail.params["location"] == "Denver Plant"
 
 
 async def test_a_per_order_limit_counts_each_order_alone(gql, db):

@@ -127,3 +127,16 @@ async def test_the_buyer_declines_and_sees_only_its_own_quotes(gql, db):
     assert payload["quote"]["status"] == "DECLINED"
     payload = data(await gql(ACCEPT, {"input": {"quoteId": quote["id"]}}, as_=BUYER), "quoteAccept")
     assert error_codes(payload) == ["QUOTE_NOT_OPEN"]
+
+
+async def test_the_quote_list_costs_the_same_statements_for_one_or_many(gql, db):
+    query = """{ viewer { quotes(first: 20) { nodes { number status total { amount } requestedBy { email }
+        location { name } lines { sku quantity unitPrice { amount } variant { sku } } } } } }"""
+    quote = (await _request(gql, db))["quote"]
+    await _respond(gql, quote)
+    one = await gql(query, as_=STAFF_SUPPORT)
+    for _ in range(3):
+        await _request(gql, db)
+    many = await gql(query, as_=STAFF_SUPPORT)
+    assert len(data(many, "viewer")["quotes"]["nodes"]) == 4
+    assert many["_statements"] == one["_statements"]
