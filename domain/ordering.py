@@ -538,6 +538,11 @@ async def change(session: Any, order_id: int, changes: list[LineChange], po_numb
     if order.status is not OrderStatus.PENDING_APPROVAL and t.total > before:
         await check_credit(session, account, t.total - before)
         await _reapprove_if_needed(session, order, account, actor, t.total, before, now)
+    request = await repo.approval_request(session, order_id)
+    if order.status is OrderStatus.PENDING_APPROVAL and request is not None:
+        # Approvers decide on the order as it is now: a change across the threshold changes what it needs.
+        request.approvals_required = approvals_needed(await repo.ordering_settings(session, account.id), t.total)  # type: ignore[arg-type]
+        session.add(request)
     if _all_shipped(lines, shipped) and shipped:
         order.status = OrderStatus.FULFILLED
     order.updated_at = now

@@ -209,7 +209,7 @@ async def cart_quick_order(ctx: Context, cart_gid: str | None, location_gid: str
                 problems[tuple(f)] = Problem("MISSING_VARIANT", "The SKU is empty", f)
             else:
                 requests.append(LineRequest(quantity=r.quantity or 0, sku=r.sku, field=f))
-        _added, found = await carts.add_lines(s, cart, requests, ctx.loaders.ordering.pricer, ctx.now, atomic=False)
+        added, found = await carts.add_lines(s, cart, requests, ctx.loaders.ordering.pricer, ctx.now, atomic=False)
         for p in found:
             problems.setdefault(tuple((p.field or [])[:3]), p)
         failed = bool(problems)
@@ -222,6 +222,10 @@ async def cart_quick_order(ctx: Context, cart_gid: str | None, location_gid: str
         if atomic and failed:
             raise OrderingError([Problem("INVALID_INPUT", f"{len(problems)} of {len(rows)} rows could not be "
                                          "added, so none was (atomic)", ["input"])])
+        if not added and cart_gid is None:  # no empty cart left behind
+            for r in results:
+                r.added = False
+            raise OrderingError([Problem("EMPTY", "No row could be added", ["input"])])
         return cart
     cart, errors = await in_transaction(ctx, work)
     return QuickOrderPayload(cart, results, errors)
