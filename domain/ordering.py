@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     """Codes of the expected failures of carts, orders, approvals and quotes."""
 
     INVALID_INPUT = "INVALID_INPUT"
+    ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
     LOCATION_NOT_FOUND = "LOCATION_NOT_FOUND"
     CART_NOT_FOUND = "CART_NOT_FOUND"
     ORDER_NOT_FOUND = "ORDER_NOT_FOUND"

@@ -275,7 +275,7 @@ async def ordering_settings_update(ctx: Context, account_gid: str, period: Spend
     async def work(s: Any) -> Any:
         account = await AccountRepository(s, ctx.scope("rows:Account")).get(pk(account_gid, "Account"))
         if account is None:
-            raise error("INVALID_INPUT", "No account with that ID", "input", "accountId")
+            raise error("ACCOUNT_NOT_FOUND", "No account with that ID", "input", "accountId")
         require(ctx, "Mutation.accountOrderingSettingsUpdate", account.id)  # type: ignore[arg-type]
         if threshold is not None and threshold <= 0:
             raise error("INVALID_INPUT", "The threshold must be above zero", "input", "secondApprovalThreshold")
