@@ -95,7 +95,7 @@ async def cart_create(ctx: Context, location_gid: str, name: str | None, po_numb
         cart = await new_cart(ctx, s, location, name, po_number, note,
                               await _address_id(s, location.id, address_gid))
         if lines:
-            await carts.add_lines(s, cart, lines, ctx.loaders.ordering.pricer, ctx.now)
+            await carts.add_lines(s, cart, lines, ctx.loaders.ordering.pricer_in(s), ctx.now)
         return cart
     cart, errors = await in_transaction(ctx, work)
     return CartPayload(cart, errors)
@@ -130,7 +130,7 @@ async def cart_lines_add(ctx: Context, cart_gid: str, lines: list[LineRequest]) 
         cart = await find_cart(ctx, s, cart_gid, "Mutation.cartLinesAdd")
         if not lines:
             raise error("EMPTY", "Give at least one line", "input", "lines")
-        await carts.add_lines(s, cart, lines, ctx.loaders.ordering.pricer, ctx.now)
+        await carts.add_lines(s, cart, lines, ctx.loaders.ordering.pricer_in(s), ctx.now)
         return cart
     cart, errors = await in_transaction(ctx, work)
     return CartPayload(cart, errors)
@@ -141,7 +141,7 @@ async def cart_lines_update(ctx: Context, cart_gid: str, changes: list[tuple[str
         cart = await find_cart(ctx, s, cart_gid, "Mutation.cartLinesUpdate")
         await carts.set_quantities(s, cart, [carts.QuantityChange(pk(gid, "CartLine"), qty, ["input", "lines", str(i)])
                                              for i, (gid, qty) in enumerate(changes)],
-                                   ctx.loaders.ordering.pricer, ctx.now)
+                                   ctx.loaders.ordering.pricer_in(s), ctx.now)
         return cart
     cart, errors = await in_transaction(ctx, work)
     return CartPayload(cart, errors)
@@ -168,7 +168,7 @@ async def cart_prices_refresh(ctx: Context, cart_gid: str) -> CartPricesPayload:
     async def work(s: Any) -> Cart:
         cart = await find_cart(ctx, s, cart_gid, "Mutation.cartPricesRefresh")
         carts.check_open(cart)
-        _priced, changes, _problems = await carts.reprice(s, cart, ctx.loaders.ordering.pricer)
+        _priced, changes, _problems = await carts.reprice(s, cart, ctx.loaders.ordering.pricer_in(s))
         reports.extend(change_reports(changes))
         carts.accept_prices(s, changes)
         carts.touch(s, cart, ctx.now)
@@ -209,7 +209,7 @@ async def cart_quick_order(ctx: Context, cart_gid: str | None, location_gid: str
                 problems[tuple(f)] = Problem("MISSING_VARIANT", "The SKU is empty", f)
             else:
                 requests.append(LineRequest(quantity=r.quantity or 0, sku=r.sku, field=f))
-        added, found = await carts.add_lines(s, cart, requests, ctx.loaders.ordering.pricer, ctx.now, atomic=False)
+        added, found = await carts.add_lines(s, cart, requests, ctx.loaders.ordering.pricer_in(s), ctx.now, atomic=False)
         for p in found:
             problems.setdefault(tuple((p.field or [])[:3]), p)
         failed = bool(problems)

@@ -1,4 +1,5 @@
 """Placing orders (from a cart or from lines, idempotently), approvals, reorder, changes and cancelling."""
+import asyncio
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -125,7 +126,7 @@ async def _place_cart(ctx: Context, s: Any, req: PlaceRequest, changes: list[Pri
     cart = await find_cart(ctx, s, req.cart_id, "Mutation.orderPlace")  # type: ignore[arg-type]
     if cart.status is not CartStatus.OPEN:
         raise error("CART_ORDERED", "This cart has been placed as an order already", "input", "cartId")
-    priced, price_changes, problems = await carts.reprice(s, cart, ctx.loaders.ordering.pricer)
+    priced, price_changes, problems = await carts.reprice(s, cart, ctx.loaders.ordering.pricer_in(s))
     if price_changes:
         changes.extend(change_reports(price_changes))
         raise OrderingError([Problem("PRICE_CHANGED", f"The price of {c.sku} changed from {c.previous_unit_price} "
@@ -158,7 +159,7 @@ async def _place_lines(ctx: Context, s: Any, req: PlaceRequest) -> Order:
     require(ctx, "Mutation.orderPlace", location.account_id, location.id)
     account = await repo.account(s, location.account_id)
     priced, problems = await ordering.price_lines(s, location.id, account.currency, req.lines,
-                                                  ctx.loaders.ordering.pricer, merge=False)
+                                                  ctx.loaders.ordering.pricer_in(s), merge=False)
     if problems:
         raise OrderingError(problems)
     address = None
@@ -204,7 +205,7 @@ async def order_reorder(ctx: Context, order_gid: str, cart_gid: str | None) -> O
             cart = await new_cart(ctx, s, await repo.location(s, order.location_id),
                                   name=f"Reorder of {order.number}")
         lines = await repo.order_lines(s, order.id)  # type: ignore[arg-type]
-        report = await carts.reorder(s, cart, lines, ctx.loaders.ordering.pricer, ctx.now)
+        report = await carts.reorder(s, cart, lines, ctx.loaders.ordering.pricer_in(s), ctx.now)
         for line, problem in report.unavailable:
             err = user_errors([problem])[0]
             unavailable.append(ReorderLineReport(line.sku, line.title, line.quantity, err.code, err.message))
@@ -227,8 +228,9 @@ async def order_update(ctx: Context, order_gid: str, changes: list[tuple[str, in
                         for i, (gid, qty) in enumerate(changes)]
         wanted = [lines[c.line_id].variant_id for c in line_changes if c.line_id in lines]
         variants = {v.id: v for v, _ in await repo.variants_for(s, [v for v in wanted if v is not None], [])}
-        pricer = ctx.loaders.ordering.pricer
-        rules = {vid: (await pricer(order.location_id, v, 1))[1] for vid, v in variants.items()}
+        pricer = ctx.loaders.ordering.pricer_in(s)
+        found = await asyncio.gather(*(pricer(order.location_id, v, 1) for v in variants.values()))
+        rules = {vid: rule for vid, (_price, rule) in zip(variants, found)}
         return await ordering.change(s, order.id, line_changes, po_number, note, rules, ctx.now, ctx.actor)  # type: ignore[arg-type]
     order, errors = await in_transaction(ctx, work)
     return OrderPayload(order, errors)

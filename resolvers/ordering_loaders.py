@@ -1,13 +1,17 @@
 """Per-request loaders of the ordering side, reached as ctx.loaders.ordering."""
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import Any
 
 from aiodataloader import DataLoader
 
+from db import loaders as batch_base
 from db import loaders_ordering as batch
 from domain.ordering import Pricer
 from domain.pricing import QuantityRuleData, UnitPrice
 from permissions.policy import rule
+from resolvers.loaders import schedule_from
 
 
 class OrderingLoaders:
@@ -52,10 +56,33 @@ class OrderingLoaders:
     @property
     def pricer(self) -> Pricer:
         """Contracted prices through the request's price_schedule loader (batched, one instant)."""
-        schedules = self.base.price_schedule
+        return _pricer(self.base.price_schedule)
 
-        async def price(location_id: int, variant: Any, quantity: int) -> tuple[UnitPrice, QuantityRuleData]:
-            schedule = await schedules.load((location_id, variant.id))
-            return (schedule.unit_price(variant.list_price, variant.currency, quantity),
-                    schedule.quantity_rule() or QuantityRuleData())
-        return price
+    def pricer_in(self, session: Any) -> Pricer:
+        """The same prices, read in a mutation's own transaction: no second connection while it holds
+        row locks, and the prices it checks are those of its snapshot. Batched like the loader."""
+        rows = batch_base.price_rows(self.base.now)
+        in_session = _SessionAsDatabase(session)
+
+        async def load(keys: Any) -> list[Any]:
+            return [schedule_from(r) for r in await rows(in_session, keys)]  # type: ignore[arg-type]
+        return _pricer(DataLoader(load, cache=False))
+
+
+def _pricer(schedules: DataLoader) -> Pricer:
+    async def price(location_id: int, variant: Any, quantity: int) -> tuple[UnitPrice, QuantityRuleData]:
+        schedule = await schedules.load((location_id, variant.id))
+        return (schedule.unit_price(variant.list_price, variant.currency, quantity),
+                schedule.quantity_rule() or QuantityRuleData())
+    return price
+
+
+class _SessionAsDatabase:
+    """Lets a batch function written for a Database (it opens `db.session()`) run in an open session."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[Any]:
+        yield self._session

@@ -49,7 +49,7 @@ async def quote_request(ctx: Context, location_gid: str, lines: list[LineRequest
         require(ctx, "Mutation.quoteRequest", location.account_id, location.id)
         account = await repo.account(s, location.account_id)
         return await domain.request(s, account.id, account.currency, location, ctx.caller.user_id, lines,  # type: ignore[arg-type]
-                                    note, ctx.loaders.ordering.pricer, ctx.now, ctx.actor)
+                                    note, ctx.loaders.ordering.pricer_in(s), ctx.now, ctx.actor)
     quote, errors = await in_transaction(ctx, work)
     return QuotePayload(quote, errors)
 
