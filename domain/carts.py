@@ -8,7 +8,7 @@ from typing import Any
 
 from db.models import Cart, CartLine
 from db.models.carts import CartStatus
-from db.repositories.carts import cart_lines, delete_lines, next_line_position
+from db.repositories.carts import cart_lines, delete_cart, delete_lines, next_line_position
 from db.repositories.ordering import variants_for
 from domain.ordering import (LineRequest, OrderingError, PricedLine, Pricer, Problem, check_quantity,
                              check_texts, fail, price_lines)
@@ -100,6 +100,12 @@ async def remove_lines(session: Any, cart: Cart, line_ids: list[int], now: Any) 
                              for i in missing])
     await delete_lines(session, [lines[lid] for lid in line_ids])
     touch(session, cart, now)
+
+
+async def delete(session: Any, cart: Cart) -> None:
+    """An open cart goes away with its lines; an ordered one stays, as the record of its order."""
+    check_open(cart)
+    await delete_cart(session, cart)
 
 
 def touch(session: Any, cart: Cart, now: Any) -> None:

@@ -147,6 +147,21 @@ async def cart_lines_update(ctx: Context, cart_gid: str, changes: list[tuple[str
     return CartPayload(cart, errors)
 
 
+@dataclass
+class CartDeletePayload:
+    deleted_cart_id: str | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+
+
+async def cart_delete(ctx: Context, cart_gid: str) -> CartDeletePayload:
+    async def work(s: Any) -> str:
+        cart = await find_cart(ctx, s, cart_gid, "Mutation.cartDelete")
+        await carts.delete(s, cart)
+        return cart_gid
+    deleted, errors = await in_transaction(ctx, work)
+    return CartDeletePayload(deleted, errors)
+
+
 async def cart_lines_remove(ctx: Context, cart_gid: str, line_gids: list[str]) -> CartPayload:
     async def work(s: Any) -> Cart:
         cart = await find_cart(ctx, s, cart_gid, "Mutation.cartLinesRemove")

@@ -127,6 +127,17 @@ class CartPayload:
     user_errors: list[CartError]
 
 
+@strawberry.type
+class CartDeletePayload:
+    deleted_cart_id: strawberry.ID | None
+    user_errors: list[CartError]
+
+
+@strawberry.input
+class CartDeleteInput:
+    cart_id: strawberry.ID
+
+
 @strawberry.type(description="A line whose contracted price changed.")
 class PriceChange:
     sku: str
@@ -270,6 +281,10 @@ class CartMutations:
     @strawberry.mutation
     async def cart_lines_remove(self, info: Info, input: CartLinesRemoveInput) -> CartPayload:
         return await resolve.cart_lines_remove(info.context, input.cart_id, list(input.line_ids))  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Delete an open cart and its lines.")
+    async def cart_delete(self, info: Info, input: CartDeleteInput) -> CartDeletePayload:
+        return await resolve.cart_delete(info.context, input.cart_id)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Accept today's contracted prices for the cart's lines; lists each change.")
     async def cart_prices_refresh(self, info: Info, input: CartPricesRefreshInput) -> CartPricesRefreshPayload:

@@ -44,3 +44,9 @@ async def next_line_position(session: Any, cart_id: int) -> int:
 async def delete_lines(session: Any, lines: Iterable[CartLine]) -> None:
     for line in lines:
         await session.delete(line)
+
+
+async def delete_cart(session: Any, cart: Cart) -> None:
+    await delete_lines(session, await cart_lines(session, cart.id))  # type: ignore[arg-type]
+    await session.flush()
+    await session.delete(cart)

@@ -27,6 +27,7 @@ CASES: dict[str, tuple[str, set[str]]] = {
     "cartLinesUpdate": ("CartLinesUpdateInput", BUYERS),
     "cartLinesRemove": ("CartLinesRemoveInput", BUYERS),
     "cartPricesRefresh": ("CartPricesRefreshInput", BUYERS),
+    "cartDelete": ("CartDeleteInput", BUYERS),
     "cartQuickOrder": ("CartQuickOrderInput", BUYERS),
     "orderPlace": ("OrderPlaceInput", BUYERS),
     "orderReorder": ("OrderReorderInput", BUYERS),
@@ -73,6 +74,7 @@ def _input(name: str, w: dict[str, Any], user: str) -> dict[str, Any]:
         "cartLinesUpdate": {"cartId": w["cart"]["id"], "lines": [{"lineId": w["line"], "quantity": 3}]},
         "cartLinesRemove": {"cartId": w["cart"]["id"], "lineIds": []},
         "cartPricesRefresh": {"cartId": w["cart"]["id"]},
+        "cartDelete": {"cartId": w["cart"]["id"]},
         "cartQuickOrder": {"locationId": w["denver"], "lines": line},
         "orderPlace": {"idempotencyKey": f"walk-{user}", "locationId": w["denver"], "lines": line},
         "orderReorder": {"orderId": w["order"]["id"]},
@@ -95,6 +97,8 @@ async def test_ordering_role_walk(name, gql, db):
     world = await _world(gql, db)
     query = f"mutation($i: {input_type}!) {{ {name}(input: $i) {{ userErrors {{ code message }} }} }}"
     for user in EVERYONE:
+        if name == "cartDelete":  # each caller gets a cart of its own to delete
+            world["cart"] = await new_cart(gql, db, [{"sku": world["sku"], "quantity": 1}])
         body = await gql(query, {"i": _input(name, world, user)}, as_=user)
         top = codes(body)
         errors = [] if body.get("data") is None or body["data"].get(name) is None else [

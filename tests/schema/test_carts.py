@@ -187,3 +187,21 @@ async def test_quick_order_rows_of_one_sku_are_added_together_and_fail_together(
     body = await gql(QUICK_ORDER, {"input": {"locationId": await location_gid(db, "Denver Plant"),
                                              "csv": f"{v0.sku},20\n{v0.sku},10\n"}}, as_=BUYER)
     assert [(x["sku"], x["quantity"]) for x in data(body, "cartQuickOrder")["cart"]["lines"]] == [(v0.sku, 30)]
+
+
+async def test_an_open_cart_can_be_deleted_an_ordered_one_cannot(gql, db):
+    delete = "mutation($id: ID!) { cartDelete(input: {cartId: $id}) { deletedCartId userErrors { code } } }"
+    cart = await new_cart(gql, db, [{"sku": "FST-1000-1", "quantity": 10}])
+    body = await gql(delete, {"id": cart["id"]}, as_=GLOBEX_BUYER)
+    assert error_codes(data(body, "cartDelete")) == ["CART_NOT_FOUND"]
+    body = await gql(delete, {"id": cart["id"]}, as_=VIEWER)
+    assert error_codes(data(body, "cartDelete")) == ["CART_NOT_FOUND"]
+    assert await count(db, CartLine) == 1
+    body = await gql(delete, {"id": cart["id"]}, as_=BUYER)
+    assert data(body, "cartDelete")["deletedCartId"] == cart["id"]
+    assert (await count(db, Cart), await count(db, CartLine)) == (0, 0)
+    ordered = await new_cart(gql, db, [{"sku": "FST-1000-1", "quantity": 10}])
+    await gql("mutation($id: ID!) { orderPlace(input: {idempotencyKey: \"d\", cartId: $id}) { userErrors { code } } }",
+              {"id": ordered["id"]}, as_=BUYER)
+    body = await gql(delete, {"id": ordered["id"]}, as_=BUYER)
+    assert error_codes(data(body, "cartDelete")) == ["CART_ORDERED"]
