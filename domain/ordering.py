@@ -20,7 +20,7 @@ from db.repositories import ordering as repo
 from domain import audit, mail
 from domain.audit import Actor
 from domain.money import round_to_minor
-from domain.pricing import QuantityRuleData, UnitPrice
+from domain.pricing import FOUR_PLACES, QuantityRuleData, UnitPrice
 
 PO_NUMBER_MAX = 140
 NOTE_MAX = 2000
@@ -132,7 +132,7 @@ class PricedLine:
 
     @property
     def total(self) -> Decimal:
-        return round_to_minor(self.unit_price * self.quantity, self.currency)
+        return charged(self.unit_price * self.quantity, self.currency)
 
 
 # (location id, variant, quantity) -> the contracted unit price and the quantity rule there.
@@ -238,10 +238,16 @@ class Totals:
     total: Decimal
 
 
+def charged(amount: Decimal, currency: str) -> Decimal:
+    """An amount that is charged: rounded to the minor unit, kept with the four places it is stored with
+    (so a new row reads the same as one loaded from the database)."""
+    return round_to_minor(amount, currency).quantize(FOUR_PLACES)
+
+
 def totals(amounts: list[Decimal], currency: str) -> Totals:
-    subtotal = sum(amounts, Decimal("0"))
-    tax = round_to_minor(subtotal * TAX_RATES.get(currency, Decimal(0)), currency)
-    return Totals(subtotal, tax, subtotal + tax)
+    subtotal = sum(amounts, Decimal("0.0000"))
+    tax = charged(subtotal * TAX_RATES.get(currency, Decimal(0)), currency)
+    return Totals(subtotal, tax, (subtotal + tax).quantize(FOUR_PLACES))
 
 
 def check_texts(po_number: str | None, note: str | None, prefix: list[str]) -> list[Problem]:
@@ -355,7 +361,7 @@ async def invoice_order(session: Any, order: Order, account: Account, now: datet
     lines = await repo.order_lines(session, order.id)  # type: ignore[arg-type]
     invoice = Invoice(number=f"tmp-{uuid.uuid4().hex[:24]}", account_id=account.id, location_id=order.location_id,  # type: ignore[arg-type]
                       order_id=order.id, status=InvoiceStatus.OPEN, currency=order.currency,
-                      subtotal=order.subtotal, tax=order.tax, total=order.total, amount_paid=Decimal(0),
+                      subtotal=order.subtotal, tax=order.tax, total=order.total, amount_paid=Decimal("0.0000"),
                       amount_due=order.total, po_number=order.po_number, issued_at=now,
                       due_date=due_date(now, account.payment_terms_days),
                       billing_details={"name": account.name, "country": account.billing_country,
@@ -525,7 +531,7 @@ async def change(session: Any, order_id: int, changes: list[LineChange], po_numb
     for c in changes:
         line = lines[c.line_id]
         line.quantity = c.quantity
-        line.total = round_to_minor(line.unit_price * c.quantity, line.currency)
+        line.total = charged(line.unit_price * c.quantity, line.currency)
         session.add(line)
     if all(line.quantity == 0 for line in lines.values()):
         raise fail("EMPTY", "An order needs at least one line: cancel it instead", ["input", "lines"])
@@ -610,13 +616,13 @@ async def cancel(session: Any, order_id: int, reason: str | None, now: datetime,
                     raise fail("INVOICE_PAID", f"Invoice {invoice.number} has payments: ask the merchant for a "
                                "refund", ["input", "orderId"])
                 invoice.status = InvoiceStatus.VOID
-                invoice.amount_due = Decimal(0)
+                invoice.amount_due = Decimal("0.0000")
                 session.add(invoice)
         order.status = OrderStatus.CANCELLED
     else:
         for line in lines:
             line.quantity = shipped.get(line.id, 0)  # type: ignore[arg-type]
-            line.total = round_to_minor(line.unit_price * line.quantity, line.currency)
+            line.total = charged(line.unit_price * line.quantity, line.currency)
             session.add(line)
         t = totals([line.total for line in lines], order.currency)
         order.subtotal, order.tax, order.total = t.subtotal, t.tax, t.total
