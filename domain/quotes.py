@@ -16,7 +16,7 @@ from db.repositories.quotes import quote_lines
 from domain import audit, mail
 from domain.audit import Actor
 from domain.money import round_to_minor
-from domain.ordering import (NOTE_MAX, LineRequest, MerchantSettings, OrderingError, Placement, PricedLine,
+from domain.ordering import (MAX_LINES, NOTE_MAX, LineRequest, MerchantSettings, OrderingError, Placement, PricedLine,
                              Pricer, Problem, fail, place, price_lines)
 from domain.pricing import QuantityRuleData
 
@@ -41,6 +41,8 @@ async def request(session: Any, account_id: int, currency: str, location: Locati
     problems: list[Problem] = []
     if not requests:
         problems.append(Problem("EMPTY", "A quote needs at least one line", ["input", "lines"]))
+    if len(requests) > MAX_LINES:
+        raise fail("TOO_MANY_LINES", f"A quote has at most {MAX_LINES} lines", ["input", "lines"])
     if note is not None and len(note) > NOTE_MAX:
         problems.append(Problem("NOTE_TOO_LONG", f"A note has at most {NOTE_MAX} characters", ["input", "note"]))
     priced, line_problems = await price_lines(session, location.id, currency, requests, _no_maximum(pricer))  # type: ignore[arg-type]

@@ -155,6 +155,8 @@ async def _place_cart(ctx: Context, s: Any, req: PlaceRequest, changes: list[Pri
 async def _place_lines(ctx: Context, s: Any, req: PlaceRequest) -> Order:
     if req.location_id is None or not req.lines:
         raise error("INVALID_INPUT", "Give either a cartId, or a locationId with lines", "input")
+    if len(req.lines) > ordering.MAX_LINES:
+        raise error("TOO_MANY_LINES", f"An order has at most {ordering.MAX_LINES} lines", "input", "lines")
     location = await visible_location(ctx, s, req.location_id, "input", "locationId")
     require(ctx, "Mutation.orderPlace", location.account_id, location.id)
     account = await repo.account(s, location.account_id)

@@ -54,6 +54,7 @@ async def test_the_same_idempotency_key_returns_the_first_order(gql, db):
     second = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "erp-881", "locationId": denver,
                                                     "lines": lines}}, as_=BUYER), "orderPlace")
     assert first["order"]["id"] == second["order"]["id"]
+    assert first["order"]["total"] == second["order"]["total"]  # the replay reads like the first answer
     assert (first["replayed"], second["replayed"]) == (False, True)
     assert await count(db, Order) == before + 1
     # The same key with another body is refused, and writes nothing.
