@@ -1,14 +1,12 @@
 """Batch functions of the ordering loaders (carts, approvals, quotes): one statement per relation."""
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from db.engine import Database
 from db.loaders import by_id, children
 from db.models import Address, Cart, CartLine, OrderApprovalRequest, Quote
 from db.repositories import ordering as order_repo
-from db.repositories.carts import CartRepository
 from db.repositories.quotes import lines_by_quote
-from db.scope import RowScope
 
 address_by_id = by_id(Address)
 cart_by_id = by_id(Cart)
@@ -33,10 +31,3 @@ async def lines_by_quote_id(db: Database, keys: Sequence[int]) -> list[list[Any]
         found = await lines_by_quote(s, list(keys))
     return [found.get(k, []) for k in keys]
 
-
-def open_carts_by_location(scope: RowScope) -> Callable[[Database, Sequence[int]], Any]:
-    async def load(db: Database, keys: Sequence[int]) -> list[list[Cart]]:
-        async with db.session() as s:
-            found = await CartRepository(s, scope).open_by_location(keys)
-        return [found.get(k, []) for k in keys]
-    return load

@@ -5,9 +5,10 @@ from typing import Any
 
 from db.models import Cart
 from db.repositories import ordering as repo
-from db.repositories.carts import CartRepository
+from db.repositories.carts import CartFilter, CartRepository
 from domain import carts
 from domain.ordering import LineRequest, OrderingError, Problem
+from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.ordering_common import (UserError, error, in_transaction, pk, require, user_errors,
                                        visible_location)
@@ -53,6 +54,12 @@ class QuickOrderPayload:
     cart: Cart | None = None
     results: list[QuickOrderResult] = field(default_factory=list)
     user_errors: list[UserError] = field(default_factory=list)
+
+
+async def location_carts(ctx: Context, location: Any, window: Window) -> Connection:
+    """Open carts of a location, most recently changed first."""
+    scope = ctx.scope("rows:Cart")
+    return await paginate(ctx, lambda s: CartRepository(s, scope), CartFilter(location_ids=(location.id,)), window)
 
 
 async def find_cart(ctx: Context, session: Any, cart_gid: str, key: str) -> Cart:

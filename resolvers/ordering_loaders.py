@@ -10,7 +10,6 @@ from db import loaders as batch_base
 from db import loaders_ordering as batch
 from domain.ordering import Pricer
 from domain.pricing import QuantityRuleData, UnitPrice
-from permissions.policy import rule
 from resolvers.loaders import schedule_from
 
 
@@ -48,10 +47,6 @@ class OrderingLoaders:
     @cached_property
     def quote_lines(self) -> DataLoader:
         return self._make(batch.lines_by_quote_id)
-
-    @cached_property
-    def open_carts(self) -> DataLoader:
-        return self._make(batch.open_carts_by_location(self.base.caller.scope(rule("rows:Cart"))))
 
     @property
     def pricer(self) -> Pricer:

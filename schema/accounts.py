@@ -87,9 +87,11 @@ class Location(Node):
         return await subscription_search(info.context, subscription_filter(filter, location_ids=(self.id,)),  # type: ignore[return-value]
                                          Window(first, after, last, before))
 
-    @strawberry.field(description="Open carts of this location (for its buyers and ADMIN), latest first.")
-    async def carts(self, info: Info) -> list[Annotated["Cart", strawberry.lazy("schema.carts")]]:
-        return await info.context.loaders.ordering.open_carts.load(self.id)
+    @strawberry.field(description="Open carts of this location (for its buyers and ADMIN), latest changed first.")
+    async def carts(self, info: Info, first: int | None = None, after: str | None = None, last: int | None = None,
+                    before: str | None = None) -> Connection[Annotated["Cart", strawberry.lazy("schema.carts")]]:
+        from resolvers.carts import location_carts  # noqa: PLC0415
+        return await location_carts(info.context, self, Window(first, after, last, before))  # type: ignore[return-value]
 
     @strawberry.field(description="The catalog as this location sees it: prices are its contracted prices.")
     async def catalog(self, info: Info, filter: ProductFilter | None = None, first: int | None = None,

@@ -1,6 +1,6 @@
 """Carts and their lines as the caller may see them (buyers of the cart's location, ADMIN)."""
-from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.sql import Select
@@ -8,7 +8,14 @@ from sqlmodel import func, select
 
 from db.models import Cart, CartLine
 from db.models.carts import CartStatus
+from db.pagination import Page, keyset_page
 from db.repositories.base import ScopedRepository
+
+
+@dataclass(frozen=True)
+class CartFilter:
+    location_ids: tuple[int, ...] = ()
+    statuses: tuple[CartStatus, ...] = (CartStatus.OPEN,)
 
 
 class CartRepository(ScopedRepository[Cart]):
@@ -17,18 +24,24 @@ class CartRepository(ScopedRepository[Cart]):
     def visible(self) -> Select:
         return select(Cart).where(self.scope.where(Cart.account_id, Cart.location_id))
 
+    def filtered(self, f: CartFilter) -> Select:
+        stmt = self.visible()
+        if f.location_ids:
+            stmt = stmt.where(Cart.location_id.in_(f.location_ids))
+        if f.statuses:
+            stmt = stmt.where(Cart.status.in_(f.statuses))
+        return stmt
+
+    async def page(self, f: CartFilter, **window: Any) -> Page[Cart]:
+        return await keyset_page(self.session, self.filtered(f), [Cart.updated_at, Cart.id], **window)
+
+    async def count(self, f: CartFilter) -> int:
+        return (await self.session.exec(self.filtered(f).with_only_columns(func.count()).order_by(None))).one()
+
     async def get_for_update(self, cart_id: int) -> Cart | None:
         """The cart, locked until the transaction ends: placements of one cart run one at a time."""
         stmt = self.visible().where(Cart.id == cart_id).with_for_update()
         return (await self.session.exec(stmt)).first()
-
-    async def open_by_location(self, location_ids: Iterable[int]) -> dict[int, list[Cart]]:
-        stmt = (self.visible().where(Cart.location_id.in_(sorted(set(location_ids))), Cart.status == CartStatus.OPEN)
-                .order_by(Cart.location_id, Cart.updated_at.desc(), Cart.id.desc()))
-        out: dict[int, list[Cart]] = defaultdict(list)
-        for cart in await self.all(stmt):
-            out[cart.location_id].append(cart)
-        return out
 
 
 async def cart_lines(session: Any, cart_id: int) -> list[CartLine]:
