@@ -281,13 +281,14 @@ async def ordering_settings_update(ctx: Context, account_gid: str, period: Spend
         if account is None:
             raise error("ACCOUNT_NOT_FOUND", "No account with that ID", "input", "accountId")
         require(ctx, "Mutation.accountOrderingSettingsUpdate", account.id)  # type: ignore[arg-type]
-        if threshold is not None and threshold <= 0:
-            raise error("INVALID_INPUT", "The threshold must be above zero", "input", "secondApprovalThreshold")
+        if threshold is not None and (threshold <= 0 or threshold != threshold.quantize(Decimal("0.0001"))):
+            raise error("INVALID_INPUT", "The threshold is above zero, with at most 4 decimals", "input",
+                        "secondApprovalThreshold")
         row = await repo.ordering_settings(s, account.id) or AccountOrderingSettings(account_id=account.id)  # type: ignore[arg-type]
         if period is not None:
             row.spending_limit_period = period
         if threshold is not None:
-            row.second_approval_threshold = threshold
+            row.second_approval_threshold = threshold.quantize(Decimal("0.0001"))
         if clear_threshold:
             row.second_approval_threshold = None
         row.updated_at = ctx.now
