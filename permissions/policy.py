@@ -92,6 +92,47 @@ AFTERSALES_POLICY: dict[str, Rule] = {
     )},
 }
 
+ORDERERS = frozenset({ADMIN, BUYER})
+APPROVERS = frozenset({ADMIN, APPROVER})
+
+
+def _orders_write(description: str, roles: frozenset[Role] = ORDERERS) -> Rule:
+    return mutation(roles, description, staff=NO_STAFF, oauth_scope="orders:write")
+
+
+# Ordering (issue 4): carts, placing, approvals, changes, quotes.
+ORDERING: dict[str, Rule] = {
+    "rows:Cart": rows(ORDERERS, "Carts of the locations where the caller is a buyer", oauth_scope="orders:write"),
+    "rows:ApprovalQueue": rows(APPROVERS, "Orders waiting for approval at the caller's locations",
+                               oauth_scope="orders:read"),
+    "rows:Quote": rows({ADMIN}, "Quotes of the account; a buyer sees the quotes it requested", owner=True,
+                       oauth_scope="orders:read"),
+    "Mutation.cartCreate": _orders_write("Start a cart for a location"),
+    "Mutation.cartUpdate": _orders_write("Change a cart's name, PO number, note or shipping address"),
+    "Mutation.cartLinesAdd": _orders_write("Add lines to a cart at the contracted prices"),
+    "Mutation.cartLinesUpdate": _orders_write("Change quantities in a cart"),
+    "Mutation.cartLinesRemove": _orders_write("Remove lines from a cart"),
+    "Mutation.cartPricesRefresh": _orders_write("Accept today's prices for a cart's lines"),
+    "Mutation.cartDelete": _orders_write("Delete an open cart"),
+    "Mutation.cartQuickOrder": _orders_write("Add SKU and quantity pairs (or a CSV) to a cart"),
+    "Mutation.orderPlace": _orders_write("Place an order for a location"),
+    "Mutation.orderReorder": _orders_write("Make a cart from a past order"),
+    "Mutation.orderUpdate": _orders_write("Change quantities of an order not yet shipped"),
+    "Mutation.orderCancel": _orders_write("Cancel an order, or what of it has not shipped"),
+    "Mutation.orderApprove": _orders_write("Approve an order waiting for approval (not one's own)", APPROVERS),
+    "Mutation.orderReject": _orders_write("Reject an order waiting for approval (not one's own)", APPROVERS),
+    "Mutation.quoteRequest": _orders_write("Ask the merchant for a quote"),
+    "Mutation.quoteAccept": mutation({ADMIN}, "Accept a quote: an order at its prices (the buyer who asked, "
+                                     "or ADMIN)", owner=True, staff=NO_STAFF, oauth_scope="orders:write"),
+    "Mutation.quoteDecline": mutation({ADMIN}, "Decline a quote (the buyer who asked, or ADMIN)", owner=True,
+                                      staff=NO_STAFF, oauth_scope="orders:write"),
+    "Mutation.quoteRespond": mutation(frozenset(), "Merchant staff answer a quote with prices and an expiry",
+                                      staff=STAFF_ADMIN),
+    "Mutation.accountOrderingSettingsUpdate": mutation({ADMIN}, "Spending limit period and second approval "
+                                                       "threshold of the account", staff=STAFF_ADMIN,
+                                                       oauth_scope="account:write"),
+}
+
 POLICY: dict[str, Rule] = {
     # Which rows each kind of object shows. Repositories scope their SQL with these.
     "rows:Account": rows(ALL_ROLES, "Accounts the caller is a member of", oauth_scope="account:read"),
@@ -149,6 +190,7 @@ POLICY: dict[str, Rule] = {
     "Mutation.oauthClientCreate": mutation({ADMIN}, "Register an integration client with scopes",
                                            staff=STAFF_ADMIN),
     "Mutation.oauthClientRevoke": mutation({ADMIN}, "Revoke an integration client", staff=STAFF_ADMIN),
+    **ORDERING,
 }
 
 

@@ -21,6 +21,8 @@ class Settings:
     frontend_url: str = "http://localhost:3000"
     secret_key: str = "portalql-development-key-not-for-production-use"
     issuer: str = "portalql"
+    # When net-terms orders are invoiced: PLACEMENT or FULFILMENT (PORTALQL_INVOICE_ON).
+    invoice_on: str = "PLACEMENT"
 
 
 @dataclass

@@ -136,3 +136,9 @@ class Loaders(AfterSalesLoaders):
         async def load(db: Database, keys: Sequence[tuple[int, int]]) -> list[PriceSchedule]:
             return [schedule_from(r) for r in await rows(db, keys)]
         return self._make(load)
+
+    @cached_property
+    def ordering(self) -> Any:
+        """Loaders of carts, approvals and quotes (resolvers/ordering_loaders.py)."""
+        from resolvers.ordering_loaders import OrderingLoaders  # noqa: PLC0415 - it imports this module's users
+        return OrderingLoaders(self)

@@ -8,6 +8,8 @@ from graphql import GraphQLError
 from db.models import Product, ProductVariant
 from db.repositories.accounts import AccountRepository, LocationRepository, MembershipRepository
 from db.repositories.billing import InvoiceRepository
+from db.repositories.carts import CartRepository
+from db.repositories.quotes import QuoteRepository
 from db.repositories.catalog import CatalogRepository
 from db.repositories.orders import OrderRepository
 from db.repositories.fulfilment import FulfilmentRepository
@@ -51,6 +53,8 @@ FETCHERS: dict[str, Callable[[Any, Context], Any]] = {
     "Return": _scoped(ReturnRepository, "rows:Return"),
     "RequisitionList": _scoped(RequisitionListRepository, "rows:RequisitionList"),
     "PriceList": _scoped(PriceListRepository, "rows:PriceList"),
+    "Cart": _scoped(CartRepository, "rows:Cart"),
+    "Quote": _scoped(QuoteRepository, "rows:Quote"),
 }
 
 

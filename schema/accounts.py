@@ -1,6 +1,6 @@
 """The viewer, accounts, locations, members and their roles."""
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -24,6 +24,11 @@ from schema.common import Connection, MailingAddress, Money, Node, node_id, rows
 from schema.orders import OrderConnection, OrderFilter, order_filter
 from schema.subscriptions import SubscriptionConnection, SubscriptionFilter, subscription_filter
 
+if TYPE_CHECKING:
+    from schema.carts import Cart
+    from schema.ordering import OrderingSettings
+    from schema.quotes import Quote, QuoteStatusEnum
+
 AccountKindEnum = strawberry.enum(AccountKind, name="AccountKind")
 RoleEnum = strawberry.enum(Role, name="Role")
 StaffRoleEnum = strawberry.enum(StaffRole, name="StaffRole")
@@ -38,6 +43,7 @@ class Person:
 
 @strawberry.type
 class Address(MailingAddress):
+    id: strawberry.ID = node_id("Address")
     kind: AddressKindEnum  # type: ignore[valid-type]
     is_default: bool
 
@@ -83,6 +89,12 @@ class Location(Node):
                             before: str | None = None) -> SubscriptionConnection:
         return await subscription_search(info.context, subscription_filter(filter, location_ids=(self.id,)),  # type: ignore[return-value]
                                          Window(first, after, last, before))
+
+    @strawberry.field(description="Open carts of this location (for its buyers and ADMIN), latest changed first.")
+    async def carts(self, info: Info, first: int | None = None, after: str | None = None, last: int | None = None,
+                    before: str | None = None) -> Connection[Annotated["Cart", strawberry.lazy("schema.carts")]]:
+        from resolvers.carts import location_carts  # noqa: PLC0415
+        return await location_carts(info.context, self, Window(first, after, last, before))  # type: ignore[return-value]
 
     @strawberry.field(description="The catalog as this location sees it: prices are its contracted prices.")
     async def catalog(self, info: Info, filter: ProductFilter | None = None, first: int | None = None,
@@ -158,6 +170,11 @@ class Account(Node):
                               postal_code=self.billing_postal_code,  # type: ignore[attr-defined]
                               business_name=self.billing_business_name, tax_id=self.billing_tax_id,  # type: ignore[attr-defined]
                               is_business=self.billing_is_business)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Spending limit period and approval rules of the account's orders.")
+    async def ordering_settings(self, info: Info) -> Annotated["OrderingSettings", strawberry.lazy("schema.ordering")]:
+        from resolvers.ordering import ordering_settings  # noqa: PLC0415
+        return await ordering_settings(info.context, self)  # type: ignore[return-value]
 
     @strawberry.field(description="The locations the caller has a role at (all of them for account-wide roles).")
     async def locations(self, info: Info) -> list[Location]:
@@ -237,6 +254,22 @@ class Viewer:
                             before: str | None = None) -> SubscriptionConnection:
         return await subscription_search(info.context, subscription_filter(filter),  # type: ignore[return-value]
                                          Window(first, after, last, before))
+
+    @strawberry.field(description="Orders waiting for the caller's approval: at its locations, not placed by "
+                                  "itself (APPROVER and ADMIN), newest first.")
+    async def approval_queue(self, info: Info, first: int | None = None, after: str | None = None,
+                             last: int | None = None, before: str | None = None) -> OrderConnection:
+        from resolvers.ordering import approval_queue  # noqa: PLC0415
+        return await approval_queue(info.context, Window(first, after, last, before))  # type: ignore[return-value]
+
+    @strawberry.field(description="Quotes the caller may see (its own; all of the account for ADMIN; all for "
+                                  "staff), newest first.")
+    async def quotes(self, info: Info,
+                     status: list[Annotated["QuoteStatusEnum", strawberry.lazy("schema.quotes")]] | None = None,
+                     first: int | None = None, after: str | None = None, last: int | None = None,
+                     before: str | None = None) -> Connection[Annotated["Quote", strawberry.lazy("schema.quotes")]]:
+        from resolvers.quotes import quotes  # noqa: PLC0415
+        return await quotes(info.context, status or (), Window(first, after, last, before))  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="Every invoice the caller may see (ADMIN and ACCOUNTS_PAYABLE), newest first.")
     async def invoices(self, info: Info, filter: InvoiceFilter | None = None, first: int | None = None,

@@ -17,6 +17,7 @@ from schema.fulfilment import OrderLineTracking, OrderTracking
 from schema.returns import OrderLineReturns, OrderReturns
 
 if TYPE_CHECKING:
+    from schema.ordering import OrderApproval
     from schema.accounts import Account, Location, Person
     from schema.billing import Invoice
     from schema.catalog import ProductVariant
@@ -90,6 +91,21 @@ class Order(Node, OrderTracking, OrderReturns):
         if self.placed_by_user_id is None:  # type: ignore[attr-defined]
             return None
         return await info.context.loaders.user.load(self.placed_by_user_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Approval decisions on this order, in order.")
+    async def approvals(self, info: Info) -> list[Annotated["OrderApproval", strawberry.lazy("schema.ordering")]]:
+        return await info.context.loaders.ordering.approvals.load(self.id)
+
+    @strawberry.field(description="Why the order waits (or waited) for approval: ACCOUNT_REQUIRES_APPROVAL, "
+                                  "SPENDING_LIMIT.")
+    async def approval_reasons(self, info: Info) -> list[str]:
+        found = await info.context.loaders.ordering.approval_request.load(self.id)
+        return list(found.reasons) if found else []
+
+    @strawberry.field(description="How many approvals the order needs (2 above the account's threshold).")
+    async def approvals_required(self, info: Info) -> int:
+        found = await info.context.loaders.ordering.approval_request.load(self.id)
+        return found.approvals_required if found else (1 if self.status is OrderStatus.PENDING_APPROVAL else 0)  # type: ignore[attr-defined]
 
     @guarded("Order.invoices", description="Invoices issued for this order.")
     async def invoices(self, info: Info) -> list[Annotated["Invoice", strawberry.lazy("schema.billing")]] | None:

@@ -17,10 +17,13 @@ from schema.security import SecurityMutations
 from resolvers.audit import audit_events
 from db.repositories.audit import AuditFilter as AuditFilterData
 from schema.billing import Invoice
+from schema.carts import Cart, CartMutations
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
 from schema.extensions import ErrorCodes
+from schema.ordering import OrderingMutations
 from schema.orders import Order
+from schema.quotes import Quote, QuoteMutations
 from schema.subscriptions import Subscription
 from schema.fulfilment import Fulfilment, FulfilmentMutations, FulfilmentQueries
 from schema.requisitions import RequisitionList, RequisitionMutations, RequisitionQueries
@@ -29,7 +32,7 @@ from schema.staff import PriceList, StaffMutations, StaffQueries
 
 # Types reachable only through Node must be named for the schema to include them.
 NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
-                        Fulfilment, Return, RequisitionList, PriceList]
+                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote]
 
 
 @strawberry.type
@@ -71,7 +74,8 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries):
 
 @strawberry.type
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
-               FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations):
+               FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
+               CartMutations, OrderingMutations, QuoteMutations):
     pass
 
 

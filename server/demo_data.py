@@ -137,7 +137,7 @@ class DemoBuilder:
             vendor = VENDORS[made % len(VENDORS)]
             pid = self.rows.add(Product, title=f"{vendor} {item} {100 * series + made % 97}",
                                 description=f"{category}: {item.lower()} from {vendor}, series {series}.",
-                                vendor=vendor, is_active=made % 37 != 36, is_digital=prefix == "SUB",
+                                vendor=vendor, is_active=made % 41 != 40, is_digital=prefix == "SUB",
                                 created_at=self.now - timedelta(days=900 - made))
             base = Decimal(self.rng.uniform(float(low), float(high))).quantize(CENT)
             for position, size in enumerate(sizes[: self.rng.randint(1, len(sizes))]):
@@ -147,7 +147,7 @@ class DemoBuilder:
                 self.variants.append({"id": vid, "list_price": price, "title": size, "product_id": pid,
                                       "sku": f"{prefix}-{1000 + made}-{position + 1}",
                                       "product_title": f"{vendor} {item} {100 * series + made % 97}",
-                                      "digital": prefix == "SUB", "active": made % 37 != 36})
+                                      "digital": prefix == "SUB", "active": made % 41 != 40})
             made += 1
 
     def price_list(self, account_id: int, location_id: int | None, name: str, currency: str,
@@ -321,7 +321,7 @@ class Sizes:
 
 
 # The same people, roles and price lists with little history: what the tests seed per test.
-SMALL = Sizes(products=40, acme_orders=64, globex_orders=10, jo_orders=4, orders_per_scaled_account=10)
+SMALL = Sizes(products=40, acme_orders=24, globex_orders=10, jo_orders=4, orders_per_scaled_account=10)
 
 
 def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes: Sizes = Sizes()) -> Rows:

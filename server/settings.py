@@ -16,6 +16,13 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = (os.environ.get(name) or default).upper()
+    if raw not in allowed:
+        raise SystemExit(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 @dataclass
 class Settings:
     database_url: str = DEFAULT_URL
@@ -48,6 +55,7 @@ class Settings:
                 frontend_url=os.environ.get("PORTALQL_FRONTEND_URL") or SessionSettings.frontend_url,
                 secret_key=_secret_key(env),
                 issuer=os.environ.get("PORTALQL_ISSUER") or SessionSettings.issuer,
+                invoice_on=_choice("PORTALQL_INVOICE_ON", ("PLACEMENT", "FULFILMENT"), "PLACEMENT"),
             ),
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,

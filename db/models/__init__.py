@@ -11,6 +11,10 @@ from db.models.subscriptions import Subscription, SubscriptionItem
 from db.models.requisitions import RequisitionList, RequisitionListItem
 from db.models.returns import Refund, ReturnLine, ReturnPhoto, ReturnRequest
 from db.models.shipments import ShipmentEvent
+from db.models.carts import Cart, CartLine  # noqa: E402  (ordering, issue 4)
+from db.models.idempotency import IdempotencyKey  # noqa: E402
+from db.models.ordering import AccountOrderingSettings, OrderApproval, OrderApprovalRequest  # noqa: E402
+from db.models.quotes import Quote, QuoteLine  # noqa: E402
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -20,4 +24,6 @@ __all__ = [
     "SubscriptionItem", "User",
     "RequisitionList", "RequisitionListItem", "Refund", "ReturnLine", "ReturnPhoto", "ReturnRequest",
     "ShipmentEvent",
+    "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
+    "Quote", "QuoteLine",
 ]

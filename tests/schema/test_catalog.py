@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from db.models import Location, PriceList, PriceListEntry, ProductVariant
+from db.models import Location, PriceList, PriceListEntry, Product, ProductVariant
 from resolvers.globalid import encode
 from tests.support import codes, row
 
@@ -87,9 +87,14 @@ async def test_search_and_inactive_products(gql, db):
     body = await gql(CATALOG, {"id": encode("Location", loc.id), "q": 1, "search": "hex bolt"}, as_="admin@acme.example")
     titles = [p["title"] for p in body["data"]["node"]["catalog"]["nodes"]]
     assert titles and all("Hex Bolt" in t for t in titles)
+    async with db.transaction() as s:
+        product = (await s.exec(select(Product).order_by(Product.id))).first()
+        product.is_active = False
+        s.add(product)
     customer = await gql(CATALOG, {"id": encode("Location", loc.id), "q": 1}, as_="admin@acme.example")
     staff = await gql(CATALOG, {"id": encode("Location", loc.id), "q": 1}, as_="ops@merchant.example")
     assert customer["data"]["node"]["catalog"]["totalCount"] == 39  # one of 40 products is inactive
+    assert product.title not in [p["title"] for p in customer["data"]["node"]["catalog"]["nodes"]]
     assert staff["data"]["node"]["catalog"]["totalCount"] == 40
 
 

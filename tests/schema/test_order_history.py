@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import func, select
 
-from db.models import Account, Location, Order
+from db.models import Account, Fulfilment, Location, Order, OrderLine
 from resolvers.globalid import encode
 from tests.conftest import NOW
 from tests.support import codes, row
@@ -42,7 +42,25 @@ async def _count(db, **where):
         return (await s.exec(stmt)).one()
 
 
-async def test_statements_do_not_grow_with_page_size(gql):
+async def copy_orders(db, times: int) -> None:
+    """More history for Acme: each order again `times` times, with its lines and fulfilments."""
+    acme = await row(db, Account, name="Acme Industrial")
+    async with db.transaction() as s:
+        orders = (await s.exec(select(Order).where(Order.account_id == acme.id))).all()
+        for n in range(times):
+            for order in orders:
+                copy = Order(**{**order.model_dump(exclude={"id"}), "number": f"{order.number}-{n}",
+                                "placed_at": order.placed_at - timedelta(days=800 * (n + 1))})
+                s.add(copy)
+                await s.flush()
+                for line in (await s.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all():
+                    s.add(OrderLine(**{**line.model_dump(exclude={"id"}), "order_id": copy.id}))
+                for f in (await s.exec(select(Fulfilment).where(Fulfilment.order_id == order.id))).all():
+                    s.add(Fulfilment(**{**f.model_dump(exclude={"id"}), "order_id": copy.id}))
+
+
+async def test_statements_do_not_grow_with_page_size(gql, db):
+    await copy_orders(db, 2)
     small = await gql(DEEP, {"first": 5}, as_="approver@acme.example")
     large = await gql(DEEP, {"first": 50}, as_="approver@acme.example")
     assert "errors" not in small and "errors" not in large, large.get("errors")

@@ -33,6 +33,8 @@ STAFF_CALLS = {
     "returnDecline": ("ReturnDecisionInput", lambda ids: {"id": gid("Return", 1), "note": "n"}),
     "returnReceive": ("ReturnDecisionInput", lambda ids: {"id": gid("Return", 1)}),
     "returnRefund": ("ReturnRefundInput", lambda ids: {"id": gid("Return", 1)}),
+    "quoteRespond": ("QuoteRespondInput", lambda ids: {"quoteId": gid("Quote", 1), "lines": [],
+                                                       "expiresAt": "2026-07-01T00:00:00Z"}),
 }
 
 

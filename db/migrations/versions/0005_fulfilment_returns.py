@@ -1,7 +1,7 @@
 """fulfilment returns
 
 Revision ID: 0005_fulfilment_returns
-Revises: 0003_identity
+Revises: 0004_ordering
 Create Date: 2026-11-22 06:38:03.833160
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 revision: str = '0005_fulfilment_returns'
-down_revision: str | Sequence[str] | None = '0003_identity'
+down_revision: str | Sequence[str] | None = '0004_ordering'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,165 @@
+"""Quotes: requested by a buyer, answered by staff with prices and an expiry, then accepted
+(an order at the quoted prices, through approvals like any order) or declined."""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from db.models import Location, Order, ProductVariant, Quote, QuoteLine
+from db.models.quotes import QuoteStatus
+from db.repositories import ordering as order_repo
+from db.repositories.quotes import quote_lines
+from domain import audit, mail
+from domain.audit import Actor
+from domain.money import round_to_minor
+from domain.ordering import (MAX_LINES, NOTE_MAX, LineRequest, MerchantSettings, OrderingError, Placement, PricedLine,
+                             Pricer, Problem, fail, place, price_lines)
+from domain.pricing import QuantityRuleData
+
+MAX_VALIDITY_DAYS = 365
+
+
+def is_expired(quote: Quote, now: datetime) -> bool:
+    return quote.status is QuoteStatus.QUOTED and quote.expires_at is not None and quote.expires_at <= now
+
+
+def _no_maximum(pricer: Pricer) -> Pricer:
+    """Quotes are how buyers ask for more than the maximum: keep minimum and increment only."""
+    async def price(location_id: int, variant: ProductVariant, qty: int) -> Any:
+        unit, rule = await pricer(location_id, variant, qty)
+        return unit, QuantityRuleData(rule.minimum, None, rule.increment)
+    return price
+
+
+async def request(session: Any, account_id: int, currency: str, location: Location, user_id: int | None,
+                  requests: list[LineRequest], note: str | None, pricer: Pricer, now: datetime,
+                  actor: Actor) -> Quote:
+    problems: list[Problem] = []
+    if not requests:
+        problems.append(Problem("EMPTY", "A quote needs at least one line", ["input", "lines"]))
+    if len(requests) > MAX_LINES:
+        raise fail("TOO_MANY_LINES", f"A quote has at most {MAX_LINES} lines", ["input", "lines"])
+    if note is not None and len(note) > NOTE_MAX:
+        problems.append(Problem("NOTE_TOO_LONG", f"A note has at most {NOTE_MAX} characters", ["input", "note"]))
+    priced, line_problems = await price_lines(session, location.id, currency, requests, _no_maximum(pricer))  # type: ignore[arg-type]
+    problems += line_problems
+    if problems:
+        raise OrderingError(problems)
+    quote = Quote(number=f"tmp-{uuid.uuid4().hex[:24]}", account_id=account_id, location_id=location.id,  # type: ignore[arg-type]
+                  requested_by_user_id=user_id, status=QuoteStatus.REQUESTED, currency=currency,
+                  note=note or None, created_at=now, updated_at=now)
+    session.add(quote)
+    await session.flush()
+    quote.number = f"Q-{100000 + quote.id}"  # type: ignore[operator]
+    for position, p in enumerate(priced):
+        session.add(QuoteLine(quote_id=quote.id, variant_id=p.variant.id, sku=p.variant.sku, title=p.title,  # type: ignore[arg-type]
+                              quantity=p.quantity, position=position))
+    audit.record(session, actor, "quote.request", now, account_id=account_id, target_type="Quote",
+                 target_id=quote.id, number=quote.number)
+    return quote
+
+
+@dataclass
+class PriceAnswer:
+    line_id: int
+    unit_price: Decimal
+    field: list[str]
+
+
+async def respond(session: Any, quote: Quote, answers: list[PriceAnswer], expires_at: datetime,
+                  note: str | None, staff_user_id: int | None, now: datetime, actor: Actor) -> Quote:
+    if quote.status not in (QuoteStatus.REQUESTED, QuoteStatus.QUOTED):
+        raise fail("QUOTE_CLOSED", f"Quote {quote.number} is {quote.status.value}", ["input", "quoteId"])
+    problems: list[Problem] = []
+    if expires_at <= now:
+        problems.append(Problem("INVALID_EXPIRY", "The expiry must be in the future", ["input", "expiresAt"]))
+    elif (expires_at - now).days > MAX_VALIDITY_DAYS:
+        problems.append(Problem("INVALID_EXPIRY", f"A quote is valid for at most {MAX_VALIDITY_DAYS} days",
+                                ["input", "expiresAt"]))
+    if note is not None and len(note) > NOTE_MAX:
+        problems.append(Problem("NOTE_TOO_LONG", f"A note has at most {NOTE_MAX} characters", ["input", "note"]))
+    lines = {line.id: line for line in await quote_lines(session, quote.id)}  # type: ignore[arg-type]
+    given = {}
+    for a in answers:
+        if a.line_id not in lines:
+            problems.append(Problem("LINE_NOT_FOUND", "No such line on this quote", a.field + ["lineId"]))
+        elif a.unit_price < 0 or a.unit_price != a.unit_price.quantize(Decimal("0.0001")):
+            problems.append(Problem("INVALID_PRICE", "A unit price is zero or more, with at most 4 decimals",
+                                    a.field + ["unitPrice"]))
+        else:
+            given[a.line_id] = a.unit_price
+    missing = [line for lid, line in lines.items() if lid not in given]
+    if missing and not problems:
+        problems.append(Problem("MISSING_PRICE", "Price every line: " + ", ".join(line.sku for line in missing),
+                                ["input", "lines"]))
+    if problems:
+        raise OrderingError(problems)
+    for lid, price in given.items():
+        lines[lid].unit_price = price
+        session.add(lines[lid])
+    quote.status = QuoteStatus.QUOTED
+    quote.expires_at = expires_at
+    quote.response_note = note or None
+    quote.responded_by_user_id = staff_user_id
+    quote.responded_at = quote.updated_at = now
+    session.add(quote)
+    audit.record(session, actor, "quote.respond", now, account_id=quote.account_id, target_type="Quote",
+                 target_id=quote.id, expires_at=expires_at.isoformat())
+    await _notify(session, quote, "quote_ready", now, sum(
+        (round_to_minor(p * lines[lid].quantity, quote.currency) for lid, p in given.items()), Decimal(0)))
+    return quote
+
+
+async def accept(session: Any, quote: Quote, location: Location, user_id: int | None, po_number: str | None,
+                 note: str | None, shipping_address_id: int | None, now: datetime, actor: Actor,
+                 merchant: MerchantSettings) -> Order:
+    if is_expired(quote, now):
+        raise fail("QUOTE_EXPIRED", f"Quote {quote.number} expired; request a new one", ["input", "quoteId"])
+    if quote.status is not QuoteStatus.QUOTED:
+        raise fail("QUOTE_NOT_OPEN", f"Quote {quote.number} is {quote.status.value}: only a quoted quote can be "
+                   "accepted", ["input", "quoteId"])
+    lines = await quote_lines(session, quote.id)  # type: ignore[arg-type]
+    variants = {v.id: v for v, _ in await order_repo.variants_for(session, [line.variant_id for line in lines], [])}
+    priced = [PricedLine(variants[line.variant_id], line.title, line.quantity, line.unit_price or Decimal(0),
+                         quote.currency) for line in lines]
+    order = await place(session, Placement(quote.account_id, location, user_id, priced, po_number,
+                                           note or quote.note, shipping_address_id, source="quote"),
+                        now, actor, merchant)
+    quote.status = QuoteStatus.ACCEPTED
+    quote.order_id = order.id
+    quote.updated_at = now
+    session.add(quote)
+    audit.record(session, actor, "quote.accept", now, account_id=quote.account_id, target_type="Quote",
+                 target_id=quote.id, order_id=order.id)
+    return order
+
+
+async def decline(session: Any, quote: Quote, reason: str | None, now: datetime, actor: Actor) -> Quote:
+    if quote.status not in (QuoteStatus.REQUESTED, QuoteStatus.QUOTED):
+        raise fail("QUOTE_CLOSED", f"Quote {quote.number} is {quote.status.value}", ["input", "quoteId"])
+    if reason is not None and len(reason) > NOTE_MAX:
+        raise fail("REASON_TOO_LONG", f"A reason has at most {NOTE_MAX} characters", ["input", "reason"])
+    quote.status = QuoteStatus.DECLINED
+    quote.updated_at = now
+    session.add(quote)
+    audit.record(session, actor, "quote.decline", now, account_id=quote.account_id, target_type="Quote",
+                 target_id=quote.id, reason=reason)
+    return quote
+
+
+async def _notify(session: Any, quote: Quote, template: str, now: datetime, total: Decimal) -> None:
+    if quote.requested_by_user_id is None:
+        return
+    buyer = await order_repo.user(session, quote.requested_by_user_id)
+    account = await order_repo.account(session, quote.account_id)
+    if buyer is None:
+        return
+    locale = buyer.locale or account.locale
+    mail.enqueue(session, to=buyer.email, template=template, now=now, locale=locale, name=buyer.name,
+                 number=quote.number, total=format_currency(total, quote.currency, locale=locale),
+                 expires_on=format_date(quote.expires_at.date(), format="medium", locale=locale)  # type: ignore[union-attr]
+                 if quote.expires_at else "-", note=quote.response_note or "")

@@ -1,0 +1,59 @@
+"""Plain rules of ordering: spending periods, approvals needed, CSV rows, mail templates."""
+import string
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from db.models import AccountOrderingSettings
+from db.models.ordering import SpendingLimitPeriod
+from domain.carts import parse_csv
+from domain.ordering import OrderingError, approvals_needed, period_start, totals
+
+AT = datetime(2026, 8, 13, 15, 30, tzinfo=timezone.utc)  # a Thursday
+
+
+@pytest.mark.parametrize(("period", "start"), [
+    (SpendingLimitPeriod.MONTH, datetime(2026, 8, 1, tzinfo=timezone.utc)),
+    (SpendingLimitPeriod.WEEK, datetime(2026, 8, 10, tzinfo=timezone.utc)),
+    (SpendingLimitPeriod.QUARTER, datetime(2026, 7, 1, tzinfo=timezone.utc)),
+    (SpendingLimitPeriod.ORDER, None),
+])
+def test_spending_periods_start_where_expected(period, start):
+    assert period_start(AT, period) == start
+
+
+def test_a_second_approval_is_needed_only_above_the_threshold():
+    settings = AccountOrderingSettings(account_id=1, second_approval_threshold=Decimal("1000"))
+    assert approvals_needed(settings, Decimal("1000")) == 1
+    assert approvals_needed(settings, Decimal("1000.01")) == 2
+    assert approvals_needed(None, Decimal("99999")) == 1
+
+
+def test_totals_round_tax_to_the_minor_unit_only():
+    t = totals([Decimal("10.00"), Decimal("0.05")], "USD")
+    assert (t.subtotal, t.tax, t.total) == (Decimal("10.05"), Decimal("0.73"), Decimal("10.78"))
+
+
+def test_csv_rows_accept_headers_semicolons_and_blank_lines():
+    rows = parse_csv("SKU;Quantity\n\nFST-1;10\n FST-2 ; x \n")
+    assert [(r.sku, r.quantity, r.row, r.problem and r.problem.code) for r in rows] == [
+        ("FST-1", 10, 3, None), ("FST-2", None, 4, "INVALID_QUANTITY")]
+
+
+def test_a_csv_over_the_size_limit_is_refused():
+    with pytest.raises(OrderingError) as e:
+        parse_csv("A-1,1\n" * 100_000)
+    assert e.value.problems[0].code == "CSV_TOO_LARGE"
+
+
+def test_every_ordering_mail_template_exists_in_english_and_german_with_the_same_fields():
+    root = Path(__file__).resolve().parents[2] / "i18n" / "mail"
+    for template in ("order_approved", "order_rejected", "order_awaiting_approval", "quote_ready"):
+        fields = []
+        for locale in ("en", "de"):
+            text = (root / template / f"{locale}.txt").read_text()
+            assert text.startswith("Subject: ") and "\n\n" in text
+            fields.append({f for _, f, _, _ in string.Formatter().parse(text) if f})
+        assert fields[0] == fields[1], template

@@ -1,0 +1,98 @@
+"""GraphQL documents and helpers shared by the ordering tests (carts, orders, approvals, quotes)."""
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import func, select
+
+from db.engine import Database
+from db.models import Location, ProductVariant
+from resolvers.globalid import encode
+
+BUYER = "buyer@acme.example"          # BUYER at Denver Plant, spending limit 5,000 USD (monthly)
+ADMIN = "admin@acme.example"
+APPROVER = "approver@acme.example"    # APPROVER account-wide
+VIEWER = "viewer@acme.example"        # VIEWER at Austin Warehouse
+AP = "ap@acme.example"
+GLOBEX_BUYER = "buyer@globex.example"
+STAFF_ADMIN = "ops@merchant.example"
+STAFF_SUPPORT = "support@merchant.example"
+
+ERRORS = "userErrors { code message field }"
+CART_FIELDS = """cart { id status poNumber note currencyCode subtotal { amount }
+    lines { id sku quantity unitPrice { amount currencyCode } currentUnitPrice { amount } total { amount } }
+    shippingAddress { line1 line2 city } location { name } }"""
+ORDER_FIELDS = """order { id number status poNumber note total { amount currencyCode } subtotal { amount }
+    tax { amount } lines { id sku quantity unitPrice { amount } } approvalReasons approvalsRequired
+    approvals { step decision comment decidedBy { email } }
+    placedBy { email } shippingAddress { line1 line2 } }"""
+
+CART_CREATE = f"mutation($input: CartCreateInput!) {{ cartCreate(input: $input) {{ {CART_FIELDS} {ERRORS} }} }}"
+CART_UPDATE = f"mutation($input: CartUpdateInput!) {{ cartUpdate(input: $input) {{ {CART_FIELDS} {ERRORS} }} }}"
+LINES_ADD = f"mutation($input: CartLinesAddInput!) {{ cartLinesAdd(input: $input) {{ {CART_FIELDS} {ERRORS} }} }}"
+LINES_UPDATE = f"mutation($input: CartLinesUpdateInput!) {{ cartLinesUpdate(input: $input) {{ {CART_FIELDS} {ERRORS} }} }}"
+LINES_REMOVE = f"mutation($input: CartLinesRemoveInput!) {{ cartLinesRemove(input: $input) {{ {CART_FIELDS} {ERRORS} }} }}"
+PRICES_REFRESH = f"""mutation($input: CartPricesRefreshInput!) {{ cartPricesRefresh(input: $input) {{ {CART_FIELDS}
+    priceChanges {{ sku previousUnitPrice {{ amount }} unitPrice {{ amount }} }} {ERRORS} }} }}"""
+QUICK_ORDER = f"""mutation($input: CartQuickOrderInput!) {{ cartQuickOrder(input: $input) {{ {CART_FIELDS}
+    results {{ row sku quantity added code message }} {ERRORS} }} }}"""
+ORDER_PLACE = f"""mutation($input: OrderPlaceInput!) {{ orderPlace(input: $input) {{ {ORDER_FIELDS} replayed
+    priceChanges {{ sku previousUnitPrice {{ amount }} unitPrice {{ amount }} }} {ERRORS} }} }}"""
+ORDER_APPROVE = f"""mutation($input: OrderDecisionInput!) {{ orderApprove(input: $input) {{ {ORDER_FIELDS}
+    approvalComplete {ERRORS} }} }}"""
+ORDER_REJECT = f"""mutation($input: OrderDecisionInput!) {{ orderReject(input: $input) {{ {ORDER_FIELDS}
+    approvalComplete {ERRORS} }} }}"""
+ORDER_REORDER = f"""mutation($input: OrderReorderInput!) {{ orderReorder(input: $input) {{ {CART_FIELDS}
+    unavailableLines {{ sku code message }} repricedLines {{ sku previousUnitPrice {{ amount }} unitPrice {{ amount }} }}
+    {ERRORS} }} }}"""
+ORDER_UPDATE = f"mutation($input: OrderUpdateInput!) {{ orderUpdate(input: $input) {{ {ORDER_FIELDS} {ERRORS} }} }}"
+ORDER_CANCEL = f"""mutation($input: OrderCancelInput!) {{ orderCancel(input: $input) {{ {ORDER_FIELDS}
+    cancelledWholeOrder {ERRORS} }} }}"""
+SETTINGS_UPDATE = f"""mutation($input: AccountOrderingSettingsUpdateInput!) {{ accountOrderingSettingsUpdate(input: $input) {{
+    settings {{ spendingLimitPeriod requiresApproval secondApprovalThreshold {{ amount }} }} {ERRORS} }} }}"""
+
+
+async def location_gid(db: Database, name: str) -> str:
+    async with db.session() as s:
+        loc = (await s.exec(select(Location).where(Location.name == name))).one()
+    return encode("Location", loc.id)  # type: ignore[arg-type]
+
+
+async def variant(db: Database, index: int) -> ProductVariant:
+    """The demo catalog's index-th variant (0: FST-1000-1, with the account quantity rule 10..500 step 10)."""
+    async with db.session() as s:
+        return (await s.exec(select(ProductVariant).order_by(ProductVariant.id).offset(index).limit(1))).one()
+
+
+async def count(db: Database, model: Any, *where: Any) -> int:
+    async with db.session() as s:
+        return (await s.exec(select(func.count()).select_from(model).where(*where))).one()
+
+
+def data(body: dict[str, Any], field: str) -> dict[str, Any]:
+    assert "errors" not in body, body["errors"]
+    return body["data"][field]
+
+
+def error_codes(payload: dict[str, Any]) -> list[str]:
+    return [e["code"] for e in payload["userErrors"]]
+
+
+async def new_cart(gql: Any, db: Database, lines: list[dict], as_: str = BUYER, location: str = "Denver Plant",
+                   **extra: Any) -> dict[str, Any]:
+    body = await gql(CART_CREATE, {"input": {"locationId": await location_gid(db, location), "lines": lines,
+                                             **extra}}, as_=as_)
+    payload = data(body, "cartCreate")
+    assert payload["userErrors"] == [], payload["userErrors"]
+    return payload["cart"]
+
+
+def money(payload: dict[str, Any]) -> Decimal:
+    return Decimal(payload["amount"])
+
+
+async def invoices_of(gql: Any, order_gid: str) -> list[dict[str, Any]]:
+    """The order's invoices, as the account's ADMIN sees them (buyers do not see invoices)."""
+    body = await gql("""query($id: ID!) { node(id: $id) { ... on Order {
+        invoices { number status dueDate amountDue { amount } total { amount } lines { quantity } } } } }""",
+                     {"id": order_gid}, as_=ADMIN)
+    return data(body, "node")["invoices"]

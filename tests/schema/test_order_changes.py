@@ -1,0 +1,131 @@
+"""Reorder at today's prices; changing quantities and cancelling, before and after fulfilment starts."""
+from decimal import Decimal
+
+from sqlmodel import select
+
+from db.enums import FulfilmentStatus
+from db.models import AuditEvent, Fulfilment, FulfilmentLine, Order, OrderLine, ProductVariant
+from tests.conftest import NOW
+from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_CANCEL, ORDER_PLACE, ORDER_REORDER,
+                                    ORDER_UPDATE, VIEWER, data, error_codes, invoices_of, money, new_cart, variant)
+from tests.support import codes, gid
+
+
+async def _placed(gql, db, lines, key="k"):
+    cart = await new_cart(gql, db, lines)
+    payload = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": key, "cartId": cart["id"]}}, as_=BUYER),
+                   "orderPlace")
+    assert payload["userErrors"] == []
+    return payload["order"]
+
+
+async def _ship(db, order_number, line_sku, quantity):
+    async with db.transaction() as s:
+        order = (await s.exec(select(Order).where(Order.number == order_number))).one()
+        line = (await s.exec(select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.sku == line_sku))).one()
+        f = Fulfilment(order_id=order.id, status=FulfilmentStatus.IN_TRANSIT, carrier="UPS", shipped_at=NOW)
+        s.add(f)
+        await s.flush()
+        s.add(FulfilmentLine(fulfilment_id=f.id, order_line_id=line.id, quantity=quantity))
+        order.status = "PARTIALLY_FULFILLED"
+        s.add(order)
+
+
+async def test_reorder_makes_a_cart_at_todays_prices_and_reports_what_changed(gql, db):
+    order_id = await gid(db, Order, number="100020")
+    async with db.session() as s:
+        lines = (await s.exec(select(OrderLine).join(Order, Order.id == OrderLine.order_id)
+                               .where(Order.number == "100020").order_by(OrderLine.position))).all()
+    gone = lines[0]
+    async with db.transaction() as s:
+        row = (await s.exec(select(ProductVariant).where(ProductVariant.id == gone.variant_id))).one()
+        row.is_active = False
+        s.add(row)
+    # Denied first: a viewer and an approver cannot reorder; another account cannot see the order.
+    for who in (VIEWER, APPROVER):
+        body = await gql(ORDER_REORDER, {"input": {"orderId": order_id}}, as_=who)
+        assert codes(body) == ["FORBIDDEN"] or error_codes(data(body, "orderReorder")) == ["ORDER_NOT_FOUND"]
+    body = await gql(ORDER_REORDER, {"input": {"orderId": order_id}}, as_=GLOBEX_BUYER)
+    assert error_codes(data(body, "orderReorder")) == ["ORDER_NOT_FOUND"]
+    payload = data(await gql(ORDER_REORDER, {"input": {"orderId": order_id}}, as_=BUYER), "orderReorder")
+    assert payload["userErrors"] == []
+    unavailable = {x["sku"]: x["code"] for x in payload["unavailableLines"]}
+    assert unavailable[gone.sku] == "NOT_SOLD"
+    in_cart = {x["sku"]: x for x in payload["cart"]["lines"]}
+    assert set(in_cart) | set(unavailable) == {x.sku for x in lines}
+    for change in payload["repricedLines"]:
+        old = next(x for x in lines if x.sku == change["sku"])
+        assert money(change["previousUnitPrice"]) == old.unit_price
+        assert money(change["unitPrice"]) == money(in_cart[change["sku"]]["unitPrice"]) != old.unit_price
+    assert payload["repricedLines"], "demo history is at 92 % of list; Denver's contract differs"
+
+
+async def test_changing_quantities_before_fulfilment_rewrites_the_invoice(gql, db):
+    v12, v11 = await variant(db, 12), await variant(db, 11)
+    order = await _placed(gql, db, [{"sku": v12.sku, "quantity": 4}, {"sku": v11.sku, "quantity": 2}])
+    line = next(x for x in order["lines"] if x["sku"] == v12.sku)
+    change = {"orderId": order["id"], "lines": [{"lineId": line["id"], "quantity": 2}], "poNumber": "PO-NEW"}
+    for who in (VIEWER, APPROVER):
+        body = await gql(ORDER_UPDATE, {"input": change}, as_=who)
+        assert codes(body) == ["FORBIDDEN"] or error_codes(data(body, "orderUpdate")) == ["ORDER_NOT_FOUND"], who
+    body = await gql(ORDER_UPDATE, {"input": change}, as_=GLOBEX_BUYER)
+    assert error_codes(data(body, "orderUpdate")) == ["ORDER_NOT_FOUND"]
+    payload = data(await gql(ORDER_UPDATE, {"input": change}, as_=BUYER), "orderUpdate")
+    assert payload["userErrors"] == []
+    updated = payload["order"]
+    assert updated["poNumber"] == "PO-NEW"
+    assert {x["sku"]: x["quantity"] for x in updated["lines"]} == {v12.sku: 2, v11.sku: 2}
+    assert money(updated["total"]) < money(order["total"])
+    [invoice] = await invoices_of(gql, order["id"])
+    assert money(invoice["amountDue"]) == money(updated["total"]) and [x["quantity"] for x in invoice["lines"]] == [2, 2]
+    # An ADMIN may change it too; quantity rules hold as when ordering.
+    v0 = await variant(db, 0)
+    order = await _placed(gql, db, [{"sku": v0.sku, "quantity": 20}], key="k2")
+    bad = {"orderId": order["id"], "lines": [{"lineId": order["lines"][0]["id"], "quantity": 15}]}
+    assert error_codes(data(await gql(ORDER_UPDATE, {"input": bad}, as_=ADMIN), "orderUpdate")) == ["QUANTITY_RULE"]
+
+
+async def test_after_fulfilment_starts_only_what_has_not_shipped_changes(gql, db):
+    v12, v11 = await variant(db, 12), await variant(db, 11)
+    order = await _placed(gql, db, [{"sku": v12.sku, "quantity": 10}, {"sku": v11.sku, "quantity": 5}])
+    await _ship(db, order["number"], v12.sku, 6)
+    line = next(x for x in order["lines"] if x["sku"] == v12.sku)
+    for quantity, code in ((5, "ALREADY_SHIPPED"), (12, "CANNOT_INCREASE")):
+        payload = data(await gql(ORDER_UPDATE, {"input": {"orderId": order["id"], "lines": [
+            {"lineId": line["id"], "quantity": quantity}]}}, as_=BUYER), "orderUpdate")
+        assert error_codes(payload) == [code]
+    payload = data(await gql(ORDER_UPDATE, {"input": {"orderId": order["id"], "lines": [
+        {"lineId": line["id"], "quantity": 8}]}}, as_=BUYER), "orderUpdate")
+    assert payload["userErrors"] == [] and payload["order"]["status"] == "PARTIALLY_FULFILLED"
+    # Cancelling now cancels what has not shipped: the order is complete with what did ship.
+    payload = data(await gql(ORDER_CANCEL, {"input": {"orderId": order["id"], "reason": "no longer needed"}},
+                             as_=BUYER), "orderCancel")
+    assert payload["cancelledWholeOrder"] is False and payload["order"]["status"] == "FULFILLED"
+    assert {x["sku"]: x["quantity"] for x in payload["order"]["lines"]} == {v12.sku: 6, v11.sku: 0}
+    [invoice] = await invoices_of(gql, order["id"])
+    assert money(invoice["amountDue"]) == money(payload["order"]["total"])
+
+
+async def test_cancelling_before_fulfilment_voids_the_invoice(gql, db):
+    v12 = await variant(db, 12)
+    order = await _placed(gql, db, [{"sku": v12.sku, "quantity": 3}])
+    for who in (VIEWER, APPROVER):
+        body = await gql(ORDER_CANCEL, {"input": {"orderId": order["id"]}}, as_=who)
+        assert codes(body) == ["FORBIDDEN"] or error_codes(data(body, "orderCancel")) == ["ORDER_NOT_FOUND"], who
+    payload = data(await gql(ORDER_CANCEL, {"input": {"orderId": order["id"]}}, as_=BUYER), "orderCancel")
+    assert payload["cancelledWholeOrder"] is True and payload["order"]["status"] == "CANCELLED"
+    [invoice] = await invoices_of(gql, order["id"])
+    assert invoice["status"] == "VOID" and money(invoice["amountDue"]) == Decimal(0)
+    again = data(await gql(ORDER_CANCEL, {"input": {"orderId": order["id"]}}, as_=BUYER), "orderCancel")
+    assert error_codes(again) == ["NOT_CHANGEABLE"]
+    async with db.session() as s:
+        assert (await s.exec(select(AuditEvent.action).where(AuditEvent.action == "order.cancel"))).all() == [
+            "order.cancel"]
+
+
+async def test_a_fulfilled_order_cannot_change(gql, db):
+    order_id = await gid(db, Order, number="100020")
+    payload = data(await gql(ORDER_CANCEL, {"input": {"orderId": order_id}}, as_=BUYER), "orderCancel")
+    assert error_codes(payload) == ["NOT_CHANGEABLE"]
+    payload = data(await gql(ORDER_CANCEL, {"input": {"orderId": order_id}}, as_=ADMIN), "orderCancel")
+    assert error_codes(payload) == ["NOT_CHANGEABLE"]
