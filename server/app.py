@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (GraphiQL in development) and /healthz."""
+"""The Starlette application: /graphql (GraphiQL in development), /healthz, /readyz, /metrics."""
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -6,6 +7,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -15,8 +17,13 @@ from db.engine import Database
 from domain.clock import Clock, SystemClock
 from resolvers.auth import caller_from_token
 from resolvers.context import Context
+from schema.cost import QueryCost
 from schema.root import build_schema
+from server import logs
+from server.middleware import Gate
+from server.persisted import PersistedQueries, load_registered
 from server.settings import Settings
+from server.throttle import Buckets, make_buckets, meter_for
 
 
 class AuthFailed(Exception):
@@ -31,8 +38,10 @@ def bearer_token(request: Request) -> str | None:
 
 
 class PortalGraphQL(GraphQL):
-    def __init__(self, *, db: Database, settings: Settings, clock: Clock) -> None:
-        super().__init__(build_schema(production=settings.production),
+    def __init__(self, *, db: Database, settings: Settings, clock: Clock, buckets: Buckets,
+                 extensions: tuple[Any, ...] = ()) -> None:
+        cost = QueryCost.configured(settings.limits, settings.production, meter_for(buckets))
+        super().__init__(build_schema(production=settings.production, extensions_before=(cost, *extensions)),
                          graphql_ide=None if settings.production else "graphiql",
                          allow_queries_via_get=False)
         self.db = db
@@ -40,7 +49,7 @@ class PortalGraphQL(GraphQL):
         self.clock = clock
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
         now = self.clock.now()
         try:
             caller = await caller_from_token(self.db, bearer_token(request), now, self.settings.sessions)
@@ -51,6 +60,7 @@ class PortalGraphQL(GraphQL):
                       client_ip=request.client.host if request.client else None,
                       user_agent=request.headers.get("user-agent"))
         ctx.__dict__["now"] = now  # the instant the caller was checked at
+        request.state.principal = principal(caller)
         response.headers["x-request-id"] = request_id
         return ctx
 
@@ -61,14 +71,36 @@ async def auth_failed(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=401, headers={"www-authenticate": "Bearer"})
 
 
+def principal(caller: Any) -> str:
+    """Who made a request, for logs: ids only, never a token."""
+    if getattr(caller, "client_id", None) is not None:
+        return f"client:{caller.client_id}"
+    if caller.user_id is not None:
+        return f"{caller.kind.value.lower()}:{caller.user_id}:session:{caller.session_id}"
+    return "anonymous"
+
+
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def _lifespan(db: Database) -> Any:
+async def readyz(request: Request) -> Response:
+    """Ready when the database answers (within two seconds)."""
+    db: Database = request.app.state.db
+    try:
+        async with asyncio.timeout(2):
+            async with db.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+    except Exception as e:  # noqa: BLE001 - any failure means not ready
+        return JSONResponse({"status": "unavailable", "database": type(e).__name__}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def _lifespan(db: Database, buckets: Buckets) -> Any:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        await buckets.close()
         await db.dispose()
     return lifespan
 
@@ -77,12 +109,30 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
                clock: Clock | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
-    graphql = PortalGraphQL(db=db, settings=settings, clock=clock or SystemClock())
+    logs.configure()
+    buckets = make_buckets(settings.limits.bucket_size, settings.limits.restore_rate, settings.redis_url)
+    extensions: tuple[Any, ...] = ()
+    if settings.tracing:
+        from server.tracing import tracing_extensions  # noqa: PLC0415 - OpenTelemetry only when asked for
+        extensions = tracing_extensions()
+    graphql = PortalGraphQL(db=db, settings=settings, clock=clock or SystemClock(), buckets=buckets,
+                            extensions=extensions)
+    routes = [Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz),
+              Route("/readyz", readyz)]
+    if settings.metrics:
+        from server.metrics import metrics_endpoint  # noqa: PLC0415
+        routes.append(Route("/metrics", metrics_endpoint))
+    persisted = PersistedQueries(load_registered(settings.persisted_queries),
+                                 only_registered=settings.persisted_only)
     app = Starlette(
-        routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz)],
+        routes=routes,
+        middleware=[Middleware(Gate, max_body_bytes=settings.limits.max_body_bytes,
+                               timeout_seconds=settings.limits.timeout_seconds, persisted=persisted,
+                               metrics=settings.metrics)],
         exception_handlers={AuthFailed: auth_failed},
-        lifespan=_lifespan(db),
+        lifespan=_lifespan(db, buckets),
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.buckets = buckets
     return app
