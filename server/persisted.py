@@ -89,3 +89,21 @@ class PersistedQueries:
         if text is not None:
             self._cache.move_to_end(digest)
         return text
+
+
+def register_files(path: str | None, files: list[str]) -> None:
+    """`portalql persisted FILE...`: print each file's hash as clients send it."""
+    if not path:
+        raise SystemExit("set PORTALQL_PERSISTED_QUERIES to the JSON file that holds registered operations")
+    from graphql import GraphQLError, parse  # noqa: PLC0415
+
+    texts = []
+    for name in files:
+        text = Path(name).read_text()
+        try:
+            parse(text)
+        except GraphQLError as e:
+            raise SystemExit(f"{name}: {e.message}") from None
+        texts.append(text)
+    for name, digest in zip(files, register(path, texts)):
+        print(f"{digest}  {name}")

@@ -152,7 +152,7 @@ async def test_health_ready_and_metrics(prod):
 
 async def test_not_ready_without_a_database(clock, tmp_path):
     from db.engine import Database
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db")
+    db = Database("postgresql://nobody@127.0.0.1:1/nothing")  # nothing listens on port 1
     async with client_for(db, clock) as c:
         r = await c.get("/readyz")
     await db.dispose()
