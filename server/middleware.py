@@ -9,10 +9,12 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from typing import Any
 
 import orjson
 
+from db.engine import _counter as _sql_counter
 from db.engine import count_statements
 from server.persisted import PersistedQueries, PersistedQueryError
 
@@ -87,7 +89,9 @@ class Gate:
                     "data": None}
             return _send_json(send_wrapper, e.status, body, e.headers)
 
-        with count_statements() as counter:
+        outer = _sql_counter.get()  # a test or benchmark counting around us keeps its count
+        with nullcontext(outer) if outer is not None else count_statements() as counter:
+            before = counter.count
             try:
                 async with asyncio.timeout(self.timeout_seconds):
                     if scope["path"] == self.graphql_path:
@@ -101,7 +105,7 @@ class Gate:
                 await refuse(Refused(503, f"The request took longer than {self.timeout_seconds:g} seconds",
                                      "TIMEOUT", {"retry-after": "1"}))
             finally:
-                self._record(scope, state, status, time.perf_counter() - started, counter.count)
+                self._record(scope, state, status, time.perf_counter() - started, counter.count - before)
 
     async def _gate(self, scope: Scope, receive: Receive, state: dict[str, Any]) -> Receive:
         method = scope["method"]
