@@ -7,7 +7,9 @@ Rules:
 - a connection (a field with `first`/`last` whose type has `nodes` or `edges`) multiplies the
   cost of `nodes`/`edges` by `first` or `last` (the default page size when neither is given);
 - a top-level mutation field costs 10 plus what its payload selects;
-- fragments on different types of an abstract field count the most expensive one, not the sum.
+- fragments on different types of an abstract field count the most expensive one, not the sum;
+- a list that is not a connection counts as one element (its size is bounded by its parent: the
+  lines of one order), in the requested cost as in the actual one.
 
 A field can say otherwise with `strawberry.field(metadata={"cost": 5})` or
 `metadata={"cost_multiplier": "ids"}` (a list argument whose length multiplies the cost), or by an
@@ -203,13 +205,15 @@ class _Calc:
         if is_leaf_type(named):
             return rule.cost or 0
         own = OBJECT_COST if rule.cost is None else rule.cost
-        return self._objects(named, node, value, own)
+        # Connection items count one by one; other lists as their dearest element, as requested.
+        return self._objects(named, node, value, own, node.name.value in ITEM_FIELDS)
 
-    def _objects(self, named: Any, node: FieldNode, value: Any, own: int) -> int:
+    def _objects(self, named: Any, node: FieldNode, value: Any, own: int, each: bool) -> int:
         if value is None:
             return 0
         if isinstance(value, list):
-            return sum(self._objects(named, node, v, own) for v in value)
+            costs = [self._objects(named, node, v, own, each) for v in value]
+            return sum(costs) if each else max(costs, default=0)
         return own + self.actual(named, node.selection_set, value)
 
 
