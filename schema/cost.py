@@ -17,6 +17,7 @@ entry in COST_OVERRIDES ("Type.field"). `actual_cost` counts the same way over t
 the objects actually returned; the difference to the requested cost is given back to the bucket.
 """
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -105,6 +106,7 @@ class _Calc:
         self.schema = schema
         self.variables = variables or {}
         self.fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
+        self._plans: dict[tuple[int, int], Any] = {}
 
     def _arg(self, node: FieldNode, name: str) -> Any:
         for arg in node.arguments or ():
@@ -180,20 +182,47 @@ class _Calc:
             cost *= max(len(value), 1) if isinstance(value, list | tuple) else 1
         return cost
 
+    def _plan(self, parent: Any, sel: SelectionSetNode) -> list[tuple[str, str | None, Any, SelectionSetNode | None, int, bool]]:
+        """What the actual cost walk looks at in one selection set: only fields that cost something
+        (objects, overridden scalars), resolved once per query instead of once per object."""
+        key = (id(parent), id(sel))
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        plan = []
+        for cond, node in self._parts(parent, sel):
+            owner = cond or parent
+            field = _field_def(self.schema, owner, node.name.value)
+            if field is None:
+                continue
+            rule = _rule(owner, node.name.value, field)
+            named = get_named_type(field.type)
+            response_key = node.alias.value if node.alias else node.name.value
+            cond_name = cond.name if cond is not None else None
+            if is_leaf_type(named):
+                if rule.cost:
+                    plan.append((response_key, cond_name, None, None, rule.cost, False))
+                continue
+            own = OBJECT_COST if rule.cost is None else rule.cost
+            # Connection items count one by one; other lists as their dearest element, as requested.
+            plan.append((response_key, cond_name, named, node.selection_set, own, node.name.value in ITEM_FIELDS))
+        self._plans[key] = plan
+        return plan
+
     def actual(self, parent: Any, sel: SelectionSetNode | None, data: Any) -> int:
         if sel is None or not isinstance(data, dict):
             return 0
         common = 0
         branches: dict[str, int] = {}
-        for cond, node in self._parts(parent, sel):
-            key = node.alias.value if node.alias else node.name.value
-            if key not in data:
+        for key, cond_name, named, child_sel, own, each in self._plan(parent, sel):
+            value = data.get(key)
+            if value is None:
                 continue
-            c = self.actual_field(cond or parent, node, data[key])
-            if cond is None:
+            c = own if named is None else self._objects(named, child_sel, value, own, each)
+            if cond_name is None:
                 common += c
             else:
-                branches[cond.name] = branches.get(cond.name, 0) + c
+                branches[cond_name] = branches.get(cond_name, 0) + c
         return common + max(branches.values(), default=0)
 
     def actual_field(self, parent: Any, node: FieldNode, value: Any) -> int:
@@ -205,16 +234,15 @@ class _Calc:
         if is_leaf_type(named):
             return rule.cost or 0
         own = OBJECT_COST if rule.cost is None else rule.cost
-        # Connection items count one by one; other lists as their dearest element, as requested.
-        return self._objects(named, node, value, own, node.name.value in ITEM_FIELDS)
+        return self._objects(named, node.selection_set, value, own, node.name.value in ITEM_FIELDS)
 
-    def _objects(self, named: Any, node: FieldNode, value: Any, own: int, each: bool) -> int:
+    def _objects(self, named: Any, sel: SelectionSetNode | None, value: Any, own: int, each: bool) -> int:
         if value is None:
             return 0
         if isinstance(value, list):
-            costs = [self._objects(named, node, v, own, each) for v in value]
+            costs = [self._objects(named, sel, v, own, each) for v in value]
             return sum(costs) if each else max(costs, default=0)
-        return own + self.actual(named, node.selection_set, value)
+        return own + self.actual(named, sel, value)
 
 
 def _operation(doc: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:
@@ -275,6 +303,8 @@ class Meter(Protocol):
     def peek(self) -> Awaitable[ThrottleStatus]: ...
 
 
+_VALID_CACHE_SIZE = 512
+_valid_queries: "OrderedDict[tuple[Any, ...], None]" = OrderedDict()  # texts that passed validation (per process)
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
@@ -297,6 +327,7 @@ class QueryCost(SchemaExtension):
         self.actual: int | None = None
         self.status: ThrottleStatus | None = None
         self.meter: Meter | None = None
+        self._validating: tuple[Any, ...] | None = None
 
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
@@ -320,7 +351,21 @@ class QueryCost(SchemaExtension):
             error = check_document(ec.graphql_document, self.limits, ec.variables)
             if error is not None:
                 ec.pre_execution_errors = [error]
+            elif ec.query is not None:
+                # Validation depends on the schema, the rules and the text only (the limits above
+                # also look at variables): a text seen valid before is valid again. Saves ~2 ms
+                # on a page query.
+                key = (id(ec.schema), tuple(ec.validation_rules), ec.query)
+                if key in _valid_queries:
+                    _valid_queries.move_to_end(key)
+                    ec.pre_execution_errors = []
+                else:
+                    self._validating = key
         yield
+        if self._validating is not None and ec.pre_execution_errors == []:
+            _valid_queries[self._validating] = None
+            if len(_valid_queries) > _VALID_CACHE_SIZE:
+                _valid_queries.popitem(last=False)
 
     async def on_execute(self) -> Any:
         ec = self.execution_context

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -47,6 +48,9 @@ class PortalGraphQL(GraphQL):
         self.db = db
         self.settings = settings
         self.clock = clock
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data, default=str)  # several times faster than json.dumps on a page
 
     async def get_context(self, request: Any, response: Any) -> Context:
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex

@@ -157,3 +157,10 @@ async def test_not_ready_without_a_database(clock, tmp_path):
         r = await c.get("/readyz")
     await db.dispose()
     assert r.status_code == 503 and r.json()["status"] == "unavailable"
+
+
+async def test_a_query_valid_in_development_is_still_refused_in_production(db, clock, client):
+    q = "query cop { __schema { types { name } } }"
+    assert (await gql(client, q)).json()["data"]["__schema"]["types"]  # development: introspection on
+    async with client_for(db, clock, environment="production") as prod:
+        assert not (await gql(prod, q)).json().get("data")
