@@ -74,3 +74,47 @@ async def test_cost_above_maximum_is_refused_before_execution(gql):
     assert body["data"] is None
     assert body["_statements"] <= 4  # the caller's session only, no resolver ran
     assert body["extensions"]["cost"]["requestedQueryCost"] > 1000
+
+
+def test_every_connection_in_the_schema_is_priced_by_its_page_size():
+    from graphql import GraphQLObjectType, get_named_type
+
+    from schema.cost import _rule
+    connections = 0
+    for t in SCHEMA.type_map.values():
+        if not isinstance(t, GraphQLObjectType) or t.name.startswith("__"):
+            continue
+        for name, field in t.fields.items():
+            if get_named_type(field.type).name.endswith("Connection"):
+                connections += 1
+                assert _rule(t, name, field).connection, f"{t.name}.{name} takes no first/last"
+    assert connections >= 5
+
+
+def test_a_field_can_set_its_own_cost():
+    import strawberry
+
+    @strawberry.type
+    class Report:
+        title: str
+
+    @strawberry.type
+    class Query:
+        @strawberry.field(metadata={"cost": 50})
+        def report(self) -> Report:
+            return Report(title="x")
+
+        @strawberry.field(metadata={"cost": 3})
+        def expensive_number(self) -> int:
+            return 1
+
+        @strawberry.field(metadata={"cost_multiplier": "ids"})
+        def reports(self, ids: list[str]) -> list[Report]:
+            return []
+
+    s = strawberry.Schema(query=Query)._schema
+    assert requested_cost(s, parse("{ report { title } }")) == 50
+    assert requested_cost(s, parse("{ expensiveNumber }")) == 3
+    assert requested_cost(s, parse('{ reports(ids: ["a", "b"]) { title } }')) == 2
+    assert requested_cost(s, parse("query($i: [String!]!) { reports(ids: $i) { title } }"), None,
+                          {"i": ["a", "b", "c"]}) == 3

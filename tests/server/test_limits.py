@@ -202,3 +202,11 @@ async def test_redis_buckets_are_shared_and_atomic():
         await a.client.delete(a.prefix + key)
         await a.close()
         await b.close()
+
+
+async def test_graphiql_and_its_introspection_still_work_in_development(client):
+    from graphql import get_introspection_query
+    r = await client.get("/graphql", headers={"accept": "text/html"})
+    assert r.status_code == 200 and "graphiql" in r.text.lower()
+    body = (await post(client, get_introspection_query(descriptions=True))).json()
+    assert "errors" not in body and body["data"]["__schema"]["queryType"]["name"] == "Query"
