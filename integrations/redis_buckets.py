@@ -1,9 +1,15 @@
 """Leaky buckets in Redis, shared by all workers. One Lua script per call makes the read, the
 refill and the take one atomic step; Redis' own clock is used so that workers on hosts whose
 clocks differ agree."""
+import logging
+import time
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from schema.cost import ThrottleStatus
+
+log = logging.getLogger("portalql.throttle")
 
 # KEYS[1] bucket; ARGV: size, restore rate (points/s), cost (negative: refund; 0: peek).
 # Returns {allowed (0/1), available (string), wait seconds (string)}.
@@ -41,10 +47,19 @@ class RedisBuckets:
         self.prefix = prefix
         self.client: Any = redis.from_url(url)
         self.script = self.client.register_script(_SCRIPT)
+        self._warned = 0.0
 
     async def _call(self, key: str, cost: float) -> ThrottleStatus:
-        allowed, available, wait = await self.script(keys=[self.prefix + key],
-                                                      args=[self.size, self.restore_rate, cost])
+        try:
+            allowed, available, wait = await self.script(keys=[self.prefix + key],
+                                                          args=[self.size, self.restore_rate, cost])
+        except (RedisError, OSError) as e:
+            # Fail open: an unreachable Redis must not take the API down with it.
+            now = time.monotonic()
+            if now - self._warned > 30:
+                self._warned = now
+                log.warning("redis unavailable, not throttling: %s", type(e).__name__)
+            return ThrottleStatus(True, self.size, float(self.size), self.restore_rate)
         return ThrottleStatus(bool(int(allowed)), self.size, float(available), self.restore_rate, float(wait))
 
     async def take(self, key: str, cost: int) -> ThrottleStatus:

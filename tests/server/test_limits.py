@@ -210,3 +210,10 @@ async def test_graphiql_and_its_introspection_still_work_in_development(client):
     assert r.status_code == 200 and "graphiql" in r.text.lower()
     body = (await post(client, get_introspection_query(descriptions=True))).json()
     assert "errors" not in body and body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_an_unreachable_redis_does_not_take_the_api_down(db, clock):
+    async with client_for(db, clock, redis_url="redis://127.0.0.1:1/0") as c:  # nothing listens on port 1
+        body = (await post(c, "{ viewer { name } }")).json()
+    assert "errors" not in body
+    assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 1000
