@@ -23,6 +23,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 log = logging.getLogger("portalql.access")
+errors_log = logging.getLogger("portalql.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _JSON_TYPES = {"application/json", "application/graphql-response+json"}
 
@@ -104,6 +105,14 @@ class Gate:
                     raise
                 await refuse(Refused(503, f"The request took longer than {self.timeout_seconds:g} seconds",
                                      "TIMEOUT", {"retry-after": "1"}))
+            except Exception:
+                # Outside GraphQL's own error handling (the database down while reading the caller):
+                # a coded, masked answer, the details in the log only.
+                errors_log.exception("unhandled error (request %s)", request_id, extra={"request_id": request_id})
+                if response_started:
+                    raise
+                await refuse(Refused(500, f"Internal server error. Request id: {request_id}",
+                                     "INTERNAL_SERVER_ERROR"))
             finally:
                 self._record(scope, state, status, time.perf_counter() - started, counter.count - before)
 

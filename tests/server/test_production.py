@@ -164,3 +164,17 @@ async def test_a_query_valid_in_development_is_still_refused_in_production(db, c
     assert (await gql(client, q)).json()["data"]["__schema"]["types"]  # development: introspection on
     async with client_for(db, clock, environment="production") as prod:
         assert not (await gql(prod, q)).json().get("data")
+
+
+async def test_errors_outside_graphql_are_coded_and_masked(db, clock, monkeypatch):
+    from server import app as app_module
+
+    async def down(*args, **kwargs):
+        raise ConnectionError("database at 10.0.0.5:5432 refused password for portal")
+    monkeypatch.setattr(app_module, "caller_from_token", down)
+    async with client_for(db, clock, environment="production") as c:
+        r = await gql(c, "{ __typename }")
+    assert r.status_code == 500
+    assert r.json()["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR",
+                                                   "requestId": r.headers["x-request-id"]}
+    assert "10.0.0.5" not in r.text and "password" not in r.text
