@@ -13,8 +13,9 @@ Rules:
 
 A field can say otherwise with `strawberry.field(metadata={"cost": 5})` or
 `metadata={"cost_multiplier": "ids"}` (a list argument whose length multiplies the cost), or by an
-entry in COST_OVERRIDES ("Type.field"). `actual_cost` counts the same way over the response data:
-the objects actually returned; the difference to the requested cost is given back to the bucket.
+entry in COST_OVERRIDES ("Type.field"). `actual_cost` applies the same formula to the response data with
+each connection's actual page size (a field that holds no connection costs what was requested for
+it unless it is null); the difference to the requested cost is given back to the bucket.
 """
 import re
 from collections import OrderedDict
@@ -107,6 +108,8 @@ class _Calc:
         self.variables = variables or {}
         self.fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
         self._plans: dict[tuple[int, int], Any] = {}
+        self._deep: dict[tuple[int, int], bool] = {}
+        self._statics: dict[int, int] = {}
 
     def _arg(self, node: FieldNode, name: str) -> Any:
         for arg in node.arguments or ():
@@ -182,9 +185,14 @@ class _Calc:
             cost *= max(len(value), 1) if isinstance(value, list | tuple) else 1
         return cost
 
-    def _plan(self, parent: Any, sel: SelectionSetNode) -> list[tuple[str, str | None, Any, SelectionSetNode | None, int, bool]]:
-        """What the actual cost walk looks at in one selection set: only fields that cost something
-        (objects, overridden scalars), resolved once per query instead of once per object."""
+    # --- actual cost: the requested formula with each connection's actual page size ------------
+    # A field whose subtree holds no connection costs what was requested for it when it is not
+    # null, so the walk only descends where connections are: a 50-order page is a handful of
+    # steps instead of a visit to each of its thousand objects.
+
+    def _plan(self, parent: Any, sel: SelectionSetNode) -> list[tuple[Any, ...]]:
+        """(response key, type condition, field node, owner type, named type, own cost, rule,
+        subtree has a connection) for the fields of one selection set that cost something."""
         key = (id(parent), id(sel))
         plan = self._plans.get(key)
         if plan is not None:
@@ -201,29 +209,80 @@ class _Calc:
             cond_name = cond.name if cond is not None else None
             if is_leaf_type(named):
                 if rule.cost:
-                    plan.append((response_key, cond_name, None, None, rule.cost, False))
+                    plan.append((response_key, cond_name, node, owner, None, rule.cost, rule, False))
                 continue
             own = OBJECT_COST if rule.cost is None else rule.cost
-            # Connection items count one by one; other lists as their dearest element, as requested.
-            plan.append((response_key, cond_name, named, node.selection_set, own, node.name.value in ITEM_FIELDS))
+            deep = rule.connection or self._has_connection(named, node.selection_set)
+            plan.append((response_key, cond_name, node, owner, named, own, rule, deep))
         self._plans[key] = plan
         return plan
+
+    def _has_connection(self, parent: Any, sel: SelectionSetNode | None) -> bool:
+        if sel is None:
+            return False
+        key = (id(parent), id(sel))
+        found = self._deep.get(key)
+        if found is None:
+            self._deep[key] = False  # fragments cannot cycle (validated), this only guards recursion
+            found = any(step[7] for step in self._plan(parent, sel))
+            self._deep[key] = found
+        return found
+
+    def _static(self, owner: Any, node: FieldNode) -> int:
+        found = self._statics.get(id(node))
+        if found is None:
+            found = self._statics[id(node)] = self.requested_field(owner, node)
+        return found
 
     def actual(self, parent: Any, sel: SelectionSetNode | None, data: Any) -> int:
         if sel is None or not isinstance(data, dict):
             return 0
         common = 0
         branches: dict[str, int] = {}
-        for key, cond_name, named, child_sel, own, each in self._plan(parent, sel):
+        for key, cond_name, node, owner, named, own, rule, deep in self._plan(parent, sel):
             value = data.get(key)
             if value is None:
                 continue
-            c = own if named is None else self._objects(named, child_sel, value, own, each)
+            if named is None:
+                c = own
+            elif not deep:
+                c = self._static(owner, node)
+            elif rule.connection:
+                c = own + self._connection(named, node.selection_set, value)
+            else:
+                c = self._objects(named, node.selection_set, value, own)
             if cond_name is None:
                 common += c
             else:
                 branches[cond_name] = branches.get(cond_name, 0) + c
         return common + max(branches.values(), default=0)
+
+    def _connection(self, conn_type: Any, sel: SelectionSetNode | None, value: Any) -> int:
+        """A connection's selection, with `nodes`/`edges` counted item by item."""
+        if sel is None or not isinstance(value, dict):
+            return 0
+        total = 0
+        for key, cond_name, node, owner, named, own, rule, deep in self._plan(conn_type, sel):
+            items = value.get(key)
+            if items is None:
+                continue
+            if named is None:
+                total += own
+            elif node.name.value in ITEM_FIELDS and isinstance(items, list):
+                if deep:
+                    total += sum(self._objects(named, node.selection_set, i, own) for i in items)
+                else:
+                    total += self._static(owner, node) * sum(1 for i in items if i is not None)
+            else:
+                total += self._static(owner, node) if not deep else self._objects(named, node.selection_set, items, own)
+        return total
+
+    def _objects(self, named: Any, sel: SelectionSetNode | None, value: Any, own: int) -> int:
+        if value is None:
+            return 0
+        if isinstance(value, list):  # not a connection: its dearest element, as requested
+            return max((self._objects(named, sel, v, own) for v in value), default=0)
+        return own + self.actual(named, sel, value)
 
     def actual_field(self, parent: Any, node: FieldNode, value: Any) -> int:
         field = _field_def(self.schema, parent, node.name.value)
@@ -234,15 +293,9 @@ class _Calc:
         if is_leaf_type(named):
             return rule.cost or 0
         own = OBJECT_COST if rule.cost is None else rule.cost
-        return self._objects(named, node.selection_set, value, own, node.name.value in ITEM_FIELDS)
-
-    def _objects(self, named: Any, sel: SelectionSetNode | None, value: Any, own: int, each: bool) -> int:
-        if value is None:
-            return 0
-        if isinstance(value, list):
-            costs = [self._objects(named, sel, v, own, each) for v in value]
-            return sum(costs) if each else max(costs, default=0)
-        return own + self.actual(named, sel, value)
+        if rule.connection:
+            return own + self._connection(named, node.selection_set, value)
+        return self._objects(named, node.selection_set, value, own)
 
 
 def _operation(doc: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:

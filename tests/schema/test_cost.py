@@ -51,8 +51,9 @@ def test_actual_cost_counts_what_came_back():
     data = {"viewer": {"orders": {"totalCount": 2, "pageInfo": {"hasNextPage": False}, "nodes": [
         {"number": "1", "total": {"amount": "1"}, "lines": [{"sku": "a", "variant": None}], "fulfilments": []},
         {"number": "2", "total": None, "lines": [], "fulfilments": [{"status": "SHIPPED"}]}]}}}
-    # viewer, connection, pageInfo, 2 orders, 1 total, 1 line, 1 fulfilment
-    assert actual_cost(SCHEMA, doc, None, data, {"n": 50}) == 8
+    # the requested formula with the page actually returned: viewer, connection, pageInfo, 2 x 5
+    assert actual_cost(SCHEMA, doc, None, data, {"n": 50}) == 3 + 2 * 5
+    assert actual_cost(SCHEMA, doc, None, {"viewer": None}, {"n": 50}) == 0
 
 
 async def test_every_response_carries_the_cost(gql):
