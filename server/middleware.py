@@ -1,6 +1,7 @@
 """The HTTP gate in front of everything (plain ASGI): a request id, the end-to-end timeout, the
-access log line, metrics, and for /graphql the transport rules — POST with a JSON body only
-(no GET, no form posts: CSRF), a body size limit, no batching, persisted queries.
+access log line, metrics, and for /graphql the transport rules — POST with a JSON body (no GET,
+no form posts: CSRF; multipart file uploads only with an Authorization header, which no
+cross-site form can send), a body size limit, no batching, persisted queries.
 
 Refusals are GraphQL-shaped JSON with an extensions.code, answered before any GraphQL work."""
 import asyncio
@@ -54,9 +55,11 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dic
 
 class Gate:
     def __init__(self, app: Any, *, max_body_bytes: int, timeout_seconds: float,
-                 persisted: PersistedQueries, metrics: bool, graphql_path: str = "/graphql") -> None:
+                 persisted: PersistedQueries, metrics: bool, graphql_path: str = "/graphql",
+                 max_upload_bytes: int = 49 * 1024 * 1024) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
         self.timeout_seconds = timeout_seconds
         self.persisted = persisted
         self.metrics = metrics
@@ -126,6 +129,10 @@ class Gate:
         if method != "POST":
             return receive
         media_type = _header(scope, b"content-type").split(";", 1)[0].strip().lower()
+        if media_type == "multipart/form-data" and _header(scope, b"authorization"):
+            # GraphQL multipart uploads (files). A browser's cross-site form cannot set an
+            # Authorization header, so one that carries it is no CSRF; anonymous ones are refused.
+            return self._counted(scope, receive)
         if media_type not in _JSON_TYPES:
             raise Refused(415, "Send a JSON body (Content-Type: application/json)")
         declared = _header(scope, b"content-length")
@@ -170,6 +177,22 @@ class Gate:
                 return {"type": "http.request", "body": raw, "more_body": False}
             return await receive()
         return replay
+
+    def _counted(self, scope: Scope, receive: Receive) -> Receive:
+        """Stream an upload through, refusing it once it passes max_upload_bytes."""
+        declared = _header(scope, b"content-length")
+        if declared.isdigit() and int(declared) > self.max_upload_bytes:
+            raise Refused(413, f"The upload is larger than {self.max_upload_bytes} bytes")
+        seen = 0
+
+        async def counted() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_upload_bytes:
+                raise Refused(413, f"The upload is larger than {self.max_upload_bytes} bytes")
+            return message
+        return counted
 
     def _record(self, scope: Scope, state: dict[str, Any], status: int, seconds: float, statements: int) -> None:
         path = scope["path"]

@@ -217,3 +217,18 @@ async def test_an_unreachable_redis_does_not_take_the_api_down(db, clock):
         body = (await post(c, "{ viewer { name } }")).json()
     assert "errors" not in body
     assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 1000
+
+
+async def test_multipart_uploads_need_an_authorization_header(client):
+    files = {"operations": (None, '{"query": "mutation { signOut { userErrors { code } } }"}'), "map": (None, "{}")}
+    r = await client.post("/graphql", files=files)
+    assert r.status_code == 415 and code_of(r) == "BAD_USER_INPUT"  # what a cross-site form could send
+    r = await client.post("/graphql", files=files, headers={"authorization": "Bearer x"})
+    assert r.status_code != 415  # the gate lets it through; GraphQL decides
+
+
+async def test_uploads_have_their_own_size_limit(client):
+    big = b"x" * (50 * 1024 * 1024)
+    r = await client.post("/graphql", files={"operations": (None, "{}"), "0": ("a.jpg", big)},
+                          headers={"authorization": "Bearer x"})
+    assert r.status_code == 413
