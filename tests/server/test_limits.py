@@ -2,7 +2,6 @@
 serving others."""
 import asyncio
 import hashlib
-import json
 
 import pytest
 
