@@ -165,7 +165,12 @@ class Gate:
             query = self.persisted.resolve(data.get("query"), data.get("extensions"))
         except PersistedQueryError as e:
             raise Refused(200 if e.code == "PERSISTED_QUERY_NOT_FOUND" else 400, e.message, e.code) from None
-        if query is not None and query is not data.get("query"):
+        if not isinstance(query, str) or not query.strip():
+            raise Refused(400, "The body needs a query (a string) or a persisted query hash")
+        for name, kind in (("variables", dict), ("extensions", dict), ("operationName", str)):
+            if data.get(name) is not None and not isinstance(data[name], kind):
+                raise Refused(400, f"{name} must be {'an object' if kind is dict else 'a string'}")
+        if query is not data.get("query"):
             data["query"] = query
             raw = orjson.dumps(data)
         replayed = False

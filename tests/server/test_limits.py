@@ -231,3 +231,10 @@ async def test_uploads_have_their_own_size_limit(client):
     r = await client.post("/graphql", files={"operations": (None, "{}"), "0": ("a.jpg", big)},
                           headers={"authorization": "Bearer x"})
     assert r.status_code == 413
+
+
+async def test_bodies_without_a_usable_query_get_a_coded_error(client):
+    for body in ({}, {"query": 5}, {"query": "  "}, {"query": "{ __typename }", "variables": [1]},
+                 {"query": "{ __typename }", "operationName": 3}, "just a string"):
+        r = await client.post("/graphql", json=body)
+        assert r.status_code == 400 and code_of(r) == "BAD_USER_INPUT", body
