@@ -1,4 +1,7 @@
 """The root Query and Mutation, and the Schema object."""
+from collections.abc import Sequence
+from typing import Any
+
 import strawberry
 from strawberry.extensions import DisableIntrospection
 from strawberry.types import Info
@@ -79,8 +82,9 @@ class Mutation(AuthMutations, SecurityMutations, InvitationMutations, Membership
     pass
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
-    extensions: list = [ErrorCodes]
+def build_schema(*, production: bool = False, extensions_before: Sequence[Any] = ()) -> strawberry.Schema:
+    """`extensions_before` run outside ErrorCodes (they see the final coded errors)."""
+    extensions: list = [*extensions_before, ErrorCodes]
     if production:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions)

@@ -12,10 +12,13 @@ from server.settings import Settings
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn  # noqa: PLC0415 - only the serving commands need it
 
+    from server.workers import prepare_workers  # noqa: PLC0415
+
+    prepare_workers(settings, workers)
     print(f"Portalql on http://{host}:{port}/graphql"
           + ("" if settings.production else " (GraphiQL: open it in a browser)"), flush=True)
     uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=True)
+                log_level="info", proxy_headers=True, access_log=False, timeout_graceful_shutdown=20)
 
 
 async def _seed_demo(settings: Settings, scale: int) -> bool:
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    persisted = sub.add_parser("persisted", help="register operations in PORTALQL_PERSISTED_QUERIES")
+    persisted.add_argument("files", nargs="+", help=".graphql files, one operation document each")
     token = sub.add_parser("token", help="session tokens for ops and scripts")
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="print a session token for a user")
@@ -91,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
             _serve(settings, args.host, args.port)
     elif args.command == "serve":
         _serve(settings, args.host, args.port, args.workers)
+    elif args.command == "persisted":
+        from server.persisted import register_files  # noqa: PLC0415
+        register_files(settings.persisted_queries, args.files)
     elif args.command == "token":
         print(asyncio.run(_create_token(settings, args.email, args.hours)))
     elif args.command in {"mail", "apikey", "worker"}:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from db.engine import DEFAULT_URL
 from resolvers.context import Settings as SessionSettings
+from schema.limits import Limits
 
 
 def _int(name: str, default: int) -> int:
@@ -21,6 +22,29 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     if raw not in allowed:
         raise SystemExit(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
     return raw
+def _flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in {"0", "1", "true", "false", "yes", "no"}:
+        raise SystemExit(f"{name} must be 1 or 0, got {raw!r}")
+    return raw in {"1", "true", "yes"}
+
+
+def _limits() -> Limits:
+    d = Limits()
+    return Limits(
+        max_cost=_int("PORTALQL_MAX_COST", d.max_cost),
+        bucket_size=_int("PORTALQL_BUCKET_SIZE", d.bucket_size),
+        restore_rate=_int("PORTALQL_RESTORE_RATE", d.restore_rate),
+        max_depth=_int("PORTALQL_MAX_DEPTH", d.max_depth),
+        max_aliases=_int("PORTALQL_MAX_ALIASES", d.max_aliases),
+        max_fields=_int("PORTALQL_MAX_FIELDS", d.max_fields),
+        max_tokens=_int("PORTALQL_MAX_TOKENS", d.max_tokens),
+        max_directives=_int("PORTALQL_MAX_DIRECTIVES", d.max_directives),
+        max_body_bytes=_int("PORTALQL_MAX_BODY_BYTES", d.max_body_bytes),
+        timeout_seconds=_int("PORTALQL_TIMEOUT_SECONDS", int(d.timeout_seconds)),
+    )
 
 
 @dataclass
@@ -34,6 +58,11 @@ class Settings:
     # Mail: unset in development means messages stay in the outbox (`portalql mail list`).
     smtp_url: str | None = None
     mail_from: str = "Portalql <no-reply@portalql.localhost>"
+    limits: Limits = field(default_factory=Limits)  # query cost, throttling, abuse limits
+    persisted_queries: str | None = None  # JSON file {sha256: query} of registered operations
+    persisted_only: bool = False          # accept registered operations only
+    metrics: bool = True                  # /metrics for Prometheus
+    tracing: bool = False                 # OpenTelemetry (needs the `tracing` extra)
 
     @property
     def production(self) -> bool:
@@ -49,6 +78,11 @@ class Settings:
             environment=env,
             redis_url=os.environ.get("REDIS_URL") or None,
             upload_dir=os.environ.get("PORTALQL_UPLOAD_DIR") or "./uploads",
+            limits=_limits(),
+            persisted_queries=os.environ.get("PORTALQL_PERSISTED_QUERIES") or None,
+            persisted_only=_flag("PORTALQL_PERSISTED_ONLY"),
+            metrics=_flag("PORTALQL_METRICS", True),
+            tracing=_flag("PORTALQL_TRACING", bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))),
             sessions=SessionSettings(
                 session_idle_minutes=_int("PORTALQL_SESSION_IDLE_MINUTES", 30),
                 session_lifetime_hours=_int("PORTALQL_SESSION_LIFETIME_HOURS", 12),

@@ -23,6 +23,7 @@ from db.repositories.users import user_by_email
 from domain.auth import new_session
 from domain.clock import FixedClock
 from server import demo_data
+from schema.limits import Limits
 from server.app import create_app
 from server.settings import Settings
 
@@ -125,7 +126,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(db: Database) -> Settings:
-    return Settings(database_url=db.url)
+    # Buckets drain and refill in real time; a functional test must not hang on the machine's
+    # speed. The throttling tests (tests/server/test_limits.py) build apps with small buckets.
+    return Settings(database_url=db.url, limits=Limits(bucket_size=1_000_000, restore_rate=1_000_000))
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_demo_seeds_once_and_token_create_prints_a_working_token(tmp_path):
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        assert body == {"data": {"viewer": {"email": "ap@acme.example"}}}
+        assert body["data"] == {"viewer": {"email": "ap@acme.example"}}
     finally:
         server.terminate()
         server.wait(timeout=10)
