@@ -22,4 +22,9 @@ def record(session: AsyncSession, actor: Actor, action: str, now: datetime, *, a
                        action=action, target_type=target_type, target_id=target_id, ip=actor.ip,
                        user_agent=(actor.user_agent or "")[:300] or None, data=data)
     session.add(event)
+    session.info["audited"] = True  # a generic "mutation ran" event is then not needed
     return event
+
+
+def was_recorded(session: AsyncSession) -> bool:
+    return bool(session.info.get("audited"))

@@ -49,6 +49,7 @@ class ErrorCode(StrEnum):
     ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
     LOCATION_NOT_FOUND = "LOCATION_NOT_FOUND"
     CART_NOT_FOUND = "CART_NOT_FOUND"
+    LIST_NOT_FOUND = "LIST_NOT_FOUND"
     ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
     QUOTE_NOT_FOUND = "QUOTE_NOT_FOUND"
     ADDRESS_NOT_FOUND = "ADDRESS_NOT_FOUND"
@@ -375,6 +376,14 @@ async def invoice_order(session: Any, order: Order, account: Account, now: datet
     invoice.number = f"INV-{200000 + invoice.id}"  # type: ignore[operator]
     _write_invoice_lines(session, invoice, lines)
     return invoice
+
+
+async def invoice_at_fulfilment(session: Any, order: Order, merchant: "MerchantSettings", now: datetime) -> Invoice | None:
+    """When the merchant invoices at fulfilment: the order's invoice, at its first shipment."""
+    if merchant.invoice_on is not InvoiceOn.FULFILMENT or await repo.has_invoice(session, order.id):  # type: ignore[arg-type]
+        return None
+    account = await session.get(Account, order.account_id)
+    return await invoice_order(session, order, account, now)
 
 
 def _write_invoice_lines(session: Any, invoice: Invoice, lines: list[OrderLine]) -> None:

@@ -115,6 +115,7 @@ ORDERING: dict[str, Rule] = {
     "Mutation.cartPricesRefresh": _orders_write("Accept today's prices for a cart's lines"),
     "Mutation.cartDelete": _orders_write("Delete an open cart"),
     "Mutation.cartQuickOrder": _orders_write("Add SKU and quantity pairs (or a CSV) to a cart"),
+    "Mutation.requisitionListAddToCart": _orders_write("Add a requisition list's items to a cart"),
     "Mutation.orderPlace": _orders_write("Place an order for a location"),
     "Mutation.orderReorder": _orders_write("Make a cart from a past order"),
     "Mutation.orderUpdate": _orders_write("Change quantities of an order not yet shipped"),

@@ -6,6 +6,8 @@ from typing import Any
 from db.models import Cart
 from db.repositories import ordering as repo
 from db.repositories.carts import CartFilter, CartRepository
+from db.repositories.requisitions import RequisitionListRepository
+from db.repositories.requisitions import items_of as list_items
 from domain import carts
 from domain.ordering import LineRequest, OrderingError, Problem
 from resolvers.connections import Connection, Window, paginate
@@ -104,7 +106,7 @@ async def cart_create(ctx: Context, location_gid: str, name: str | None, po_numb
         if lines:
             await carts.add_lines(s, cart, lines, ctx.loaders.ordering.pricer_in(s), ctx.now)
         return cart
-    cart, errors = await in_transaction(ctx, work)
+    cart, errors = await in_transaction(ctx, work, "cart.create")
     return CartPayload(cart, errors)
 
 
@@ -128,7 +130,7 @@ async def cart_update(ctx: Context, cart_gid: str, name: str | None, po_number: 
             cart.shipping_address_id = await _address_id(s, cart.location_id, address_gid)
         carts.touch(s, cart, ctx.now)
         return cart
-    cart, errors = await in_transaction(ctx, work)
+    cart, errors = await in_transaction(ctx, work, "cart.update")
     return CartPayload(cart, errors)
 
 
@@ -139,8 +141,31 @@ async def cart_lines_add(ctx: Context, cart_gid: str, lines: list[LineRequest]) 
             raise error("EMPTY", "Give at least one line", "input", "lines")
         await carts.add_lines(s, cart, lines, ctx.loaders.ordering.pricer_in(s), ctx.now)
         return cart
-    cart, errors = await in_transaction(ctx, work)
+    cart, errors = await in_transaction(ctx, work, "cart.lines_add")
     return CartPayload(cart, errors)
+
+
+async def requisition_list_add_to_cart(ctx: Context, list_gid: str, cart_gid: str) -> CartPayload:
+    """A saved list's items into a cart at today's contracted prices. Items no longer sold, or now off
+    their quantity rules, are left out and reported in userErrors; the others are added."""
+    skipped: list[Problem] = []
+
+    async def work(s: Any) -> Cart:
+        cart = await find_cart(ctx, s, cart_gid, "Mutation.requisitionListAddToCart")
+        lst = await RequisitionListRepository(s, ctx.scope("rows:RequisitionList")).get(pk(list_gid, "RequisitionList"))
+        if lst is None or lst.account_id != cart.account_id:
+            raise error("LIST_NOT_FOUND", "No requisition list with that ID", "input", "requisitionListId")
+        items = await list_items(s, lst.id)  # type: ignore[arg-type]
+        if not items:
+            raise error("EMPTY", "The list has no items", "input", "requisitionListId")
+        requests = [LineRequest(quantity=i.quantity, variant_id=i.variant_id, field=["input", "items", str(n)])
+                    for n, i in enumerate(items)]
+        _added, problems = await carts.add_lines(s, cart, requests, ctx.loaders.ordering.pricer_in(s), ctx.now,
+                                                 atomic=False)
+        skipped.extend(problems)
+        return cart
+    cart, errors = await in_transaction(ctx, work, "cart.requisition_list_add")
+    return CartPayload(cart, errors or user_errors(skipped))
 
 
 async def cart_lines_update(ctx: Context, cart_gid: str, changes: list[tuple[str, int]]) -> CartPayload:
@@ -150,7 +175,7 @@ async def cart_lines_update(ctx: Context, cart_gid: str, changes: list[tuple[str
                                              for i, (gid, qty) in enumerate(changes)],
                                    ctx.loaders.ordering.pricer_in(s), ctx.now)
         return cart
-    cart, errors = await in_transaction(ctx, work)
+    cart, errors = await in_transaction(ctx, work, "cart.lines_update")
     return CartPayload(cart, errors)
 
 
@@ -165,7 +190,7 @@ async def cart_delete(ctx: Context, cart_gid: str) -> CartDeletePayload:
         cart = await find_cart(ctx, s, cart_gid, "Mutation.cartDelete")
         await carts.delete(s, cart)
         return cart_gid
-    deleted, errors = await in_transaction(ctx, work)
+    deleted, errors = await in_transaction(ctx, work, "cart.delete")
     return CartDeletePayload(deleted, errors)
 
 
@@ -174,7 +199,7 @@ async def cart_lines_remove(ctx: Context, cart_gid: str, line_gids: list[str]) -
         cart = await find_cart(ctx, s, cart_gid, "Mutation.cartLinesRemove")
         await carts.remove_lines(s, cart, [pk(g, "CartLine") for g in line_gids], ctx.now)
         return cart
-    cart, errors = await in_transaction(ctx, work)
+    cart, errors = await in_transaction(ctx, work, "cart.lines_remove")
     return CartPayload(cart, errors)
 
 
@@ -195,7 +220,7 @@ async def cart_prices_refresh(ctx: Context, cart_gid: str) -> CartPricesPayload:
         carts.accept_prices(s, changes)
         carts.touch(s, cart, ctx.now)
         return cart
-    cart, errors = await in_transaction(ctx, work)
+    cart, errors = await in_transaction(ctx, work, "cart.prices_refresh")
     return CartPricesPayload(cart, reports if cart else [], errors)
 
 
@@ -249,5 +274,5 @@ async def cart_quick_order(ctx: Context, cart_gid: str | None, location_gid: str
                 r.added = False
             raise OrderingError([Problem("EMPTY", "No row could be added", ["input"])])
         return cart
-    cart, errors = await in_transaction(ctx, work)
+    cart, errors = await in_transaction(ctx, work, "cart.quick_order")
     return QuickOrderPayload(cart, results, errors)

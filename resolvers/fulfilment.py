@@ -13,7 +13,9 @@ from domain.carriers import tracking_url, valid_tracking_number
 from domain.fulfilment import (FulfilmentErrorCode as E, WantedLine, check_lines, estimated_delivery,
                                order_status_after, status_after_event)
 from domain.problems import reject
+from domain.ordering import invoice_at_fulfilment
 from resolvers.context import Context
+from resolvers.ordering_common import merchant
 from resolvers.userrors import UserErrorData, check_text, decode_or_reject, in_transaction, require_staff
 
 # Dates further than this from now are typing mistakes.
@@ -91,6 +93,7 @@ async def fulfilment_create(ctx: Context, order_id: str, lines: list[FulfilmentL
         order.status = order_status_after(ordered, fulfilled)
         order.updated_at = ctx.now
         s.add(order)
+        await invoice_at_fulfilment(s, order, merchant(ctx), ctx.now)
         audit.record(s, ctx.actor, "fulfilment.create", ctx.now, account_id=order.account_id,
                      target_type="Fulfilment", target_id=f.id, order_id=order.id, carrier=found.code,
                      lines={str(w.order_line_id): w.quantity for w in wanted},

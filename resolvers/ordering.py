@@ -116,7 +116,7 @@ async def order_place(ctx: Context, req: PlaceRequest) -> OrderPlacePayload:
         order = await (_place_cart(ctx, s, req, changes) if req.cart_id is not None else _place_lines(ctx, s, req))
         idempotency.complete(claim, "Order", order.id)  # type: ignore[arg-type]
         return order
-    order, errors = await in_transaction(ctx, work)
+    order, errors = await in_transaction(ctx, work, "order.place")
     return OrderPlacePayload(order, replayed, changes, errors)
 
 
@@ -181,7 +181,7 @@ async def order_decide(ctx: Context, order_gid: str, approve: bool, comment: str
         order = await visible_order(ctx, s, order_gid, "Mutation.orderApprove" if approve else "Mutation.orderReject")
         return await ordering.decide(s, order.id, ctx.caller.user_id, approve, comment or None,  # type: ignore[arg-type]
                                      ctx.now, ctx.actor, merchant(ctx))
-    decision, errors = await in_transaction(ctx, work)
+    decision, errors = await in_transaction(ctx, work, "order.decide")
     if decision is None:
         return OrderDecisionPayload(None, False, errors)
     return OrderDecisionPayload(decision.order, decision.final, [])
@@ -217,7 +217,7 @@ async def order_reorder(ctx: Context, order_gid: str, cart_gid: str | None) -> O
         if not report.lines:
             raise error("EMPTY", "None of the order's lines can be ordered today", "input", "orderId")
         return cart
-    cart, errors = await in_transaction(ctx, work)
+    cart, errors = await in_transaction(ctx, work, "order.reorder")
     return OrderReorderPayload(cart, unavailable, repriced, errors)
 
 
@@ -234,7 +234,7 @@ async def order_update(ctx: Context, order_gid: str, changes: list[tuple[str, in
         found = await asyncio.gather(*(pricer(order.location_id, v, 1) for v in variants.values()))
         rules = {vid: rule for vid, (_price, rule) in zip(variants, found)}
         return await ordering.change(s, order.id, line_changes, po_number, note, rules, ctx.now, ctx.actor)  # type: ignore[arg-type]
-    order, errors = await in_transaction(ctx, work)
+    order, errors = await in_transaction(ctx, work, "order.update")
     return OrderPayload(order, errors)
 
 
@@ -242,7 +242,7 @@ async def order_cancel(ctx: Context, order_gid: str, reason: str | None) -> Orde
     async def work(s: Any) -> tuple[Order, bool]:
         order = await visible_order(ctx, s, order_gid, "Mutation.orderCancel")
         return await ordering.cancel(s, order.id, reason or None, ctx.now, ctx.actor)  # type: ignore[arg-type]
-    done, errors = await in_transaction(ctx, work)
+    done, errors = await in_transaction(ctx, work, "order.cancel")
     if done is None:
         return OrderCancelPayload(None, False, errors)
     return OrderCancelPayload(done[0], done[1], [])
@@ -304,5 +304,5 @@ async def ordering_settings_update(ctx: Context, account_gid: str, period: Spend
         await s.flush()
         return OrderingSettingsView(account.id, account.currency, row.spending_limit_period,  # type: ignore[arg-type]
                                     row.second_approval_threshold, account.requires_approval)
-    view, errors = await in_transaction(ctx, work)
+    view, errors = await in_transaction(ctx, work, "ordering.settings_update")
     return OrderingSettingsPayload(view, errors)

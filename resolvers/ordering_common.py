@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from db.repositories.accounts import LocationRepository
 from domain.ordering import ErrorCode, InvoiceOn, MerchantSettings, OrderingError, Problem
 from permissions.policy import rule
+from domain import audit
 from resolvers.context import Context
 from resolvers.errors import forbidden, unauthenticated
 from resolvers.globalid import decode_as
@@ -36,12 +37,19 @@ def error(code: str, message: str, *field: str) -> OrderingError:
     return OrderingError([Problem(code, message, list(field) or None)])
 
 
-async def in_transaction(ctx: Context, work: Callable[[Any], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
-    """Run `work` in one transaction; an OrderingError rolls it back and becomes userErrors."""
+async def in_transaction(ctx: Context, work: Callable[[Any], Awaitable[T]],
+                         action: str) -> tuple[T | None, list[UserError]]:
+    """Run `work` in one transaction; an OrderingError rolls it back and becomes userErrors.
+    Every mutation that commits is in the audit log: as `action` unless the domain recorded it."""
     require_signed_in(ctx)
     try:
         async with ctx.db.transaction() as session:
-            return await work(session), []
+            result = await work(session)
+            if not audit.was_recorded(session):
+                audit.record(session, ctx.actor, action, ctx.now, account_id=getattr(result, "account_id", None),
+                             target_type=type(result).__name__ if hasattr(result, "id") else None,
+                             target_id=getattr(result, "id", None))
+            return result, []
     except OrderingError as e:
         return None, user_errors(e.problems)
 

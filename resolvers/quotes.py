@@ -51,7 +51,7 @@ async def quote_request(ctx: Context, location_gid: str, lines: list[LineRequest
         account = await repo.account(s, location.account_id)
         return await domain.request(s, account.id, account.currency, location, ctx.caller.user_id, lines,  # type: ignore[arg-type]
                                     note, ctx.loaders.ordering.pricer_in(s), ctx.now, ctx.actor)
-    quote, errors = await in_transaction(ctx, work)
+    quote, errors = await in_transaction(ctx, work, "quote.request")
     return QuotePayload(quote, errors)
 
 
@@ -66,7 +66,7 @@ async def quote_respond(ctx: Context, quote_gid: str, prices: list[tuple[str, An
         answers = [domain.PriceAnswer(pk(gid, "QuoteLine"), price, ["input", "lines", str(i)])
                    for i, (gid, price) in enumerate(prices)]
         return await domain.respond(s, quote, answers, expires_at, note, ctx.caller.user_id, ctx.now, ctx.actor)
-    quote, errors = await in_transaction(ctx, work)
+    quote, errors = await in_transaction(ctx, work, "quote.respond")
     return QuotePayload(quote, errors)
 
 
@@ -109,7 +109,7 @@ async def quote_accept(ctx: Context, quote_gid: str, idempotency_key: str | None
         if claim is not None:
             idempotency.complete(claim, "Order", order.id)  # type: ignore[arg-type]
         return order
-    order, errors = await in_transaction(ctx, work)
+    order, errors = await in_transaction(ctx, work, "quote.accept")
     if order is None:
         return QuoteAcceptPayload(None, None, errors)
     return QuoteAcceptPayload(holder.get("quote"), order, [])
@@ -120,5 +120,5 @@ async def quote_decline(ctx: Context, quote_gid: str, reason: str | None) -> Quo
         quote = await visible_quote(ctx, s, quote_gid)
         require(ctx, "Mutation.quoteDecline", quote.account_id, quote.location_id, quote.requested_by_user_id)
         return await domain.decline(s, quote, reason, ctx.now, ctx.actor)
-    quote, errors = await in_transaction(ctx, work)
+    quote, errors = await in_transaction(ctx, work, "quote.decline")
     return QuotePayload(quote, errors)

@@ -217,6 +217,12 @@ class CartLinesAddInput:
 
 
 @strawberry.input
+class RequisitionListAddToCartInput:
+    requisition_list_id: strawberry.ID
+    cart_id: strawberry.ID
+
+
+@strawberry.input
 class CartLineQuantityInput:
     line_id: strawberry.ID
     quantity: int
@@ -272,6 +278,13 @@ class CartMutations:
     async def cart_lines_add(self, info: Info, input: CartLinesAddInput) -> CartPayload:
         return await resolve.cart_lines_add(info.context, input.cart_id,  # type: ignore[return-value]
                                             line_requests(input.lines, "input", "lines"))
+
+    @strawberry.mutation(description="Add a saved requisition list's items at today's contracted prices. Items no "
+                                     "longer sold or off their quantity rules are left out and reported in "
+                                     "userErrors (field input.items.N); the others are added.")
+    async def requisition_list_add_to_cart(self, info: Info, input: RequisitionListAddToCartInput) -> CartPayload:
+        return await resolve.requisition_list_add_to_cart(info.context, input.requisition_list_id,  # type: ignore[return-value]
+                                                          input.cart_id)
 
     @strawberry.mutation(description="Change quantities (re-priced for price breaks). Any bad line changes nothing.")
     async def cart_lines_update(self, info: Info, input: CartLinesUpdateInput) -> CartPayload:

@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.sql import Select
-from sqlmodel import func, select
+from sqlmodel import select
 
 from db.models import AuditEvent
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -54,4 +54,4 @@ class AuditRepository(ScopedRepository[AuditEvent]):
         return await keyset_page(self.session, self.filtered(f), [AuditEvent.at, AuditEvent.id], **window)
 
     async def count(self, f: AuditFilter) -> int:
-        return (await self.session.exec(self.filtered(f).with_only_columns(func.count()).order_by(None))).one()
+        return await count_rows(self.session, self.filtered(f))

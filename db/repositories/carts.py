@@ -8,7 +8,7 @@ from sqlmodel import func, select
 
 from db.models import Cart, CartLine
 from db.models.carts import CartStatus
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -36,7 +36,7 @@ class CartRepository(ScopedRepository[Cart]):
         return await keyset_page(self.session, self.filtered(f), [Cart.updated_at, Cart.id], **window)
 
     async def count(self, f: CartFilter) -> int:
-        return (await self.session.exec(self.filtered(f).with_only_columns(func.count()).order_by(None))).one()
+        return await count_rows(self.session, self.filtered(f))
 
     async def get_for_update(self, cart_id: int) -> Cart | None:
         """The cart, locked until the transaction ends: placements of one cart run one at a time."""

@@ -164,3 +164,8 @@ class ApprovalQueueRepository(OrderRepository):
         if self.user_id is not None:
             stmt = stmt.where(or_(Order.placed_by_user_id.is_(None), Order.placed_by_user_id != self.user_id))
         return stmt
+
+
+async def has_invoice(session: Any, order_id: int) -> bool:
+    stmt = select(Invoice.id).where(Invoice.order_id == order_id).limit(1)
+    return (await session.exec(stmt)).first() is not None

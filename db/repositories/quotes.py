@@ -5,11 +5,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.sql import Select
-from sqlmodel import and_, func, or_, select
+from sqlmodel import and_, or_, select
 
 from db.models import Quote, QuoteLine
 from db.models.quotes import QuoteStatus
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -48,7 +48,7 @@ class QuoteRepository(ScopedRepository[Quote]):
         return await keyset_page(self.session, self.filtered(f), [Quote.created_at, Quote.id], **window)
 
     async def count(self, f: QuoteFilter) -> int:
-        return (await self.session.exec(self.filtered(f).with_only_columns(func.count()).order_by(None))).one()
+        return await count_rows(self.session, self.filtered(f))
 
     async def get_for_update(self, quote_id: int) -> Quote | None:
         return (await self.session.exec(self.visible().where(Quote.id == quote_id).with_for_update())).first()

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database
 from db.models import Product, ProductVariant, RequisitionList, RequisitionListItem
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -29,8 +29,7 @@ class RequisitionListRepository(ScopedRepository[RequisitionList]):
                                  descending=False, **window)
 
     async def count(self, account_ids: tuple[int, ...]) -> int:
-        stmt = self.filtered(account_ids).with_only_columns(func.count()).order_by(None)
-        return (await self.session.exec(stmt)).one()
+        return await count_rows(self.session, self.filtered(account_ids))
 
 
 async def name_taken(session: AsyncSession, account_id: int, name: str, except_id: int | None = None) -> bool:
@@ -68,3 +67,9 @@ async def items_by_list(db: Database, keys: Sequence[int]) -> list[list[Requisit
     for r in rows:
         out[r.list_id].append(r)
     return [out[k] for k in keys]
+
+
+async def items_of(session: AsyncSession, list_id: int) -> list[RequisitionListItem]:
+    stmt = select(RequisitionListItem).where(RequisitionListItem.list_id == list_id).order_by(
+        RequisitionListItem.position, RequisitionListItem.id)
+    return list((await session.exec(stmt)).all())

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.engine import Database
 from db.models import Refund, ReturnLine, ReturnPhoto, ReturnRequest
 from db.models.returns import ReturnStatus
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 # Returns that hold quantities: a declined return gives them back.
@@ -54,7 +54,7 @@ class ReturnRepository(ScopedRepository[ReturnRequest]):
                                  **window)
 
     async def count(self, f: ReturnFilter) -> int:
-        return (await self.session.exec(self.filtered(f).with_only_columns(func.count()).order_by(None))).one()
+        return await count_rows(self.session, self.filtered(f))
 
     async def photo(self, photo_id: int) -> tuple[ReturnPhoto, ReturnRequest] | None:
         """A photo with its return, if the caller may see the return."""

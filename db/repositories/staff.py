@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database
 from db.models import Address, PriceList, PriceListEntry, ProductVariant, QuantityRule
-from db.pagination import Page, keyset_page
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -29,8 +29,7 @@ class PriceListRepository(ScopedRepository[PriceList]):
                                  descending=False, **window)
 
     async def count(self, account_ids: tuple[int, ...]) -> int:
-        return (await self.session.exec(self.filtered(account_ids).with_only_columns(func.count())
-                                        .order_by(None))).one()
+        return await count_rows(self.session, self.filtered(account_ids))
 
 
 async def sku_taken(session: AsyncSession, sku: str, except_id: int | None = None) -> bool:

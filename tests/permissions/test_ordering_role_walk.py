@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from db.models import Account, Order
+from db.models import Account, Order, RequisitionList
 from permissions.policy import ORDERING
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, AP, APPROVER, BUYER, ORDER_PLACE, STAFF_ADMIN, STAFF_SUPPORT, VIEWER, data,
@@ -29,6 +29,7 @@ CASES: dict[str, tuple[str, set[str]]] = {
     "cartPricesRefresh": ("CartPricesRefreshInput", BUYERS),
     "cartDelete": ("CartDeleteInput", BUYERS),
     "cartQuickOrder": ("CartQuickOrderInput", BUYERS),
+    "requisitionListAddToCart": ("RequisitionListAddToCartInput", BUYERS),
     "orderPlace": ("OrderPlaceInput", BUYERS),
     "orderReorder": ("OrderReorderInput", BUYERS),
     "orderUpdate": ("OrderUpdateInput", BUYERS),
@@ -62,7 +63,8 @@ async def _world(gql: Any, db: Any) -> dict[str, Any]:
                      "lines": [{"lineId": quote["lines"][0]["id"], "unitPrice": "9.99"}]}}, as_=STAFF_ADMIN)
     return {"denver": await location_gid(db, "Denver Plant"), "cart": cart, "line": cart["lines"][0]["id"],
             "order": placed, "pending": await gid(db, Order, number="100021"), "quote": quote,
-            "account": await gid(db, Account, name="Acme Industrial"), "sku": v12.sku}
+            "account": await gid(db, Account, name="Acme Industrial"), "sku": v12.sku,
+            "list": await gid(db, RequisitionList, name="Denver weekly restock")}
 
 
 def _input(name: str, w: dict[str, Any], user: str) -> dict[str, Any]:
@@ -76,6 +78,7 @@ def _input(name: str, w: dict[str, Any], user: str) -> dict[str, Any]:
         "cartPricesRefresh": {"cartId": w["cart"]["id"]},
         "cartDelete": {"cartId": w["cart"]["id"]},
         "cartQuickOrder": {"locationId": w["denver"], "lines": line},
+        "requisitionListAddToCart": {"requisitionListId": w["list"], "cartId": w["cart"]["id"]},
         "orderPlace": {"idempotencyKey": f"walk-{user}", "locationId": w["denver"], "lines": line},
         "orderReorder": {"orderId": w["order"]["id"]},
         "orderUpdate": {"orderId": w["order"]["id"], "note": f"by {user}"},
