@@ -11,7 +11,7 @@ class UserError:
     """One entry of a payload's userErrors; `code` is a member of the mutation's own code enum."""
 
     message: str
-    code: Enum
+    code: Enum | str
     field: list[str] | None = None
 
 

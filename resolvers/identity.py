@@ -17,7 +17,7 @@ from i18n.locales import normalize_locale
 from permissions.caller import CallerKind
 from permissions.policy import rule
 from resolvers.context import Context
-from resolvers.errors import coded, forbidden, unauthenticated
+from resolvers.errors import UserError, coded, forbidden, unauthenticated
 
 T = TypeVar("T")
 
@@ -25,13 +25,6 @@ T = TypeVar("T")
 def codes(name: str, *values: str) -> type[StrEnum]:
     """A userErrors code enum for one group of mutations."""
     return StrEnum(name, {v: v for v in values})  # type: ignore[return-value]
-
-
-@dataclass
-class UserError:
-    message: str
-    code: StrEnum
-    field: list[str] | None = None
 
 
 def user_error(e: AuthError, enum: type[StrEnum]) -> UserError:

@@ -1,7 +1,6 @@
 """What the ordering resolvers share: one transaction per mutation with userErrors on expected
 failures (nothing written), the caller's idempotency principal, the merchant's ordering settings."""
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from db.repositories.accounts import LocationRepository
@@ -9,17 +8,10 @@ from domain.ordering import ErrorCode, InvoiceOn, MerchantSettings, OrderingErro
 from permissions.policy import rule
 from domain import audit
 from resolvers.context import Context
-from resolvers.errors import forbidden, unauthenticated
+from resolvers.errors import UserError, forbidden, unauthenticated
 from resolvers.globalid import decode_as
 
 T = TypeVar("T")
-
-
-@dataclass
-class UserError:
-    message: str
-    code: ErrorCode
-    field: list[str] | None = None
 
 
 def user_errors(problems: list[Problem]) -> list[UserError]:

@@ -1,7 +1,6 @@
 """Mutation plumbing shared by the fulfilment, returns, requisition and staff resolvers:
 the policy check, one transaction, and Rejected turned into userErrors."""
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -12,17 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.problems import Problem, Rejected, reject
 from permissions.policy import rule
 from resolvers.context import Context
+from resolvers.errors import UserError as UserErrorData
 from resolvers.errors import forbidden, unauthenticated
 from resolvers.globalid import decode_as
 
 T = TypeVar("T")
-
-
-@dataclass
-class UserErrorData:
-    message: str
-    code: StrEnum | str
-    field: list[str] | None = None
 
 
 def user_errors(e: Rejected) -> list[UserErrorData]:

@@ -1,7 +1,7 @@
 """Carts, their lines, quick order, and the cart mutations."""
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -13,8 +13,7 @@ from domain.money import round_to_minor
 from domain.ordering import ErrorCode, LineRequest
 from resolvers import carts as resolve
 from resolvers.globalid import decode_as
-from resolvers.ordering_common import UserError as UserErrorData
-from schema.common import MailingAddress, Money, Node, UserError, address_from, node_id, rows_of
+from schema.common import MailingAddress, Money, Node, UserError, address_from, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
     from schema.accounts import Location, Person
@@ -26,17 +25,10 @@ OrderingErrorCodeEnum = strawberry.enum(ErrorCode, name="OrderingErrorCode",
                                         description="Why a cart, order, approval or quote mutation failed.")
 
 
-def ordering_errors() -> Any:
-    """is_type_of of the ordering error types: their objects are resolvers' UserError dataclasses."""
-    def is_type_of(cls: type, obj: Any, info: Info) -> bool:
-        return isinstance(obj, UserErrorData)
-    return classmethod(is_type_of)
-
-
 @strawberry.type
 class CartError(UserError):
     code: OrderingErrorCodeEnum  # type: ignore[valid-type]
-    is_type_of = ordering_errors()
+    is_type_of = user_errors()
 
 
 @strawberry.type

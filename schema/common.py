@@ -43,13 +43,6 @@ def rows_of(model: type) -> Any:
     return classmethod(is_type_of)
 
 
-def errors_of(code_enum: type) -> Any:
-    """is_type_of for a mutation's error type: a resolvers.errors.UserError with a code of its enum."""
-    def is_type_of(cls: type, obj: Any, info: Info) -> bool:
-        return isinstance(obj, UserErrorData) and isinstance(obj.code, code_enum)
-    return classmethod(is_type_of)
-
-
 def node_id(type_name: str) -> Any:
     def resolve(root: Any) -> strawberry.ID:
         return strawberry.ID(encode(type_name, root.id))
@@ -115,9 +108,7 @@ def address_from(data: dict | None) -> MailingAddress | None:
 
 
 def user_errors() -> Any:
-    """is_type_of for a mutation's error type, whose objects are resolvers' plain UserError rows."""
-    from resolvers.identity import UserError as UserErrorRow  # noqa: PLC0415
-
+    """is_type_of for a mutation's error type: its objects are resolvers.errors.UserError."""
     def is_type_of(cls: type, obj: Any, info: Info) -> bool:
-        return isinstance(obj, (cls, UserErrorRow))
+        return isinstance(obj, UserErrorData)
     return classmethod(is_type_of)

@@ -12,8 +12,7 @@ from domain.carriers import CARRIERS
 from domain.fulfilment import FulfilmentErrorCode
 from resolvers import fulfilment as resolve
 from resolvers.within import Within
-from resolvers.userrors import UserErrorData
-from schema.common import Node, UserError, node_id, rows_of
+from schema.common import Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
     from schema.orders import Order, OrderLine
@@ -102,7 +101,7 @@ class OrderTracking:
 
 @strawberry.type
 class FulfilmentError(UserError):
-    is_type_of = rows_of(UserErrorData)
+    is_type_of = user_errors()
     code: FulfilmentErrorCodeEnum  # type: ignore[valid-type]
 
 

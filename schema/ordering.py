@@ -11,7 +11,7 @@ from domain.money import Money as MoneyData
 from domain.ordering import LineRequest
 from resolvers import ordering as resolve
 from resolvers.globalid import decode_as
-from schema.carts import ordering_errors, Cart, OrderingErrorCodeEnum, PriceChange
+from schema.carts import user_errors, Cart, OrderingErrorCodeEnum, PriceChange
 from schema.common import Money, UserError
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ OrderRef = Annotated["Order", strawberry.lazy("schema.orders")]
 @strawberry.type
 class OrderError(UserError):
     code: OrderingErrorCodeEnum  # type: ignore[valid-type]
-    is_type_of = ordering_errors()
+    is_type_of = user_errors()
 
 
 @strawberry.type(description="One approver's decision on an order.")

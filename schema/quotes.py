@@ -12,7 +12,7 @@ from domain.money import Money as MoneyData
 from domain.money import round_to_minor
 from domain.quotes import is_expired
 from resolvers import quotes as resolve
-from schema.carts import ordering_errors, CartLineInput, OrderingErrorCodeEnum, line_requests
+from schema.carts import user_errors, CartLineInput, OrderingErrorCodeEnum, line_requests
 from schema.common import Connection, Money, Node, UserError, node_id, rows_of
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ QuoteStatusEnum = strawberry.enum(QuoteState, name="QuoteStatus",
 @strawberry.type
 class QuoteError(UserError):
     code: OrderingErrorCodeEnum  # type: ignore[valid-type]
-    is_type_of = ordering_errors()
+    is_type_of = user_errors()
 
 
 @strawberry.type

@@ -9,8 +9,7 @@ from db import models
 from resolvers import requisitions as resolve
 from resolvers.connections import Window
 from resolvers.globalid import encode
-from resolvers.userrors import UserErrorData
-from schema.common import Connection, Node, UserError, node_id, rows_of
+from schema.common import Connection, Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
     from schema.accounts import Account, Person
@@ -75,7 +74,7 @@ RequisitionListConnection = Connection[RequisitionList]
 
 @strawberry.type
 class RequisitionListError(UserError):
-    is_type_of = rows_of(UserErrorData)
+    is_type_of = user_errors()
     code: RequisitionListErrorCodeEnum  # type: ignore[valid-type]
 
 

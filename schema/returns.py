@@ -17,8 +17,7 @@ from resolvers import returns as resolve
 from resolvers.connections import Window
 from resolvers.globalid import decode_as, encode
 from resolvers.within import Within, within
-from resolvers.userrors import UserErrorData
-from schema.common import Connection, Money, Node, UserError, node_id, rows_of
+from schema.common import Connection, Money, Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
     from schema.orders import Order, OrderLine
@@ -152,7 +151,7 @@ class ReturnFilter:
 
 @strawberry.type
 class ReturnError(UserError):
-    is_type_of = rows_of(UserErrorData)
+    is_type_of = user_errors()
     code: ReturnErrorCodeEnum  # type: ignore[valid-type]
 
 

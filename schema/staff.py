@@ -12,8 +12,7 @@ from domain.back_office import BackOfficeErrorCode
 from domain.money import Money as MoneyData
 from resolvers import staff_accounts, staff_catalog, staff_pricing
 from resolvers.connections import Window
-from resolvers.userrors import UserErrorData
-from schema.common import Connection, Money, Node, UserError, node_id, rows_of
+from schema.common import Connection, Money, Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
     from schema.accounts import Account, AccountKindEnum, AddressKindEnum, Location
@@ -47,7 +46,7 @@ class _InCurrency:
 
 @strawberry.type
 class BackOfficeError(UserError):
-    is_type_of = rows_of(UserErrorData)
+    is_type_of = user_errors()
     code: BackOfficeErrorCodeEnum  # type: ignore[valid-type]
 
 
