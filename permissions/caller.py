@@ -69,8 +69,10 @@ class Caller:
         return False
 
     def allows_on(self, rule: Rule, obj: object) -> bool:
-        return self.allows(rule, getattr(obj, "account_id", None), getattr(obj, "location_id", None),
-                           getattr(obj, "owner_user_id", getattr(obj, "user_id", None)))
+        account, location, owner = _scope_attributes(type(obj))
+        return self.allows(rule, getattr(obj, account) if account else None,
+                           getattr(obj, location) if location else None,
+                           getattr(obj, owner) if owner else None)
 
     def scope(self, rule: Rule) -> RowScope:
         """The rows `rule` lets the caller see, for a repository's WHERE clause."""
@@ -107,3 +109,20 @@ class Caller:
 
 
 ANONYMOUS = Caller()
+
+_SCOPE_ATTRIBUTES: dict[type, tuple[str | None, str | None, str | None]] = {}
+
+
+def _scope_attributes(cls: type) -> tuple[str | None, str | None, str | None]:
+    """Which of account_id, location_id and the owner's user id objects of `cls` carry.
+
+    Worked out once per class: probing a missing attribute on a SQLModel row goes through
+    pydantic's slow path and an exception, and permission checks run for every row."""
+    found = _SCOPE_ATTRIBUTES.get(cls)
+    if found is None:
+        names = {name for klass in cls.__mro__ for name in vars(klass)}
+        owner = "owner_user_id" if "owner_user_id" in names else ("user_id" if "user_id" in names else None)
+        found = ("account_id" if "account_id" in names else None,
+                 "location_id" if "location_id" in names else None, owner)
+        _SCOPE_ATTRIBUTES[cls] = found
+    return found
