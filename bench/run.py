@@ -5,8 +5,8 @@
     python3 bench/run.py --full          # ... and ~1 million order lines (demo --scale 400)
     python3 bench/run.py --backends sqlite --scales 4
 
-PostgreSQL is used when it answers at --pg (default postgresql://postgres@127.0.0.1:5432/bench_h5;
-the database must exist and is emptied and reseeded). Seeded data is kept (bench/.data/ for SQLite,
+PostgreSQL is used when it answers at --pg (default postgresql://postgres@127.0.0.1:5432/portalql_bench;
+it is created when missing, and emptied and reseeded). Seeded data is kept (bench/.data/ for SQLite,
 a marker table in PostgreSQL), so a second run starts measuring at once.
 
 It sets up .venv like dev.py, seeds `portalql demo --scale N` data, runs bench/measure.py once per
@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/bench_h5"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/portalql_bench"
 
 
 def in_venv() -> None:
@@ -69,8 +69,23 @@ def postgres_ready(url: str) -> bool:
         try:
             async with db.engine.connect() as conn:
                 await conn.exec_driver_sql("SELECT 1")
+        except Exception as e:  # noqa: BLE001
+            if "does not exist" not in str(e):
+                raise
+            await create_database(url)
         finally:
             await db.dispose()
+
+    async def create_database(url: str) -> None:
+        server, _, name = url.rpartition("/")
+        admin = Database(f"{server}/postgres")
+        try:
+            async with admin.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}", file=sys.stderr)
+        finally:
+            await admin.dispose()
     try:
         asyncio.run(asyncio.wait_for(ping(), 5))
         return True
