@@ -30,7 +30,8 @@ def in_venv() -> None:
     import dev  # noqa: PLC0415 - the standard-library bootstrapper
 
     dev.ensure_venv()
-    if Path(sys.executable).resolve() != dev.PY.resolve() and os.environ.get("PORTALQL_BENCH_CHILD") != "1":
+    # sys.prefix, not the executable: .venv/bin/python is a link to the base interpreter.
+    if Path(sys.prefix).resolve() != dev.VENV.resolve() and os.environ.get("PORTALQL_BENCH_CHILD") != "1":
         env = {**os.environ, "PORTALQL_BENCH_CHILD": "1"}
         sys.exit(subprocess.call([str(dev.PY), __file__, *sys.argv[1:]], env=env))
 

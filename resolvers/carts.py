@@ -225,14 +225,26 @@ async def cart_prices_refresh(ctx: Context, cart_gid: str) -> CartPricesPayload:
 
 
 async def cart_quick_order(ctx: Context, cart_gid: str | None, location_gid: str | None,
-                           pairs: list[tuple[str, int]], csv_text: str | None, atomic: bool) -> QuickOrderPayload:
-    """SKU and quantity pairs and/or CSV rows into a cart (a new one at `location` without a cart),
-    with a result per row. Rows that fail are reported; unless `atomic`, the others are added."""
+                           pairs: list[tuple[str, int]], csv_text: str | None, atomic: bool,
+                           csv_file: bytes | None = None) -> QuickOrderPayload:
+    """SKU and quantity pairs and/or CSV rows (as text or an uploaded file) into a cart (a new one at
+    `location` without a cart), with a result per row. Rows that fail are reported; unless `atomic`,
+    the others are added."""
     results: list[QuickOrderResult] = []
 
     async def work(s: Any) -> Cart:
+        nonlocal csv_text
         if (cart_gid is None) == (location_gid is None):
             raise error("INVALID_INPUT", "Give either a cartId or a locationId (for a new cart)", "input")
+        if csv_file is not None:
+            if csv_text is not None:
+                raise error("INVALID_INPUT", "Give csv or csvFile, not both", "input")
+            if len(csv_file) > carts.CSV_MAX_BYTES:
+                raise error("CSV_TOO_LARGE", f"The CSV is over {carts.CSV_MAX_BYTES // 1024} KB", "input", "csvFile")
+            try:
+                csv_text = csv_file.decode("utf-8-sig")  # spreadsheet programs often write a BOM
+            except UnicodeDecodeError:
+                raise error("CSV_NOT_TEXT", "The CSV file is not UTF-8 text", "input", "csvFile") from None
         if cart_gid is not None:
             cart = await find_cart(ctx, s, cart_gid, "Mutation.cartQuickOrder")
         else:

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from db import models
@@ -11,6 +12,7 @@ from db.models.carts import CartStatus
 from domain.money import Money as MoneyData
 from domain.money import round_to_minor
 from domain.ordering import ErrorCode, LineRequest
+from domain.carts import CSV_MAX_BYTES
 from resolvers import carts as resolve
 from resolvers.globalid import decode_as
 from schema.common import MailingAddress, Money, Node, UserError, address_from, node_id, rows_of, user_errors
@@ -250,6 +252,8 @@ class CartQuickOrderInput:
     lines: list[QuickOrderLineInput] | None = None
     csv: str | None = strawberry.field(default=None, description="CSV text: SKU and quantity per row (an optional "
                                        "header row 'sku,quantity'; ',' ';' or tab separated), at most 500 rows.")
+    csv_file: Upload | None = strawberry.field(default=None, description="The same as a file (a multipart "
+                                               "request, with the Authorization header), UTF-8, at most 512 KB.")
     atomic: bool = strawberry.field(default=False, description="Add nothing unless every row can be added.")
 
 
@@ -298,6 +302,7 @@ class CartMutations:
     @strawberry.mutation(description="Quick order: SKU and quantity rows (and/or a CSV) into a cart, with a "
                                      "result per row.")
     async def cart_quick_order(self, info: Info, input: CartQuickOrderInput) -> CartQuickOrderPayload:
+        csv_file = await input.csv_file.read(CSV_MAX_BYTES + 1) if input.csv_file is not None else None  # type: ignore[attr-defined]
         return await resolve.cart_quick_order(info.context, input.cart_id, input.location_id,  # type: ignore[return-value]
                                               [(x.sku, x.quantity) for x in input.lines or []], input.csv,
-                                              input.atomic)
+                                              input.atomic, csv_file)
