@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from db.enums import Role, StaffRole
 from db.scope import EVERYTHING, NOTHING, AccountScope, RowScope
-from permissions.policy import Rule
+from permissions.policy import IMPLIED_SCOPES, Rule
 
 # Per account, each role the caller holds and where: None for account-wide, else location ids.
 Grants = dict[int, dict[Role, frozenset[int] | None]]
@@ -40,7 +40,8 @@ class Caller:
 
     def _scope_ok(self, rule: Rule) -> bool:
         if self.kind is CallerKind.INTEGRATION:
-            return rule.oauth_scope is not None and rule.oauth_scope in self.oauth_scopes
+            return rule.oauth_scope is not None and (rule.oauth_scope in self.oauth_scopes
+                                                     or rule.oauth_scope in IMPLIED_SCOPES)
         return True
 
     def allows(self, rule: Rule, account_id: int | None = None, location_id: int | None = None,

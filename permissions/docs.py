@@ -2,7 +2,7 @@
 
 A test fails when the checked-in file differs, so the document cannot drift from the code."""
 from db.enums import Role, StaffRole
-from permissions.policy import POLICY, Rule
+from permissions.policy import IMPLIED_SCOPES, POLICY, Rule
 
 KINDS = {"rows": "Rows (who sees which objects)", "field": "Fields (null with FORBIDDEN for others)",
          "mutation": "Mutations"}
@@ -19,7 +19,8 @@ def render() -> str:
            "account as a whole need the role account-wide. *owner*: the member the row belongs to (the",
            "buyer who placed an order, the member whose membership it is) also has access. Objects",
            "outside what a caller may see are `NOT_FOUND`, exactly like objects that do not exist.",
-           "Integration clients act for one account and need the OAuth scope shown.", ""]
+           "Integration clients act for one account and need the OAuth scope shown; "
+           f"{', '.join(sorted(IMPLIED_SCOPES))} is implied for every client.", ""]
     roles = list(Role)
     for kind, title in KINDS.items():
         entries = [(k, r) for k, r in POLICY.items() if r.kind == kind]

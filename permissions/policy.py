@@ -43,6 +43,10 @@ def mutation(roles: frozenset[Role] | set[Role], description: str, **kw: object)
     return Rule(frozenset(roles), description, kind="mutation", **kw)  # type: ignore[arg-type]
 
 
+# Every integration client reads its own account and locations, whatever scopes it was given:
+# without them a client granted orders:read could not reach a single order.
+IMPLIED_SCOPES = frozenset({"account:read"})
+
 FINANCE = frozenset({ADMIN, AP})
 PRICE_READERS = frozenset({ADMIN, BUYER, APPROVER, AP})
 

@@ -78,3 +78,16 @@ async def test_revoked_client_stops_at_once(gql, db, client):
     assert again.json()["error"] == "invalid_client"
     forged = await gql("{ accounts { nodes { name } } }", headers={"authorization": "Bearer a.b.c"})
     assert forged["errors"][0]["extensions"]["reason"] == "INVALID_TOKEN"
+
+
+async def test_a_client_with_only_orders_read_still_finds_its_account_but_nothing_more(gql, db, client):
+    made = (await register(gql, db, ["orders:read"]))["data"]["oauthClientCreate"]
+    token = (await token_for(client, made["client"]["clientId"], made["clientSecret"])).json()["access_token"]
+    auth = {"authorization": f"Bearer {token}"}
+    body = await gql("{ accounts { nodes { name locations { name } orders(first: 1) { totalCount } "
+                     "invoices { totalCount } members { id } } } }", headers=auth)
+    node = body["data"]["accounts"]["nodes"][0]
+    assert node["name"] == "Acme Industrial" and len(node["locations"]) == 3
+    assert node["orders"]["totalCount"] > 0
+    assert node["invoices"] is None and node["members"] == []  # invoices:read and members:read not implied
+    assert codes(body) == ["FORBIDDEN"]
