@@ -15,7 +15,7 @@ from db.engine import Database
 from db.enums import InvoiceStatus
 from db.models import (Account, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
                        Membership, Order, OrderLine, Payment, PriceList, PriceListEntry, Product,
-                       ProductVariant, QuantityRule, Subscription, SubscriptionItem, User)
+                       ProductVariant, QuantityRule, SubscriptionItem, User)
 from db.repositories.accounts import (LocationRepository, MembershipRepository,
                                       addresses_by_location, roles_by_membership)
 from db.scope import RowScope
@@ -62,7 +62,6 @@ account_by_id = by_id(Account)
 location_by_id = by_id(Location)
 user_by_id = by_id(User)
 order_by_id = by_id(Order)
-subscription_by_id = by_id(Subscription)
 product_by_id = by_id(Product)
 variant_by_id = by_id(ProductVariant)
 lines_by_order = children(OrderLine, "order_id", OrderLine.position)

@@ -1,5 +1,4 @@
 """Alembic, configured in code: `portalql migrate` and the tests apply migrations through here."""
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -27,7 +26,3 @@ def make_revision(url: str, message: str) -> None:
     """Autogenerate a migration from the difference between the models and the database at `url`."""
     command.revision(alembic_config(url), message=message, autogenerate=True)
 
-
-async def upgrade_async(url: str) -> None:
-    # Alembic's env runs its own event loop; keep it off the caller's.
-    await asyncio.to_thread(upgrade, url)

@@ -22,10 +22,6 @@ class RowScope:
     everything: bool = False
     accounts: tuple[AccountScope, ...] = ()
 
-    @property
-    def account_ids(self) -> list[int]:
-        return [a.account_id for a in self.accounts]
-
     def where(self, account_col: ColumnElement, location_col: ColumnElement | None = None,
               owner_col: ColumnElement | None = None) -> ColumnElement[bool]:
         if self.everything:

@@ -44,19 +44,3 @@ class LocalDiskStorage:
         except FileNotFoundError:
             pass
 
-
-class MemoryStorage:
-    """For tests and for a demo without a writable disk."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[bytes, str]] = {}
-
-    async def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.files[key] = (data, content_type)
-
-    async def get(self, key: str) -> bytes | None:
-        found = self.files.get(key)
-        return found[0] if found else None
-
-    async def delete(self, key: str) -> None:
-        self.files.pop(key, None)

@@ -73,10 +73,6 @@ class Loaders(AfterSalesLoaders):
         return self._make(batch.order_by_id)
 
     @cached_property
-    def subscription(self) -> DataLoader:
-        return self._make(batch.subscription_by_id)
-
-    @cached_property
     def order_lines(self) -> DataLoader:
         return self._make(batch.lines_by_order)
 

@@ -1,5 +1,4 @@
 """Order history and order detail."""
-from db.models import Order
 from db.repositories.orders import OrderFilter, OrderRepository
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
@@ -9,6 +8,3 @@ async def order_history(ctx: Context, filter_: OrderFilter, window: Window) -> C
     scope = ctx.scope("rows:Order")
     return await paginate(ctx, lambda s: OrderRepository(s, scope), filter_, window)
 
-
-def shipping_address(order: Order) -> dict | None:
-    return order.shipping_address

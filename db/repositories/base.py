@@ -4,7 +4,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.sql import Select
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.scope import RowScope
@@ -36,6 +35,3 @@ class ScopedRepository(Generic[M]):
     async def all(self, stmt: Select) -> Sequence[Any]:
         return (await self.session.exec(stmt)).all()
 
-
-def base_select(model: type[M]) -> Select:
-    return select(model)
