@@ -1,6 +1,7 @@
 """The Starlette application: /graphql (GraphiQL in development), /healthz, /readyz, /metrics."""
 import asyncio
 import uuid
+from functools import cached_property
 from pathlib import Path
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -62,8 +63,8 @@ class PortalGraphQL(GraphQL):
         self.storage = storage
         self.limiter = limiter
 
-    @property
-    def graphql_ide_html(self) -> str:
+    @cached_property
+    def graphql_ide_html(self) -> str:  # type: ignore[override]
         return GRAPHIQL_PAGE.read_text()
 
     def encode_json(self, data: object) -> bytes:
