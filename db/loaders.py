@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import func, or_, select
 
 from db.engine import Database
@@ -25,8 +26,42 @@ T = TypeVar("T")
 
 
 async def _rows(db: Database, stmt: Any) -> Sequence[Any]:
-    async with db.session() as s:
-        return (await s.exec(stmt)).all()
+    entity = _single_model(stmt)
+    if entity is None:
+        async with db.session() as s:
+            return (await s.exec(stmt)).all()
+    # Rows to read, never to change: filled from a Core result, without the ORM's identity map and
+    # per-instance state, which cost ~15 µs a row (a 50-order page builds ~430). Attributes are
+    # plain values in __dict__, so reads are as for an ORM row; adding one to a session fails.
+    keys = _attribute_keys(entity)
+    new = entity.__new__
+    async with db.engine.connect() as conn:
+        result = await conn.execute(stmt)
+        rows = []
+        for values in result:
+            row = new(entity)
+            row.__dict__.update(zip(keys, values))
+            rows.append(row)
+        return rows
+
+
+def _single_model(stmt: Any) -> type | None:
+    described = getattr(stmt, "column_descriptions", None)
+    if not described or len(described) != 1:
+        return None
+    entity = described[0].get("entity")
+    return entity if entity is not None and described[0].get("expr") is entity else None
+
+
+_KEYS: dict[type, tuple[str, ...]] = {}
+
+
+def _attribute_keys(model: type) -> tuple[str, ...]:
+    found = _KEYS.get(model)
+    if found is None:
+        mapper = sa_inspect(model)
+        found = _KEYS[model] = tuple(mapper.get_property_by_column(c).key for c in mapper.local_table.columns)
+    return found
 
 
 def _one_each(keys: Sequence[K], rows: Sequence[T], key: Callable[[T], K]) -> list[T | None]:

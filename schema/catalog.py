@@ -7,6 +7,7 @@ from db.repositories.catalog import ProductFilter as ProductFilterData
 from domain.money import Money as MoneyData
 from permissions.checks import guarded
 from resolvers import catalog as resolve
+from schema.execution import loads
 from schema.common import Connection, Money, Node, node_id, rows_of
 
 
@@ -52,6 +53,7 @@ class ProductVariant(Node):
         return await resolve.quantity_rule(info.context, self)  # type: ignore[return-value]
 
     @strawberry.field
+    @loads("product", "product_id")
     async def product(self, info: Info) -> "Product":
         return await info.context.loaders.product.load(self.product_id)  # type: ignore[attr-defined]
 

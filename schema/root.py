@@ -23,6 +23,7 @@ from schema.billing import Invoice
 from schema.carts import Cart, CartMutations
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
+from schema.execution import Executor, make_eager
 from schema.extensions import ErrorCodes
 from schema.ordering import OrderingMutations
 from schema.orders import Order
@@ -87,7 +88,10 @@ def build_schema(*, production: bool = False, extensions_before: Sequence[Any] =
     extensions: list = [*extensions_before, ErrorCodes]
     if production:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions)
+    built = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions,
+                              execution_context_class=Executor)
+    make_eager(built._schema)
+    return built
 
 
 # What `strawberry export-schema schema.root:schema` writes to schema.graphql.
