@@ -1,6 +1,7 @@
 """Money: an exact Decimal amount and an ISO 4217 currency."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
 from babel.numbers import get_currency_precision
 
@@ -11,14 +12,19 @@ class Money:
     currency_code: str
 
 
+@cache
+def minor_unit(currency: str) -> Decimal:
+    """0.01 for USD, 1 for JPY: babel looks it up in its locale data, slowly, so once per currency."""
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
 def round_to_minor(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit; only where money is charged or printed."""
-    return amount.quantize(Decimal(1).scaleb(-get_currency_precision(currency)), rounding=ROUND_HALF_EVEN)
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_EVEN)
 
 
 def display_amount(amount: Decimal, currency: str) -> Decimal:
     """The exact amount with the currency's minor digits, and more only where they carry value:
     254.7200 USD shows as 254.72, a contracted unit price of 8.6425 stays 8.6425."""
-    minor = Decimal(1).scaleb(-get_currency_precision(currency))
-    rounded = amount.quantize(minor)
+    rounded = amount.quantize(minor_unit(currency))
     return rounded if rounded == amount else amount.normalize()

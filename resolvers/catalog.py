@@ -38,10 +38,19 @@ async def catalog(ctx: Context, location: Location, filter_: ProductFilter, wind
 
 
 async def variants(ctx: Context, product: Product | Within) -> list[Any]:
-    rows = await ctx.loaders.variants_of_product.load(product.id)
+    return located(await ctx.loaders.variants_of_product.load(product.id), product)
+
+
+def located(variants: list[Any], product: Product | Within) -> list[Any]:
+    """A product's variants, seen from the location its product is seen from (if any)."""
     if isinstance(product, Within):
-        return [Within(v, product.account_id, product.location_id) for v in rows]
-    return rows
+        return [Within(v, product.account_id, product.location_id) for v in variants]
+    return variants
+
+
+def schedule_key(variant: Within) -> tuple[int, int]:
+    """The price_schedule loader's key; only a located variant has one (AttributeError otherwise)."""
+    return (variant.location_id, variant.id)
 
 
 def _located(variant: ProductVariant | Within) -> Within:
@@ -54,18 +63,18 @@ async def contracted_price(ctx: Context, variant: ProductVariant | Within, quant
     if quantity < 1 or quantity > 1_000_000:
         raise bad_input("quantity must be between 1 and 1000000")
     v = _located(variant)
-    schedule = await ctx.loaders.price_schedule.load((v.location_id, v.id))
+    schedule = await ctx.loaders.price_schedule.load(schedule_key(v))
     price = schedule.unit_price(v.list_price, v.currency, quantity)
     return Money(price.amount, price.currency)
 
 
 async def price_breaks(ctx: Context, variant: ProductVariant | Within) -> list[PriceBreak]:
     v = _located(variant)
-    schedule = await ctx.loaders.price_schedule.load((v.location_id, v.id))
+    schedule = await ctx.loaders.price_schedule.load(schedule_key(v))
     return schedule.price_breaks(v.currency)
 
 
 async def quantity_rule(ctx: Context, variant: ProductVariant | Within) -> QuantityRuleData:
     v = _located(variant)
-    schedule = await ctx.loaders.price_schedule.load((v.location_id, v.id))
+    schedule = await ctx.loaders.price_schedule.load(schedule_key(v))
     return schedule.quantity_rule() or QuantityRuleData()

@@ -41,14 +41,17 @@ class ProductVariant(Node):
 
     @guarded("ProductVariant.price", description="The contracted unit price at the location the catalog is "
                                                  "seen from, for this quantity (price breaks applied).")
+    @loads("price_schedule", resolve.schedule_key)
     async def price(self, info: Info, quantity: int = 1) -> Money | None:
         return await resolve.contracted_price(info.context, self, quantity)
 
     @guarded("ProductVariant.price", description="Quantity price breaks of the contracted price.")
+    @loads("price_schedule", resolve.schedule_key)
     async def price_breaks(self, info: Info) -> list[PriceBreak] | None:
         return await resolve.price_breaks(info.context, self)  # type: ignore[return-value]
 
     @strawberry.field(description="Minimum, maximum and increment at the location.")
+    @loads("price_schedule", resolve.schedule_key)
     async def quantity_rule(self, info: Info) -> QuantityRule:
         return await resolve.quantity_rule(info.context, self)  # type: ignore[return-value]
 
@@ -69,6 +72,7 @@ class Product(Node):
     is_digital: bool
 
     @strawberry.field
+    @loads("variants_of_product", "id", shape=resolve.located)
     async def variants(self, info: Info) -> list[ProductVariant]:
         return await resolve.variants(info.context, self)  # type: ignore[arg-type]
 

@@ -15,6 +15,8 @@ more; a 50-order history resolves ~3,600 fields. So:
 """
 import asyncio
 import inspect
+from operator import attrgetter
+from types import GeneratorType
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
@@ -32,11 +34,24 @@ BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 _SLOW = object()
 
 
-def loads(loader: str, key: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a relation resolver as `await <loaders>.<loader>.load(<row>.<key>)` (plus shaping), so
-    the executor can fetch it for a whole list at once. The resolver itself stays the truth."""
+class Prefetch:
+    """How a relation resolver loads: `<loaders>.<loader>.load(key(row))`, then `shape(value, row)`."""
+    __slots__ = ("loader", "key", "shape")
+
+    def __init__(self, loader: str, key: str | Callable[[Any], Any],
+                 shape: Callable[[Any, Any], Any] | None) -> None:
+        self.loader = tuple(loader.split("."))
+        self.key = attrgetter(key) if isinstance(key, str) else key
+        self.shape = shape
+
+
+def loads(loader: str, key: str | Callable[[Any], Any] = "id",
+          shape: Callable[[Any, Any], Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a relation resolver as `shape(await <loaders>.<loader>.load(key(row)), row)`, so the
+    executor can fetch it for a whole list at once. The resolver itself stays the truth: this only
+    fills the loader's cache early (a key that cannot be read from a row is left to the resolver)."""
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn.prefetch = (tuple(loader.split(".")), key)  # type: ignore[attr-defined]
+        fn.prefetch = Prefetch(loader, key, shape)  # type: ignore[attr-defined]
         return fn
     return mark
 
@@ -47,11 +62,11 @@ class _Plan:
 
     def __init__(self, read: Callable[[Any], Any] | None = None, coerce: Callable[[Any], Any] | None = None,
                  non_null: bool = False, rules: tuple[Any, ...] = (),
-                 prefetch: tuple[tuple[str, ...], str] | None = None) -> None:
+                 prefetch: Prefetch | None = None) -> None:
         self.read = read  # the value from the row alone, or None: the ordinary way
         self.coerce = coerce  # for a scalar or an enum; None: completed the ordinary way
         self.non_null = non_null
-        self.rules = rules  # policy rules the caller must pass on the row, else the ordinary way refuses
+        self.rules = rules  # a guarded field's policy rules: the caller must pass them on the row
         self.prefetch = prefetch
 
 
@@ -59,18 +74,18 @@ def _plan(field: GraphQLField) -> _Plan:
     definition = field.extensions.get(BACKREF) if field.extensions else None
     resolver = getattr(definition, "base_resolver", None)
     prefetch = getattr(resolver.wrapped_func, "prefetch", None) if resolver else None
-    if definition is None or field.args:
-        return _Plan(prefetch=prefetch)
+    if definition is None:
+        return _Plan()
     rules = _rules(definition.extensions)
-    if rules is None:
-        return _Plan(prefetch=prefetch)
+    if rules is None or field.args:
+        return _Plan(rules=rules or (), prefetch=prefetch)
     read: Callable[[Any], Any] | None = None
     if resolver is None:
         read = _attribute(definition.python_name)
     elif not resolver.is_async and _takes_only_the_row(resolver.wrapped_func):
         read = resolver.wrapped_func
     if read is None:
-        return _Plan(prefetch=prefetch)
+        return _Plan(rules=rules, prefetch=prefetch)
     non_null = isinstance(field.type, GraphQLNonNull)
     inner = field.type.of_type if non_null else field.type
     coerce = _coercer(inner) if is_leaf_type(inner) else None  # type: ignore[arg-type]
@@ -184,6 +199,26 @@ def make_eager(schema: GraphQLSchema) -> None:
                 field.resolve = eager(field.resolve)
 
 
+def _plain_object(t: Any) -> GraphQLObjectType | None:
+    t = t.of_type if isinstance(t, GraphQLNonNull) else t
+    return t if isinstance(t, GraphQLObjectType) and t.is_type_of is None else None
+
+
+_AWAITABLE: dict[type, bool] = {}
+
+
+def is_awaitable(value: Any) -> bool:
+    """graphql-core asks this of every value; the answer depends on the type alone (but for
+    generator-based coroutines), and probing a SQLModel row for __await__ goes through pydantic."""
+    kind = type(value)
+    found = _AWAITABLE.get(kind)
+    if found is None:
+        found = inspect.isawaitable(value)
+        if kind is not GeneratorType:
+            _AWAITABLE[kind] = found
+    return found
+
+
 def _object_type(t: Any) -> GraphQLObjectType | None:
     while isinstance(t, (GraphQLNonNull, GraphQLList)):
         t = t.of_type
@@ -203,6 +238,10 @@ def _flatten(values: Iterable[Any]) -> list[Any]:
 
 
 class Executor(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_awaitable = is_awaitable
+
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
                        grouped_field_set: Any, position_context: Any) -> Any:
         results: dict[str, Any] = {}
@@ -272,6 +311,14 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def _complete_read(self, parent_type: GraphQLObjectType, field: GraphQLField, field_details_list: Any,
                        path: Path, value: Any, position_context: Any) -> Any:
         """execute_field for a value already read: the ordinary completion and error handling."""
+        plain = _plain_object(field.type)
+        if plain is not None and value is not None:
+            # An object that needs no type check: its fields, without a ResolveInfo for this one.
+            try:
+                return self.collect_and_execute_subfields(plain, field_details_list, path, value, position_context)
+            except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field
+                self.handle_field_error(raw_error, field.type, field_details_list, path)
+                return None
         info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
         try:
             if self.is_awaitable(value):
@@ -303,8 +350,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         return await completed if self.is_awaitable(completed) else completed
 
     def _prefetches(self, object_type: GraphQLObjectType, field_details_list: Any,
-                    items: list[Any]) -> list[tuple[Any, list[Any], GraphQLField, Any]]:
-        """The relations of `items` the selection asks for that are not loaded yet."""
+                    items: list[Any]) -> list[tuple[Any, list[tuple[Any, Any]], GraphQLField, Any, Prefetch]]:
+        """The relations the selection asks of `items` that are not loaded yet: per field, the
+        loader and the (item, key) pairs to load."""
         if not items:
             return []
         grouped = self.collect_subfields(object_type, field_details_list)[0]
@@ -313,32 +361,43 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             field = object_type.fields.get(sub_details[0].node.name.value)
             if field is None:
                 continue
-            prefetch = plan_of(field).prefetch
-            if prefetch is None:
+            plan = plan_of(field)
+            prefetch = plan.prefetch
+            if prefetch is None or (plan.rules and not self._allowed(plan.rules, items[0])):
                 continue
             loader: Any = self.context_value.loaders
-            for part in prefetch[0]:
+            for part in prefetch.loader:
                 loader = getattr(loader, part)
             cache = loader._cache  # noqa: SLF001 - aiodataloader keeps loaded futures here
-            key = prefetch[1]
-            keys = []
+            key_of = prefetch.key
+            pairs = []
             for item in items:
-                k = getattr(item, key)
-                if k is not None:
-                    found = cache.get(k)
+                try:
+                    key = key_of(item)
+                except AttributeError:
+                    continue
+                if key is not None:
+                    found = cache.get(key)
                     if found is None or not found.done():
-                        keys.append(k)
-            wanted.append((loader, keys, field, sub_details))
-        return wanted if any(keys for _, keys, _, _ in wanted) else []
+                        pairs.append((item, key))
+            if pairs:
+                wanted.append((loader, pairs, field, sub_details, prefetch))
+        return wanted
 
-    async def _prefetch(self, wanted: list[tuple[Any, list[Any], GraphQLField, Any]]) -> None:
-        loaded = await asyncio.gather(*(loader.load_many(keys) for loader, keys, _, _ in wanted),
+    async def _prefetch(self, wanted: list[tuple[Any, list[tuple[Any, Any]], GraphQLField, Any, Prefetch]]) -> None:
+        loaded = await asyncio.gather(*(loader.load_many([k for _, k in pairs]) for loader, pairs, *_ in wanted),
                                       return_exceptions=True)
         deeper = []
-        for (_, _, field, sub_details), values in zip(wanted, loaded, strict=True):
+        for (_, pairs, field, sub_details, prefetch), values in zip(wanted, loaded, strict=True):
             child = _object_type(field.type)
             if child is None or isinstance(values, BaseException):
                 continue
-            deeper.extend(self._prefetches(child, sub_details, _flatten(values)))
+            shape = prefetch.shape
+            children: list[Any] = []
+            for (item, _), value in zip(pairs, values, strict=True):
+                if shape is not None and value is not None and not isinstance(value, BaseException):
+                    value = shape(value, item)
+                children.append(value)
+            deeper.extend(self._prefetches(child, sub_details, _flatten(children)))
         if deeper:
             await self._prefetch(deeper)

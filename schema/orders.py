@@ -77,7 +77,7 @@ class Order(Node, OrderTracking, OrderReturns):
         return address_from(self.shipping_address)  # type: ignore[attr-defined]
 
     @strawberry.field
-    @loads("order_lines", "id")
+    @loads("order_lines", "id", shape=within)
     async def lines(self, info: Info) -> list[OrderLine]:
         return within(await info.context.loaders.order_lines.load(self.id), self)
 
