@@ -37,10 +37,6 @@ async def catalog(ctx: Context, location: Location, filter_: ProductFilter, wind
                           filter_, window)
 
 
-async def variants(ctx: Context, product: Product | Within) -> list[Any]:
-    return located(await ctx.loaders.variants_of_product.load(product.id), product)
-
-
 def located(variants: list[Any], product: Product | Within) -> list[Any]:
     """A product's variants, seen from the location its product is seen from (if any)."""
     if isinstance(product, Within):

@@ -7,7 +7,7 @@ from db.repositories.catalog import ProductFilter as ProductFilterData
 from domain.money import Money as MoneyData
 from permissions.checks import guarded
 from resolvers import catalog as resolve
-from schema.execution import loads
+from schema.relations import loads, relation
 from schema.common import Connection, Money, Node, node_id, rows_of
 
 
@@ -55,10 +55,7 @@ class ProductVariant(Node):
     async def quantity_rule(self, info: Info) -> QuantityRule:
         return await resolve.quantity_rule(info.context, self)  # type: ignore[return-value]
 
-    @strawberry.field
-    @loads("product", "product_id")
-    async def product(self, info: Info) -> "Product":
-        return await info.context.loaders.product.load(self.product_id)  # type: ignore[attr-defined]
+    product = relation("Product", "product", "product_id")
 
 
 @strawberry.type
@@ -71,10 +68,7 @@ class Product(Node):
     is_active: bool
     is_digital: bool
 
-    @strawberry.field
-    @loads("variants_of_product", "id", shape=resolve.located)
-    async def variants(self, info: Info) -> list[ProductVariant]:
-        return await resolve.variants(info.context, self)  # type: ignore[arg-type]
+    variants = relation(list[ProductVariant], "variants_of_product", shape=resolve.located)
 
 
 ProductConnection = Connection[Product]

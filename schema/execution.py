@@ -4,18 +4,19 @@ Resolving a field through graphql-core and Strawberry costs several microseconds
 ResolveInfo, Strawberry's Info and argument conversion), an `async def` field a coroutine and a task
 more; a 50-order history resolves ~3,600 fields. So:
 
-1. Plain leaf fields (an attribute, or a method of the row alone, returning a scalar or an enum,
-   no arguments, no permission) are read and coerced in a loop, without any of that. Anything
-   unusual (a null where one is not allowed, an error) goes the ordinary way, which reports it.
-2. Before the items of a list are completed, the relations they will ask for (fields declared with
-   `loads`) are fetched for all items at once, level by level down the selection: one batch per
-   relation, as the dataloaders would have done, but awaited once instead of once per row.
-3. `async def` resolvers run eagerly: one that finds its data already loaded (2) returns at once,
+1. Plain fields (an attribute, or a method of the row alone; no arguments; guarded ones once the
+   policy allows the caller on the row) are read in a loop, scalars coerced at once, without any
+   of that. Anything unusual (a null where none is allowed, an error, a refusal) goes the ordinary
+   way, which reports it.
+2. Before the items of a list are completed, the relations they will ask for (schema/relations.py)
+   are fetched for all items at once, level by level down the selection: one batch per relation,
+   as the dataloaders would have done, but awaited once instead of once per row. A `relation`
+   field whose load is done is then read from the loader's cache like a plain field.
+3. `async def` resolvers run eagerly: one that finds its data already loaded returns at once,
    and its subtree is completed without a task; one that must wait is awaited as usual.
 """
 import asyncio
 import inspect
-from operator import attrgetter
 from types import GeneratorType
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
@@ -26,6 +27,7 @@ from graphql.execution.executor import gather_with_cancel, to_nodes
 from graphql.pyutils import Path, Undefined
 
 from permissions.checks import Allowed
+from schema.relations import Prefetch
 from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -34,31 +36,9 @@ BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 _SLOW = object()
 
 
-class Prefetch:
-    """How a relation resolver loads: `<loaders>.<loader>.load(key(row))`, then `shape(value, row)`."""
-    __slots__ = ("loader", "key", "shape")
-
-    def __init__(self, loader: str, key: str | Callable[[Any], Any],
-                 shape: Callable[[Any, Any], Any] | None) -> None:
-        self.loader = tuple(loader.split("."))
-        self.key = attrgetter(key) if isinstance(key, str) else key
-        self.shape = shape
-
-
-def loads(loader: str, key: str | Callable[[Any], Any] = "id",
-          shape: Callable[[Any, Any], Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a relation resolver as `shape(await <loaders>.<loader>.load(key(row)), row)`, so the
-    executor can fetch it for a whole list at once. The resolver itself stays the truth: this only
-    fills the loader's cache early (a key that cannot be read from a row is left to the resolver)."""
-    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn.prefetch = Prefetch(loader, key, shape)  # type: ignore[attr-defined]
-        return fn
-    return mark
-
-
 class _Plan:
     """What to do for one field of one type, worked out once."""
-    __slots__ = ("read", "coerce", "non_null", "rules", "prefetch")
+    __slots__ = ("read", "coerce", "non_null", "rules", "prefetch", "relation")
 
     def __init__(self, read: Callable[[Any], Any] | None = None, coerce: Callable[[Any], Any] | None = None,
                  non_null: bool = False, rules: tuple[Any, ...] = (),
@@ -68,6 +48,8 @@ class _Plan:
         self.non_null = non_null
         self.rules = rules  # a guarded field's policy rules: the caller must pass them on the row
         self.prefetch = prefetch
+        # A relation(...) field: read from its loader's cache once loaded.
+        self.relation = prefetch if prefetch is not None and prefetch.exact else None
 
 
 def _plan(field: GraphQLField) -> _Plan:
@@ -84,9 +66,9 @@ def _plan(field: GraphQLField) -> _Plan:
         read = _attribute(definition.python_name)
     elif not resolver.is_async and _takes_only_the_row(resolver.wrapped_func):
         read = resolver.wrapped_func
-    if read is None:
-        return _Plan(rules=rules, prefetch=prefetch)
     non_null = isinstance(field.type, GraphQLNonNull)
+    if read is None:
+        return _Plan(None, None, non_null, rules, prefetch)
     inner = field.type.of_type if non_null else field.type
     coerce = _coercer(inner) if is_leaf_type(inner) else None  # type: ignore[arg-type]
     return _Plan(read, coerce, non_null, rules, prefetch)
@@ -241,47 +223,41 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.is_awaitable = is_awaitable
+        self._compiled: dict[tuple[int, int], tuple[Any, list[tuple[str, Any, Any, Any]]]] = {}
+        self._loaders: dict[Prefetch, Any] = {}
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
                        grouped_field_set: Any, position_context: Any) -> Any:
         results: dict[str, Any] = {}
-        fields = parent_type.fields
         awaitable_fields: list[str] = []
         is_awaitable = self.is_awaitable
         try:
-            for response_name, field_details_list in grouped_field_set.items():
-                name = field_details_list[0].node.name.value
-                field = fields.get(name)
-                if field is not None:
-                    plan = plan_of(field)
-                    read = plan.read
-                    if read is not None and (not plan.rules or self._allowed(plan.rules, source_value)):
-                        try:
-                            value = read(source_value)
-                        except Exception:  # noqa: BLE001 - the ordinary way below reports it
-                            value = _SLOW
-                        if value is not _SLOW:
-                            if value is None:
-                                if not plan.non_null:
-                                    results[response_name] = None
-                                    continue
-                            elif plan.coerce is not None:
-                                try:
-                                    coerced = plan.coerce(value)
-                                except Exception:  # noqa: BLE001 - completed the ordinary way below
-                                    coerced = None
-                                if coerced is not None and coerced is not Undefined:
-                                    results[response_name] = coerced
-                                    continue
-                            # An object or a list, a null where none is allowed, or a value to await:
-                            # complete what was read.
-                            result = self._complete_read(parent_type, field, field_details_list,
-                                                         Path(path, response_name, parent_type.name), value,
-                                                         position_context)
-                            results[response_name] = result
-                            if is_awaitable(result):
-                                awaitable_fields.append(response_name)
-                            continue
+            for response_name, field_details_list, field, plan in self._steps(parent_type, grouped_field_set):
+                if plan is not None and (plan.read is not None or plan.relation is not None) \
+                        and (not plan.rules or self._allowed(plan.rules, source_value)):
+                    value = self._read(plan, source_value)
+                    if value is not _SLOW:
+                        if value is None:
+                            if not plan.non_null:
+                                results[response_name] = None
+                                continue
+                        elif plan.coerce is not None:
+                            try:
+                                coerced = plan.coerce(value)
+                            except Exception:  # noqa: BLE001 - completed the ordinary way below
+                                coerced = None
+                            if coerced is not None and coerced is not Undefined:
+                                results[response_name] = coerced
+                                continue
+                        # An object or a list, a null where none is allowed, or a value to await:
+                        # complete what was read.
+                        result = self._complete_read(parent_type, field, field_details_list,
+                                                     Path(path, response_name, parent_type.name), value,
+                                                     position_context)
+                        results[response_name] = result
+                        if is_awaitable(result):
+                            awaitable_fields.append(response_name)
+                        continue
                 result = self.execute_field(parent_type, source_value, field_details_list,
                                             Path(path, response_name, parent_type.name), position_context)
                 if result is not Undefined:
@@ -303,6 +279,44 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 results.update(zip(awaitable_fields, done, strict=True))
             return results
         return get_results()
+
+    def _steps(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[tuple[str, Any, Any, Any]]:
+        """The fields of a selection with their plans, worked out once per request and selection:
+        graphql-core collects a selection once for all items of a list."""
+        key = (id(parent_type), id(grouped_field_set))
+        found = self._compiled.get(key)
+        if found is not None and found[0] is grouped_field_set:
+            return found[1]
+        steps = []
+        fields = parent_type.fields
+        for response_name, field_details_list in grouped_field_set.items():
+            field = fields.get(field_details_list[0].node.name.value)
+            steps.append((response_name, field_details_list, field, plan_of(field) if field is not None else None))
+        self._compiled[key] = (grouped_field_set, steps)
+        return steps
+
+    def _read(self, plan: _Plan, source: Any) -> Any:
+        """The field's value without its resolver, or _SLOW when only the resolver can tell."""
+        try:
+            if plan.read is not None:
+                return plan.read(source)
+            relation: Prefetch = plan.relation  # type: ignore[assignment]
+            key = relation.key(source)
+            if key is None:
+                return None
+            done = self._loader(relation)._cache.get(key)  # noqa: SLF001 - aiodataloader's cache
+            if done is None or not done.done() or done.exception() is not None:
+                return _SLOW
+            value = done.result()
+            return value if relation.shape is None or value is None else relation.shape(value, source)
+        except Exception:  # noqa: BLE001 - the ordinary way reports it
+            return _SLOW
+
+    def _loader(self, prefetch: Prefetch) -> Any:
+        found = self._loaders.get(prefetch)
+        if found is None:
+            found = self._loaders[prefetch] = prefetch.loader_in(self.context_value.loaders)
+        return found
 
     def _allowed(self, rules: tuple[Any, ...], source: Any) -> bool:
         caller = self.context_value.caller
@@ -365,9 +379,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             prefetch = plan.prefetch
             if prefetch is None or (plan.rules and not self._allowed(plan.rules, items[0])):
                 continue
-            loader: Any = self.context_value.loaders
-            for part in prefetch.loader:
-                loader = getattr(loader, part)
+            loader = self._loader(prefetch)
             cache = loader._cache  # noqa: SLF001 - aiodataloader keeps loaded futures here
             key_of = prefetch.key
             pairs = []

@@ -12,7 +12,7 @@ from domain.carriers import CARRIERS
 from domain.fulfilment import FulfilmentErrorCode
 from resolvers import fulfilment as resolve
 from resolvers.within import Within
-from schema.execution import loads
+from schema.relations import relation
 from schema.common import Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
@@ -91,10 +91,8 @@ class OrderLineTracking(Node):
 class OrderTracking:
     """Fields of Order about shipping (a base of schema.orders.Order)."""
 
-    @strawberry.field(description="Shipments of the order, oldest first, with tracking links.")
-    @loads("fulfilments", "id")
-    async def fulfilments(self, info: Info) -> list[Fulfilment]:
-        return await info.context.loaders.fulfilments.load(self.id)  # type: ignore[attr-defined]
+    fulfilments = relation(list[Fulfilment], "fulfilments",
+                           description="Shipments of the order, oldest first, with tracking links.")
 
     @strawberry.field(description="The latest estimated delivery among shipments still on their way.")
     async def estimated_delivery_at(self, info: Info) -> datetime | None:

@@ -12,7 +12,7 @@ from domain.money import Money as MoneyData
 from permissions.checks import guarded
 from resolvers.globalid import decode_as
 from resolvers.within import within
-from schema.execution import loads
+from schema.relations import relation
 from schema.common import Connection, MailingAddress, Money, Node, address_from, node_id, rows_of
 from schema.fulfilment import OrderLineTracking, OrderTracking
 from schema.returns import OrderLineReturns, OrderReturns
@@ -40,12 +40,9 @@ class OrderLine(OrderLineTracking, OrderLineReturns):
     def total(self) -> Money | None:
         return MoneyData(self.total, self.currency)  # type: ignore[attr-defined]
 
-    @strawberry.field(description="The variant, if it is still in the catalog.")
-    @loads("variant", "variant_id")
-    async def variant(self, info: Info) -> Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None:
-        if self.variant_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
+    variant = relation(
+        Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "variant", "variant_id",
+        description="The variant, if it is still in the catalog.")
 
 
 @strawberry.type
@@ -76,27 +73,14 @@ class Order(Node, OrderTracking, OrderReturns):
     def shipping_address(self) -> MailingAddress | None:
         return address_from(self.shipping_address)  # type: ignore[attr-defined]
 
-    @strawberry.field
-    @loads("order_lines", "id", shape=within)
-    async def lines(self, info: Info) -> list[OrderLine]:
-        return within(await info.context.loaders.order_lines.load(self.id), self)
-
-    @strawberry.field
-    @loads("location", "location_id")
-    async def location(self, info: Info) -> Annotated["Location", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.location.load(self.location_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    @loads("account", "account_id")
-    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
-
-    @strawberry.field(description="Who placed the order.")
-    @loads("user", "placed_by_user_id")
-    async def placed_by(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.accounts")] | None:
-        if self.placed_by_user_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.user.load(self.placed_by_user_id)  # type: ignore[attr-defined]
+    lines = relation(list[OrderLine], "order_lines", shape=within)
+    location = relation(
+        Annotated["Location", strawberry.lazy("schema.accounts")], "location", "location_id")
+    account = relation(
+        Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+    placed_by = relation(
+        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "placed_by_user_id",
+        description="Who placed the order.")
 
     @strawberry.field(description="Approval decisions on this order, in order.")
     async def approvals(self, info: Info) -> list[Annotated["OrderApproval", strawberry.lazy("schema.ordering")]]:
