@@ -35,7 +35,7 @@ async def _rows(db: Database, stmt: Any) -> Sequence[Any]:
     # plain values in __dict__, so reads are as for an ORM row; adding one to a session fails.
     keys = _attribute_keys(entity)
     new = entity.__new__
-    async with db.engine.connect() as conn:
+    async with db.connection() as conn:
         result = await conn.execute(stmt)
         rows = []
         for values in result:

@@ -27,7 +27,7 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sett
         return ANONYMOUS
     if looks_like_jwt(token):
         return await integration_caller(db, token, now, settings)
-    async with db.transaction() as session:
+    async with db.session() as session:
         found = await session_with_user(session, token_hash(token))
         if found is None:
             raise unauthenticated("The session token is not valid: sign in again", reason="INVALID_TOKEN")
@@ -36,9 +36,11 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sett
         if state is not None:
             raise unauthenticated(f"The session has {'been revoked' if state == 'revoked' else 'expired'}: sign in again",
                                   reason=f"SESSION_{state.upper()}")
-        if now - auth_session.last_seen_at >= TOUCH_EVERY:
-            await touch_session(session, auth_session, now)
-        return await caller_for_user(session, user, auth_session)
+        caller = await caller_for_user(session, user, auth_session)
+    if now - auth_session.last_seen_at >= TOUCH_EVERY:
+        async with db.transaction() as session:
+            await touch_session(session, auth_session.id, now)  # type: ignore[arg-type]
+    return caller
 
 
 async def integration_caller(db: Database, token: str, now, settings: Settings) -> Caller:  # type: ignore[no-untyped-def]

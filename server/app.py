@@ -63,6 +63,13 @@ class PortalGraphQL(GraphQL):
         self.storage = storage
         self.limiter = limiter
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        async with self.db.reading():
+            await super().__call__(scope, receive, send)
+
     @cached_property
     def graphql_ide_html(self) -> str:  # type: ignore[override]
         return GRAPHIQL_PAGE.read_text()

@@ -1,7 +1,7 @@
 """Users, their memberships and roles, and sign-in sessions. Not scoped: these build the caller."""
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import AuthSession, Membership, MembershipRole, User
@@ -31,9 +31,8 @@ async def session_with_user(session: AsyncSession, token_hash: str) -> tuple[Aut
     return (row[0], row[1]) if row else None
 
 
-async def touch_session(session: AsyncSession, auth_session: AuthSession, now: datetime) -> None:
-    auth_session.last_seen_at = now
-    session.add(auth_session)
+async def touch_session(session: AsyncSession, session_id: int, now: datetime) -> None:
+    await session.exec(update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now))  # type: ignore[call-overload]
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> User | None:
