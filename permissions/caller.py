@@ -29,6 +29,8 @@ class Caller:
     # A session made by the merchant's backend (API key) acts for this one account only.
     session_account_id: int | None = None
     _scopes: dict[Rule, RowScope] = field(default_factory=dict, repr=False)
+    # allows() answers, per request: a page asks the same few questions for every row.
+    _answers: dict[tuple[Rule, int | None, int | None, int | None], bool] = field(default_factory=dict, repr=False)
 
     @property
     def is_authenticated(self) -> bool:
@@ -71,9 +73,12 @@ class Caller:
 
     def allows_on(self, rule: Rule, obj: object) -> bool:
         account, location, owner = _scope_attributes(type(obj))
-        return self.allows(rule, getattr(obj, account) if account else None,
-                           getattr(obj, location) if location else None,
-                           getattr(obj, owner) if owner else None)
+        key = (rule, getattr(obj, account) if account else None, getattr(obj, location) if location else None,
+               getattr(obj, owner) if owner else None)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = self.allows(rule, key[1], key[2], key[3])
+        return found
 
     def scope(self, rule: Rule) -> RowScope:
         """The rows `rule` lets the caller see, for a repository's WHERE clause."""
