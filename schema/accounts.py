@@ -18,6 +18,7 @@ from resolvers.catalog import catalog as location_catalog
 from resolvers.connections import Window
 from resolvers.orders import order_history
 from resolvers.subscriptions import subscriptions as subscription_search
+from schema.relations import relation
 from schema.billing import InvoiceConnection, InvoiceFilter, invoice_filter
 from schema.catalog import ProductConnection, ProductFilter
 from schema.common import Connection, MailingAddress, Money, Node, node_id, rows_of
@@ -64,9 +65,7 @@ class Location(Node):
     is_type_of = rows_of(models.Location)
     name: str
 
-    @strawberry.field
-    async def account(self, info: Info) -> "Account":
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+    account = relation("Account", "account", "account_id")
 
     @strawberry.field
     async def billing_address(self, info: Info) -> Address | None:
@@ -109,11 +108,7 @@ class RoleGrant:
     role: RoleEnum  # type: ignore[valid-type]
     account_wide: bool = strawberry.field(resolver=lambda root: root.location_id is None)
 
-    @strawberry.field
-    async def location(self, info: Info) -> Location | None:
-        if self.location_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.location.load(self.location_id)  # type: ignore[attr-defined]
+    location = relation("Location | None", "location", "location_id")
 
 
 @strawberry.type
@@ -122,17 +117,9 @@ class Membership(Node):
     is_type_of = rows_of(models.Membership)
     created_at: datetime
 
-    @strawberry.field
-    async def user(self, info: Info) -> Person:
-        return await info.context.loaders.user.load(self.user_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def account(self, info: Info) -> "Account":
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def roles(self, info: Info) -> list[RoleGrant]:
-        return await info.context.loaders.membership_roles.load(self.id)
+    user = relation("Person", "user", "user_id")
+    account = relation("Account", "account", "account_id")
+    roles = relation("list[RoleGrant]", "membership_roles")
 
     @guarded("Membership.spendingLimit", description="Orders above this wait for approval; null means no limit.")
     async def spending_limit(self, info: Info) -> Money | None:
@@ -176,13 +163,12 @@ class Account(Node):
         from resolvers.ordering import ordering_settings  # noqa: PLC0415
         return await ordering_settings(info.context, self)  # type: ignore[return-value]
 
-    @strawberry.field(description="The locations the caller has a role at (all of them for account-wide roles).")
-    async def locations(self, info: Info) -> list[Location]:
-        return await info.context.loaders.locations_of_account.load(self.id)
-
-    @strawberry.field(description="Members of the account; a member who is not ADMIN sees only itself.")
-    async def members(self, info: Info) -> list[Membership]:
-        return await info.context.loaders.members_of_account.load(self.id)
+    locations = relation(
+        "list[Location]", "locations_of_account",
+        description="The locations the caller has a role at (all of them for account-wide roles).")
+    members = relation(
+        "list[Membership]", "members_of_account",
+        description="Members of the account; a member who is not ADMIN sees only itself.")
 
     @strawberry.field(description="Orders of the account the caller may see, newest first.")
     async def orders(self, info: Info, filter: OrderFilter | None = None, first: int | None = None,

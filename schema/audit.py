@@ -4,10 +4,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from db.repositories.audit import AuditFilter as AuditFilterData
 from resolvers.globalid import decode_as, encode
+from schema.relations import relation
 from schema.common import Connection
 
 if TYPE_CHECKING:
@@ -28,17 +28,8 @@ class AuditEvent:
     user_agent: str | None
     data: JSON
 
-    @strawberry.field
-    async def actor(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.accounts")] | None:
-        if self.actor_user_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.user.load(self.actor_user_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")] | None:
-        if self.account_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+    actor = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "actor_user_id")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")] | None, "account", "account_id")
 
 
 AuditEventConnection = Connection[AuditEvent]

@@ -11,6 +11,7 @@ from db import models
 from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
 from db.repositories.billing import InvoiceFilter as InvoiceFilterData
 from domain.money import Money as MoneyData
+from schema.relations import relation
 from schema.common import Connection, Money, Node, node_id, rows_of
 
 if TYPE_CHECKING:
@@ -67,17 +68,9 @@ class Invoice(Node):
     def is_overdue(self, info: Info) -> bool:
         return self.status is InvoiceStatus.OPEN and self.due_date < info.context.now.date()
 
-    @strawberry.field
-    async def lines(self, info: Info) -> list[InvoiceLine]:
-        return await info.context.loaders.invoice_lines.load(self.id)
-
-    @strawberry.field
-    async def payments(self, info: Info) -> list[Payment]:
-        return await info.context.loaders.payments.load(self.id)
-
-    @strawberry.field
-    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+    lines = relation("list[InvoiceLine]", "invoice_lines")
+    payments = relation("list[Payment]", "payments")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
 
     @strawberry.field(description="The order this invoice bills, if any.")
     async def order(self, info: Info) -> Annotated["Order", strawberry.lazy("schema.orders")] | None:

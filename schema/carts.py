@@ -15,6 +15,7 @@ from domain.ordering import ErrorCode, LineRequest
 from domain.carts import CSV_MAX_BYTES
 from resolvers import carts as resolve
 from resolvers.globalid import decode_as
+from schema.relations import relation
 from schema.common import MailingAddress, Money, Node, UserError, address_from, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
@@ -56,9 +57,7 @@ class CartLine:
         price, _rule = await info.context.loaders.ordering.pricer(cart.location_id, variant, self.quantity)  # type: ignore[attr-defined]
         return MoneyData(price.amount, price.currency)  # type: ignore[return-value]
 
-    @strawberry.field
-    async def variant(self, info: Info) -> Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None:
-        return await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "variant", "variant_id")
 
 
 @strawberry.type(description="What a buyer is about to order for one location. Every buyer of the location "
@@ -74,9 +73,7 @@ class Cart(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    async def lines(self, info: Info) -> list[CartLine]:
-        return await info.context.loaders.ordering.cart_lines.load(self.id)
+    lines = relation("list[CartLine]", "ordering.cart_lines")
 
     @strawberry.field(description="Sum of the lines at their cart prices, before tax.")
     async def subtotal(self, info: Info) -> Money:
@@ -92,21 +89,11 @@ class Cart(Node):
         default = next((a for a in found if a.kind.value == "SHIPPING"), None)
         return address_from(_as_dict(default))
 
-    @strawberry.field
-    async def location(self, info: Info) -> Annotated["Location", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.location.load(self.location_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def created_by(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.accounts")] | None:
-        if self.created_by_user_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.user.load(self.created_by_user_id)  # type: ignore[attr-defined]
-
-    @strawberry.field(description="The order this cart became.")
-    async def order(self, info: Info) -> Annotated["Order", strawberry.lazy("schema.orders")] | None:
-        if self.order_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.order.load(self.order_id)  # type: ignore[attr-defined]
+    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")], "location", "location_id")
+    created_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "created_by_user_id")
+    order = relation(
+        Annotated["Order", strawberry.lazy("schema.orders")] | None, "order", "order_id",
+        description="The order this cart became.")
 
 
 def _as_dict(a: object) -> dict | None:

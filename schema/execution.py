@@ -68,8 +68,6 @@ def _plan(field: GraphQLField) -> _Plan:
     elif not resolver.is_async and _takes_only_the_row(resolver.wrapped_func):
         read = resolver.wrapped_func
     non_null = isinstance(field.type, GraphQLNonNull)
-    if read is None:
-        return _Plan(None, None, non_null, rules, prefetch)
     inner = field.type.of_type if non_null else field.type
     coerce = _coercer(inner) if is_leaf_type(inner) else None  # type: ignore[arg-type]
     return _Plan(read, coerce, non_null, rules, prefetch)

@@ -66,13 +66,8 @@ class Fulfilment(Node):
         order = await info.context.loaders.order.load(self.order_id)  # type: ignore[attr-defined]
         return [Within(r, order.account_id, order.location_id) for r in rows]  # type: ignore[misc]
 
-    @strawberry.field(description="Carrier status changes, newest first.")
-    async def events(self, info: Info) -> list[ShipmentEvent]:
-        return await info.context.loaders.shipment_events.load(self.id)
-
-    @strawberry.field
-    async def order(self, info: Info) -> Annotated["Order", strawberry.lazy("schema.orders")]:
-        return await info.context.loaders.order.load(self.order_id)  # type: ignore[attr-defined]
+    events = relation("list[ShipmentEvent]", "shipment_events", description="Carrier status changes, newest first.")
+    order = relation(Annotated["Order", strawberry.lazy("schema.orders")], "order", "order_id")
 
 
 @strawberry.type
@@ -82,9 +77,7 @@ class OrderLineTracking(Node):
     id: strawberry.ID = node_id("OrderLine")
     is_type_of = rows_of(models.OrderLine)
 
-    @strawberry.field(description="How many of this line have shipped.")
-    async def fulfilled_quantity(self, info: Info) -> int:
-        return await info.context.loaders.fulfilled_quantity.load(self.id)
+    fulfilled_quantity = relation("int", "fulfilled_quantity", description="How many of this line have shipped.")
 
 
 @strawberry.type

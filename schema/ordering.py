@@ -11,6 +11,7 @@ from domain.money import Money as MoneyData
 from domain.ordering import LineRequest
 from resolvers import ordering as resolve
 from resolvers.globalid import decode_as
+from schema.relations import relation
 from schema.carts import user_errors, Cart, OrderingErrorCodeEnum, PriceChange
 from schema.common import Money, UserError
 
@@ -37,11 +38,7 @@ class OrderApproval:
     comment: str | None
     decided_at: datetime
 
-    @strawberry.field
-    async def decided_by(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.accounts")] | None:
-        if self.decided_by_user_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.user.load(self.decided_by_user_id)  # type: ignore[attr-defined]
+    decided_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "decided_by_user_id")
 
 
 @strawberry.type(description="How the account's orders are held to spending limits and approvals.")

@@ -81,10 +81,9 @@ class Order(Node, OrderTracking, OrderReturns):
     placed_by = relation(
         Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "placed_by_user_id",
         description="Who placed the order.")
-
-    @strawberry.field(description="Approval decisions on this order, in order.")
-    async def approvals(self, info: Info) -> list[Annotated["OrderApproval", strawberry.lazy("schema.ordering")]]:
-        return await info.context.loaders.ordering.approvals.load(self.id)
+    approvals = relation(
+        list[Annotated["OrderApproval", strawberry.lazy("schema.ordering")]], "ordering.approvals",
+        description="Approval decisions on this order, in order.")
 
     @strawberry.field(description="Why the order waits (or waited) for approval: ACCOUNT_REQUIRES_APPROVAL, "
                                   "SPENDING_LIMIT.")

@@ -12,6 +12,7 @@ from domain.money import Money as MoneyData
 from domain.money import round_to_minor
 from domain.quotes import is_expired
 from resolvers import quotes as resolve
+from schema.relations import relation
 from schema.carts import user_errors, CartLineInput, OrderingErrorCodeEnum, line_requests
 from schema.common import Connection, Money, Node, UserError, node_id, rows_of
 
@@ -53,9 +54,7 @@ class QuoteLine:
         quote = await info.context.loaders.ordering.quote.load(self.quote_id)  # type: ignore[attr-defined]
         return MoneyData(self.unit_price, quote.currency)  # type: ignore[attr-defined,return-value]
 
-    @strawberry.field
-    async def variant(self, info: Info) -> Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None:
-        return await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "variant", "variant_id")
 
 
 @strawberry.type
@@ -76,9 +75,7 @@ class Quote(Node):
             return QuoteState.EXPIRED
         return QuoteState(self.status.value)  # type: ignore[attr-defined]
 
-    @strawberry.field
-    async def lines(self, info: Info) -> list[QuoteLine]:
-        return await info.context.loaders.ordering.quote_lines.load(self.id)
+    lines = relation("list[QuoteLine]", "ordering.quote_lines")
 
     @strawberry.field(description="Sum of the quoted lines, before tax; null until staff answer.")
     async def total(self, info: Info) -> Money | None:
@@ -88,25 +85,13 @@ class Quote(Node):
         amount = sum((round_to_minor(x.unit_price * x.quantity, self.currency) for x in lines), Decimal(0))  # type: ignore[attr-defined]
         return MoneyData(amount, self.currency)  # type: ignore[attr-defined,return-value]
 
-    @strawberry.field
-    async def location(self, info: Info) -> Annotated["Location", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.location.load(self.location_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def requested_by(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.accounts")] | None:
-        if self.requested_by_user_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.user.load(self.requested_by_user_id)  # type: ignore[attr-defined]
-
-    @strawberry.field(description="The order made when the quote was accepted.")
-    async def order(self, info: Info) -> Annotated["Order", strawberry.lazy("schema.orders")] | None:
-        if self.order_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.order.load(self.order_id)  # type: ignore[attr-defined]
+    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")], "location", "location_id")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+    requested_by = relation(
+        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "requested_by_user_id")
+    order = relation(
+        Annotated["Order", strawberry.lazy("schema.orders")] | None, "order", "order_id",
+        description="The order made when the quote was accepted.")
 
 
 QuoteConnection = Connection[Quote]

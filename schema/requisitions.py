@@ -9,6 +9,7 @@ from db import models
 from resolvers import requisitions as resolve
 from resolvers.connections import Window
 from resolvers.globalid import encode
+from schema.relations import relation
 from schema.common import Connection, Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
@@ -22,9 +23,7 @@ RequisitionListErrorCodeEnum = strawberry.enum(resolve.RequisitionListErrorCode,
 class RequisitionListItem:
     quantity: int
 
-    @strawberry.field
-    async def variant(self, info: Info) -> Annotated["ProductVariant", strawberry.lazy("schema.catalog")]:
-        return await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "variant", "variant_id")
 
     @strawberry.field(description="Whether the variant is still for sale.")
     async def available(self, info: Info) -> bool:
@@ -49,24 +48,15 @@ class RequisitionList(Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    async def items(self, info: Info) -> list[RequisitionListItem]:
-        return await info.context.loaders.requisition_items.load(self.id)
+    items = relation("list[RequisitionListItem]", "requisition_items")
 
     @strawberry.field(description="The items still for sale, as lines to add to a cart (quantity rules and prices "
                                   "are checked when they are added).")
     async def cart_lines(self, info: Info) -> list[CartLineSpec]:
         return await resolve.cart_lines(info.context, self)  # type: ignore[arg-type,return-value]
 
-    @strawberry.field
-    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def created_by(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.accounts")] | None:
-        if self.created_by_user_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.user.load(self.created_by_user_id)  # type: ignore[attr-defined]
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+    created_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "created_by_user_id")
 
 
 RequisitionListConnection = Connection[RequisitionList]

@@ -17,6 +17,7 @@ from resolvers import returns as resolve
 from resolvers.connections import Window
 from resolvers.globalid import decode_as, encode
 from resolvers.within import Within, within
+from schema.relations import relation
 from schema.common import Connection, Money, Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
@@ -76,27 +77,13 @@ class Return(Node):
     received_at: datetime | None
     refunded_at: datetime | None
 
-    @strawberry.field
-    async def lines(self, info: Info) -> list[ReturnLine]:
-        return within(await info.context.loaders.return_lines.load(self.id), self)  # type: ignore[return-value]
-
-    @strawberry.field
-    async def photos(self, info: Info) -> list[ReturnPhoto]:
-        return await info.context.loaders.return_photos.load(self.id)
-
-    @strawberry.field
-    async def refunds(self, info: Info) -> list[Refund]:
-        return within(await info.context.loaders.return_refunds.load(self.id), self)  # type: ignore[return-value]
-
-    @strawberry.field
-    async def order(self, info: Info) -> Annotated["Order", strawberry.lazy("schema.orders")]:
-        return await info.context.loaders.order.load(self.order_id)  # type: ignore[attr-defined]
-
-    @strawberry.field(description="Who asked for the return.")
-    async def requested_by(self, info: Info) -> Annotated["Person", strawberry.lazy("schema.accounts")] | None:
-        if self.requested_by_user_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.user.load(self.requested_by_user_id)  # type: ignore[attr-defined]
+    lines = relation("list[ReturnLine]", "return_lines", shape=within)
+    photos = relation("list[ReturnPhoto]", "return_photos")
+    refunds = relation("list[Refund]", "return_refunds", shape=within)
+    order = relation(Annotated["Order", strawberry.lazy("schema.orders")], "order", "order_id")
+    requested_by = relation(
+        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "requested_by_user_id",
+        description="Who asked for the return.")
 
 
 if TYPE_CHECKING:
@@ -109,18 +96,16 @@ ReturnConnection = Connection[Return]
 class OrderLineReturns:
     """Fields of OrderLine about returns (a base of schema.orders.OrderLine)."""
 
-    @strawberry.field(description="How many of this line are in returns that were not declined.")
-    async def returned_quantity(self, info: Info) -> int:
-        return await info.context.loaders.returned_quantity.load(self.id)  # type: ignore[attr-defined]
+    returned_quantity = relation(
+        "int", "returned_quantity",
+        description="How many of this line are in returns that were not declined.")
 
 
 @strawberry.type
 class OrderReturns:
     """Fields of Order about returns and refunds (a base of schema.orders.Order)."""
 
-    @strawberry.field(description="Returns of this order, oldest first.")
-    async def returns(self, info: Info) -> list[Return]:
-        return await info.context.loaders.order_returns.load(self.id)  # type: ignore[attr-defined]
+    returns = relation("list[Return]", "order_returns", description="Returns of this order, oldest first.")
 
     @strawberry.field(description="Refunds given on this order. Credit notes on invoices will follow; "
                                   "until then this is the record of money given back.")

@@ -12,6 +12,7 @@ from domain.back_office import BackOfficeErrorCode
 from domain.money import Money as MoneyData
 from resolvers import staff_accounts, staff_catalog, staff_pricing
 from resolvers.connections import Window
+from schema.relations import relation
 from schema.common import Connection, Money, Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
@@ -60,9 +61,7 @@ class PriceListEntry:
     def price(self) -> Money:
         return MoneyData(self.price, self.currency)  # type: ignore[attr-defined,return-value]
 
-    @strawberry.field
-    async def variant(self, info: Info) -> Annotated["ProductVariant", strawberry.lazy("schema.catalog")]:
-        return await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "variant", "variant_id")
 
 
 @strawberry.type(description="Minimum, maximum and increment for a variant under a price list.")
@@ -71,9 +70,7 @@ class PriceListQuantityRule:
     maximum: int | None
     increment: int
 
-    @strawberry.field
-    async def variant(self, info: Info) -> Annotated["ProductVariant", strawberry.lazy("schema.catalog")]:
-        return await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "variant", "variant_id")
 
 
 @strawberry.type(description="Prices contracted with an account, or with one of its locations.")
@@ -87,24 +84,17 @@ class PriceList(Node):
     valid_until: datetime | None
     created_at: datetime
 
-    @strawberry.field
-    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
-
-    @strawberry.field(description="Null: the list applies to every location of the account.")
-    async def location(self, info: Info) -> Annotated["Location", strawberry.lazy("schema.accounts")] | None:
-        if self.location_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.location.load(self.location_id)  # type: ignore[attr-defined]
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+    location = relation(
+        Annotated["Location", strawberry.lazy("schema.accounts")] | None, "location", "location_id",
+        description="Null: the list applies to every location of the account.")
 
     @strawberry.field
     async def entries(self, info: Info) -> list[PriceListEntry]:
         rows = await info.context.loaders.price_list_entries.load(self.id)
         return [_InCurrency(r, self.currency) for r in rows]  # type: ignore[attr-defined,misc]
 
-    @strawberry.field
-    async def quantity_rules(self, info: Info) -> list[PriceListQuantityRule]:
-        return await info.context.loaders.price_list_rules.load(self.id)
+    quantity_rules = relation("list[PriceListQuantityRule]", "price_list_rules")
 
 
 PriceListConnection = Connection[PriceList]

@@ -13,6 +13,7 @@ from domain.money import Money as MoneyData
 from permissions.checks import guarded
 from resolvers.globalid import decode_as
 from resolvers.within import within
+from schema.relations import relation
 from schema.common import Connection, Money, Node, node_id, rows_of
 
 if TYPE_CHECKING:
@@ -31,9 +32,7 @@ class SubscriptionItem:
     def unit_price(self) -> Money | None:
         return MoneyData(self.unit_price, self.currency)  # type: ignore[attr-defined]
 
-    @strawberry.field
-    async def variant(self, info: Info) -> Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None:
-        return await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "variant", "variant_id")
 
 
 @strawberry.type
@@ -52,9 +51,7 @@ class Subscription(Node):
     cancelled_at: datetime | None
     created_at: datetime
 
-    @strawberry.field
-    async def items(self, info: Info) -> list[SubscriptionItem]:
-        return within(await info.context.loaders.subscription_items.load(self.id), self)  # type: ignore[return-value]
+    items = relation("list[SubscriptionItem]", "subscription_items", shape=within)
 
     @guarded("Subscription.total", description="Price of one billing period.")
     async def total(self, info: Info) -> Money | None:
@@ -62,15 +59,8 @@ class Subscription(Node):
         amount = sum((i.unit_price * i.quantity for i in items), Decimal("0.0000"))
         return MoneyData(amount, self.currency)  # type: ignore[return-value,attr-defined]
 
-    @strawberry.field
-    async def location(self, info: Info) -> Annotated["Location", strawberry.lazy("schema.accounts")] | None:
-        if self.location_id is None:  # type: ignore[attr-defined]
-            return None
-        return await info.context.loaders.location.load(self.location_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
-        return await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")] | None, "location", "location_id")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
 
 
 SubscriptionConnection = Connection[Subscription]
