@@ -1,6 +1,7 @@
-"""Measure one data set in one process (so its peak memory is one worker's): our API, then
-(a) a hand-written Starlette endpoint that runs the same SQL and returns the same JSON with
-orjson, then (b) bare graphql-core executing the same query over the response data in memory.
+"""Measure one data set in one process (so its peak memory is one worker's): our API alone under
+concurrent clients, then round by round our API, (a) a hand-written Starlette endpoint that runs
+the same SQL and returns the same JSON with orjson, and (b) bare graphql-core executing the same
+query over the response data in memory.
 
 Requests go straight into the ASGI apps (no sockets, no HTTP client) so that the figures are the
 server's own work. Prints one JSON object per operation on stdout. Run by bench/run.py."""
@@ -84,17 +85,10 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def timed(call: Callable[[], Awaitable[Any]], sequential: int, concurrent: int, clients: int) -> dict[str, float]:
+async def concurrent_rps(call: Callable[[], Awaitable[Any]], requests: int, clients: int) -> float:
     for _ in range(3):
         await call()
-    times = []
-    cpu = []
-    for _ in range(sequential):
-        t, c = time.perf_counter(), time.process_time()
-        await call()
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    remaining = concurrent
+    remaining = requests
 
     async def client() -> None:
         nonlocal remaining
@@ -103,11 +97,28 @@ async def timed(call: Callable[[], Awaitable[Any]], sequential: int, concurrent:
             await call()
     t = time.perf_counter()
     await asyncio.gather(*[client() for _ in range(clients)])
-    elapsed = time.perf_counter() - t
+    return requests / (time.perf_counter() - t)
+
+
+async def interleaved(calls: dict[str, Callable[[], Awaitable[Any]]], rounds: int) -> dict[str, dict[str, float]]:
+    """Each round runs every contender once, in a rotating order, so that a slow moment of a
+    shared machine falls on all of them alike; ratios are taken between these medians."""
+    for call in calls.values():
+        for _ in range(3):
+            await call()
+    names = list(calls)
+    wall: dict[str, list[float]] = {n: [] for n in names}
+    cpu: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        for n in names[r % len(names):] + names[:r % len(names)]:
+            t, c = time.perf_counter(), time.process_time()
+            await calls[n]()
+            wall[n].append(time.perf_counter() - t)
+            cpu[n].append(time.process_time() - c)
     # CPU time of this process (with SQLite's driver thread; without PostgreSQL's server) is far
     # less disturbed than wall time by other processes on a shared machine.
-    return {"p50_ms": statistics.median(times) * 1000, "p95_ms": percentile(times, 95) * 1000,
-            "cpu_ms": statistics.median(cpu) * 1000, "rps": concurrent / elapsed}
+    return {n: {"p50_ms": statistics.median(wall[n]) * 1000, "p95_ms": percentile(wall[n], 95) * 1000,
+                "cpu_ms": statistics.median(cpu[n]) * 1000} for n in names}
 
 
 async def prepare(db: Database) -> tuple[str, dict[str, dict[str, Any]]]:
@@ -158,7 +169,7 @@ def handwritten_app(db: Database, captured: dict[str, list[tuple[str, Any]]], re
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
-    parser.add_argument("--sequential", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--concurrent", type=int, default=100)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--profile", help="write a pyinstrument profile of the 50-order history here")
@@ -180,7 +191,7 @@ async def main() -> None:
             recording.append((statement, tuple(parameters or ())))
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
 
-    # Our API first: the peak memory after this phase is one worker's.
+    # Our API first, alone: the peak memory after this phase is one worker's.
     for name, op in ops.items():
         body = orjson.dumps(op)
         recording = []
@@ -196,7 +207,7 @@ async def main() -> None:
 
         async def ours(body: bytes = body) -> None:
             await asgi_post(app, "/graphql", body, auth)
-        results[name]["ours"] = await timed(ours, args.sequential, args.concurrent, args.clients)
+        results[name]["rps"] = await concurrent_rps(ours, args.concurrent, args.clients)
     memory_ours = peak_rss_mb()
 
     if args.profile:
@@ -208,28 +219,29 @@ async def main() -> None:
                 await asgi_post(app, "/graphql", body, auth)
         Path(args.profile).write_text(profiler.output_text(unicode=False, color=False, show_all=False))
 
-    # (a) hand-written endpoint.
+    # Then ours, (a) the hand-written endpoint and (b) bare graphql-core, round by round.
     hand = handwritten_app(db, captured, responses)
-    for name, op in ops.items():
-        body = orjson.dumps(op)
-
-        async def handwritten(name: str = name, body: bytes = body) -> None:
-            await asgi_post(hand, "/a/" + name, body, [])
-        results[name]["handwritten"] = await timed(handwritten, args.sequential, args.concurrent, args.clients)
-
-    # (b) bare graphql-core over the same data, already in memory.
     sdl = schema_from_sdl((ROOT / "schema.graphql").read_text())
     for name, op in ops.items():
+        body = orjson.dumps(op)
         data = orjson.loads(responses[name])["data"]
         errors = validate(sdl, parse(op["query"]))
         assert not errors, errors
+
+        async def ours(body: bytes = body) -> None:
+            await asgi_post(app, "/graphql", body, auth)
+
+        async def handwritten(name: str = name, body: bytes = body) -> None:
+            await asgi_post(hand, "/a/" + name, body, [])
 
         async def bare(op: dict[str, Any] = op, data: dict[str, Any] = data) -> None:
             doc = parse(op["query"])
             validate(sdl, doc)
             result = execute(sdl, doc, root_value=data, variable_values=op["variables"])
             orjson.dumps({"data": result.data})  # type: ignore[union-attr]
-        results[name]["graphql_core"] = await timed(bare, args.sequential, args.concurrent, 1)
+        timed = await interleaved({"ours": ours, "handwritten": handwritten, "graphql_core": bare}, args.rounds)
+        results[name].update(timed)
+        results[name]["ours"]["rps"] = results[name].pop("rps")
 
     for r in results.values():
         r["memory_mb"] = memory_ours

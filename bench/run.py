@@ -172,7 +172,8 @@ def main() -> int:
     parser.add_argument("--scales", help="comma-separated demo scales (default 4,40; with --full 4,400)")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--pg", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
-    parser.add_argument("--sequential", type=int, default=30, help="requests timed one after another")
+    parser.add_argument("--rounds", type=int, default=60,
+                        help="rounds timed one after another (each: ours, (a) and (b), in turn)")
     parser.add_argument("--concurrent", type=int, default=100, help="requests for the throughput figure")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profile of the order history")
@@ -196,7 +197,7 @@ def main() -> int:
             url = sqlite_url(scale) if backend == "sqlite" else postgres_url(args.pg, scale)
             lines = order_lines(url)
             cmd = [sys.executable, str(ROOT / "bench" / "measure.py"), "--db", url,
-                   "--sequential", str(args.sequential), "--concurrent", str(args.concurrent),
+                   "--rounds", str(args.rounds), "--concurrent", str(args.concurrent),
                    "--clients", str(args.clients)]
             if args.profile:
                 cmd += ["--profile", str(DATA / f"profile-{backend}-scale{scale}.txt")]
