@@ -172,16 +172,20 @@ def price_rows(now: datetime) -> Callable[[Database, Sequence[tuple[int, int]]],
         async with db.session() as s:
             account_of = dict((await s.exec(select(Location.id, Location.account_id)
                                             .where(Location.id.in_(location_ids)))).all())
-            lists = (await s.exec(select(PriceList).where(
-                or_(PriceList.location_id.in_(location_ids),
-                    (PriceList.account_id.in_(sorted(set(account_of.values())))) & PriceList.location_id.is_(None)),
-                or_(PriceList.valid_from.is_(None), PriceList.valid_from <= now),
-                or_(PriceList.valid_until.is_(None), PriceList.valid_until > now)))).all()
-            list_ids = [pl.id for pl in lists]
-            entries = (await s.exec(select(PriceListEntry).where(
-                PriceListEntry.price_list_id.in_(list_ids), PriceListEntry.variant_id.in_(variant_ids)))).all()
-            rules = (await s.exec(select(QuantityRule).where(
-                QuantityRule.price_list_id.in_(list_ids), QuantityRule.variant_id.in_(variant_ids)))).all()
+        lists = await _rows(db, select(PriceList).where(
+            or_(PriceList.location_id.in_(location_ids),
+                (PriceList.account_id.in_(sorted(set(account_of.values())))) & PriceList.location_id.is_(None)),
+            or_(PriceList.valid_from.is_(None), PriceList.valid_from <= now),
+            or_(PriceList.valid_until.is_(None), PriceList.valid_until > now)))
+        list_ids = [pl.id for pl in lists]
+        entries = _many_each(variant_ids, await _rows(db, select(PriceListEntry).where(
+            PriceListEntry.price_list_id.in_(list_ids), PriceListEntry.variant_id.in_(variant_ids))),
+            lambda e: e.variant_id)
+        rules = _many_each(variant_ids, await _rows(db, select(QuantityRule).where(
+            QuantityRule.price_list_id.in_(list_ids), QuantityRule.variant_id.in_(variant_ids))),
+            lambda r: r.variant_id)
+        entries_of = dict(zip(variant_ids, entries, strict=True))
+        rules_of = dict(zip(variant_ids, rules, strict=True))
         out = []
         for location_id, variant_id in keys:
             account_id = account_of.get(location_id)
@@ -190,7 +194,7 @@ def price_rows(now: datetime) -> Callable[[Database, Sequence[tuple[int, int]]],
             ids = {pl.id for pl in loc} | {pl.id for pl in acc}
             out.append(PriceRows(
                 loc, acc,
-                [e for e in entries if e.variant_id == variant_id and e.price_list_id in ids],
-                [r for r in rules if r.variant_id == variant_id and r.price_list_id in ids]))
+                [e for e in entries_of[variant_id] if e.price_list_id in ids],
+                [r for r in rules_of[variant_id] if r.price_list_id in ids]))
         return out
     return load

@@ -73,7 +73,7 @@ def _pricer(schedules: DataLoader) -> Pricer:
 
 
 class _SessionAsDatabase:
-    """Lets a batch function written for a Database (it opens `db.session()`) run in an open session."""
+    """Lets a batch function written for a Database (`db.session()`, `db.connection()`) run in an open session."""
 
     def __init__(self, session: Any) -> None:
         self._session = session
@@ -81,3 +81,7 @@ class _SessionAsDatabase:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Any]:
         yield self._session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Any]:
+        yield await self._session.connection()
