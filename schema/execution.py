@@ -18,18 +18,21 @@ more; a 50-order history resolves ~3,600 fields. So:
 import asyncio
 import inspect
 from operator import attrgetter
-from types import GeneratorType
+from types import CoroutineType, GeneratorType
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from graphql import (GraphQLField, GraphQLLeafType, GraphQLList, GraphQLNonNull, GraphQLObjectType,
                      GraphQLSchema, is_leaf_type)
 from graphql.execution.executor import gather_with_cancel, to_nodes
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 
 from permissions.checks import Allowed
 from schema.relations import Prefetch
 from strawberry.permission import PermissionExtension
+from strawberry.types import Info
+from strawberry.types.arguments import convert_arguments
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -39,7 +42,7 @@ _SLOW = object()
 
 class _Plan:
     """What to do for one field of one type, worked out once."""
-    __slots__ = ("read", "coerce", "non_null", "rules", "prefetch", "relation")
+    __slots__ = ("read", "coerce", "non_null", "rules", "prefetch", "relation", "call")
 
     def __init__(self, read: Callable[[Any], Any] | None = None, coerce: Callable[[Any], Any] | None = None,
                  non_null: bool = False, rules: tuple[Any, ...] = (),
@@ -51,6 +54,7 @@ class _Plan:
         self.prefetch = prefetch
         # A relation(...) field: read from its loader's cache once loaded.
         self.relation = prefetch if prefetch is not None and prefetch.exact else None
+        self.call: _Call | None = None  # any other resolver: called without Strawberry's wrapping
 
 
 def _plan(field: GraphQLField) -> _Plan:
@@ -60,17 +64,37 @@ def _plan(field: GraphQLField) -> _Plan:
     if definition is None:
         return _Plan()
     rules = _rules(definition.extensions)
-    if rules is None or field.args:
-        return _Plan(rules=rules or (), prefetch=prefetch)
+    if rules is None:
+        return _Plan(prefetch=prefetch)
     read: Callable[[Any], Any] | None = None
-    if resolver is None:
+    if field.args:
+        pass
+    elif resolver is None:
         read = attrgetter(definition.python_name)
     elif not resolver.is_async and _takes_only_the_row(resolver.wrapped_func):
         read = resolver.wrapped_func
     non_null = isinstance(field.type, GraphQLNonNull)
     inner = field.type.of_type if non_null else field.type
     coerce = _coercer(inner) if is_leaf_type(inner) else None  # type: ignore[arg-type]
-    return _Plan(read, coerce, non_null, rules, prefetch)
+    plan = _Plan(read, coerce, non_null, rules, prefetch)
+    if read is None and plan.relation is None and resolver is not None:
+        plan.call = _Call(definition, resolver)
+    return plan
+
+
+class _Call:
+    """How Strawberry would call a resolver: the row as self/root, Info where asked for, and the
+    arguments converted by Strawberry (input types included)."""
+    __slots__ = ("definition", "func", "takes_self", "root", "info", "arguments")
+
+    def __init__(self, definition: Any, resolver: Any) -> None:
+        self.definition = definition
+        self.func = resolver.wrapped_func
+        self.takes_self = resolver.self_parameter is not None
+        roots = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None]
+        self.root = roots
+        self.info = resolver.info_parameter.name if resolver.info_parameter is not None else None
+        self.arguments = definition.arguments
 
 
 def _rules(extensions: list[Any]) -> tuple[Any, ...] | None:
@@ -147,18 +171,22 @@ class _Resumed:
                     return done.value
 
 
+def _start(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine up to its first real wait: its value if it had none, else an awaitable."""
+    try:
+        waiting_on = coro.send(None)
+    except StopIteration as done:
+        return done.value
+    if getattr(waiting_on, "_asyncio_future_blocking", None):
+        # asyncio's C future refuses a second await while this flag is up, and no task has
+        # taken it down yet: another resolver of this row may wait on the same load.
+        waiting_on._asyncio_future_blocking = False
+    return _Resumed(coro, waiting_on)
+
+
 def eager(resolve: Callable[..., Any]) -> Callable[..., Any]:
     def run(source: Any, info: Any, **kwargs: Any) -> Any:
-        coro = resolve(source, info, **kwargs)
-        try:
-            waiting_on = coro.send(None)
-        except StopIteration as done:
-            return done.value
-        if getattr(waiting_on, "_asyncio_future_blocking", None):
-            # asyncio's C future refuses a second await while this flag is up, and no task has
-            # taken it down yet: another resolver of this row may wait on the same load.
-            waiting_on._asyncio_future_blocking = False
-        return _Resumed(coro, waiting_on)
+        return _start(resolve(source, info, **kwargs))
     run.eager = True  # type: ignore[attr-defined]
     return run
 
@@ -230,6 +258,14 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         try:
             for response_name, field_details_list, field, plan in self._steps(parent_type, grouped_field_set):
+                if plan is not None and plan.call is not None \
+                        and (not plan.rules or self._allowed(plan.rules, source_value)):
+                    result = self._call(parent_type, field, plan.call, source_value, field_details_list,
+                                        Path(path, response_name, parent_type.name), position_context)
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+                    continue
                 if plan is not None and (plan.read is not None or plan.relation is not None) \
                         and (not plan.rules or self._allowed(plan.rules, source_value)):
                     value = self._read(plan, source_value)
@@ -318,6 +354,37 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def _allowed(self, rules: tuple[Any, ...], source: Any) -> bool:
         caller = self.context_value.caller
         return all(caller.allows_on(rule, source) for rule in rules)
+
+    def _call(self, parent_type: GraphQLObjectType, field: GraphQLField, call: "_Call", source: Any,
+              field_details_list: Any, path: Path, position_context: Any) -> Any:
+        """graphql-core's execute_field with the resolver called as Strawberry would, but without
+        its per-call wrapping (the policy check was made by the caller of this)."""
+        first = field_details_list[0]
+        info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+        try:
+            kwargs = get_argument_values(field, first.node, self.variable_values, first.fragment_variable_values,
+                                         self.hide_suggestions) if field.args or first.node.arguments else {}
+            if call.arguments:
+                converter = self.schema._strawberry_schema.schema_converter  # type: ignore[attr-defined]
+                kwargs = convert_arguments(kwargs, call.arguments, scalar_registry=converter.scalar_registry,
+                                           config=converter.config)
+            if call.info is not None:
+                kwargs[call.info] = Info(_raw_info=info, _field=call.definition)
+            for name in call.root:
+                kwargs[name] = source
+            result = call.func(source, **kwargs) if call.takes_self else call.func(**kwargs)
+            if type(result) is CoroutineType:
+                result = _start(result)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(field.type, field_details_list, info, path, result,
+                                                     position_context)
+            completed = self.complete_value(field.type, field_details_list, info, path, result, position_context)
+        except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field
+            self.handle_field_error(raw_error, field.type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._settle_item(completed, field.type, field_details_list, path)
+        return completed
 
     def _complete_read(self, parent_type: GraphQLObjectType, field: GraphQLField, field_details_list: Any,
                        path: Path, value: Any, position_context: Any) -> Any:
