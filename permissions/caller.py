@@ -30,7 +30,8 @@ class Caller:
     session_account_id: int | None = None
     _scopes: dict[Rule, RowScope] = field(default_factory=dict, repr=False)
     # allows() answers, per request: a page asks the same few questions for every row.
-    _answers: dict[tuple[Rule, int | None, int | None, int | None], bool] = field(default_factory=dict, repr=False)
+    _answers: dict[tuple[int, int | None, int | None, int | None], tuple[Rule, bool]] = field(
+        default_factory=dict, repr=False)
 
     @property
     def is_authenticated(self) -> bool:
@@ -73,12 +74,14 @@ class Caller:
 
     def allows_on(self, rule: Rule, obj: object) -> bool:
         account, location, owner = _scope_attributes(type(obj))
-        key = (rule, getattr(obj, account) if account else None, getattr(obj, location) if location else None,
+        # The rule by identity (hashing a dataclass is slow), kept with the answer so that the id
+        # of a rule gone since cannot be taken for another's.
+        key = (id(rule), getattr(obj, account) if account else None, getattr(obj, location) if location else None,
                getattr(obj, owner) if owner else None)
         found = self._answers.get(key)
-        if found is None:
-            found = self._answers[key] = self.allows(rule, key[1], key[2], key[3])
-        return found
+        if found is None or found[0] is not rule:
+            found = self._answers[key] = (rule, self.allows(rule, key[1], key[2], key[3]))
+        return found[1]
 
     def scope(self, rule: Rule) -> RowScope:
         """The rows `rule` lets the caller see, for a repository's WHERE clause."""

@@ -352,8 +352,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         return found
 
     def _allowed(self, rules: tuple[Any, ...], source: Any) -> bool:
-        caller = self.context_value.caller
-        return all(caller.allows_on(rule, source) for rule in rules)
+        allows_on = self.context_value.caller.allows_on
+        for rule in rules:
+            if not allows_on(rule, source):
+                return False
+        return True
 
     def _call(self, parent_type: GraphQLObjectType, field: GraphQLField, call: "_Call", source: Any,
               field_details_list: Any, path: Path, position_context: Any) -> Any:

@@ -1,8 +1,10 @@
-"""Every top-level error carries extensions.code; unexpected ones are masked with a request id."""
+"""Every top-level error carries extensions.code; unexpected ones are masked with a request id.
+Query texts are parsed once."""
 import logging
 from collections.abc import Iterator
+from functools import lru_cache
 
-from graphql import GraphQLError
+from graphql import GraphQLError, parse
 from strawberry.extensions import SchemaExtension
 
 log = logging.getLogger("portalql.errors")
@@ -32,3 +34,21 @@ class ErrorCodes(SchemaExtension):
         return GraphQLError(f"Internal server error. Request id: {request_id}", nodes=error.nodes,
                             path=error.path, extensions={"code": "INTERNAL_SERVER_ERROR",
                                                          "requestId": request_id})
+
+
+_parse = lru_cache(maxsize=256)(parse)
+
+
+class ParsedOnce(SchemaExtension):
+    """A portal sends the same few query texts over and over: their parsed documents are reused
+    (graphql-core never changes one). A text that fails to parse (syntax, the token limit) is left
+    to Strawberry's own parse, which reports it as usual."""
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        if ec.query is not None and ec.graphql_document is None:
+            try:
+                ec.graphql_document = _parse(ec.query, **ec.parse_options)
+            except GraphQLError:
+                pass
+        yield

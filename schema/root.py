@@ -24,7 +24,7 @@ from schema.carts import Cart, CartMutations
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
 from schema.execution import Executor, make_eager
-from schema.extensions import ErrorCodes
+from schema.extensions import ErrorCodes, ParsedOnce
 from schema.ordering import OrderingMutations
 from schema.orders import Order
 from schema.quotes import Quote, QuoteMutations
@@ -85,7 +85,7 @@ class Mutation(AuthMutations, SecurityMutations, InvitationMutations, Membership
 
 def build_schema(*, production: bool = False, extensions_before: Sequence[Any] = ()) -> strawberry.Schema:
     """`extensions_before` run outside ErrorCodes (they see the final coded errors)."""
-    extensions: list = [*extensions_before, ErrorCodes]
+    extensions: list = [*extensions_before, ErrorCodes, ParsedOnce]
     if production:
         extensions.append(DisableIntrospection)
     built = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions,
