@@ -248,11 +248,15 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.is_awaitable = is_awaitable
+        # An extension that wraps every resolver (tracing) must see every field: no shortcuts then.
+        self._shortcuts = not getattr(self.middleware_manager, "middlewares", None)
         self._compiled: dict[tuple[int, int], tuple[Any, list[tuple[str, Any, Any, Any]]]] = {}
         self._loaders: dict[Prefetch, Any] = {}
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
                        grouped_field_set: Any, position_context: Any) -> Any:
+        if not self._shortcuts:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
         is_awaitable = self.is_awaitable
@@ -415,7 +419,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
 
     def complete_iterable_value(self, item_type: Any, field_details_list: Any, info: Any, path: Path,
                                 items: Iterable[Any], position_context: Any) -> Any:
-        object_type = _object_type(item_type)
+        object_type = _object_type(item_type) if self._shortcuts else None
         if object_type is None:
             return super().complete_iterable_value(item_type, field_details_list, info, path, items,
                                                    position_context)
