@@ -112,33 +112,17 @@ class _SharedSession(AsyncSession):
         super().__init__(bind=conn, expire_on_commit=False, autoflush=False)
         self._shared = shared
 
-    async def exec(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        async with self._shared.lent():
-            return await super().exec(*args, **kwargs)
 
-    async def execute(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+def _per_statement(name: str) -> Any:
+    async def method(self: _SharedSession, *args: Any, **kwargs: Any) -> Any:
         async with self._shared.lent():
-            return await super().execute(*args, **kwargs)
+            return await getattr(super(_SharedSession, self), name)(*args, **kwargs)
+    method.__name__ = name
+    return method
 
-    async def get(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._shared.lent():
-            return await super().get(*args, **kwargs)
 
-    async def flush(self, *args: Any, **kwargs: Any) -> None:
-        async with self._shared.lent():
-            await super().flush(*args, **kwargs)
-
-    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._shared.lent():
-            return await super().scalar(*args, **kwargs)
-
-    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._shared.lent():
-            return await super().scalars(*args, **kwargs)
-
-    async def refresh(self, *args: Any, **kwargs: Any) -> None:
-        async with self._shared.lent():
-            await super().refresh(*args, **kwargs)
+for _name in ("exec", "execute", "get", "flush", "scalar", "scalars", "refresh"):
+    setattr(_SharedSession, _name, _per_statement(_name))
 
 
 _reads: ContextVar[_SharedReads | None] = ContextVar("shared_reads", default=None)
