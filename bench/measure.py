@@ -1,5 +1,5 @@
 """Measure one data set in one process (so its peak memory is one worker's): our API alone under
-concurrent clients, then round by round our API, (a) a hand-written Starlette endpoint that runs
+concurrent clients, then in alternating blocks our API, (a) a hand-written Starlette endpoint that runs
 the same SQL and returns the same JSON with orjson, and (b) bare graphql-core executing the same
 query over the response data in memory.
 
@@ -100,21 +100,24 @@ async def concurrent_rps(call: Callable[[], Awaitable[Any]], requests: int, clie
     return requests / (time.perf_counter() - t)
 
 
-async def interleaved(calls: dict[str, Callable[[], Awaitable[Any]]], rounds: int) -> dict[str, dict[str, float]]:
-    """Each round runs every contender once, in a rotating order, so that a slow moment of a
-    shared machine falls on all of them alike; ratios are taken between these medians."""
-    for call in calls.values():
-        for _ in range(3):
-            await call()
+async def interleaved(calls: dict[str, Callable[[], Awaitable[Any]]], rounds: int,
+                      block: int = 10) -> dict[str, dict[str, float]]:
+    """Blocks of `block` requests per contender, in rotating order, until each has `rounds`: within
+    a block a contender runs warm, as it would alone, while a slow moment of a shared machine falls
+    on all of them alike. Ratios are taken between the medians."""
     names = list(calls)
     wall: dict[str, list[float]] = {n: [] for n in names}
     cpu: dict[str, list[float]] = {n: [] for n in names}
-    for r in range(rounds):
+    for r in range(max(1, rounds // block)):
         for n in names[r % len(names):] + names[:r % len(names)]:
-            t, c = time.perf_counter(), time.process_time()
-            await calls[n]()
-            wall[n].append(time.perf_counter() - t)
-            cpu[n].append(time.process_time() - c)
+            call = calls[n]
+            for _ in range(3):  # back to warm after the others ran
+                await call()
+            for _ in range(block):
+                t, c = time.perf_counter(), time.process_time()
+                await call()
+                wall[n].append(time.perf_counter() - t)
+                cpu[n].append(time.process_time() - c)
     # CPU time of this process (with SQLite's driver thread; without PostgreSQL's server) is far
     # less disturbed than wall time by other processes on a shared machine.
     return {n: {"p50_ms": statistics.median(wall[n]) * 1000, "p95_ms": percentile(wall[n], 95) * 1000,
@@ -219,7 +222,7 @@ async def main() -> None:
                 await asgi_post(app, "/graphql", body, auth)
         Path(args.profile).write_text(profiler.output_text(unicode=False, color=False, show_all=False))
 
-    # Then ours, (a) the hand-written endpoint and (b) bare graphql-core, round by round.
+    # Then ours, (a) the hand-written endpoint and (b) bare graphql-core, block by block.
     hand = handwritten_app(db, captured, responses)
     sdl = schema_from_sdl((ROOT / "schema.graphql").read_text())
     for name, op in ops.items():

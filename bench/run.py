@@ -173,7 +173,7 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--pg", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--rounds", type=int, default=60,
-                        help="rounds timed one after another (each: ours, (a) and (b), in turn)")
+                        help="requests timed per contender, in alternating blocks of 10 (ours, (a), (b))")
     parser.add_argument("--concurrent", type=int, default=100, help="requests for the throughput figure")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profile of the order history")
