@@ -1,25 +1,30 @@
-"""How a query is executed: graphql-core's executor with three shortcuts that keep its semantics.
+"""How a query is executed: graphql-core's executor with shortcuts that keep its semantics.
 
 Resolving a field through graphql-core and Strawberry costs several microseconds (a Path, a
-ResolveInfo, Strawberry's Info and argument conversion), an `async def` field a coroutine and a task
-more; a 50-order history resolves ~3,600 fields. So:
+ResolveInfo, Strawberry's Info and argument conversion, a permission-extension chain), an
+`async def` field a coroutine and, in a list, a task; a 50-order history resolves ~3,600 fields.
+So (docs/performance.md):
 
 1. Plain fields (an attribute, or a method of the row alone; no arguments; guarded ones once the
-   policy allows the caller on the row) are read in a loop, scalars coerced at once, without any
-   of that. Anything unusual (a null where none is allowed, an error, a refusal) goes the ordinary
-   way, which reports it.
+   policy allows the caller on the row) are read in a loop, scalars coerced at once. Anything
+   unusual (a null where none is allowed, an error, a refusal) goes the ordinary way, which
+   reports it.
 2. Before the items of a list are completed, the relations they will ask for (schema/relations.py)
    are fetched for all items at once, level by level down the selection: one batch per relation,
    as the dataloaders would have done, but awaited once instead of once per row. A `relation`
    field whose load is done is then read from the loader's cache like a plain field.
-3. `async def` resolvers run eagerly: one that finds its data already loaded returns at once,
-   and its subtree is completed without a task; one that must wait is awaited as usual.
+3. Other resolvers are called as Strawberry would call them, without its per-call wrapping, and
+   `async def` ones start eagerly: one that finds its data loaded returns at once, and its subtree
+   is completed without a task.
+4. The items of a list of objects are completed in a loop.
+
+None of this applies while an extension wraps every resolver (tracing): it must see every field.
 """
 import asyncio
 import inspect
+from collections.abc import Callable, Coroutine, Iterable
 from operator import attrgetter
 from types import CoroutineType, GeneratorType
-from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from graphql import (GraphQLField, GraphQLLeafType, GraphQLList, GraphQLNonNull, GraphQLObjectType,
@@ -67,12 +72,11 @@ def _plan(field: GraphQLField) -> _Plan:
     if rules is None:
         return _Plan(prefetch=prefetch)
     read: Callable[[Any], Any] | None = None
-    if field.args:
-        pass
-    elif resolver is None:
-        read = attrgetter(definition.python_name)
-    elif not resolver.is_async and _takes_only_the_row(resolver.wrapped_func):
-        read = resolver.wrapped_func
+    if not field.args:
+        if resolver is None:
+            read = attrgetter(definition.python_name)
+        elif not resolver.is_async and _takes_only_the_row(resolver.wrapped_func):
+            read = resolver.wrapped_func
     non_null = isinstance(field.type, GraphQLNonNull)
     inner = field.type.of_type if non_null else field.type
     coerce = _coercer(inner) if is_leaf_type(inner) else None  # type: ignore[arg-type]
@@ -85,14 +89,13 @@ def _plan(field: GraphQLField) -> _Plan:
 class _Call:
     """How Strawberry would call a resolver: the row as self/root, Info where asked for, and the
     arguments converted by Strawberry (input types included)."""
-    __slots__ = ("definition", "func", "takes_self", "root", "info", "arguments")
+    __slots__ = ("definition", "func", "takes_self", "roots", "info", "arguments")
 
     def __init__(self, definition: Any, resolver: Any) -> None:
         self.definition = definition
         self.func = resolver.wrapped_func
         self.takes_self = resolver.self_parameter is not None
-        roots = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None]
-        self.root = roots
+        self.roots = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None]
         self.info = resolver.info_parameter.name if resolver.info_parameter is not None else None
         self.arguments = definition.arguments
 
@@ -377,7 +380,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                                            config=converter.config)
             if call.info is not None:
                 kwargs[call.info] = Info(_raw_info=info, _field=call.definition)
-            for name in call.root:
+            for name in call.roots:
                 kwargs[name] = source
             result = call.func(source, **kwargs) if call.takes_self else call.func(**kwargs)
             if type(result) is CoroutineType:
