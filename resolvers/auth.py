@@ -4,7 +4,7 @@ from typing import Any
 
 from db.engine import Database
 from db.enums import Role, StaffRole
-from db.models import AuthSession, User
+from db.models import AuthSession, MembershipRole, User
 from db.repositories.clients import oauth_client
 from db.repositories.users import grants_of, session_with_user, touch_session
 from domain.auth import session_state, token_hash
@@ -31,12 +31,12 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sett
         found = await session_with_user(session, token_hash(token))
         if found is None:
             raise unauthenticated("The session token is not valid: sign in again", reason="INVALID_TOKEN")
-        auth_session, user = found
-        state = session_state(auth_session, now, timedelta(minutes=settings.session_idle_minutes))
-        if state is not None:
-            raise unauthenticated(f"The session has {'been revoked' if state == 'revoked' else 'expired'}: sign in again",
-                                  reason=f"SESSION_{state.upper()}")
-        caller = await caller_for_user(session, user, auth_session)
+    auth_session, user, memberships = found
+    state = session_state(auth_session, now, timedelta(minutes=settings.session_idle_minutes))
+    if state is not None:
+        raise unauthenticated(f"The session has {'been revoked' if state == 'revoked' else 'expired'}: sign in again",
+                              reason=f"SESSION_{state.upper()}")
+    caller = caller_of(user, auth_session, memberships)
     if now - auth_session.last_seen_at >= TOUCH_EVERY:
         async with db.transaction() as session:
             await touch_session(session, auth_session.id, now)  # type: ignore[arg-type]
@@ -61,13 +61,20 @@ async def integration_caller(db: Database, token: str, now, settings: Settings) 
 
 
 async def caller_for_user(session, user: User, auth_session: AuthSession | None = None) -> Caller:  # type: ignore[no-untyped-def]
+    memberships = [] if user.staff_role else [(aid, role) for _mid, aid, role in await grants_of(session, user.id)]
+    return caller_of(user, auth_session, memberships)
+
+
+def caller_of(user: User, auth_session: AuthSession | None,
+              memberships: list[tuple[int, MembershipRole | None]]) -> Caller:
+    """The caller a user is: staff by its staff role, else its roles per account (and location)."""
     sid = auth_session.id if auth_session else None
     if user.staff_role:
         return Caller(kind=CallerKind.STAFF, user_id=user.id, session_id=sid, staff_role=StaffRole(user.staff_role))
     only = auth_session.account_id if auth_session else None  # sessions made by an API key: one account
     grants: Grants = {}
     collected: dict[int, dict] = {}
-    for _mid, account_id, role_row in await grants_of(session, user.id):
+    for account_id, role_row in memberships:
         if only is not None and account_id != only:
             continue
         held = collected.setdefault(account_id, {})
