@@ -61,7 +61,7 @@ async def integration_caller(db: Database, token: str, now, settings: Settings) 
 
 
 async def caller_for_user(session, user: User, auth_session: AuthSession | None = None) -> Caller:  # type: ignore[no-untyped-def]
-    memberships = [] if user.staff_role else [(aid, role) for _mid, aid, role in await grants_of(session, user.id)]
+    memberships = [] if user.staff_role else await grants_of(session, user.id)
     return caller_of(user, auth_session, memberships)
 
 

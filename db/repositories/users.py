@@ -11,12 +11,12 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return (await session.exec(select(User).where(User.email == email.strip().lower()))).first()
 
 
-async def grants_of(session: AsyncSession, user_id: int) -> list[tuple[int, int, MembershipRole | None]]:
-    """(membership id, account id, role row or None) for every membership of the user, in one statement."""
-    stmt = (select(Membership.id, Membership.account_id, MembershipRole)
+async def grants_of(session: AsyncSession, user_id: int) -> list[tuple[int, MembershipRole | None]]:
+    """(account id, role row or None) for every membership of the user, in one statement."""
+    stmt = (select(Membership.account_id, MembershipRole)
             .join(MembershipRole, MembershipRole.membership_id == Membership.id, isouter=True)
             .where(Membership.user_id == user_id))
-    return [(mid, aid, role) for mid, aid, role in (await session.exec(stmt)).all()]
+    return [(aid, role) for aid, role in (await session.exec(stmt)).all()]
 
 
 async def memberships_of(session: AsyncSession, user_id: int) -> list[Membership]:

@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 from db.engine import Database
 from db.models import Order, User
+from tests.schema.test_execution import DEEP
 
 
 @contextmanager
@@ -80,8 +81,6 @@ async def test_a_failed_statement_does_not_spoil_the_next_read(db):
 
 
 async def test_a_request_checks_out_one_connection(gql, db):
-    from tests.schema.test_execution import DEEP  # noqa: PLC0415
-
     await gql("{ viewer { name } }", as_="admin@acme.example")  # signs in: not part of the count
     with checkouts(db) as seen:
         body = await gql(DEEP, {"first": 20}, as_="admin@acme.example")

@@ -2,6 +2,8 @@
 without them: the same data, the same errors at the same paths, and nulls propagated the same way.
 Also: a page completes without a task per row."""
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +12,7 @@ import strawberry
 from aiodataloader import DataLoader
 from strawberry.types import Info
 
+from db.models import Location
 from resolvers.globalid import encode
 from schema.execution import Executor, make_eager
 from schema.relations import loads, relation
@@ -172,26 +175,17 @@ INVOICES = """{ viewer { invoices(first: 10) { nodes { number status isOverdue t
   amountDue { amount } account { name } order { number } } } } }"""
 
 
-@pytest.fixture
-async def reference_gql(db, clock, settings, gql):
-    """gql, but with Strawberry's plain execution (no Executor, no eager resolvers)."""
-    from server.app import create_app  # noqa: PLC0415
-    import httpx  # noqa: PLC0415
-    from tests.conftest import make_token  # noqa: PLC0415
-
-    app = create_app(settings, db=db, clock=clock)
+@contextmanager
+def plain_execution(app: Any) -> Iterator[None]:
+    """The app's GraphQL view with Strawberry's own execution (no Executor, no eager resolvers)."""
     view = next(r.endpoint for r in app.routes if getattr(r, "path", "") == "/graphql")
+    ours = view.schema
     view.schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS,
                                     extensions=[ErrorCodes])
-    tokens: dict[str, str] = {}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        async def run(query: str, variables: dict | None = None, as_: str | None = None) -> dict[str, Any]:
-            if as_ not in tokens:
-                tokens[as_] = await make_token(db, as_, clock.now())  # type: ignore[arg-type]
-            r = await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                  headers={"authorization": f"Bearer {tokens[as_]}"})
-            return r.json()
-        yield run
+    try:
+        yield
+    finally:
+        view.schema = ours
 
 
 def comparable(body: dict[str, Any]) -> dict[str, Any]:
@@ -202,13 +196,13 @@ def comparable(body: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("email", ["admin@acme.example", "buyer@acme.example", "viewer@acme.example",
                                    "ap@acme.example", "support@merchant.example"])
-async def test_pages_answer_as_strawberry_does_for_every_role(gql, reference_gql, db, email):
-    from db.models import Location  # noqa: PLC0415
+async def test_pages_answer_as_strawberry_does_for_every_role(gql, app, db, email):
     denver = await row(db, Location, name="Denver Plant")
     cases = [(DEEP, {"first": 20}), (INVOICES, {}), (CATALOG, {"id": encode("Location", denver.id)})]
     for query, variables in cases:
         ours = comparable(await gql(query, variables, as_=email))
-        theirs = comparable(await reference_gql(query, variables, as_=email))
+        with plain_execution(app):
+            theirs = comparable(await gql(query, variables, as_=email))
         assert ours == theirs, (email, query[:40])
 
 
