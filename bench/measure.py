@@ -23,7 +23,6 @@ sys.path.insert(0, str(ROOT))
 
 from graphql import build_schema as schema_from_sdl  # noqa: E402
 from graphql import execute, parse, validate  # noqa: E402
-from sqlalchemy import event  # noqa: E402
 from sqlmodel import select  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 from starlette.requests import Request  # noqa: E402
@@ -187,20 +186,14 @@ async def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     responses: dict[str, bytes] = {}
     captured: dict[str, list[tuple[str, Any]]] = {}
-    recording: list[tuple[str, Any]] | None = None
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if recording is not None and statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            recording.append((statement, tuple(parameters or ())))
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
 
     # Our API first, alone: the peak memory after this phase is one worker's.
     for name, op in ops.items():
         body = orjson.dumps(op)
-        recording = []
         with count_statements() as counter:
             status, raw = await asgi_post(app, "/graphql", body, auth)
-        captured[name], recording = recording, None
+        captured[name] = [(sql, tuple(params or ())) for sql, params in counter.statements
+                          if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
         answer = orjson.loads(raw)
         if status != 200 or answer.get("errors"):
             raise SystemExit(f"{name}: {status} {raw[:500]!r}")

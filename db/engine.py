@@ -16,7 +16,7 @@ DEFAULT_URL = "sqlite+aiosqlite:///./portalql.db"
 class StatementCounter:
     def __init__(self) -> None:
         self.count = 0
-        self.statements: list[str] = []
+        self.statements: list[tuple[str, Any]] = []  # (SQL, parameters)
 
 
 # A mutable counter in a context variable: SQLAlchemy runs the cursor in a greenlet that
@@ -34,11 +34,16 @@ def count_statements() -> Iterator[StatementCounter]:
         _counter.reset(token)
 
 
-def _on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+def executed(statement: str, parameters: Any) -> None:
+    """Count a statement on the request's counter: SQLAlchemy's and the driver's own (db.reads)."""
     counter = _counter.get()
     if counter is not None:
         counter.count += 1
-        counter.statements.append(statement)
+        counter.statements.append((statement, parameters))
+
+
+def _on_execute(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+    executed(statement, parameters)
 
 
 class _SharedReads:

@@ -1,6 +1,7 @@
 """Batch functions for the per-request dataloaders: one statement per relation, keyed by parent id.
 
-Each opens its own session, so sibling resolvers never share one. Keys are ids of rows the
+Each reads through its own session or connection (db.engine lends a request's connection to one
+statement at a time), so sibling resolvers never share a session. Keys are ids of rows the
 caller was already allowed to see; functions that list children of a scoped kind take a scope."""
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -9,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import bindparam
 from sqlmodel import func, or_, select
 
 from db.engine import Database
@@ -19,49 +20,16 @@ from db.models import (Account, Fulfilment, FulfilmentLine, Invoice, InvoiceLine
                        ProductVariant, QuantityRule, SubscriptionItem, User)
 from db.repositories.accounts import (LocationRepository, MembershipRepository,
                                       addresses_by_location, roles_by_membership)
+from db.reads import Read
 from db.scope import RowScope
+from db.types import UTCDateTime
 
 K = TypeVar("K")
 T = TypeVar("T")
 
 
-async def _rows(db: Database, stmt: Any) -> Sequence[Any]:
-    entity = _single_model(stmt)
-    if entity is None:
-        async with db.session() as s:
-            return (await s.exec(stmt)).all()
-    # Rows to read, never to change: filled from a Core result, without the ORM's identity map and
-    # per-instance state, which cost ~15 µs a row (a 50-order page builds ~430). Attributes are
-    # plain values in __dict__, so reads are as for an ORM row; adding one to a session fails.
-    keys = _attribute_keys(entity)
-    new = entity.__new__
-    async with db.connection() as conn:
-        result = await conn.execute(stmt)
-        rows = []
-        for values in result:
-            row = new(entity)
-            row.__dict__.update(zip(keys, values))
-            rows.append(row)
-        return rows
-
-
-def _single_model(stmt: Any) -> type | None:
-    described = getattr(stmt, "column_descriptions", None)
-    if not described or len(described) != 1:
-        return None
-    entity = described[0].get("entity")
-    return entity if entity is not None and described[0].get("expr") is entity else None
-
-
-_KEYS: dict[type, tuple[str, ...]] = {}
-
-
-def _attribute_keys(model: type) -> tuple[str, ...]:
-    found = _KEYS.get(model)
-    if found is None:
-        mapper = sa_inspect(model)
-        found = _KEYS[model] = tuple(mapper.get_property_by_column(c).key for c in mapper.local_table.columns)
-    return found
+def _in(name: str = "keys") -> Any:
+    return bindparam(name, expanding=True)
 
 
 def _one_each(keys: Sequence[K], rows: Sequence[T], key: Callable[[T], K]) -> list[T | None]:
@@ -77,18 +45,22 @@ def _many_each(keys: Sequence[K], rows: Sequence[T], key: Callable[[T], K]) -> l
 
 
 def by_id(model: Any) -> Callable[[Database, Sequence[int]], Any]:
+    read = Read(select(model).where(model.id.in_(_in())))
+
     async def load(db: Database, keys: Sequence[int]) -> list[Any]:
-        return _one_each(keys, await _rows(db, select(model).where(model.id.in_(keys))), lambda r: r.id)
+        async with db.connection() as conn:
+            return _one_each(keys, await read.instances(conn, model, keys=keys), lambda r: r.id)
     load.__name__ = f"{model.__name__.lower()}_by_id"
     return load
 
 
 def children(model: Any, parent: str, *order: Any) -> Callable[[Database, Sequence[int]], Any]:
     column = getattr(model, parent)
+    read = Read(select(model).where(column.in_(_in())).order_by(column, *order, model.id))
 
     async def load(db: Database, keys: Sequence[int]) -> list[list[Any]]:
-        stmt = select(model).where(column.in_(keys)).order_by(column, *order, model.id)
-        return _many_each(keys, await _rows(db, stmt), lambda r: getattr(r, parent))
+        async with db.connection() as conn:
+            return _many_each(keys, await read.instances(conn, model, keys=keys), lambda r: getattr(r, parent))
     load.__name__ = f"{model.__name__.lower()}s_by_{parent}"
     return load
 
@@ -109,10 +81,15 @@ items_by_subscription = children(SubscriptionItem, "subscription_id")
 variants_by_product = children(ProductVariant, "product_id", ProductVariant.position)
 
 
+_ACTIVE_VARIANTS = Read(
+    select(ProductVariant).where(ProductVariant.product_id.in_(_in()), ProductVariant.is_active == True)  # noqa: E712
+    .order_by(ProductVariant.product_id, ProductVariant.position, ProductVariant.id))
+
+
 async def active_variants_by_product(db: Database, keys: Sequence[int]) -> list[list[ProductVariant]]:
-    stmt = (select(ProductVariant).where(ProductVariant.product_id.in_(keys), ProductVariant.is_active == True)  # noqa: E712
-            .order_by(ProductVariant.product_id, ProductVariant.position, ProductVariant.id))
-    return _many_each(keys, await _rows(db, stmt), lambda r: r.product_id)
+    async with db.connection() as conn:
+        rows = await _ACTIVE_VARIANTS.instances(conn, ProductVariant, keys=keys)
+    return _many_each(keys, rows, lambda r: r.product_id)
 
 
 async def addresses_by_location_id(db: Database, keys: Sequence[int]) -> list[list[Any]]:
@@ -127,13 +104,16 @@ async def roles_by_membership_id(db: Database, keys: Sequence[int]) -> list[list
     return [found.get(k, []) for k in keys]
 
 
+# SUM keeps the column's type, so SQLite's stored ten-thousandths come back as Decimal.
+_OPEN_BALANCES = Read(select(Invoice.account_id, func.sum(Invoice.amount_due))
+                      .where(Invoice.account_id.in_(_in()), Invoice.status == InvoiceStatus.OPEN)
+                      .group_by(Invoice.account_id))
+
+
 async def balance_by_account(db: Database, keys: Sequence[int]) -> list[Decimal]:
     """Unpaid amount of open invoices."""
-    stmt = (select(Invoice.account_id, func.sum(Invoice.amount_due))
-            .where(Invoice.account_id.in_(keys), Invoice.status == InvoiceStatus.OPEN)
-            .group_by(Invoice.account_id))
-    # SUM keeps the column's type, so SQLite's stored ten-thousandths come back as Decimal.
-    found = {aid: total for aid, total in await _rows(db, stmt)}
+    async with db.connection() as conn:
+        found = {aid: total for aid, total in await _OPEN_BALANCES.rows(conn, keys=keys)}
     return [found.get(k, Decimal("0.0000")) for k in keys]
 
 
@@ -163,27 +143,34 @@ class PriceRows:
     rules: list[QuantityRule] = field(default_factory=list)
 
 
+_ACCOUNTS_OF = Read(select(Location.id, Location.account_id).where(Location.id.in_(_in("locations"))))
+_NOW = bindparam("now", type_=UTCDateTime)
+_PRICE_LISTS = Read(select(PriceList).where(
+    or_(PriceList.location_id.in_(_in("locations")),
+        PriceList.account_id.in_(_in("accounts")) & PriceList.location_id.is_(None)),
+    or_(PriceList.valid_from.is_(None), PriceList.valid_from <= _NOW),
+    or_(PriceList.valid_until.is_(None), PriceList.valid_until > _NOW)))
+_ENTRIES = Read(select(PriceListEntry).where(PriceListEntry.price_list_id.in_(_in("lists")),
+                                             PriceListEntry.variant_id.in_(_in("variants"))))
+_RULES = Read(select(QuantityRule).where(QuantityRule.price_list_id.in_(_in("lists")),
+                                         QuantityRule.variant_id.in_(_in("variants"))))
+
+
 def price_rows(now: datetime) -> Callable[[Database, Sequence[tuple[int, int]]], Any]:
     """Keys are (location id, variant id); four statements for any number of keys."""
 
     async def load(db: Database, keys: Sequence[tuple[int, int]]) -> list[PriceRows]:
         location_ids = sorted({k[0] for k in keys})
         variant_ids = sorted({k[1] for k in keys})
-        async with db.session() as s:
-            account_of = dict((await s.exec(select(Location.id, Location.account_id)
-                                            .where(Location.id.in_(location_ids)))).all())
-        lists = await _rows(db, select(PriceList).where(
-            or_(PriceList.location_id.in_(location_ids),
-                (PriceList.account_id.in_(sorted(set(account_of.values())))) & PriceList.location_id.is_(None)),
-            or_(PriceList.valid_from.is_(None), PriceList.valid_from <= now),
-            or_(PriceList.valid_until.is_(None), PriceList.valid_until > now)))
-        list_ids = [pl.id for pl in lists]
-        entries = _many_each(variant_ids, await _rows(db, select(PriceListEntry).where(
-            PriceListEntry.price_list_id.in_(list_ids), PriceListEntry.variant_id.in_(variant_ids))),
-            lambda e: e.variant_id)
-        rules = _many_each(variant_ids, await _rows(db, select(QuantityRule).where(
-            QuantityRule.price_list_id.in_(list_ids), QuantityRule.variant_id.in_(variant_ids))),
-            lambda r: r.variant_id)
+        async with db.connection() as conn:  # four statements in a row, nothing else awaited
+            account_of = dict(await _ACCOUNTS_OF.rows(conn, locations=location_ids))
+            lists = await _PRICE_LISTS.instances(conn, PriceList, locations=location_ids,
+                                                 accounts=sorted(set(account_of.values())), now=now)
+            list_ids = [pl.id for pl in lists]
+            entries = _many_each(variant_ids, await _ENTRIES.instances(
+                conn, PriceListEntry, lists=list_ids, variants=variant_ids), lambda e: e.variant_id)
+            rules = _many_each(variant_ids, await _RULES.instances(
+                conn, QuantityRule, lists=list_ids, variants=variant_ids), lambda r: r.variant_id)
         entries_of = dict(zip(variant_ids, entries, strict=True))
         rules_of = dict(zip(variant_ids, rules, strict=True))
         out = []

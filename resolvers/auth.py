@@ -27,8 +27,8 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sett
         return ANONYMOUS
     if looks_like_jwt(token):
         return await integration_caller(db, token, now, settings)
-    async with db.session() as session:
-        found = await session_with_user(session, token_hash(token))
+    async with db.connection() as conn:
+        found = await session_with_user(conn, token_hash(token))
         if found is None:
             raise unauthenticated("The session token is not valid: sign in again", reason="INVALID_TOKEN")
     auth_session, user, memberships = found

@@ -1,10 +1,13 @@
 """Users, their memberships and roles, and sign-in sessions. Not scoped: these build the caller."""
 from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import AuthSession, Membership, MembershipRole, User
+from db.reads import Read, columns_of, detached
 
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
@@ -24,19 +27,27 @@ async def memberships_of(session: AsyncSession, user_id: int) -> list[Membership
     return list((await session.exec(stmt)).all())
 
 
-async def session_with_user(session: AsyncSession, token_hash: str
+_SESSION_WITH_USER = Read(
+    select(AuthSession, User, Membership.account_id, MembershipRole)
+    .join(User, User.id == AuthSession.user_id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(MembershipRole, MembershipRole.membership_id == Membership.id)
+    .where(AuthSession.token_hash == bindparam("token_hash")))
+
+
+async def session_with_user(conn: AsyncConnection, token_hash: str
                             ) -> tuple[AuthSession, User, list[tuple[int, MembershipRole | None]]] | None:
     """The sign-in session of a token, its user, and (account id, role row or None) for each of the
-    user's memberships: what a request's caller is made of, in one statement."""
-    stmt = (select(AuthSession, User, Membership.account_id, MembershipRole)
-            .join(User, User.id == AuthSession.user_id)
-            .outerjoin(Membership, Membership.user_id == User.id)
-            .outerjoin(MembershipRole, MembershipRole.membership_id == Membership.id)
-            .where(AuthSession.token_hash == token_hash))
-    rows = (await session.exec(stmt)).all()
+    user's memberships: what a request's caller is made of, in one statement. The rows are read-only
+    (db.reads.detached)."""
+    rows = await _SESSION_WITH_USER.rows(conn, token_hash=token_hash)
     if not rows:
         return None
-    return rows[0][0], rows[0][1], [(aid, role) for _s, _u, aid, role in rows if aid is not None]
+    at_user = len(columns_of(AuthSession))
+    at_account = at_user + len(columns_of(User))
+    grants = [(row[at_account], None if row[at_account + 1] is None else detached(MembershipRole, row[at_account + 1:]))
+              for row in rows if row[at_account] is not None]
+    return detached(AuthSession, rows[0][:at_user]), detached(User, rows[0][at_user:at_account]), grants
 
 
 async def touch_session(session: AsyncSession, session_id: int, now: datetime) -> None:
