@@ -1,6 +1,5 @@
 """The async engine, sessions, and the per-request SQL statement counter."""
 import asyncio
-from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -50,21 +49,18 @@ class _SharedReads:
     """The one connection a request's reads share, lent to one statement at a time, in turn.
 
     Held only while a statement runs (a read session takes it per statement, see _SharedSession),
-    never across other awaits, so no holder can wait for a waiter. Re-entrant for the task that
-    holds it (AsyncSession.scalar calls execute)."""
-    __slots__ = ("db", "conn", "owner", "depth", "waiters")
+    never across other awaits, so no holder can wait for a waiter. Not re-entrant by task: the
+    executor drives several resolvers' coroutines in one task, so a task is not one holder."""
+    __slots__ = ("db", "conn", "turn")
 
     def __init__(self, db: "Database") -> None:
         self.db = db
         self.conn: AsyncConnection | None = None
-        self.owner: asyncio.Task[Any] | None = None
-        self.depth = 0
-        self.waiters: deque[tuple[asyncio.Task[Any], asyncio.Future[None]]] = deque()
+        self.turn = asyncio.Lock()  # first come, first served
 
     @asynccontextmanager
     async def lent(self) -> AsyncIterator[AsyncConnection]:
-        await self._acquire()
-        try:
+        async with self.turn:
             if self.conn is None:
                 self.conn = await self.db.engine.connect()
             if not self.conn.in_transaction():
@@ -76,38 +72,6 @@ class _SharedReads:
                 if self.conn.in_transaction():
                     await self.conn.rollback()
                 raise
-        finally:
-            self._release()
-
-    async def _acquire(self) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        if self.owner is task:
-            self.depth += 1
-            return
-        if self.owner is None and not self.waiters:
-            self.owner, self.depth = task, 1
-            return
-        turn = asyncio.get_running_loop().create_future()
-        self.waiters.append((task, turn))
-        try:
-            await turn
-        except asyncio.CancelledError:
-            if turn.done() and not turn.cancelled():
-                self._release()  # handed over just as we were cancelled
-            raise
-
-    def _release(self) -> None:
-        self.depth -= 1
-        if self.depth:
-            return
-        while self.waiters:
-            task, turn = self.waiters.popleft()
-            if not turn.done():
-                self.owner, self.depth = task, 1
-                turn.set_result(None)
-                return
-        self.owner = None
 
 
 class _SharedSession(AsyncSession):
@@ -116,12 +80,20 @@ class _SharedSession(AsyncSession):
     def __init__(self, shared: _SharedReads, conn: AsyncConnection) -> None:
         super().__init__(bind=conn, expire_on_commit=False, autoflush=False)
         self._shared = shared
+        self._holding = False
 
 
 def _per_statement(name: str) -> Any:
     async def method(self: _SharedSession, *args: Any, **kwargs: Any) -> Any:
+        run = getattr(super(_SharedSession, self), name)
+        if self._holding:  # AsyncSession.scalar calls execute: one statement, already lent
+            return await run(*args, **kwargs)
         async with self._shared.lent():
-            return await getattr(super(_SharedSession, self), name)(*args, **kwargs)
+            self._holding = True
+            try:
+                return await run(*args, **kwargs)
+            finally:
+                self._holding = False
     method.__name__ = name
     return method
 
@@ -131,6 +103,17 @@ for _name in ("exec", "execute", "get", "flush", "scalar", "scalars", "refresh")
 
 
 _reads: ContextVar[_SharedReads | None] = ContextVar("shared_reads", default=None)
+
+
+@asynccontextmanager
+async def statement_connection(session: AsyncSession) -> AsyncIterator[AsyncConnection]:
+    """The connection for one statement run beside a session (db.reads), in its transaction; a
+    shared read session's connection is lent for it, as for the session's own statements."""
+    if isinstance(session, _SharedSession):
+        async with session._shared.lent() as conn:
+            yield conn
+    else:
+        yield await session.connection()
 
 
 def normalize_url(url: str) -> str:

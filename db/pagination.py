@@ -11,6 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.engine import statement_connection
+from db.reads import detached, select_rows, single_model
+
 T = TypeVar("T")
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -87,7 +90,8 @@ async def keyset_page(session: AsyncSession, stmt: Select, keys: list[sa.ColumnE
                       *, descending: bool = True, first: int | None = None,
                       after: str | None = None, last: int | None = None,
                       before: str | None = None) -> Page[Any]:
-    """Run `stmt` (one entity, already filtered and scoped) one page at a time.
+    """Run `stmt` (one entity, already filtered and scoped) one page at a time, by the driver
+    (db.reads): the rows are read-only.
 
     `keys` are the sort columns, ending with a unique one (the id)."""
     size, backwards = check_window(first, last)
@@ -104,7 +108,11 @@ async def keyset_page(session: AsyncSession, stmt: Select, keys: list[sa.ColumnE
     if size == 0:
         return Page([], [], False, False)
     stmt = stmt.order_by(*[k.desc() if reverse else k.asc() for k in keys]).limit(size + 1)
-    rows = list((await session.exec(stmt)).all())
+    model = single_model(stmt)
+    if model is None:
+        raise TypeError("keyset_page needs select(Model)")
+    async with statement_connection(session) as conn:
+        rows = [detached(model, r) for r in await select_rows(conn, stmt)]
     has_more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -119,4 +127,5 @@ async def keyset_page(session: AsyncSession, stmt: Select, keys: list[sa.ColumnE
 async def count_rows(session: AsyncSession, stmt: Select) -> int:
     """COUNT(*) of a SELECT. Keeps its FROM even when no WHERE names the table (staff see all)."""
     counted = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-    return (await session.exec(counted)).one()
+    async with statement_connection(session) as conn:
+        return (await select_rows(conn, counted))[0][0]

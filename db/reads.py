@@ -5,6 +5,7 @@ cache keys, result and ORM machinery); run by the driver on the same connection,
 is a select built once with bind parameters and compiled once per dialect; SQLAlchemy's own type
 processors convert parameters and values, so rows come back as from SQLAlchemy."""
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,8 +23,8 @@ _PLACEHOLDER = re.compile(r"\?|\$(\d+)|__\[POSTCOMPILE_(\w+)\]")
 class _Compiled:
     """One statement for one dialect: its text around the placeholders, and converters."""
 
-    def __init__(self, stmt: Any, dialect: Dialect) -> None:
-        compiled = stmt.compile(dialect=dialect)
+    def __init__(self, stmt: Any, dialect: Dialect, cache_key: Any = None) -> None:
+        compiled = self.sa = stmt.compile(dialect=dialect, cache_key=cache_key)
         if dialect.paramstyle not in ("qmark", "numeric_dollar"):
             raise NotImplementedError(f"paramstyle {dialect.paramstyle}")
         self.dollar = dialect.paramstyle == "numeric_dollar"
@@ -44,6 +45,9 @@ class _Compiled:
                 self.slots.append((plain[taken], False))
                 taken += 1
         self.parts.append(text[start:])
+        # An empty IN list is rendered IN (NULL), which matches nothing: right for IN, not NOT IN.
+        self.negated = {name for (name, expanding), before in zip(self.slots, self.parts, strict=False)
+                        if expanding and before.rstrip().upper().endswith("NOT IN (")}
         self.bind = {name: b.type.dialect_impl(dialect).bind_processor(dialect) for name, b in compiled.binds.items()}
         # Values bound when the statement was built (`Model.flag == True`).
         self.fixed = {name: b.effective_value for name, b in compiled.binds.items() if not b.required}
@@ -82,7 +86,7 @@ class Read:
 
     An IN list is `bindparam(name, expanding=True)`. Its length is rounded up to a power of two by
     repeating its last value, so that a statement has few texts (and prepared statements). An empty
-    list matches nothing, as `IN (NULL)`; do not use one under NOT."""
+    list matches nothing, as `IN (NULL)` (an empty one under NOT IN is refused)."""
 
     def __init__(self, stmt: Any) -> None:
         self.stmt = stmt
@@ -95,39 +99,77 @@ class Read:
         return found
 
     async def rows(self, conn: AsyncConnection, **params: Any) -> list[list[Any]]:
-        c = self._compiled(conn.dialect)
-        values: list[Any] = []
-        sizes: list[int] = []
-        for name, expanding in c.slots:
-            value = params[name] if name in params else c.fixed[name]
-            process = c.bind[name]
-            if expanding:
-                items = list(value) or [None]
-                items += [items[-1]] * ((1 << (len(items) - 1).bit_length()) - len(items))
-                sizes.append(len(items))
-                values.extend(map(process, items) if process else items)
-            else:
-                values.append(process(value) if process else value)
-        sql = c.text(tuple(sizes))
-        driver = (await conn.get_raw_connection()).driver_connection
-        executed(sql, values)
-        if not c.dollar:
-            raw = await driver.execute_fetchall(sql, values)
-            convert = c.converters([None] * len(c.types))
-        else:
-            if c.convert is None:
-                c.converters([a.type.oid for a in (await driver.prepare(sql)).get_attributes()])
-            raw = await driver.fetch(sql, *values)
-            convert = c.convert
-        out = [list(r) for r in raw]
-        for i, process in convert:
-            for row in out:
-                row[i] = process(row[i])
-        return out
+        return await _run(conn, self._compiled(conn.dialect), params)
 
     async def instances(self, conn: AsyncConnection, model: type, **params: Any) -> list[Any]:
         """For `select(Model)`: read-only rows of the model (see `detached`)."""
         return [detached(model, row) for row in await self.rows(conn, **params)]
+
+
+# Statements built anew for each request (pages with filters), compiled once per shape: their
+# SQLAlchemy cache key names the shape, and its bind parameters are the request's values.
+_SHAPES: OrderedDict[tuple[str, Any], _Compiled] = OrderedDict()
+SHAPES_KEPT = 500
+
+
+async def select_rows(conn: AsyncConnection, stmt: Any) -> list[list[Any]]:
+    """Rows of any select, run by the driver (values converted as SQLAlchemy would)."""
+    key = stmt._generate_cache_key()
+    if key is None:
+        raise ValueError("the statement has no cache key")
+    shape = (conn.dialect.name, key.key)
+    compiled = _SHAPES.get(shape)
+    if compiled is None:
+        compiled = _SHAPES[shape] = _Compiled(stmt, conn.dialect, key)
+        if len(_SHAPES) > SHAPES_KEPT:
+            _SHAPES.popitem(last=False)
+    else:
+        _SHAPES.move_to_end(shape)
+    return await _run(conn, compiled, compiled.sa.construct_params(extracted_parameters=key.bindparams))
+
+
+def single_model(stmt: Any) -> type | None:
+    """The model of `select(Model)...`, else None."""
+    described = stmt.column_descriptions
+    if len(described) != 1:
+        return None
+    entity = described[0].get("entity")
+    return entity if entity is not None and described[0].get("expr") is entity else None
+
+
+async def _run(conn: AsyncConnection, c: _Compiled, params: dict[str, Any]) -> list[list[Any]]:
+    values: list[Any] = []
+    sizes: list[int] = []
+    for name, expanding in c.slots:
+        value = params[name] if name in params else c.fixed[name]
+        process = c.bind[name]
+        if expanding:
+            items = list(value)
+            if not items:
+                if name in c.negated:
+                    raise ValueError(f"an empty list for {name} under NOT IN")
+                items = [None]
+            items += [items[-1]] * ((1 << (len(items) - 1).bit_length()) - len(items))
+            sizes.append(len(items))
+            values.extend(map(process, items) if process else items)
+        else:
+            values.append(process(value) if process else value)
+    sql = c.text(tuple(sizes))
+    driver = (await conn.get_raw_connection()).driver_connection
+    executed(sql, values)
+    if not c.dollar:
+        raw = await driver.execute_fetchall(sql, values)
+        convert = c.converters([None] * len(c.types))
+    else:
+        if c.convert is None:
+            c.converters([a.type.oid for a in (await driver.prepare(sql)).get_attributes()])
+        raw = await driver.fetch(sql, *values)
+        convert = c.convert
+    out = [list(r) for r in raw]
+    for i, process in convert:
+        for row in out:
+            row[i] = process(row[i])
+    return out
 
 
 _KEYS: dict[type, tuple[str, ...]] = {}

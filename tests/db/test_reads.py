@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from db.engine import count_statements
 from db.models import AuthSession, Invoice, MembershipRole, Order, PriceList, ProductVariant, User
+from db import reads
 from db.reads import Read, columns_of
 
 
@@ -76,3 +77,27 @@ async def test_a_failed_read_does_not_spoil_the_next_on_the_shared_connection(db
                 await missing.rows(conn)
         async with db.connection() as conn:
             assert len(await _by_ids(User).rows(conn, ids=[1, 2])) == 2
+
+
+async def test_statements_built_per_request_take_their_own_values_in_one_shape(db):
+    async with db.session() as s:
+        orders = (await s.exec(select(Order).order_by(Order.id).limit(6))).all()
+
+    def stmt(numbers, limit):
+        return select(Order).where(Order.number.in_(numbers), Order.id > 0).order_by(Order.id).limit(limit)
+    before = len(reads._SHAPES)
+    async with db.connection() as conn:
+        first = await reads.select_rows(conn, stmt([orders[0].number], 5))
+        second = await reads.select_rows(conn, stmt([o.number for o in orders[1:]], 3))
+    assert [r[0] for r in first] == [orders[0].id]
+    assert [r[0] for r in second] == [o.id for o in orders[1:4]]
+    assert len(reads._SHAPES) == before + 1
+
+
+async def test_an_empty_list_under_not_in_is_refused_rather_than_matching_nothing(db):
+    read = Read(select(Order.id).where(Order.id.not_in(bindparam("ids", expanding=True))))
+    async with db.connection() as conn:
+        with count_statements() as counter, pytest.raises(ValueError, match="NOT IN"):
+            await read.rows(conn, ids=[])
+        assert len(await read.rows(conn, ids=[-1])) > 0
+    assert counter.count == 0

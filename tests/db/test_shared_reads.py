@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 from db.engine import Database
 from db.models import Order, User
+from schema.execution import _start
 from tests.schema.test_execution import DEEP
 
 
@@ -70,6 +71,22 @@ async def test_a_session_waiting_on_another_read_does_not_deadlock(db):
                 session_awaiting_loader(), loader_statement(), loader_statement(), read_count(db)), timeout=10)
     assert seen[0] == 1
     assert results[0][1] == results[1] == results[2] > 0
+
+
+async def test_coroutines_started_in_one_task_take_turns(db):
+    """The executor starts resolvers' coroutines eagerly, several in one task: each still has the
+    connection to itself for its statement (asyncpg refuses two operations at once)."""
+    inside: list[str] = []
+
+    async def hold(name: str) -> None:
+        async with db.connection() as conn:
+            inside.append(name)
+            await conn.execute(select(func.count()).select_from(Order))
+            inside.append(name)
+    async with db.reading():
+        await read_count(db)  # connected: "a" enters at once, then waits on its statement
+        await asyncio.wait_for(asyncio.gather(_start(hold("a")), _start(hold("b"))), timeout=10)
+    assert inside == ["a", "a", "b", "b"]
 
 
 async def test_a_failed_statement_does_not_spoil_the_next_read(db):
