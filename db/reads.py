@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.engine import executed
 
-# Placeholders as SQLAlchemy renders them: "?" (SQLite), "$n" (asyncpg), and an IN list's
+# Placeholders as SQLAlchemy renders them: "?" (SQLite) or "$n" (asyncpg), and an IN list's
 # "__[POSTCOMPILE_name]", which it would expand at each execution.
-_PLACEHOLDER = re.compile(r"\?|\$(\d+)|__\[POSTCOMPILE_(\w+)\]")
+_PLACEHOLDER = {"qmark": re.compile(r"\?()|__\[POSTCOMPILE_(\w+)\]"),
+                "numeric_dollar": re.compile(r"\$(\d+)|__\[POSTCOMPILE_(\w+)\]")}
 
 
 class _Compiled:
@@ -25,7 +26,7 @@ class _Compiled:
 
     def __init__(self, stmt: Any, dialect: Dialect, cache_key: Any = None) -> None:
         compiled = self.sa = stmt.compile(dialect=dialect, cache_key=cache_key)
-        if dialect.paramstyle not in ("qmark", "numeric_dollar"):
+        if dialect.paramstyle not in _PLACEHOLDER:
             raise NotImplementedError(f"paramstyle {dialect.paramstyle}")
         self.dollar = dialect.paramstyle == "numeric_dollar"
         expanding = {name for name, b in compiled.binds.items() if b.expanding}
@@ -34,17 +35,18 @@ class _Compiled:
         self.parts: list[str] = []
         self.slots: list[tuple[str, bool]] = []
         start = taken = 0
-        for m in _PLACEHOLDER.finditer(text):
+        for m in _PLACEHOLDER[dialect.paramstyle].finditer(text):
             self.parts.append(text[start:m.start()])
             start = m.end()
             if m.group(2):
                 self.slots.append((m.group(2), True))
-            elif m.group(1):
-                self.slots.append((plain[int(m.group(1)) - 1], False))
             else:
-                self.slots.append((plain[taken], False))
+                at = int(m.group(1)) - 1 if m.group(1) else taken
                 taken += 1
+                self.slots.append((plain[at] if at < len(plain) else "", False))
         self.parts.append(text[start:])
+        if sorted(n for n, expanding in self.slots if not expanding) != sorted(plain):
+            raise ValueError(f"placeholders do not match the parameters in: {text}")  # a "?" in a literal
         # An empty IN list is rendered IN (NULL), which matches nothing: right for IN, not NOT IN.
         self.negated = {name for (name, expanding), before in zip(self.slots, self.parts, strict=False)
                         if expanding and before.rstrip().upper().endswith("NOT IN (")}

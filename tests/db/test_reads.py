@@ -101,3 +101,13 @@ async def test_an_empty_list_under_not_in_is_refused_rather_than_matching_nothin
             await read.rows(conn, ids=[])
         assert len(await read.rows(conn, ids=[-1])) > 0
     assert counter.count == 0
+
+
+async def test_a_question_mark_in_a_literal_is_refused_when_compiled_not_misread(db):
+    read = Read(sa.select(sa.literal_column("'?'").label("x")).where(sa.literal_column("1") == bindparam("a")))
+    async with db.connection() as conn:
+        if db.is_sqlite:
+            with pytest.raises(ValueError, match="placeholders"):
+                await read.rows(conn, a=1)
+        else:  # "$n" placeholders: a "?" is only text
+            assert await read.rows(conn, a=1) == [["?"]]
