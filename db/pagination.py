@@ -26,9 +26,17 @@ class PaginationError(ValueError):
 @dataclass
 class Page(Generic[T]):
     rows: list[T]
-    cursors: list[str]
+    keys: list[str]  # the attributes a row's cursor is made of
     has_next_page: bool
     has_previous_page: bool
+
+    def __post_init__(self) -> None:
+        self._sources = list(self.rows)  # what the cursors are read from, whatever wraps the rows later
+
+    def cursor(self, index: int) -> str:
+        """A row's cursor, made when asked for: most pages are read without them."""
+        row = self._sources[index]
+        return encode_cursor(tuple(getattr(row, k) for k in self.keys))
 
 
 def _encode_value(v: Any) -> Any:
@@ -117,9 +125,7 @@ async def keyset_page(session: AsyncSession, stmt: Select, keys: list[sa.ColumnE
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    names = [k.key for k in keys]
-    cursors = [encode_cursor(tuple(getattr(r, n) for n in names)) for r in rows]
-    return Page(rows=rows, cursors=cursors,
+    return Page(rows=rows, keys=[k.key for k in keys],
                 has_next_page=has_more if not backwards else before is not None,
                 has_previous_page=has_more if backwards else after is not None)
 

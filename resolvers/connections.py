@@ -1,6 +1,7 @@
 """Relay connections built from a keyset page; totalCount runs its COUNT only when asked for."""
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from db.pagination import Page, PaginationError, check_window
@@ -25,11 +26,18 @@ class PageInfo:
 class Connection:
     def __init__(self, page: Page[Any], count: Callable[[], Awaitable[int]]) -> None:
         self.nodes = page.rows
-        self.edges = [Edge(c, r) for c, r in zip(page.cursors, page.rows)]
-        self.page_info = PageInfo(page.has_next_page, page.has_previous_page,
-                                  page.cursors[0] if page.cursors else None,
-                                  page.cursors[-1] if page.cursors else None)
+        self._page = page
         self._count = count
+
+    @cached_property
+    def edges(self) -> list[Edge]:
+        return [Edge(self._page.cursor(i), r) for i, r in enumerate(self._page.rows)]
+
+    @cached_property
+    def page_info(self) -> PageInfo:
+        page = self._page
+        return PageInfo(page.has_next_page, page.has_previous_page,
+                        page.cursor(0) if page.rows else None, page.cursor(-1) if page.rows else None)
 
     @property
     def total_count(self) -> Awaitable[int]:
