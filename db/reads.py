@@ -45,8 +45,11 @@ class _Compiled:
                 taken += 1
                 self.slots.append((plain[at] if at < len(plain) else "", False))
         self.parts.append(text[start:])
-        if sorted(n for n, expanding in self.slots if not expanding) != sorted(plain):
-            raise ValueError(f"placeholders do not match the parameters in: {text}")  # a "?" in a literal
+        # "?" stands for the next parameter, so there are as many as parameters; "$n" names one,
+        # and a parameter used twice is "$n" twice. A "?" inside a literal breaks the first rule.
+        named = [name for name, expanding in self.slots if not expanding]
+        if set(named) != set(plain) or (not self.dollar and len(named) != len(plain)):
+            raise ValueError(f"placeholders do not match the parameters in: {text}")
         # An empty IN list is rendered IN (NULL), which matches nothing: right for IN, not NOT IN.
         self.negated = {name for (name, expanding), before in zip(self.slots, self.parts, strict=False)
                         if expanding and before.rstrip().upper().endswith("NOT IN (")}

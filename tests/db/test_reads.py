@@ -111,3 +111,11 @@ async def test_a_question_mark_in_a_literal_is_refused_when_compiled_not_misread
                 await read.rows(conn, a=1)
         else:  # "$n" placeholders: a "?" is only text
             assert await read.rows(conn, a=1) == [["?"]]
+
+
+async def test_a_parameter_used_twice_is_bound_twice(db):
+    read = Read(select(Order.id).where(Order.id >= bindparam("a"), Order.id <= bindparam("a")))
+    async with db.session() as s:
+        some = (await s.exec(select(Order.id).limit(1))).one()
+    async with db.connection() as conn:
+        assert await read.rows(conn, a=some) == [[some]]
