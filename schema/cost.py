@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import orjson
+
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -358,6 +360,7 @@ class Meter(Protocol):
 
 _VALID_CACHE_SIZE = 512
 _valid_queries: "OrderedDict[tuple[Any, ...], None]" = OrderedDict()  # texts that passed validation (per process)
+_requested_costs: "OrderedDict[tuple[Any, ...], int]" = OrderedDict()
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
@@ -420,10 +423,32 @@ class QueryCost(SchemaExtension):
             if len(_valid_queries) > _VALID_CACHE_SIZE:
                 _valid_queries.popitem(last=False)
 
+    def _requested(self, schema: GraphQLSchema) -> int:
+        """The requested cost, remembered per text, operation and variables, which with the schema
+        are all it depends on."""
+        ec = self.execution_context
+        key = None
+        if ec.query is not None:
+            try:
+                key = (id(schema), ec.query, ec.operation_name,
+                       orjson.dumps(ec.variables, option=orjson.OPT_SORT_KEYS))
+            except TypeError:  # variables that are not JSON: not from a request body
+                key = None
+        found = _requested_costs.get(key) if key is not None else None
+        if found is not None:
+            _requested_costs.move_to_end(key)
+            return found
+        found = requested_cost(schema, ec.graphql_document, ec.operation_name, ec.variables)
+        if key is not None:
+            _requested_costs[key] = found
+            if len(_requested_costs) > _VALID_CACHE_SIZE:
+                _requested_costs.popitem(last=False)
+        return found
+
     async def on_execute(self) -> Any:
         ec = self.execution_context
         schema = ec.schema._schema
-        self.requested = requested_cost(schema, ec.graphql_document, ec.operation_name, ec.variables)
+        self.requested = self._requested(schema)
         error = None
         if self.requested > self.limits.max_cost:
             error = GraphQLError(f"Query cost {self.requested} is above the maximum of {self.limits.max_cost}",

@@ -69,6 +69,16 @@ async def test_every_response_carries_the_cost(gql, settings):
     assert status["currentlyAvailable"] >= size - cost["actualQueryCost"] - 1
 
 
+async def test_the_same_text_costs_what_its_variables_ask_for(gql):
+    """The requested cost is remembered per text and variables, never per text alone."""
+    costs = []
+    for n in (50, 2, 50, 100, 2):
+        body = await gql(ORDER_PAGE, {"n": n}, as_="buyer@acme.example")
+        costs.append(body["extensions"]["cost"]["requestedQueryCost"])
+    assert costs[0] == costs[2] == 253 and costs[1] == costs[4]
+    assert costs[1] < costs[0] < costs[3]
+
+
 async def test_cost_above_maximum_is_refused_before_execution(gql):
     q = """{ viewer { orders(first: 100) { nodes { location { catalog(first: 100) { nodes { title } } } } } } }"""
     body = await gql(q, as_="buyer@acme.example")
