@@ -21,8 +21,10 @@ from resolvers.identity import Payload, attempt, codes, env, payload, request_lo
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-async def caller_from_token(db: Database, token: str | None, now, settings: Settings) -> Caller:  # type: ignore[no-untyped-def]
-    """The caller for a bearer token; UNAUTHENTICATED (with a reason) for a bad or stale one."""
+async def caller_from_token(db: Database, token: str | None, now, settings: Settings,  # type: ignore[no-untyped-def]
+                            rows: dict[str, Any] | None = None) -> Caller:
+    """The caller for a bearer token; UNAUTHENTICATED (with a reason) for a bad or stale one.
+    `rows` gets the user's row as read with the session (read-only), for the user loader."""
     if not token:
         return ANONYMOUS
     if looks_like_jwt(token):
@@ -37,6 +39,8 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sett
         raise unauthenticated(f"The session has {'been revoked' if state == 'revoked' else 'expired'}: sign in again",
                               reason=f"SESSION_{state.upper()}")
     caller = caller_of(user, auth_session, memberships)
+    if rows is not None:
+        rows["user"] = user
     if now - auth_session.last_seen_at >= TOUCH_EVERY:
         async with db.transaction() as session:
             await touch_session(session, auth_session.id, now)  # type: ignore[arg-type]

@@ -80,8 +80,9 @@ class PortalGraphQL(GraphQL):
     async def get_context(self, request: Any, response: Any) -> Context:
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
         now = self.clock.now()
+        rows: dict[str, Any] = {}
         try:
-            caller = await caller_from_token(self.db, bearer_token(request), now, self.settings.sessions)
+            caller = await caller_from_token(self.db, bearer_token(request), now, self.settings.sessions, rows)
         except GraphQLError as e:
             raise AuthFailed(e) from None
         ctx = Context(db=self.db, caller=caller, clock=self.clock, settings=self.settings.sessions,
@@ -90,6 +91,8 @@ class PortalGraphQL(GraphQL):
                       user_agent=request.headers.get("user-agent"), storage=self.storage,
                       limiter=self.limiter)
         ctx.__dict__["now"] = now  # the instant the caller was checked at
+        if "user" in rows:  # `viewer` needs no statement of its own
+            ctx.loaders.user.prime(caller.user_id, rows["user"])
         request.state.principal = principal(caller)
         response.headers["x-request-id"] = request_id
         return ctx

@@ -57,3 +57,11 @@ async def test_revoke_all_and_sign_out(gql, db, clock):
     out = await gql("mutation { signOut { userErrors { code } } }", headers=bearer(tokens[0]))
     assert out["data"]["signOut"] == {"userErrors": []}
     assert (await gql("{ viewer { email } }", headers=bearer(tokens[0])))["_status"] == 401
+
+
+async def test_the_viewer_is_read_with_the_session_in_one_statement(gql):
+    body = await gql("{ viewer { name email } }", as_="buyer@acme.example")
+    assert body["data"]["viewer"] == {"name": "Bob Buyer", "email": "buyer@acme.example"}
+    assert body["_statements"] == 1
+    staff = await gql("{ viewer { name } }", as_="ops@merchant.example")
+    assert staff["data"]["viewer"]["name"] and staff["_statements"] == 1
