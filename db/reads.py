@@ -5,7 +5,6 @@ cache keys, result and ORM machinery); run by the driver on the same connection,
 is a select built once with bind parameters and compiled once per dialect; SQLAlchemy's own type
 processors convert parameters and values, so rows come back as from SQLAlchemy."""
 import re
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.engine import executed
+from db.recent import Recent
 
 # Placeholders as SQLAlchemy renders them: "?" (SQLite) or "$n" (asyncpg), and an IN list's
 # "__[POSTCOMPILE_name]", which it would expand at each execution.
@@ -113,8 +113,7 @@ class Read:
 
 # Statements built anew for each request (pages with filters), compiled once per shape: their
 # SQLAlchemy cache key names the shape, and its bind parameters are the request's values.
-_SHAPES: OrderedDict[tuple[str, Any], _Compiled] = OrderedDict()
-SHAPES_KEPT = 500
+_SHAPES: Recent[tuple[str, Any], _Compiled] = Recent(500)
 
 
 async def select_rows(conn: AsyncConnection, stmt: Any) -> list[list[Any]]:
@@ -123,13 +122,7 @@ async def select_rows(conn: AsyncConnection, stmt: Any) -> list[list[Any]]:
     if key is None:
         raise ValueError("the statement has no cache key")
     shape = (conn.dialect.name, key.key)
-    compiled = _SHAPES.get(shape)
-    if compiled is None:
-        compiled = _SHAPES[shape] = _Compiled(stmt, conn.dialect, key)
-        if len(_SHAPES) > SHAPES_KEPT:
-            _SHAPES.popitem(last=False)
-    else:
-        _SHAPES.move_to_end(shape)
+    compiled = _SHAPES.recall(shape) or _SHAPES.keep(shape, _Compiled(stmt, conn.dialect, key))
     return await _run(conn, compiled, compiled.sa.construct_params(extracted_parameters=key.bindparams))
 
 

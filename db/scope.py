@@ -2,12 +2,13 @@
 
 The permissions package computes a RowScope from the policy table and the caller's roles;
 repositories turn it into SQL, so tenancy holds wherever rows are read."""
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+
+from db.recent import Recent
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,9 @@ class RowScope:
         # Built once per scope and columns (a page and its count both ask; building costs ~0.1 ms).
         # Expressions are immutable, so one may serve many statements.
         key = (self, id(account_col), id(location_col), id(owner_col))
-        found = _WHERE.get(key)
-        if found is None:
-            # The entry holds its columns, so no other column can take their ids while it is kept.
-            found = _WHERE[key] = (account_col, location_col, owner_col,
-                                   self._where(account_col, location_col, owner_col))
-            if len(_WHERE) > _WHERE_KEPT:
-                _WHERE.popitem(last=False)
+        # The entry holds its columns, so no other column can take their ids while it is kept.
+        found = _WHERE.recall(key) or _WHERE.keep(key, (account_col, location_col, owner_col,
+                                                        self._where(account_col, location_col, owner_col)))
         return found[3]
 
     def _where(self, account_col: ColumnElement, location_col: ColumnElement | None,
@@ -60,8 +57,7 @@ class RowScope:
         return sa.or_(*clauses) if clauses else sa.false()
 
 
-_WHERE: OrderedDict[tuple[RowScope, int, int, int], tuple[Any, Any, Any, ColumnElement[bool]]] = OrderedDict()
-_WHERE_KEPT = 2048
+_WHERE: Recent[tuple[RowScope, int, int, int], tuple[Any, Any, Any, ColumnElement[bool]]] = Recent(2048)
 
 NOTHING = RowScope()
 EVERYTHING = RowScope(everything=True)

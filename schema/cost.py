@@ -18,7 +18,6 @@ each connection's actual page size (a field that holds no connection costs what 
 it unless it is null); the difference to the requested cost is given back to the bucket.
 """
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -47,6 +46,7 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
 
 from db.pagination import DEFAULT_PAGE
+from db.recent import Recent
 from schema.limits import Limits, check_document
 
 OBJECT_COST = 1
@@ -359,8 +359,8 @@ class Meter(Protocol):
 
 
 _VALID_CACHE_SIZE = 512
-_valid_queries: "OrderedDict[tuple[Any, ...], None]" = OrderedDict()  # texts that passed validation (per process)
-_requested_costs: "OrderedDict[tuple[Any, ...], int]" = OrderedDict()
+_valid_queries: Recent[tuple[Any, ...], bool] = Recent(_VALID_CACHE_SIZE)  # texts that passed validation
+_requested_costs: Recent[tuple[Any, ...], int] = Recent(_VALID_CACHE_SIZE)
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
@@ -412,16 +412,13 @@ class QueryCost(SchemaExtension):
                 # also look at variables): a text seen valid before is valid again. Saves ~2 ms
                 # on a page query.
                 key = (id(ec.schema), tuple(ec.validation_rules), ec.query)
-                if key in _valid_queries:
-                    _valid_queries.move_to_end(key)
+                if _valid_queries.recall(key):
                     ec.pre_execution_errors = []
                 else:
                     self._validating = key
         yield
         if self._validating is not None and ec.pre_execution_errors == []:
-            _valid_queries[self._validating] = None
-            if len(_valid_queries) > _VALID_CACHE_SIZE:
-                _valid_queries.popitem(last=False)
+            _valid_queries.keep(self._validating, True)
 
     def _requested(self, schema: GraphQLSchema) -> int:
         """The requested cost, remembered per text, operation and variables, which with the schema
@@ -434,15 +431,11 @@ class QueryCost(SchemaExtension):
                        orjson.dumps(ec.variables, option=orjson.OPT_SORT_KEYS))
             except TypeError:  # variables that are not JSON: not from a request body
                 key = None
-        found = _requested_costs.get(key) if key is not None else None
-        if found is not None:
-            _requested_costs.move_to_end(key)
-            return found
-        found = requested_cost(schema, ec.graphql_document, ec.operation_name, ec.variables)
-        if key is not None:
-            _requested_costs[key] = found
-            if len(_requested_costs) > _VALID_CACHE_SIZE:
-                _requested_costs.popitem(last=False)
+        found = _requested_costs.recall(key) if key is not None else None
+        if found is None:
+            found = requested_cost(schema, ec.graphql_document, ec.operation_name, ec.variables)
+            if key is not None:
+                _requested_costs.keep(key, found)
         return found
 
     async def on_execute(self) -> Any:

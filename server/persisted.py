@@ -5,9 +5,10 @@ process (automatic persisted queries) unless only registered operations are allo
 (PORTALQL_PERSISTED_ONLY=1), in which case any other query text is refused."""
 import hashlib
 import json
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
+
+from db.recent import Recent
 
 
 class PersistedQueryError(Exception):
@@ -50,8 +51,7 @@ class PersistedQueries:
                  cache_size: int = 2000) -> None:
         self.registered = registered
         self.only_registered = only_registered
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, str] = OrderedDict()
+        self._cache: Recent[str, str] = Recent(cache_size)
 
     def resolve(self, query: Any, extensions: Any) -> str | None:
         """The query text to run, or PersistedQueryError. `query` may be None."""
@@ -76,19 +76,13 @@ class PersistedQueries:
                 raise PersistedQueryError("Only registered operations are accepted here",
                                           "PERSISTED_QUERY_NOT_ALLOWED")
         elif wanted is not None:
-            self._cache[digest] = query
-            self._cache.move_to_end(digest)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+            self._cache.keep(digest, query)
         return query
 
     def _cached(self, digest: str) -> str | None:
         if self.only_registered:
             return None
-        text = self._cache.get(digest)
-        if text is not None:
-            self._cache.move_to_end(digest)
-        return text
+        return self._cache.recall(digest)
 
 
 def register_files(path: str | None, files: list[str]) -> None:

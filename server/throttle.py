@@ -3,10 +3,10 @@ points and refills at `restore_rate` points a second; a query takes its requeste
 and gets back what it did not use. In memory per process, or in Redis (REDIS_URL) so that every
 worker and every API process shares them."""
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from db.recent import Recent
 from permissions.caller import Caller
 from schema.cost import Meter, ThrottleStatus
 
@@ -42,8 +42,7 @@ class MemoryBuckets:
         self.size = size
         self.restore_rate = restore_rate
         self.clock = clock
-        self.max_keys = max_keys
-        self._levels: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (available, at)
+        self._levels: Recent[str, tuple[float, float]] = Recent(max_keys)  # key -> (available, at)
 
     def _available(self, key: str) -> float:
         now = self.clock()
@@ -51,10 +50,7 @@ class MemoryBuckets:
         return min(float(self.size), available + (now - at) * self.restore_rate)
 
     def _store(self, key: str, available: float) -> None:
-        self._levels[key] = (available, self.clock())
-        self._levels.move_to_end(key)
-        while len(self._levels) > self.max_keys:
-            self._levels.popitem(last=False)
+        self._levels.keep(key, (available, self.clock()))
 
     def _status(self, allowed: bool, available: float, wait: float = 0.0) -> ThrottleStatus:
         return ThrottleStatus(allowed, self.size, available, self.restore_rate, wait)
