@@ -156,11 +156,16 @@ class Database:
             if shared.conn is not None:
                 await shared.conn.close()
 
+    def _shared(self) -> _SharedReads | None:
+        """The current request's shared reads, when they are on this database."""
+        shared = _reads.get()
+        return shared if shared is not None and shared.db is self else None
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one read statement: the request's shared one (see reading)."""
-        shared = _reads.get()
-        if shared is None or shared.db is not self:
+        shared = self._shared()
+        if shared is None:
             async with self.engine.connect() as conn:
                 yield conn
             return
@@ -170,8 +175,8 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A read session; nothing it does is committed."""
-        shared = _reads.get()
-        if shared is None or shared.db is not self:
+        shared = self._shared()
+        if shared is None:
             async with self.sessionmaker() as session:
                 yield session
             return

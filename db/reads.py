@@ -63,12 +63,10 @@ class _Compiled:
         self.convert: list[tuple[int, Any]] | None = None
         self.texts: dict[tuple[int, ...], str] = {}
 
-    def converters(self, type_codes: Sequence[Any]) -> list[tuple[int, Any]]:
-        """Result processors; asyncpg's need the type code (oid) of each result column."""
-        if self.convert is None:
-            processors = [t.result_processor(self.dialect, code) for t, code in zip(self.types, type_codes, strict=True)]
-            self.convert = [(i, p) for i, p in enumerate(processors) if p is not None]
-        return self.convert
+    def convert_from(self, type_codes: Sequence[Any]) -> None:
+        """The result processors, made at the first run: asyncpg's need each column's type code (oid)."""
+        processors = [t.result_processor(self.dialect, code) for t, code in zip(self.types, type_codes, strict=True)]
+        self.convert = [(i, p) for i, p in enumerate(processors) if p is not None]
 
     def text(self, sizes: tuple[int, ...]) -> str:
         found = self.texts.get(sizes)
@@ -155,16 +153,12 @@ async def _run(conn: AsyncConnection, c: _Compiled, params: dict[str, Any]) -> l
     sql = c.text(tuple(sizes))
     driver = (await conn.get_raw_connection()).driver_connection
     executed(sql, values)
-    if not c.dollar:
-        raw = await driver.execute_fetchall(sql, values)
-        convert = c.converters([None] * len(c.types))
-    else:
-        if c.convert is None:
-            c.converters([a.type.oid for a in (await driver.prepare(sql)).get_attributes()])
-        raw = await driver.fetch(sql, *values)
-        convert = c.convert
+    if c.convert is None:
+        c.convert_from([a.type.oid for a in (await driver.prepare(sql)).get_attributes()] if c.dollar
+                       else [None] * len(c.types))
+    raw = await driver.fetch(sql, *values) if c.dollar else await driver.execute_fetchall(sql, values)
     out = [list(r) for r in raw]
-    for i, process in convert:
+    for i, process in c.convert:  # type: ignore[union-attr]
         for row in out:
             row[i] = process(row[i])
     return out
