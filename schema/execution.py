@@ -20,7 +20,6 @@ So (docs/performance.md):
 
 None of this applies while an extension wraps every resolver (tracing): it must see every field.
 """
-import asyncio
 import inspect
 from collections.abc import Callable, Coroutine, Iterable
 from operator import attrgetter
@@ -255,6 +254,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         self._shortcuts = not getattr(self.middleware_manager, "middlewares", None)
         self._compiled: dict[tuple[int, int], tuple[Any, list[tuple[str, Any, Any, Any]]]] = {}
         self._loaders: dict[Prefetch, Any] = {}
+        self._argument_values: dict[int, tuple[Any, dict[str, Any]]] = {}
+        # Selections whose relations were fetched for every item they will be completed for.
+        self._covered: dict[int, Any] = {}
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
                        grouped_field_set: Any, position_context: Any) -> Any:
@@ -369,15 +371,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
               field_details_list: Any, path: Path, position_context: Any) -> Any:
         """graphql-core's execute_field with the resolver called as Strawberry would, but without
         its per-call wrapping (the policy check was made by the caller of this)."""
-        first = field_details_list[0]
         info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
         try:
-            kwargs = get_argument_values(field, first.node, self.variable_values, first.fragment_variable_values,
-                                         self.hide_suggestions) if field.args or first.node.arguments else {}
-            if call.arguments:
-                converter = self.schema._strawberry_schema.schema_converter  # type: ignore[attr-defined]
-                kwargs = convert_arguments(kwargs, call.arguments, scalar_registry=converter.scalar_registry,
-                                           config=converter.config)
+            kwargs = self._arguments(field, call, field_details_list[0])
             if call.info is not None:
                 kwargs[call.info] = Info(_raw_info=info, _field=call.definition)
             for name in call.roots:
@@ -385,40 +381,58 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             result = call.func(source, **kwargs) if call.takes_self else call.func(**kwargs)
             if type(result) is CoroutineType:
                 result = _start(result)
-            if self.is_awaitable(result):
-                return self.complete_awaitable_value(field.type, field_details_list, info, path, result,
+        except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field
+            self.handle_field_error(raw_error, field.type, field_details_list, path)
+            return None
+        return self._complete_read(parent_type, field, field_details_list, path, result, position_context, info)
+
+    def _arguments(self, field: GraphQLField, call: "_Call", first: Any) -> dict[str, Any]:
+        """The resolver's arguments, converted by Strawberry: the same for every row of a list, so
+        worked out once per request and field node (a fresh dict each call: the caller adds to it)."""
+        if not (field.args or first.node.arguments):
+            return {}
+        found = self._argument_values.get(id(first))
+        if found is not None and found[0] is first:
+            return dict(found[1])
+        kwargs = get_argument_values(field, first.node, self.variable_values, first.fragment_variable_values,
+                                     self.hide_suggestions)
+        if call.arguments:
+            converter = self.schema._strawberry_schema.schema_converter  # type: ignore[attr-defined]
+            kwargs = convert_arguments(kwargs, call.arguments, scalar_registry=converter.scalar_registry,
+                                       config=converter.config)
+        self._argument_values[id(first)] = (first, kwargs)
+        return dict(kwargs)
+
+    def _complete_read(self, parent_type: GraphQLObjectType, field: GraphQLField, field_details_list: Any,
+                       path: Path, value: Any, position_context: Any, info: Any = None) -> Any:
+        """execute_field for a value already read: the ordinary completion and error handling."""
+        plain = _plain_object(field.type)
+        if plain is not None and value is not None and position_context is None and not self.is_awaitable(value):
+            # An object that needs no type check: its fields, without a ResolveInfo for this one.
+            try:
+                grouped, new_defer_usages, *_ = self.collect_subfields(plain, field_details_list)
+                completed = self.execute_fields(plain, value, path, grouped, None) if not new_defer_usages \
+                    else self.collect_and_execute_subfields(plain, field_details_list, path, value, position_context)
+            except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field
+                self.handle_field_error(raw_error, field.type, field_details_list, path)
+                return None
+            if self.is_awaitable(completed):
+                # An error after a wait stops at this field, as it would have before it.
+                return self._settle_item(completed, field.type, field_details_list, path)
+            return completed
+        if info is None:
+            info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+        try:
+            if self.is_awaitable(value):
+                return self.complete_awaitable_value(field.type, field_details_list, info, path, value,
                                                      position_context)
-            completed = self.complete_value(field.type, field_details_list, info, path, result, position_context)
+            completed = self.complete_value(field.type, field_details_list, info, path, value, position_context)
         except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field
             self.handle_field_error(raw_error, field.type, field_details_list, path)
             return None
         if self.is_awaitable(completed):
             return self._settle_item(completed, field.type, field_details_list, path)
         return completed
-
-    def _complete_read(self, parent_type: GraphQLObjectType, field: GraphQLField, field_details_list: Any,
-                       path: Path, value: Any, position_context: Any) -> Any:
-        """execute_field for a value already read: the ordinary completion and error handling."""
-        plain = _plain_object(field.type)
-        if plain is not None and value is not None and position_context is None:
-            # An object that needs no type check: its fields, without a ResolveInfo for this one.
-            try:
-                grouped, new_defer_usages, *_ = self.collect_subfields(plain, field_details_list)
-                if not new_defer_usages:
-                    return self.execute_fields(plain, value, path, grouped, None)
-                return self.collect_and_execute_subfields(plain, field_details_list, path, value, position_context)
-            except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field
-                self.handle_field_error(raw_error, field.type, field_details_list, path)
-                return None
-        info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
-        try:
-            if self.is_awaitable(value):
-                return self.complete_awaitable_value(field.type, field_details_list, info, path, value,
-                                                     position_context)
-            return self.complete_value(field.type, field_details_list, info, path, value, position_context)
-        except Exception as raw_error:  # noqa: BLE001 - as graphql-core's execute_field
-            self.handle_field_error(raw_error, field.type, field_details_list, path)
-            return None
 
     def complete_iterable_value(self, item_type: Any, field_details_list: Any, info: Any, path: Path,
                                 items: Iterable[Any], position_context: Any) -> Any:
@@ -427,7 +441,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return super().complete_iterable_value(item_type, field_details_list, info, path, items,
                                                    position_context)
         items = items if isinstance(items, list) else list(items)
-        wanted = self._prefetches(object_type, field_details_list, items)
+        if self._covered.get(id(field_details_list)) is field_details_list:
+            # Its relations were fetched with those of the list above it, for all of its items.
+            wanted = []
+        else:
+            wanted = self._prefetches(object_type, field_details_list, items)
         if wanted:
             return self._complete_after(wanted, object_type, item_type, field_details_list, info, path,
                                         items, position_context)
@@ -503,9 +521,10 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return None
 
     def _prefetches(self, object_type: GraphQLObjectType, field_details_list: Any,
-                    items: list[Any]) -> list[tuple[Any, list[tuple[Any, Any]], GraphQLField, Any, Prefetch]]:
+                    items: list[Any]) -> list[tuple[Any, list[tuple[Any, Any]], GraphQLField, Any, Prefetch, bool]]:
         """The relations the selection asks of `items` that are not loaded yet: per field, the
-        loader and the (item, key) pairs to load."""
+        loader, the (item, key) pairs to load, and whether these are all of the items' (so that
+        what lies below is fetched for all of them)."""
         if not items:
             return []
         grouped = self.collect_subfields(object_type, field_details_list)[0]
@@ -522,27 +541,43 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             cache = loader._cache  # noqa: SLF001 - aiodataloader keeps loaded futures here
             key_of = prefetch.key
             pairs = []
+            complete = True
             for item in items:
                 try:
                     key = key_of(item)
                 except AttributeError:
+                    complete = False
                     continue
                 if key is not None:
                     found = cache.get(key)
                     if found is None or not found.done():
                         pairs.append((item, key))
+                    else:
+                        complete = False
             if pairs:
-                wanted.append((loader, pairs, field, sub_details, prefetch))
+                wanted.append((loader, pairs, field, sub_details, prefetch, complete))
         return wanted
 
-    async def _prefetch(self, wanted: list[tuple[Any, list[tuple[Any, Any]], GraphQLField, Any, Prefetch]]) -> None:
-        loaded = await asyncio.gather(*(loader.load_many([k for _, k in pairs]) for loader, pairs, *_ in wanted),
-                                      return_exceptions=True)
+    async def _prefetch(self, wanted: list[tuple[Any, list[tuple[Any, Any]], GraphQLField, Any, Prefetch, bool]]) -> None:
+        # All loads queued first (one batch per loader), then awaited one by one: a batch settles
+        # all its futures at once, so only the first of each waits. (gather would add a callback,
+        # and a turn of the event loop, per key.)
+        futures = [[loader.load(k) for _, k in pairs] for loader, pairs, *_ in wanted]
+        for batch in futures:
+            for future in batch:
+                if not future.done():
+                    try:
+                        await future
+                    except Exception:  # noqa: BLE001, S112 - the error stays in the future: the field's resolver reports it
+                        continue
         deeper = []
-        for (_, pairs, field, sub_details, prefetch), values in zip(wanted, loaded, strict=True):
+        for (_, pairs, field, sub_details, prefetch, complete), batch in zip(wanted, futures, strict=True):
             child = _object_type(field.type)
-            if child is None or isinstance(values, BaseException):
+            if child is None:
                 continue
+            if complete:
+                self._covered[id(sub_details)] = sub_details
+            values = [f.exception() or f.result() for f in batch]
             shape = prefetch.shape
             children: list[Any] = []
             for (item, _), value in zip(pairs, values, strict=True):

@@ -76,6 +76,14 @@ async def later(value: Any) -> Any:
 
 
 @strawberry.type
+class Badge:
+    @strawberry.field
+    async def label(self) -> str:
+        await asyncio.sleep(0)
+        raise ValueError("no label")
+
+
+@strawberry.type
 class PartType:
     name: str
     note: str | None
@@ -86,6 +94,10 @@ class PartType:
     @strawberry.field
     def shout(self) -> str:
         return self.name.upper()  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def badge(self) -> Badge | None:
+        return Badge()
 
     @strawberry.field
     @loads("maker", "maker_id")
@@ -141,6 +153,8 @@ def plain(result: Any) -> dict[str, Any]:
     "{ parts { maker { title } makerTitle } }",  # relations, one key null, one row missing
     "{ orphans { requiredMaker { title } } }",  # a missing row where none is allowed
     "{ one { name maker { title } } }",
+    "{ parts { badge { label } } }",  # an error after a wait inside a nullable object: that object goes null
+    "{ one { badge { label } } }",
 ])
 async def test_shortcuts_answer_as_graphql_core_does(query):
     ours, reference = small_schemas()
