@@ -173,15 +173,17 @@ def price_rows(now: datetime) -> Callable[[Database, Sequence[tuple[int, int]]],
                 conn, QuantityRule, lists=list_ids, variants=variant_ids), lambda r: r.variant_id)
         entries_of = dict(zip(variant_ids, entries, strict=True))
         rules_of = dict(zip(variant_ids, rules, strict=True))
-        out = []
-        for location_id, variant_id in keys:
+        # Per location, once: its lists, its account's, and their ids (shared by its keys' rows).
+        lists_of = {}
+        for location_id in location_ids:
             account_id = account_of.get(location_id)
             loc = [pl for pl in lists if pl.location_id == location_id]
             acc = [pl for pl in lists if pl.location_id is None and pl.account_id == account_id]
-            ids = {pl.id for pl in loc} | {pl.id for pl in acc}
-            out.append(PriceRows(
-                loc, acc,
-                [e for e in entries_of[variant_id] if e.price_list_id in ids],
-                [r for r in rules_of[variant_id] if r.price_list_id in ids]))
+            lists_of[location_id] = (loc, acc, {pl.id for pl in loc} | {pl.id for pl in acc})
+        out = []
+        for location_id, variant_id in keys:
+            loc, acc, ids = lists_of[location_id]
+            out.append(PriceRows(loc, acc, [e for e in entries_of[variant_id] if e.price_list_id in ids],
+                                 [r for r in rules_of[variant_id] if r.price_list_id in ids]))
         return out
     return load

@@ -39,6 +39,23 @@ def schedule_from(rows: batch.PriceRows) -> PriceSchedule:
     return PriceSchedule(levels)
 
 
+def schedules_from(rows: Sequence[batch.PriceRows]) -> list[PriceSchedule]:
+    """A variant no price list names has its location's schedule: made once per location (price_rows
+    shares a location's lists between its rows; the schedule is only read)."""
+    by_lists: dict[tuple[int, int], PriceSchedule] = {}
+    out = []
+    for r in rows:
+        if r.entries or r.rules:
+            out.append(schedule_from(r))
+            continue
+        key = (id(r.location_lists), id(r.account_lists))
+        found = by_lists.get(key)
+        if found is None:
+            found = by_lists[key] = schedule_from(r)
+        out.append(found)
+    return out
+
+
 class Loaders(AfterSalesLoaders):
     def __init__(self, db: Database, caller: Caller, now: datetime) -> None:
         self.db = db
@@ -130,7 +147,7 @@ class Loaders(AfterSalesLoaders):
         rows = batch.price_rows(self.now)
 
         async def load(db: Database, keys: Sequence[tuple[int, int]]) -> list[PriceSchedule]:
-            return [schedule_from(r) for r in await rows(db, keys)]
+            return schedules_from(await rows(db, keys))
         return self._make(load)
 
     @cached_property

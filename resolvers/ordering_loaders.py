@@ -10,7 +10,7 @@ from db import loaders as batch_base
 from db import loaders_ordering as batch
 from domain.ordering import Pricer
 from domain.pricing import QuantityRuleData, UnitPrice
-from resolvers.loaders import schedule_from
+from resolvers.loaders import schedules_from
 
 
 class OrderingLoaders:
@@ -60,7 +60,7 @@ class OrderingLoaders:
         in_session = _SessionAsDatabase(session)
 
         async def load(keys: Any) -> list[Any]:
-            return [schedule_from(r) for r in await rows(in_session, keys)]  # type: ignore[arg-type]
+            return schedules_from(await rows(in_session, keys))  # type: ignore[arg-type]
         return _pricer(DataLoader(load, cache=False))
 
 
