@@ -12,7 +12,7 @@ from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import statement_connection
-from db.reads import detached, select_rows, single_model
+from db.reads import read_models, select_rows
 
 T = TypeVar("T")
 MAX_PAGE = 100
@@ -116,11 +116,7 @@ async def keyset_page(session: AsyncSession, stmt: Select, keys: list[sa.ColumnE
     if size == 0:
         return Page([], [], False, False)
     stmt = stmt.order_by(*[k.desc() if reverse else k.asc() for k in keys]).limit(size + 1)
-    model = single_model(stmt)
-    if model is None:
-        raise TypeError("keyset_page needs select(Model)")
-    async with statement_connection(session) as conn:
-        rows = [detached(model, r) for r in await select_rows(conn, stmt)]
+    rows = await read_models(session, stmt)
     has_more = len(rows) > size
     rows = rows[:size]
     if backwards:

@@ -12,7 +12,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.engine import executed
+from db.engine import executed, statement_connection
 from db.recent import Recent
 
 # Placeholders as SQLAlchemy renders them: "?" (SQLite) or "$n" (asyncpg), and an IN list's
@@ -122,6 +122,16 @@ async def select_rows(conn: AsyncConnection, stmt: Any) -> list[list[Any]]:
     shape = (conn.dialect.name, key.key)
     compiled = _SHAPES.recall(shape) or _SHAPES.keep(shape, _Compiled(stmt, conn.dialect, key))
     return await _run(conn, compiled, compiled.sa.construct_params(extracted_parameters=key.bindparams))
+
+
+async def read_models(session: Any, stmt: Any) -> list[Any]:
+    """Read-only rows (see `detached`) of `select(Model)...`, run by the driver in the session's
+    transaction."""
+    model = single_model(stmt)
+    if model is None:
+        raise TypeError("read_models needs select(Model)")
+    async with statement_connection(session) as conn:
+        return [detached(model, r) for r in await select_rows(conn, stmt)]
 
 
 def single_model(stmt: Any) -> type | None:

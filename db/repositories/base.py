@@ -6,6 +6,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.reads import read_models
 from db.scope import RowScope
 
 M = TypeVar("M")
@@ -23,14 +24,16 @@ class ScopedRepository(Generic[M]):
         raise NotImplementedError
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, M]:
+        """Rows of these ids the caller may see, to read only (db.reads.detached)."""
         ids = sorted(set(ids))
         if not ids:
             return {}
-        rows = (await self.session.exec(self.visible().where(self.model.id.in_(ids)))).all()  # type: ignore[attr-defined]
-        return {r.id: r for r in rows}  # type: ignore[attr-defined]
+        rows = await read_models(self.session, self.visible().where(self.model.id.in_(ids)))  # type: ignore[attr-defined]
+        return {r.id: r for r in rows}
 
     async def get(self, id_: int) -> M | None:
-        return (await self.get_many([id_])).get(id_)
+        """The row of this id, in the session (to change), if the caller may see it."""
+        return (await self.session.exec(self.visible().where(self.model.id == id_))).first()  # type: ignore[attr-defined]
 
     async def all(self, stmt: Select) -> Sequence[Any]:
         return (await self.session.exec(stmt)).all()

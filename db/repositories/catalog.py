@@ -7,6 +7,7 @@ from sqlmodel import func, or_, select
 
 from db.models import Product, ProductVariant
 from db.pagination import Page, count_rows, keyset_page
+from db.reads import read_models
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,14 @@ class CatalogRepository:
         return await count_rows(self.session, self.products(f))
 
     async def products_by_id(self, ids: list[int]) -> dict[int, Product]:
+        """Read-only rows (db.reads.detached), as are variants_by_id's: for node(id:)."""
         stmt = select(Product).where(Product.id.in_(ids))
         if not self.include_inactive:
             stmt = stmt.where(Product.is_active == True)  # noqa: E712
-        return {p.id: p for p in (await self.session.exec(stmt)).all()}  # type: ignore[misc]
+        return {p.id: p for p in await read_models(self.session, stmt)}
 
     async def variants_by_id(self, ids: list[int]) -> dict[int, ProductVariant]:
         stmt = select(ProductVariant).where(ProductVariant.id.in_(ids))
         if not self.include_inactive:
             stmt = stmt.join(Product).where(Product.is_active == True, ProductVariant.is_active == True)  # noqa: E712
-        return {v.id: v for v in (await self.session.exec(stmt)).all()}  # type: ignore[misc]
+        return {v.id: v for v in await read_models(self.session, stmt)}
