@@ -5,7 +5,7 @@ from typing import Any
 from db.models import Location, Product, ProductVariant
 from db.repositories.catalog import CatalogRepository, ProductFilter
 from domain.money import Money
-from domain.pricing import PriceBreak, QuantityRuleData
+from domain.pricing import PriceBreak, PriceSchedule, QuantityRuleData
 from permissions.policy import rule
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
@@ -44,33 +44,24 @@ def located(variants: list[Any], product: Product | Within) -> list[Any]:
     return variants
 
 
-def schedule_key(variant: Within) -> tuple[int, int]:
-    """The price_schedule loader's key; only a located variant has one (AttributeError otherwise)."""
-    return (variant.location_id, variant.id)
-
-
-def _located(variant: ProductVariant | Within) -> Within:
+def schedule_key(variant: ProductVariant | Within) -> tuple[int, int]:
+    """The price_schedule loader's key: only a variant seen from a location (its catalog) has one."""
     if not isinstance(variant, Within):
         raise bad_input("Prices depend on the location: read the variant through a location's catalog")
-    return variant
+    return (variant.location_id, variant.id)
 
 
 async def contracted_price(ctx: Context, variant: ProductVariant | Within, quantity: int) -> Money:
     if quantity < 1 or quantity > 1_000_000:
         raise bad_input("quantity must be between 1 and 1000000")
-    v = _located(variant)
-    schedule = await ctx.loaders.price_schedule.load(schedule_key(v))
-    price = schedule.unit_price(v.list_price, v.currency, quantity)
+    schedule = await ctx.loaders.price_schedule.load(schedule_key(variant))
+    price = schedule.unit_price(variant.list_price, variant.currency, quantity)
     return Money(price.amount, price.currency)
 
 
-async def price_breaks(ctx: Context, variant: ProductVariant | Within) -> list[PriceBreak]:
-    v = _located(variant)
-    schedule = await ctx.loaders.price_schedule.load(schedule_key(v))
-    return schedule.price_breaks(v.currency)
+def price_breaks(schedule: PriceSchedule, variant: Within) -> list[PriceBreak]:
+    return schedule.price_breaks(variant.currency)
 
 
-async def quantity_rule(ctx: Context, variant: ProductVariant | Within) -> QuantityRuleData:
-    v = _located(variant)
-    schedule = await ctx.loaders.price_schedule.load(schedule_key(v))
+def quantity_rule(schedule: PriceSchedule, variant: Within) -> QuantityRuleData:
     return schedule.quantity_rule() or QuantityRuleData()

@@ -45,15 +45,11 @@ class ProductVariant(Node):
     async def price(self, info: Info, quantity: int = 1) -> Money | None:
         return await resolve.contracted_price(info.context, self, quantity)
 
-    @guarded("ProductVariant.price", description="Quantity price breaks of the contracted price.")
-    @loads("price_schedule", resolve.schedule_key)
-    async def price_breaks(self, info: Info) -> list[PriceBreak] | None:
-        return await resolve.price_breaks(info.context, self)  # type: ignore[return-value]
-
-    @strawberry.field(description="Minimum, maximum and increment at the location.")
-    @loads("price_schedule", resolve.schedule_key)
-    async def quantity_rule(self, info: Info) -> QuantityRule:
-        return await resolve.quantity_rule(info.context, self)  # type: ignore[return-value]
+    price_breaks = relation(list[PriceBreak] | None, "price_schedule", resolve.schedule_key, shape=resolve.price_breaks,
+                            field=guarded("ProductVariant.price",
+                                          description="Quantity price breaks of the contracted price."))
+    quantity_rule = relation(QuantityRule, "price_schedule", resolve.schedule_key, shape=resolve.quantity_rule,
+                             description="Minimum, maximum and increment at the location.")
 
     product = relation("Product", "product", "product_id")
 

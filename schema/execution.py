@@ -545,7 +545,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             for item in items:
                 try:
                     key = key_of(item)
-                except AttributeError:
+                except Exception:  # noqa: BLE001 - no key: the field's resolver says why
                     complete = False
                     continue
                 if key is not None:

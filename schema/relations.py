@@ -42,8 +42,10 @@ def loads(loader: str, key: str | Callable[[Any], Any] = "id",
 
 
 def relation(returns: Any, loader: str, key: str | Callable[[Any], Any] = "id", *,
-             shape: Callable[[Any, Any], Any] | None = None, description: str | None = None) -> Any:
-    """A field of type `returns` that loads `key(row)` from the request's `loader`."""
+             shape: Callable[[Any, Any], Any] | None = None, description: str | None = None,
+             field: Any = None) -> Any:
+    """A field of type `returns` that loads `key(row)` from the request's `loader`; `field` is
+    the field to make of it when not a plain one (`guarded(...)`)."""
     prefetch = Prefetch(loader, key, shape, exact=True)
     key_of = prefetch.key
 
@@ -58,4 +60,4 @@ def relation(returns: Any, loader: str, key: str | Callable[[Any], Any] = "id", 
     # Strawberry resolves string annotations in the resolver's module: the declaring one.
     resolve.__module__ = sys._getframe(1).f_globals["__name__"]  # noqa: SLF001
     resolve.prefetch = prefetch  # type: ignore[attr-defined]
-    return strawberry.field(resolver=resolve, description=description)
+    return (field or strawberry.field(description=description))(resolve)

@@ -70,10 +70,15 @@ async def test_a_location_of_another_account_has_no_catalog_for_you(gql, db):
 
 async def test_price_without_a_location_is_a_clear_error(gql, db):
     variant = await row(db, ProductVariant, sku=(await _any_sku(db)))
-    body = await gql("query($id: ID!) { node(id: $id) { ... on ProductVariant { sku price { amount } } } }",
+    body = await gql("query($id: ID!) { node(id: $id) { ... on ProductVariant { sku price { amount } "
+                     "priceBreaks { minQuantity } } } }",
                      {"id": encode("ProductVariant", variant.id)}, as_="admin@acme.example")
-    assert body["data"]["node"]["sku"] == variant.sku and body["data"]["node"]["price"] is None
-    assert codes(body) == ["BAD_USER_INPUT"] and "location" in body["errors"][0]["message"]
+    assert body["data"]["node"] == {"sku": variant.sku, "price": None, "priceBreaks": None}
+    assert codes(body) == ["BAD_USER_INPUT"] * 2 and all("location" in e["message"] for e in body["errors"])
+    # quantityRule is never null: the variant goes null with it
+    body = await gql("query($id: ID!) { node(id: $id) { ... on ProductVariant { sku quantityRule { minimum } } } }",
+                     {"id": encode("ProductVariant", variant.id)}, as_="admin@acme.example")
+    assert body["data"]["node"] is None and codes(body) == ["BAD_USER_INPUT"]
 
 
 async def test_bad_quantity_is_bad_user_input(gql, db):
