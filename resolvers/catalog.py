@@ -52,9 +52,13 @@ def schedule_key(variant: ProductVariant | Within) -> tuple[int, int]:
 
 
 async def contracted_price(ctx: Context, variant: ProductVariant | Within, quantity: int) -> Money:
+    return price_from(await ctx.loaders.price_schedule.load(schedule_key(variant)), variant, quantity)
+
+
+def price_from(schedule: PriceSchedule, variant: Within, quantity: int) -> Money:
+    """The contracted unit price for this quantity (price breaks applied)."""
     if quantity < 1 or quantity > 1_000_000:
         raise bad_input("quantity must be between 1 and 1000000")
-    schedule = await ctx.loaders.price_schedule.load(schedule_key(variant))
     price = schedule.unit_price(variant.list_price, variant.currency, quantity)
     return Money(price.amount, price.currency)
 

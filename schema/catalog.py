@@ -41,7 +41,7 @@ class ProductVariant(Node):
 
     @guarded("ProductVariant.price", description="The contracted unit price at the location the catalog is "
                                                  "seen from, for this quantity (price breaks applied).")
-    @loads("price_schedule", resolve.schedule_key)
+    @loads("price_schedule", resolve.schedule_key, then=resolve.price_from)
     async def price(self, info: Info, quantity: int = 1) -> Money | None:
         return await resolve.contracted_price(info.context, self, quantity)
 

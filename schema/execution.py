@@ -12,7 +12,8 @@ So (docs/performance.md):
 2. Before the items of a list are completed, the relations they will ask for (schema/relations.py)
    are fetched for all items at once, level by level down the selection: one batch per relation,
    as the dataloaders would have done, but awaited once instead of once per row. A `relation`
-   field whose load is done is then read from the loader's cache like a plain field.
+   field (or a `@loads(..., then=)` one) whose load is done is then read from the loader's cache
+   like a plain field.
 3. Other resolvers are called as Strawberry would call them, without its per-call wrapping, and
    `async def` ones start eagerly: one that finds its data loaded returns at once, and its subtree
    is completed without a task.
@@ -80,7 +81,7 @@ def _plan(field: GraphQLField) -> _Plan:
     inner = field.type.of_type if non_null else field.type
     coerce = _coercer(inner) if is_leaf_type(inner) else None  # type: ignore[arg-type]
     plan = _Plan(read, coerce, non_null, rules, prefetch)
-    if read is None and plan.relation is None and resolver is not None:
+    if read is None and resolver is not None and (plan.relation is None or plan.relation.arguments):
         plan.call = _Call(definition, resolver)
     return plan
 
@@ -267,35 +268,34 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         try:
             for response_name, field_details_list, field, plan in self._steps(parent_type, grouped_field_set):
-                if plan is not None and plan.call is not None \
-                        and (not plan.rules or self._allowed(plan.rules, source_value)):
-                    result = self._call(parent_type, field, plan.call, source_value, field_details_list,
-                                        Path(path, response_name, parent_type.name), position_context)
-                    results[response_name] = result
-                    if is_awaitable(result):
-                        awaitable_fields.append(response_name)
-                    continue
-                if plan is not None and (plan.read is not None or plan.relation is not None) \
-                        and (not plan.rules or self._allowed(plan.rules, source_value)):
-                    value = self._read(plan, source_value)
-                    if value is not _SLOW:
-                        if value is None:
-                            if not plan.non_null:
-                                results[response_name] = None
-                                continue
-                        elif plan.coerce is not None:
-                            try:
-                                coerced = plan.coerce(value)
-                            except Exception:  # noqa: BLE001 - completed the ordinary way below
-                                coerced = None
-                            if coerced is not None and coerced is not Undefined:
-                                results[response_name] = coerced
-                                continue
-                        # An object or a list, a null where none is allowed, or a value to await:
-                        # complete what was read.
-                        result = self._complete_read(parent_type, field, field_details_list,
-                                                     Path(path, response_name, parent_type.name), value,
-                                                     position_context)
+                if plan is not None and (not plan.rules or self._allowed(plan.rules, source_value)):
+                    if plan.read is not None or plan.relation is not None:
+                        value = self._read(plan, source_value, field, field_details_list[0])
+                        if value is not _SLOW:
+                            if value is None:
+                                if not plan.non_null:
+                                    results[response_name] = None
+                                    continue
+                            elif plan.coerce is not None:
+                                try:
+                                    coerced = plan.coerce(value)
+                                except Exception:  # noqa: BLE001 - completed the ordinary way below
+                                    coerced = None
+                                if coerced is not None and coerced is not Undefined:
+                                    results[response_name] = coerced
+                                    continue
+                            # An object or a list, a null where none is allowed, or a value to
+                            # await: complete what was read.
+                            result = self._complete_read(parent_type, field, field_details_list,
+                                                         Path(path, response_name, parent_type.name), value,
+                                                         position_context)
+                            results[response_name] = result
+                            if is_awaitable(result):
+                                awaitable_fields.append(response_name)
+                            continue
+                    if plan.call is not None:
+                        result = self._call(parent_type, field, plan.call, source_value, field_details_list,
+                                            Path(path, response_name, parent_type.name), position_context)
                         results[response_name] = result
                         if is_awaitable(result):
                             awaitable_fields.append(response_name)
@@ -337,7 +337,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         self._compiled[key] = (grouped_field_set, steps)
         return steps
 
-    def _read(self, plan: _Plan, source: Any) -> Any:
+    def _read(self, plan: _Plan, source: Any, field: GraphQLField, first: Any) -> Any:
         """The field's value without its resolver, or _SLOW when only the resolver can tell."""
         try:
             if plan.read is not None:
@@ -350,7 +350,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             if done is None or not done.done() or done.exception() is not None:
                 return _SLOW
             value = done.result()
-            return value if relation.shape is None or value is None else relation.shape(value, source)
+            if relation.shape is None or value is None:
+                return value
+            if relation.arguments:
+                return relation.shape(value, source, **self._arguments(field, plan.call, first))
+            return relation.shape(value, source)
         except Exception:  # noqa: BLE001 - the ordinary way reports it
             return _SLOW
 
@@ -573,7 +577,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         deeper = []
         for (_, pairs, field, sub_details, prefetch, complete), batch in zip(wanted, futures, strict=True):
             child = _object_type(field.type)
-            if child is None:
+            if child is None or prefetch.arguments:  # (what it makes of the value depends on arguments)
                 continue
             if complete:
                 self._covered[id(sub_details)] = sub_details

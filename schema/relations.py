@@ -5,8 +5,9 @@ row)`, null when the key is null. The executor (schema/execution.py) fetches suc
 items of a list before completing them and, once loaded, reads it from the loader's cache without
 calling the resolver: the declaration is the resolver, so the two cannot disagree.
 
-`@loads(...)` marks a hand-written resolver that starts with such a load (a price that also takes
-a quantity): the executor only fills the loader's cache early, and the resolver runs as usual."""
+`@loads(...)` marks a hand-written resolver that starts with such a load: the executor fills the
+loader's cache early and runs the resolver as usual or, given `then`, calls `then(value, row,
+**arguments)` in its place once the value is loaded (a price that also takes a quantity)."""
 import sys
 from collections.abc import Callable
 from operator import attrgetter
@@ -17,14 +18,15 @@ from strawberry.types import Info
 
 
 class Prefetch:
-    __slots__ = ("loader", "key", "shape", "exact")
+    __slots__ = ("loader", "key", "shape", "exact", "arguments")
 
-    def __init__(self, loader: str, key: str | Callable[[Any], Any], shape: Callable[[Any, Any], Any] | None,
-                 exact: bool) -> None:
+    def __init__(self, loader: str, key: str | Callable[[Any], Any], shape: Callable[..., Any] | None,
+                 exact: bool, arguments: bool = False) -> None:
         self.loader = tuple(loader.split("."))
         self.key = attrgetter(key) if isinstance(key, str) else key
         self.shape = shape
         self.exact = exact  # the resolver is exactly the load and the shape (relation), not more
+        self.arguments = arguments  # the shape also takes the field's arguments
 
     def loader_in(self, loaders: Any) -> Any:
         for part in self.loader:
@@ -32,11 +34,14 @@ class Prefetch:
         return loaders
 
 
-def loads(loader: str, key: str | Callable[[Any], Any] = "id",
-          shape: Callable[[Any, Any], Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a resolver that loads `key(row)` from `loader` (a key a row lacks is left to the resolver)."""
+def loads(loader: str, key: str | Callable[[Any], Any] = "id", *,
+          then: Callable[..., Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a resolver that loads `key(row)` from `loader` (a key a row lacks is left to the resolver).
+    `then(value, row, **arguments)` must be what the resolver returns once the value is loaded (a
+    null value, a null field)."""
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn.prefetch = Prefetch(loader, key, shape, exact=False)  # type: ignore[attr-defined]
+        fn.prefetch = Prefetch(loader, key, then, exact=then is not None,  # type: ignore[attr-defined]
+                               arguments=then is not None)
         return fn
     return mark
 

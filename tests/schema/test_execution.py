@@ -48,6 +48,7 @@ async def load_makers(keys: list[int]) -> list[Maker | None]:
 class Ctx:
     loaders: Any = None
     batches: list[list[int]] = field(default_factory=list)
+    label_calls: int = 0
 
 
 def make_context() -> Ctx:
@@ -108,6 +109,16 @@ class PartType:
         return found.title if found else None
 
 
+    @strawberry.field
+    @loads("maker", "maker_id", then=lambda maker, part, suffix="": maker.title + suffix)
+    async def maker_label(self, info: Info, suffix: str = "") -> str | None:
+        info.context.label_calls += 1
+        if self.maker_id is None:  # type: ignore[attr-defined]
+            return None
+        found = await info.context.loaders.maker.load(self.maker_id)  # type: ignore[attr-defined]
+        return found.title + suffix if found else None
+
+
 PARTS = [Part(1, "bolt", "zinc", 1, 3), Part(2, None, None, 2), Part(3, "nut", None, 3, 5),
          Part(4, "washer", None, None, 7)]
 
@@ -153,6 +164,7 @@ def plain(result: Any) -> dict[str, Any]:
     "{ parts { maker { title } makerTitle } }",  # relations, one key null, one row missing
     "{ orphans { requiredMaker { title } } }",  # a missing row where none is allowed
     "{ one { name maker { title } } }",
+    '{ parts { makerLabel(suffix: "!") plain: makerLabel } }',  # then(...), with and without the argument
     "{ parts { badge { label } } }",  # an error after a wait inside a nullable object: that object goes null
     "{ one { badge { label } } }",
 ])
@@ -164,6 +176,14 @@ async def test_shortcuts_answer_as_graphql_core_does(query):
     got = plain(await ours.execute(query, context_value=make_context()))
     assert got == expected
     assert expected["errors"] or "maker" in query or "count" in query
+
+
+async def test_a_loaded_value_with_then_needs_no_resolver():
+    ours, _ = small_schemas()
+    ctx = make_context()
+    result = await ours.execute('{ parts { makerLabel(suffix: "!") } }', context_value=ctx)
+    assert [p["makerLabel"] for p in result.data["parts"]] == ["Acme!", "Globex!", None, None]
+    assert ctx.label_calls == 0 and ctx.batches == [[1, 2, 3]]
 
 
 async def test_a_list_loads_its_relation_once_for_all_rows():
