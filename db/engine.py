@@ -81,6 +81,13 @@ class _SharedSession(AsyncSession):
         super().__init__(bind=conn, expire_on_commit=False, autoflush=False)
         self._shared = shared
         self._holding = False
+        self._used = False
+
+    async def __aexit__(self, *exc: Any) -> None:
+        # Most read sessions only lend their connection to db.reads: the ORM never ran, and there
+        # is nothing to close (AsyncSession's own exit starts a task to close it come what may).
+        if self._used:
+            await self.close()
 
 
 def _per_statement(name: str) -> Any:
@@ -89,7 +96,7 @@ def _per_statement(name: str) -> Any:
         if self._holding:  # AsyncSession.scalar calls execute: one statement, already lent
             return await run(*args, **kwargs)
         async with self._shared.lent():
-            self._holding = True
+            self._holding = self._used = True
             try:
                 return await run(*args, **kwargs)
             finally:
