@@ -207,7 +207,7 @@ def make_eager(schema: GraphQLSchema) -> None:
 
 def _plain_object(t: Any) -> GraphQLObjectType | None:
     t = t.of_type if isinstance(t, GraphQLNonNull) else t
-    return t if isinstance(t, GraphQLObjectType) and t.is_type_of is None else None
+    return t if isinstance(t, GraphQLObjectType) else None
 
 
 _AWAITABLE: dict[type, bool] = {}
@@ -411,8 +411,10 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                        path: Path, value: Any, position_context: Any, info: Any = None) -> Any:
         """execute_field for a value already read: the ordinary completion and error handling."""
         plain = _plain_object(field.type)
-        if plain is not None and value is not None and position_context is None and not self.is_awaitable(value):
-            # An object that needs no type check: its fields, without a ResolveInfo for this one.
+        if plain is not None and value is not None and position_context is None and not self.is_awaitable(value) \
+                and (plain.is_type_of is None or self._fits(plain, value, info, field, field_details_list,
+                                                            parent_type, path)):
+            # An object of its type: its fields, without graphql-core's calls on the way there.
             try:
                 grouped, new_defer_usages, *_ = self.collect_subfields(plain, field_details_list)
                 completed = self.execute_fields(plain, value, path, grouped, None) if not new_defer_usages \
@@ -437,6 +439,16 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(completed):
             return self._settle_item(completed, field.type, field_details_list, path)
         return completed
+
+    def _fits(self, object_type: GraphQLObjectType, value: Any, info: Any, field: GraphQLField,
+              field_details_list: Any, parent_type: GraphQLObjectType, path: Path) -> bool:
+        """Whether the type's is_type_of says yes at once; anything else goes the ordinary way."""
+        if info is None:
+            info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+        try:
+            return object_type.is_type_of(value, info) is True  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - the ordinary way reports it
+            return False
 
     def complete_iterable_value(self, item_type: Any, field_details_list: Any, info: Any, path: Path,
                                 items: Iterable[Any], position_context: Any) -> Any:

@@ -124,7 +124,25 @@ PARTS = [Part(1, "bolt", "zinc", 1, 3), Part(2, None, None, 2), Part(3, "nut", N
 
 
 @strawberry.type
+class CheckedMaker:
+    title: str
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info) -> bool:
+        return isinstance(obj, Maker)
+
+
+@strawberry.type
 class SmallQuery:
+    @strawberry.field
+    def checked(self) -> CheckedMaker | None:
+        return MAKERS[1]  # type: ignore[return-value]
+
+    @strawberry.field
+    def misfit(self) -> CheckedMaker | None:
+        return PARTS[0]  # type: ignore[return-value]  # not a Maker: an error, and null
+
+
     @strawberry.field
     def parts(self) -> list[PartType]:
         return [Part(p.id, p.name, p.note, p.maker_id, p.count) for p in PARTS]  # type: ignore[misc]
@@ -165,6 +183,7 @@ def plain(result: Any) -> dict[str, Any]:
     "{ orphans { requiredMaker { title } } }",  # a missing row where none is allowed
     "{ one { name maker { title } } }",
     '{ parts { makerLabel(suffix: "!") plain: makerLabel } }',  # then(...), with and without the argument
+    "{ checked { title } misfit { title } }",  # an object type with is_type_of, passed and failed
     "{ parts { badge { label } } }",  # an error after a wait inside a nullable object: that object goes null
     "{ one { badge { label } } }",
 ])
