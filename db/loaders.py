@@ -20,7 +20,7 @@ from db.models import (Account, Fulfilment, FulfilmentLine, Invoice, InvoiceLine
                        ProductVariant, QuantityRule, SubscriptionItem, User)
 from db.repositories.accounts import (LocationRepository, MembershipRepository,
                                       addresses_by_location, roles_by_membership)
-from db.reads import Read
+from db.reads import Read, detached
 from db.scope import RowScope
 from db.types import UTCDateTime
 
@@ -143,13 +143,14 @@ class PriceRows:
     rules: list[QuantityRule] = field(default_factory=list)
 
 
-_ACCOUNTS_OF = Read(select(Location.id, Location.account_id).where(Location.id.in_(_in("locations"))))
 _NOW = bindparam("now", type_=UTCDateTime)
-_PRICE_LISTS = Read(select(PriceList).where(
-    or_(PriceList.location_id.in_(_in("locations")),
-        PriceList.account_id.in_(_in("accounts")) & PriceList.location_id.is_(None)),
+# Each location with the valid lists that apply to it: its own, and its account's (location_id null).
+_PRICE_LISTS = Read(select(Location.id, PriceList).join(PriceList, or_(
+    PriceList.location_id == Location.id,
+    (PriceList.account_id == Location.account_id) & PriceList.location_id.is_(None))).where(
+    Location.id.in_(_in("locations")),
     or_(PriceList.valid_from.is_(None), PriceList.valid_from <= _NOW),
-    or_(PriceList.valid_until.is_(None), PriceList.valid_until > _NOW)))
+    or_(PriceList.valid_until.is_(None), PriceList.valid_until > _NOW)).order_by(PriceList.id))
 _ENTRIES = Read(select(PriceListEntry).where(PriceListEntry.price_list_id.in_(_in("lists")),
                                              PriceListEntry.variant_id.in_(_in("variants"))))
 _RULES = Read(select(QuantityRule).where(QuantityRule.price_list_id.in_(_in("lists")),
@@ -157,16 +158,15 @@ _RULES = Read(select(QuantityRule).where(QuantityRule.price_list_id.in_(_in("lis
 
 
 def price_rows(now: datetime) -> Callable[[Database, Sequence[tuple[int, int]]], Any]:
-    """Keys are (location id, variant id); four statements for any number of keys."""
+    """Keys are (location id, variant id); three statements for any number of keys."""
 
     async def load(db: Database, keys: Sequence[tuple[int, int]]) -> list[PriceRows]:
         location_ids = sorted({k[0] for k in keys})
         variant_ids = sorted({k[1] for k in keys})
-        async with db.connection() as conn:  # four statements in a row, nothing else awaited
-            account_of = dict(await _ACCOUNTS_OF.rows(conn, locations=location_ids))
-            lists = await _PRICE_LISTS.instances(conn, PriceList, locations=location_ids,
-                                                 accounts=sorted(set(account_of.values())), now=now)
-            list_ids = [pl.id for pl in lists]
+        async with db.connection() as conn:  # three statements in a row, nothing else awaited
+            found = await _PRICE_LISTS.rows(conn, locations=location_ids, now=now)
+            lists = {pl.id: pl for pl in (detached(PriceList, r[1:]) for r in found)}
+            list_ids = sorted(lists)
             entries = _many_each(variant_ids, await _ENTRIES.instances(
                 conn, PriceListEntry, lists=list_ids, variants=variant_ids), lambda e: e.variant_id)
             rules = _many_each(variant_ids, await _RULES.instances(
@@ -174,12 +174,13 @@ def price_rows(now: datetime) -> Callable[[Database, Sequence[tuple[int, int]]],
         entries_of = dict(zip(variant_ids, entries, strict=True))
         rules_of = dict(zip(variant_ids, rules, strict=True))
         # Per location, once: its lists, its account's, and their ids (shared by its keys' rows).
-        lists_of = {}
-        for location_id in location_ids:
-            account_id = account_of.get(location_id)
-            loc = [pl for pl in lists if pl.location_id == location_id]
-            acc = [pl for pl in lists if pl.location_id is None and pl.account_id == account_id]
-            lists_of[location_id] = (loc, acc, {pl.id for pl in loc} | {pl.id for pl in acc})
+        lists_of: dict[int, tuple[list[PriceList], list[PriceList], set[int]]] = {
+            location_id: ([], [], set()) for location_id in location_ids}
+        for location_id, list_id, *_ in found:
+            loc, acc, ids = lists_of[location_id]
+            pl = lists[list_id]
+            (loc if pl.location_id is not None else acc).append(pl)
+            ids.add(list_id)
         out = []
         for location_id, variant_id in keys:
             loc, acc, ids = lists_of[location_id]
