@@ -182,6 +182,8 @@ async def main() -> None:
     settings = Settings(database_url=db.url, environment="production",
                         limits=Limits(bucket_size=10**9, restore_rate=10**9, timeout_seconds=120))
     app = create_app(settings, db=db)
+    starting = app.router.lifespan_context(app)  # what the server does at startup
+    await starting.__aenter__()
     auth = [(b"authorization", f"Bearer {token}".encode())]
     results: dict[str, dict[str, Any]] = {}
     responses: dict[str, bytes] = {}
@@ -242,7 +244,7 @@ async def main() -> None:
     for r in results.values():
         r["memory_mb"] = memory_ours
         print(json.dumps(r), flush=True)
-    await db.dispose()
+    await starting.__aexit__(None, None, None)  # disposes of the database
 
 
 if __name__ == "__main__":
