@@ -163,24 +163,22 @@ def price_rows(now: datetime) -> Callable[[Database, Sequence[tuple[int, int]]],
     async def load(db: Database, keys: Sequence[tuple[int, int]]) -> list[PriceRows]:
         location_ids = sorted({k[0] for k in keys})
         variant_ids = sorted({k[1] for k in keys})
+        # Per location: its lists, its account's, and their ids (shared by its keys' rows).
+        lists_of: dict[int, tuple[list[PriceList], list[PriceList], set[int]]] = {
+            location_id: ([], [], set()) for location_id in location_ids}
         async with db.connection() as conn:  # three statements in a row, nothing else awaited
-            found = await _PRICE_LISTS.rows(conn, locations=location_ids, now=now)
-            lists = {pl.id: pl for pl in (detached(PriceList, r[1:]) for r in found)}
-            list_ids = sorted(lists)
+            for location_id, *columns in await _PRICE_LISTS.rows(conn, locations=location_ids, now=now):
+                loc, acc, ids = lists_of[location_id]
+                pl = detached(PriceList, columns)
+                (loc if pl.location_id is not None else acc).append(pl)
+                ids.add(pl.id)
+            list_ids = sorted(set().union(*(ids for _, _, ids in lists_of.values())))
             entries = _many_each(variant_ids, await _ENTRIES.instances(
                 conn, PriceListEntry, lists=list_ids, variants=variant_ids), lambda e: e.variant_id)
             rules = _many_each(variant_ids, await _RULES.instances(
                 conn, QuantityRule, lists=list_ids, variants=variant_ids), lambda r: r.variant_id)
         entries_of = dict(zip(variant_ids, entries, strict=True))
         rules_of = dict(zip(variant_ids, rules, strict=True))
-        # Per location, once: its lists, its account's, and their ids (shared by its keys' rows).
-        lists_of: dict[int, tuple[list[PriceList], list[PriceList], set[int]]] = {
-            location_id: ([], [], set()) for location_id in location_ids}
-        for location_id, list_id, *_ in found:
-            loc, acc, ids = lists_of[location_id]
-            pl = lists[list_id]
-            (loc if pl.location_id is not None else acc).append(pl)
-            ids.add(list_id)
         out = []
         for location_id, variant_id in keys:
             loc, acc, ids = lists_of[location_id]
