@@ -12,7 +12,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.engine import executed, statement_connection
+from db.engine import executed, reconnected, statement_connection
 from db.recent import Recent
 
 # Placeholders as SQLAlchemy renders them: "?" (SQLite) or "$n" (asyncpg), and an IN list's
@@ -161,24 +161,38 @@ async def _run(conn: AsyncConnection, c: _Compiled, params: dict[str, Any]) -> l
         else:
             values.append(process(value) if process else value)
     sql = c.text(tuple(sizes))
-    driver = (await conn.get_raw_connection()).driver_connection
     executed(sql, values)
-    if c.convert is None:
-        c.convert_from([a.type.oid for a in (await driver.prepare(sql)).get_attributes()] if c.dollar
-                       else [None] * len(c.types))
-    if c.dollar:
-        raw = await driver.fetch(sql, *values)
-    else:
+    if not c.dollar:
         # SQLite: the statement runs here, in the event loop's thread. One of ours (an indexed
         # read of a page or a batch, in WAL mode: never waiting on a writer) takes microseconds;
         # handing it to aiosqlite's thread and back costs ~0.1 ms of CPU and two context
         # switches. The connection is lent to this statement alone, so its thread is idle.
+        driver = (await conn.get_raw_connection()).driver_connection
+        if c.convert is None:
+            c.convert_from([None] * len(c.types))
         raw = driver._conn.execute(sql, values).fetchall()  # noqa: SLF001 - aiosqlite's sqlite3 connection
+    else:
+        try:
+            raw = await _fetch(conn, c, sql, values)
+        except Exception:
+            # A connection just used is not pinged at checkout (db.engine): a server restart
+            # since shows here first. A read runs again on a new one; nothing was changed.
+            driver = (await conn.get_raw_connection()).driver_connection
+            if not driver.is_closed() or not await reconnected(conn):
+                raise
+            raw = await _fetch(conn, c, sql, values)
     out = [list(r) for r in raw]
     for i, process in c.convert:  # type: ignore[union-attr]
         for row in out:
             row[i] = process(row[i])
     return out
+
+
+async def _fetch(conn: AsyncConnection, c: _Compiled, sql: str, values: list[Any]) -> list[Any]:
+    driver = (await conn.get_raw_connection()).driver_connection
+    if c.convert is None:
+        c.convert_from([a.type.oid for a in (await driver.prepare(sql)).get_attributes()])
+    return await driver.fetch(sql, *values)
 
 
 _KEYS: dict[type, tuple[str, ...]] = {}
