@@ -49,7 +49,6 @@ def seed(url: str, scale: int) -> None:
 
 
 def sqlite_url(scale: int) -> str:
-    DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"sqlite-scale{scale}.db"
     if not path.exists():
         partial = DATA / f"sqlite-scale{scale}.partial.db"
@@ -184,6 +183,7 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pyinstrument"], check=True)
     scales = [int(s) for s in (args.scales or ("4,400" if args.full else "4,40")).split(",")]
     rows = []
+    DATA.mkdir(parents=True, exist_ok=True)  # measure.log, profiles and SQLite data sets
     print(f"machine: {machine()}", file=sys.stderr, flush=True)
     for backend in args.backends.split(","):
         if backend == "postgres" and not postgres_ready(args.pg):
