@@ -179,7 +179,8 @@ async def main() -> None:
 
     db = Database(args.db)
     token, ops = await prepare(db)
-    settings = Settings(database_url=db.url, environment="production",
+    # Production as deployed: metrics observed (they need a token there), no GraphiQL.
+    settings = Settings(database_url=db.url, environment="production", metrics_token="b" * 32,
                         limits=Limits(bucket_size=10**9, restore_rate=10**9, timeout_seconds=120))
     app = create_app(settings, db=db)
     starting = app.router.lifespan_context(app)  # what the server does at startup

@@ -1,6 +1,7 @@
 """The Starlette application: /graphql (GraphiQL in development), /healthz, /readyz, /metrics."""
 import asyncio
 import gc
+import logging
 import uuid
 from functools import cached_property
 from pathlib import Path
@@ -167,9 +168,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
               Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"])]
     if not settings.production:
         routes.append(Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_PAGE.parent)))
-    if settings.metrics:
+    # In production the figures are served only behind a token: a public /metrics tells anyone
+    # the load, the error codes and which routes exist.
+    metrics = settings.metrics and (settings.metrics_token is not None or not settings.production)
+    if metrics:
         from server.metrics import metrics_endpoint  # noqa: PLC0415
-        routes.append(Route("/metrics", metrics_endpoint))
+        routes.append(Route("/metrics", metrics_endpoint(settings.metrics_token)))
+    elif settings.metrics:
+        logging.getLogger("portalql").warning("/metrics is off: in production it needs PORTALQL_METRICS_TOKEN")
     persisted = PersistedQueries(load_registered(settings.persisted_queries),
                                  only_registered=settings.persisted_only)
     app = Starlette(
@@ -177,7 +183,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         middleware=[Middleware(Gate, max_body_bytes=settings.limits.max_body_bytes,
                                max_upload_bytes=MAX_UPLOAD_BYTES,
                                timeout_seconds=settings.limits.timeout_seconds, persisted=persisted,
-                               metrics=settings.metrics)],
+                               metrics=metrics)],
         exception_handlers={AuthFailed: auth_failed},
         lifespan=_lifespan(db, buckets),
     )

@@ -1,6 +1,8 @@
 """Prometheus metrics (prometheus_client). With several workers, `portalql serve --workers N`
 sets PROMETHEUS_MULTIPROC_DIR so that /metrics adds up every worker's figures."""
+import hmac
 import os
+from collections.abc import Awaitable, Callable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -37,7 +39,22 @@ def observe(route: str, status: int, seconds: float, statements: int, error_code
             THROTTLED.inc()
 
 
-async def metrics_endpoint(request: Request) -> Response:
+def metrics_endpoint(token: str | None) -> Callable[[Request], Awaitable[Response]]:
+    """/metrics, asking for `Authorization: Bearer <token>` when there is a token: the figures
+    name routes, error codes and load, which are nobody's business outside the operator's."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    async def endpoint(request: Request) -> Response:
+        if expected is not None:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return Response("metrics need the bearer token in PORTALQL_METRICS_TOKEN\n", status_code=401,
+                                media_type="text/plain", headers={"WWW-Authenticate": "Bearer"})
+        return _figures()
+    return endpoint
+
+
+def _figures() -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

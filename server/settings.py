@@ -62,6 +62,8 @@ class Settings:
     persisted_queries: str | None = None  # JSON file {sha256: query} of registered operations
     persisted_only: bool = False          # accept registered operations only
     metrics: bool = True                  # /metrics for Prometheus
+    # Bearer token /metrics asks for; in production /metrics is served only with one.
+    metrics_token: str | None = None
     tracing: bool = False                 # OpenTelemetry (needs the `tracing` extra)
 
     @property
@@ -82,6 +84,7 @@ class Settings:
             persisted_queries=os.environ.get("PORTALQL_PERSISTED_QUERIES") or None,
             persisted_only=_flag("PORTALQL_PERSISTED_ONLY"),
             metrics=_flag("PORTALQL_METRICS", True),
+            metrics_token=_metrics_token(),
             tracing=_flag("PORTALQL_TRACING", bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))),
             sessions=SessionSettings(
                 session_idle_minutes=_int("PORTALQL_SESSION_IDLE_MINUTES", 30),
@@ -94,6 +97,13 @@ class Settings:
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
         )
+
+
+def _metrics_token() -> str | None:
+    token = os.environ.get("PORTALQL_METRICS_TOKEN") or None
+    if token is not None and len(token) < 32:  # long enough that guessing it needs no rate limit
+        raise SystemExit("PORTALQL_METRICS_TOKEN must have at least 32 characters")
+    return token
 
 
 def _secret_key(env: str) -> str:

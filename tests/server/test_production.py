@@ -140,14 +140,49 @@ async def test_access_log_is_json_without_secrets(db, clock):
     assert token not in stream.getvalue() and "portal-demo" not in stream.getvalue()
 
 
-async def test_health_ready_and_metrics(prod):
+METRICS_TOKEN = "m" * 40
+METRIC_NAMES = ("portalql_requests_total", "portalql_request_duration_seconds", "portalql_graphql_errors_total",
+                "portalql_sql_statements_per_request", "portalql_throttled_total")
+
+
+async def test_health_and_ready(prod):
     assert (await prod.get("/healthz")).json() == {"status": "ok"}
     assert (await prod.get("/readyz")).json() == {"status": "ready"}
+
+
+async def test_metrics_are_not_served_in_production_without_a_token(prod):
     await gql(prod, "{ __typename }")
-    text = (await prod.get("/metrics")).text
-    for name in ("portalql_requests_total", "portalql_request_duration_seconds", "portalql_graphql_errors_total",
-                 "portalql_sql_statements_per_request", "portalql_throttled_total"):
-        assert name in text
+    r = await prod.get("/metrics")
+    assert r.status_code == 404 and "portalql_" not in r.text
+
+
+async def test_metrics_in_production_ask_for_the_token(db, clock):
+    async with client_for(db, clock, environment="production", metrics_token=METRICS_TOKEN) as c:
+        await gql(c, "{ __typename }")
+        for headers in ({}, {"Authorization": "Bearer " + "x" * 40}, {"Authorization": METRICS_TOKEN},
+                        {"Authorization": f"Bearer {METRICS_TOKEN}x"}):
+            r = await c.get("/metrics", headers=headers)
+            assert r.status_code == 401 and "portalql_" not in r.text, headers
+            assert r.headers["www-authenticate"] == "Bearer"
+        r = await c.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert r.status_code == 200
+    for name in METRIC_NAMES:
+        assert name in r.text
+    assert 'route="/graphql"' in r.text
+
+
+async def test_metrics_are_open_in_development(client):
+    r = await client.get("/metrics")
+    assert r.status_code == 200 and all(name in r.text for name in METRIC_NAMES)
+
+
+def test_a_short_metrics_token_is_refused(monkeypatch):
+    from server.settings import Settings
+    monkeypatch.setenv("PORTALQL_METRICS_TOKEN", "too-short")
+    with pytest.raises(SystemExit, match="PORTALQL_METRICS_TOKEN"):
+        Settings.from_env()
+    monkeypatch.setenv("PORTALQL_METRICS_TOKEN", METRICS_TOKEN)
+    assert Settings.from_env().metrics_token == METRICS_TOKEN
 
 
 async def test_not_ready_without_a_database(clock, tmp_path):
