@@ -22,13 +22,14 @@ So (docs/performance.md):
 None of this applies while an extension wraps every resolver (tracing): it must see every field.
 """
 import inspect
+import weakref
 from collections.abc import Callable, Coroutine, Iterable
 from operator import attrgetter
 from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (GraphQLField, GraphQLLeafType, GraphQLList, GraphQLNonNull, GraphQLObjectType,
-                     GraphQLSchema, is_leaf_type)
+                     GraphQLResolveInfoHelpers, GraphQLSchema, is_leaf_type)
 from graphql.execution.executor import gather_with_cancel, to_nodes
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
@@ -247,9 +248,25 @@ class _NotPlain(Exception):  # noqa: N818 - a signal, not an error
     """An item the fast way cannot complete: graphql-core's way reports why."""
 
 
+def _helpers_of(executor: "Executor") -> GraphQLResolveInfoHelpers:
+    """graphql-core's helpers for resolvers, as bound methods of the executor, make the executor
+    a reference cycle: it, the context, the loaders and every row they read could then be freed
+    only by the cyclic collector (~650 objects a catalog page, ~0.4 ms of collection a request).
+    Through a weak reference, the request's objects are freed as soon as it is done."""
+    ref = weakref.ref(executor)
+
+    def gather(values: Any) -> Any:
+        return ref().gather_async_work(values)  # type: ignore[union-attr]
+
+    def track(values: Any) -> None:
+        ref().track_async_work(values)  # type: ignore[union-attr]
+    return GraphQLResolveInfoHelpers(gather=gather, track=track)
+
+
 class Executor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = _helpers_of(self)
         self.is_awaitable = is_awaitable
         # An extension that wraps every resolver (tracing) must see every field: no shortcuts then.
         self._shortcuts = not getattr(self.middleware_manager, "middlewares", None)

@@ -2,6 +2,7 @@
 without them: the same data, the same errors at the same paths, and nulls propagated the same way.
 Also: a page completes without a task per row."""
 import asyncio
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -283,3 +284,29 @@ async def test_a_page_creates_no_task_per_row(gql):
     finally:
         loop.set_task_factory(previous)
     assert tasks[0] == tasks[1], sorted(set(names))
+
+
+async def test_a_request_leaves_nothing_for_the_cyclic_collector(gql, db):
+    """A request's executor, context, loaders and rows are freed when it is done, not at the next
+    collection: nothing of it is in a reference cycle (see schema.execution._helpers_of)."""
+    from resolvers.context import Context
+    from resolvers.loaders import Loaders
+    from sqlmodel import SQLModel
+
+    denver = await row(db, Location, name="Denver Plant")
+    await gql("{ viewer { name } }", as_="admin@acme.example")  # signs in
+    ours = (Executor, Context, Loaders, DataLoader, SQLModel)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for query, variables in ((DEEP, {"first": 20}), (CATALOG, {"id": encode("Location", denver.id)})):
+            body = await gql(query, variables, as_="admin@acme.example")
+            assert not body.get("errors")
+        gc.collect()
+        left = sorted({type(o).__name__ for o in gc.garbage if isinstance(o, ours)})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert left == []
