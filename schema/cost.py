@@ -443,10 +443,11 @@ class QueryCost(SchemaExtension):
         schema = ec.schema._schema
         self.requested = self._requested(schema)
         error = None
-        if self.requested > self.limits.max_cost:
-            error = GraphQLError(f"Query cost {self.requested} is above the maximum of {self.limits.max_cost}",
+        maximum = self.limits.cost_maximum
+        if self.requested > maximum:
+            error = GraphQLError(f"Query cost {self.requested} is above the maximum of {maximum}",
                                  extensions={"code": "MAX_COST_EXCEEDED", "cost": self.requested,
-                                             "maximumCost": self.limits.max_cost})
+                                             "maximumCost": maximum})
         else:
             self.meter = self.meter_for(ec.context)
             if self.meter is not None:

@@ -35,6 +35,12 @@ class Limits:
     timeout_seconds: float = 10.0      # one request, end to end
     max_page: int = MAX_PAGE           # first/last (db/pagination.py enforces the same)
 
+    @property
+    def cost_maximum(self) -> int:
+        """A query costing more than a full bucket could never run: refused as too costly, not
+        throttled with a wait that would never be enough."""
+        return min(self.max_cost, self.bucket_size)
+
 
 def limit_error(message: str, limit: str, maximum: int | float) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "limit": limit, "maximum": maximum})

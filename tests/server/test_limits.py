@@ -155,8 +155,8 @@ async def test_throttled_with_the_time_to_wait(db, clock):
         first = (await post(c, q)).json()
         assert first["extensions"]["cost"]["requestedQueryCost"] == 102
         assert "errors" not in first
-        r = await post(c, "{ viewer { a: orders(first: 50) { nodes { number lines { sku } } } "
-                          "b: orders(first: 50) { nodes { number } } } }")
+        await c.app.state.buckets.take("ip:198.51.100.9", 100)  # what is left is less than 102
+        r = await post(c, q)
         body = r.json()
         assert codes(body) == ["THROTTLED"]
         wait = body["errors"][0]["extensions"]["retryAfter"]
@@ -166,6 +166,20 @@ async def test_throttled_with_the_time_to_wait(db, clock):
         assert status == {"maximumAvailable": 150, "currentlyAvailable": pytest.approx(status["currentlyAvailable"]),
                           "restoreRate": 10}
         await still_serving(c)
+
+
+async def test_a_query_costing_more_than_the_bucket_holds_is_too_costly_not_throttled(db, clock):
+    """Waiting would never help it: the bucket never holds more than its size."""
+    q = ("{ viewer { a: orders(first: 50) { nodes { number lines { sku } } } "
+         "b: orders(first: 50) { nodes { number } } } }")  # 1 + 101 + 51 = 153: above 150, below 1,000
+    async with client_for(db, clock, limits=Limits(bucket_size=150, restore_rate=1)) as c:
+        r = await post(c, q)
+        body = r.json()
+        assert codes(body) == ["MAX_COST_EXCEEDED"] and body["data"] is None
+        assert body["errors"][0]["extensions"]["maximumCost"] == 150
+        assert "retry-after" not in r.headers
+        # nothing was taken from the bucket
+        assert (await c.app.state.buckets.peek("ip:198.51.100.9")).currently_available == pytest.approx(150)
 
 
 async def test_each_caller_has_its_own_bucket(db, clock):
