@@ -18,6 +18,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     print(f"Portalql on http://{host}:{port}/graphql"
           + ("" if settings.production else " (GraphiQL: open it in a browser)"), flush=True)
     uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers,
+                http="server.http_protocol:NoDelayH11Protocol",
                 log_level="info", proxy_headers=True, access_log=False, timeout_graceful_shutdown=20)
 
 
