@@ -207,6 +207,8 @@ def main() -> int:
             for line in out.splitlines():
                 r = json.loads(line)
                 rows.append({**r, "backend": backend, "scale": scale, "order_lines": lines})
+    backends = args.backends.split(",")
+    rows.sort(key=lambda r: (backends.index(r["backend"]), r["scale"]))  # measured in another order on PostgreSQL
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
     print(table(rows))
