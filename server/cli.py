@@ -9,17 +9,20 @@ from db.migrate import upgrade
 from server.settings import Settings
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
+    import socket  # noqa: PLC0415
+
     import uvicorn  # noqa: PLC0415 - only the serving commands need it
 
-    from server.workers import prepare_workers  # noqa: PLC0415
+    from server.workers import APP, UVICORN, prepare_workers, run_workers  # noqa: PLC0415
 
     prepare_workers(settings, workers)
     print(f"Portalql on http://{host}:{port}/graphql"
           + ("" if settings.production else " (GraphiQL: open it in a browser)"), flush=True)
-    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                http="server.http_protocol:NoDelayH11Protocol",
-                log_level="info", proxy_headers=True, access_log=False, timeout_graceful_shutdown=20)
+    if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+        return run_workers(host, port, workers)
+    uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN)
+    return 0
 
 
 async def _seed_demo(settings: Settings, scale: int) -> bool:
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_serve:
             _serve(settings, args.host, args.port)
     elif args.command == "serve":
-        _serve(settings, args.host, args.port, args.workers)
+        return _serve(settings, args.host, args.port, args.workers)
     elif args.command == "persisted":
         from server.persisted import register_files  # noqa: PLC0415
         register_files(settings.persisted_queries, args.files)

@@ -1,0 +1,172 @@
+"""`portalql serve --workers N` (server/workers.py): connections spread over the workers, Nagle's
+algorithm off, a dead worker replaced, a taken port refused, a clean stop."""
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from server.workers import listener, run_workers
+from tests.conftest import ON_POSTGRES
+
+BIN = Path(sys.executable).parent / "portalql"
+
+
+async def nodelay_of_accepted(sock: socket.socket) -> int:
+    """TCP_NODELAY of a connection accepted by asyncio on this listener."""
+    seen: list[int] = []
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            seen.append(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+    server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+    try:
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()
+    return seen[0]
+
+
+async def test_a_listener_bound_as_uvicorn_binds_it_leaves_nagle_on():
+    sock = socket.socket(family=socket.AF_INET)  # uvicorn's bind_socket: proto left at 0
+    sock.bind(("127.0.0.1", 0))
+    assert await nodelay_of_accepted(sock) == 0
+
+
+async def test_ours_says_tcp_so_asyncio_turns_nagle_off():
+    sock = listener("127.0.0.1", 0)
+    assert sock.proto == socket.IPPROTO_TCP
+    assert await nodelay_of_accepted(sock) != 0
+
+
+def test_a_taken_port_is_refused_before_any_worker_starts(capsys):
+    taken = listener("127.0.0.1", 0)  # another server sharing the port would go unnoticed otherwise
+    taken.listen()
+    try:
+        assert run_workers("127.0.0.1", taken.getsockname()[1], 2) == 1
+    finally:
+        taken.close()
+    assert "Address already in use" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def workers_of(parent: int) -> set[int]:
+    """The worker processes of a `serve` (not multiprocessing's resource tracker)."""
+    out = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout
+    workers = set()
+    for pid in out.split():
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            workers.add(int(pid))
+    return workers
+
+
+def listening_sockets(pid: int, port: int) -> set[int]:
+    """Inodes of the sockets listening on `port` that process `pid` holds."""
+    listening = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and int(fields[1].split(":")[1], 16) == port:  # 0A: LISTEN
+            listening.add(int(fields[9]))
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            held.add(int(target[8:-1]))
+    return listening & held
+
+
+def ask(port: int, connections: int, busy: int) -> None:
+    """One request on each of `connections` keep-alive connections, opened while the worker `busy`
+    cannot run (stopped, as if busy with a long request)."""
+    body = b'{"query": "{ __typename }"}'
+    request = (b"POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\n"
+               b"content-length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    os.kill(busy, signal.SIGSTOP)
+    try:
+        socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(connections)]
+    finally:
+        os.kill(busy, signal.SIGCONT)
+    try:
+        for s in socks:
+            s.sendall(request)
+        for s in socks:
+            assert s.recv(4096).startswith(b"HTTP/1.1 200")
+    finally:
+        for s in socks:
+            s.close()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="uses its own SQLite file; the PostgreSQL run covers the rest")
+def test_serve_spreads_connections_replaces_a_dead_worker_and_stops_cleanly(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/workers.db"}
+    env.pop("PORTALQL_ENV", None)
+    env.pop("REDIS_URL", None)
+    assert subprocess.run([BIN, "migrate"], env=env, capture_output=True).returncode == 0
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([BIN, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=tmp_path,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(200):
+            if log.read_text().count("Application startup complete") == 2:
+                break
+            time.sleep(0.05)
+        first = workers_of(server.pid)
+        assert len(first) == 2
+
+        # Each worker listens on a socket of its own: the kernel spreads connections over them. (With
+        # one shared socket, the worker that wakes first accepts every connection waiting.)
+        listening = {pid: listening_sockets(pid, port) for pid in first}
+        assert all(len(inodes) == 1 for inodes in listening.values())
+        assert len(set().union(*listening.values())) == 2
+        # 24 keep-alive connections opened while one worker is busy: each worker gets its share.
+        ask(port, 24, busy=max(first))
+        for _ in range(200):
+            served = [json.loads(line)["pid"] for line in log.read_text().splitlines()
+                      if line.startswith("{") and '"portalql.access"' in line]
+            if len(served) == 24:
+                break
+            time.sleep(0.05)
+        assert set(served) == first
+
+        os.kill(min(first), signal.SIGKILL)
+        for _ in range(200):
+            now = workers_of(server.pid)
+            if len(now) == 2 and min(first) not in now:
+                break
+            time.sleep(0.05)
+        assert len(now) == 2 and min(first) not in now and "starting another" in log.read_text()
+
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        assert workers_of(server.pid) == set()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
