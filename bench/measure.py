@@ -29,7 +29,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from bench import queries  # noqa: E402
+from bench import http_load, queries  # noqa: E402
 from db import models  # noqa: E402
 from db.engine import Database, count_statements  # noqa: E402
 from db.repositories.users import user_by_email  # noqa: E402
@@ -174,6 +174,8 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--concurrent", type=int, default=100)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--http-workers", type=int, default=2)
+    parser.add_argument("--http-requests", type=int, default=400)
     parser.add_argument("--profile", help="write a pyinstrument profile of the 50-order history here")
     args = parser.parse_args()
 
@@ -241,6 +243,12 @@ async def main() -> None:
         timed = await interleaved({"ours": ours, "handwritten": handwritten, "graphql_core": bare}, args.rounds)
         results[name].update(timed)
         results[name]["ours"]["rps"] = results[name].pop("rps")
+
+    # Last, the server as deployed, over loopback (this process only drives it).
+    with http_load.served(db.url, args.http_workers) as port:
+        for name, op in ops.items():
+            results[name]["http"] = await http_load.load(port, http_load.request_bytes(op, token),
+                                                         args.http_requests, args.clients)
 
     for r in results.values():
         r["memory_mb"] = memory_ours

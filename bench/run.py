@@ -218,14 +218,15 @@ def main() -> int:
 
 def table(rows: list[dict]) -> str:
     out = ["| backend | order lines | operation | SQL stmts | p50 ms | p95 ms | CPU ms | req/s (8 clients) | "
-           "peak MB | × hand-written (a), CPU | × graphql-core (b), CPU |",
-           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "peak MB | × hand-written (a), CPU | × graphql-core (b), CPU | HTTP req/s (2 workers) | HTTP p50 / p95 ms |",
+           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        o, a, b = r["ours"], r["handwritten"], r["graphql_core"]
+        o, a, b, h = r["ours"], r["handwritten"], r["graphql_core"], r["http"]
         out.append(f"| {r['backend']} | {r['order_lines']:,} | {r['op']} | {r['statements']} | "
                    f"{o['p50_ms']:.1f} | {o['p95_ms']:.1f} | {o['cpu_ms']:.1f} | {o['rps']:.0f} | "
                    f"{r['memory_mb']:.0f} | {o['cpu_ms'] / a['cpu_ms']:.1f} (a: {a['cpu_ms']:.1f} ms) | "
-                   f"{o['cpu_ms'] / b['cpu_ms']:.1f} (b: {b['cpu_ms']:.1f} ms) |")
+                   f"{o['cpu_ms'] / b['cpu_ms']:.1f} (b: {b['cpu_ms']:.1f} ms) | {h['rps']:.0f} | "
+                   f"{h['p50_ms']:.1f} / {h['p95_ms']:.1f} |")
     # first-page latency at the largest data set against the smallest, per backend
     notes = []
     for backend in sorted({r["backend"] for r in rows}):
