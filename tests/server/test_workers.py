@@ -122,6 +122,7 @@ def ask(port: int, connections: int, busy: int) -> None:
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="uses its own SQLite file; the PostgreSQL run covers the rest")
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the workers' sockets from /proc")
 def test_serve_spreads_connections_replaces_a_dead_worker_and_stops_cleanly(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/workers.db"}
     env.pop("PORTALQL_ENV", None)
