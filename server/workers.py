@@ -15,6 +15,7 @@ import socket
 import sys
 import tempfile
 import time
+import traceback
 from typing import Any
 
 from server.settings import Settings
@@ -62,7 +63,16 @@ def _worker(host: str, port: int) -> None:
     import uvicorn  # noqa: PLC0415
 
     sock = listener(host, port)
-    uvicorn.Server(uvicorn.Config(APP, host=host, port=port, **UVICORN)).run(sockets=[sock])
+    server = uvicorn.Server(uvicorn.Config(APP, host=host, port=port, **UVICORN))
+    try:
+        server.run(sockets=[sock])
+    except BaseException:
+        if server.started:
+            raise
+        traceback.print_exc()  # the app could not be built: another worker would fail alike
+        raise SystemExit(STARTUP_FAILURE) from None
+    if not server.started:  # its startup failed (uvicorn logged why)
+        raise SystemExit(STARTUP_FAILURE)
 
 
 def run_workers(host: str, port: int, workers: int) -> int:

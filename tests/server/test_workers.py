@@ -171,3 +171,12 @@ def test_serve_spreads_connections_replaces_a_dead_worker_and_stops_cleanly(tmp_
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_workers_that_cannot_start_stop_the_server_instead_of_restarting_forever(tmp_path):
+    env = {**os.environ, "DATABASE_URL": "nosuchdriver://db"}
+    env.pop("PORTALQL_ENV", None)
+    server = subprocess.run([BIN, "serve", "--port", str(free_port()), "--workers", "2"], env=env,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert server.returncode == 3
+    assert "could not start: stopping" in server.stderr and "starting another" not in server.stderr
