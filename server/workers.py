@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from typing import Any
@@ -59,9 +60,18 @@ def listener(host: str, port: int, *, shared: bool = True) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int) -> None:
+def _end_with(parent: int) -> None:
+    """Stop this worker (gracefully) once the supervisor is gone: killed outright, it could not
+    stop us, and we would go on holding the port beside the workers of the next one."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker(host: str, port: int, parent: int) -> None:
     import uvicorn  # noqa: PLC0415
 
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     sock = listener(host, port)
     server = uvicorn.Server(uvicorn.Config(APP, host=host, port=port, **UVICORN))
     try:
@@ -93,7 +103,7 @@ def run_workers(host: str, port: int, workers: int) -> int:
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
 
     def start() -> Any:
-        process = spawn.Process(target=_worker, args=(host, port), daemon=False)
+        process = spawn.Process(target=_worker, args=(host, port, os.getpid()), daemon=False)
         process.start()
         return process
     processes = [start() for _ in range(workers)]

@@ -100,6 +100,14 @@ def listening_sockets(pid: int, port: int) -> set[int]:
     return listening & held
 
 
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; whoever adopted it has not reaped it yet
+
+
 def ask(port: int, connections: int, busy: int) -> None:
     """One request on each of `connections` keep-alive connections, opened while the worker `busy`
     cannot run (stopped, as if busy with a long request)."""
@@ -180,3 +188,36 @@ def test_workers_that_cannot_start_stop_the_server_instead_of_restarting_forever
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert server.returncode == 3
     assert "could not start: stopping" in server.stderr and "starting another" not in server.stderr
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="uses its own SQLite file; the PostgreSQL run covers the rest")
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the workers from /proc")
+def test_workers_end_when_the_supervisor_is_killed_outright(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/workers.db"}
+    env.pop("PORTALQL_ENV", None)
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([BIN, "serve", "--port", str(free_port()), "--workers", "2"], env=env,
+                                  cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+    workers: set[int] = set()
+    try:
+        for _ in range(200):
+            if log.read_text().count("Application startup complete") == 2:
+                break
+            time.sleep(0.05)
+        workers = workers_of(server.pid)
+        assert len(workers) == 2
+        server.kill()  # SIGKILL: no chance to stop its workers
+        server.wait()
+        for _ in range(100):
+            if not any(running(pid) for pid in workers):
+                break
+            time.sleep(0.1)
+        assert not any(running(pid) for pid in workers)
+        assert log.read_text().count("Application shutdown complete") == 2  # they stopped gracefully
+    finally:
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
