@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -129,9 +131,10 @@ def ask(port: int, connections: int, busy: int) -> None:
             s.close()
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="uses its own SQLite file; the PostgreSQL run covers the rest")
-@pytest.mark.skipif(sys.platform != "linux", reason="reads the workers' sockets from /proc")
-def test_serve_spreads_connections_replaces_a_dead_worker_and_stops_cleanly(tmp_path):
+@contextmanager
+def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int, Path, set[int]]]:
+    """`portalql serve --workers 2` on a migrated SQLite file, once both workers have started:
+    the process, its port, its log and its workers. Whatever is left of it is killed at the end."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/workers.db"}
     env.pop("PORTALQL_ENV", None)
     env.pop("REDIS_URL", None)
@@ -141,14 +144,30 @@ def test_serve_spreads_connections_replaces_a_dead_worker_and_stops_cleanly(tmp_
     with open(log, "w") as out:
         server = subprocess.Popen([BIN, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=tmp_path,
                                   stdout=out, stderr=subprocess.STDOUT)
+    workers: set[int] = set()
     try:
         for _ in range(200):
             if log.read_text().count("Application startup complete") == 2:
                 break
             time.sleep(0.05)
-        first = workers_of(server.pid)
-        assert len(first) == 2
+        workers = workers_of(server.pid)
+        assert len(workers) == 2
+        yield server, port, log, workers
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for pid in workers | workers_of(server.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
+
+@pytest.mark.skipif(ON_POSTGRES, reason="uses its own SQLite file; the PostgreSQL run covers the rest")
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the workers' sockets from /proc")
+def test_serve_spreads_connections_replaces_a_dead_worker_and_stops_cleanly(tmp_path):
+    with serving(tmp_path) as (server, port, log, first):
         # Each worker listens on a socket of its own: the kernel spreads connections over them. (With
         # one shared socket, the worker that wakes first accepts every connection waiting.)
         listening = {pid: listening_sockets(pid, port) for pid in first}
@@ -175,10 +194,6 @@ def test_serve_spreads_connections_replaces_a_dead_worker_and_stops_cleanly(tmp_
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
         assert workers_of(server.pid) == set()
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
 
 
 def test_workers_that_cannot_start_stop_the_server_instead_of_restarting_forever(tmp_path):
@@ -193,20 +208,7 @@ def test_workers_that_cannot_start_stop_the_server_instead_of_restarting_forever
 @pytest.mark.skipif(ON_POSTGRES, reason="uses its own SQLite file; the PostgreSQL run covers the rest")
 @pytest.mark.skipif(sys.platform != "linux", reason="reads the workers from /proc")
 def test_workers_end_when_the_supervisor_is_killed_outright(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/workers.db"}
-    env.pop("PORTALQL_ENV", None)
-    log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        server = subprocess.Popen([BIN, "serve", "--port", str(free_port()), "--workers", "2"], env=env,
-                                  cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
-    workers: set[int] = set()
-    try:
-        for _ in range(200):
-            if log.read_text().count("Application startup complete") == 2:
-                break
-            time.sleep(0.05)
-        workers = workers_of(server.pid)
-        assert len(workers) == 2
+    with serving(tmp_path) as (server, _port, log, workers):
         server.kill()  # SIGKILL: no chance to stop its workers
         server.wait()
         for _ in range(100):
@@ -215,9 +217,3 @@ def test_workers_end_when_the_supervisor_is_killed_outright(tmp_path):
             time.sleep(0.1)
         assert not any(running(pid) for pid in workers)
         assert log.read_text().count("Application shutdown complete") == 2  # they stopped gracefully
-    finally:
-        for pid in workers:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
