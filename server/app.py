@@ -175,9 +175,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
               Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"])]
     if not settings.production:
         routes.append(Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_PAGE.parent)))
-    # In production the figures are served only behind a token: a public /metrics tells anyone
-    # the load, the error codes and which routes exist.
-    metrics = settings.metrics and (settings.metrics_token is not None or not settings.production)
+    metrics = settings.metrics_served
     if metrics:
         from server.metrics import metrics_endpoint  # noqa: PLC0415
         routes.append(Route("/metrics", metrics_endpoint(settings.metrics_token)))

@@ -70,6 +70,12 @@ class Settings:
     def production(self) -> bool:
         return self.environment == "production"
 
+    @property
+    def metrics_served(self) -> bool:
+        """/metrics is served (and requests observed for it): in production only behind a token,
+        since the figures tell anyone the load, the error codes and which routes exist."""
+        return self.metrics and (self.metrics_token is not None or not self.production)
+
     @classmethod
     def from_env(cls) -> "Settings":
         env = os.environ.get("PORTALQL_ENV", "development")
@@ -84,7 +90,7 @@ class Settings:
             persisted_queries=os.environ.get("PORTALQL_PERSISTED_QUERIES") or None,
             persisted_only=_flag("PORTALQL_PERSISTED_ONLY"),
             metrics=_flag("PORTALQL_METRICS", True),
-            metrics_token=_metrics_token(),
+            metrics_token=_secret("PORTALQL_METRICS_TOKEN"),
             tracing=_flag("PORTALQL_TRACING", bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))),
             sessions=SessionSettings(
                 session_idle_minutes=_int("PORTALQL_SESSION_IDLE_MINUTES", 30),
@@ -99,20 +105,20 @@ class Settings:
         )
 
 
-def _metrics_token() -> str | None:
-    token = os.environ.get("PORTALQL_METRICS_TOKEN") or None
-    if token is not None and len(token) < 32:  # long enough that guessing it needs no rate limit
-        raise SystemExit("PORTALQL_METRICS_TOKEN must have at least 32 characters")
-    return token
+def _secret(name: str) -> str | None:
+    """A secret from the environment, 32 characters at least (long enough that guessing it needs
+    no rate limit), or None when unset."""
+    value = os.environ.get(name) or None
+    if value is not None and len(value) < 32:
+        raise SystemExit(f"{name} must have at least 32 characters")
+    return value
 
 
 def _secret_key(env: str) -> str:
-    """The key that signs integration access tokens (JWT, HS256): 32 characters at least."""
-    key = os.environ.get("PORTALQL_SECRET_KEY")
-    if key is None or key == "":
+    """The key that signs integration access tokens (JWT, HS256)."""
+    key = _secret("PORTALQL_SECRET_KEY")
+    if key is None:
         if env == "production":
             raise SystemExit("PORTALQL_SECRET_KEY must be set in production (e.g. `openssl rand -hex 32`)")
         return SessionSettings.secret_key
-    if len(key) < 32:
-        raise SystemExit("PORTALQL_SECRET_KEY must have at least 32 characters")
     return key

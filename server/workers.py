@@ -36,7 +36,7 @@ def prepare_workers(settings: Settings, workers: int) -> None:
     if not settings.redis_url:
         print("warning: without REDIS_URL each worker keeps its own cost buckets, so a caller gets "
               f"{workers} times the configured rate", file=sys.stderr)
-    if settings.metrics and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.metrics_served and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each worker writes its metrics here; /metrics adds them up whichever worker answers.
         path = tempfile.mkdtemp(prefix="portalql-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
