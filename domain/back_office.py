@@ -7,7 +7,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_currency_precision, list_currencies
 
-from domain.problems import reject
+from domain.errors import reject
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 MAX_AMOUNT = Decimal("100000000000")  # the Amount column holds 18 digits, 4 after the point

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from db.models.returns import ReturnStatus
 from domain.money import round_to_minor
-from domain.problems import Problem, Rejected
+from domain.errors import Problem, Rejected
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 8 * 1024 * 1024

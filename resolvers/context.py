@@ -8,6 +8,7 @@ from db.engine import Database
 from db.scope import RowScope
 from domain.audit import Actor
 from domain.clock import Clock
+from domain.ordering import InvoiceOn, MerchantSettings
 from permissions.caller import Caller
 from permissions.policy import rule
 from resolvers.loaders import Loaders
@@ -48,6 +49,11 @@ class Context:
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.db, self.caller, self.now)
+
+    @cached_property
+    def merchant(self) -> MerchantSettings:
+        """The merchant's settings that business rules read (when net-terms orders are invoiced)."""
+        return MerchantSettings(invoice_on=InvoiceOn(self.settings.invoice_on))
 
     @property
     def actor(self) -> Actor:

@@ -1,7 +1,11 @@
 """Opaque global IDs: base64 of "Type:id". Clients must not parse them."""
 import base64
 import binascii
+from enum import StrEnum
 
+from graphql import GraphQLError
+
+from domain.errors import reject
 from resolvers.errors import bad_input
 
 
@@ -29,3 +33,12 @@ def decode_as(global_id: str, type_name: str) -> int:
     if found != type_name:
         raise bad_input(f"Expected an ID of a {type_name}, got one of a {found}")
     return pk
+
+
+def decode_or_reject(global_id: str, type_name: str, code: StrEnum, *field: str) -> int:
+    """The primary key of an ID of `type_name`; malformed or of another type: a userError with
+    `code` at `field` (for IDs inside a mutation's input, where the payload reports problems)."""
+    try:
+        return decode_as(global_id, type_name)
+    except GraphQLError as e:
+        raise reject(code, e.message, *field) from None

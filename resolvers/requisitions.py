@@ -8,7 +8,7 @@ from db.repositories import requisitions as repo
 from db.repositories.accounts import AccountRepository
 from db.repositories.requisitions import RequisitionListRepository
 from domain import audit
-from domain.problems import Problem, Rejected, reject
+from domain.errors import Problem, Rejected, reject
 from permissions.caller import Caller
 from permissions.policy import Rule, rule
 from resolvers.connections import Connection, Window, paginate

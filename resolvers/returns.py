@@ -8,12 +8,13 @@ from typing import Any
 from db.models import (Account, Order, OrderLine, Refund, ReturnLine, ReturnPhoto, ReturnRequest, User)
 from db.models.returns import ReturnReason, ReturnStatus
 from db.repositories import fulfilment as fulfilment_repo
+from db.repositories.base import lock_row
 from db.repositories import returns as repo
 from db.repositories.orders import OrderRepository
 from db.repositories.returns import ReturnFilter, ReturnRepository
 from domain import audit, return_mail
 from domain.images import sniff_image
-from domain.problems import Problem, Rejected, reject
+from domain.errors import Problem, Rejected, reject
 from domain.returns import (MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_TEXT, ReturnErrorCode as E, WantedReturn,
                             check_lines, check_refund, default_refund, next_status)
 from permissions.policy import rule
@@ -80,7 +81,7 @@ async def return_request(ctx: Context, order_id: str, lines: list[ReturnLineInpu
         if reason is ReturnReason.OTHER and not text:
             raise reject(E.REASON_TEXT_REQUIRED, "Say why, when the reason is OTHER", "input", "reasonText")
         # Lock first (see lock_row), then check the caller may see the order at all.
-        order = await fulfilment_repo.lock_order(s, oid)
+        order = await lock_row(s, Order, oid)
         if order is None or await OrderRepository(s, ctx.scope("rows:Order")).get(oid) is None:
             raise reject(E.NOT_FOUND, "No order with that ID", "input", "orderId")
         if not ctx.caller.allows(allowed, order.account_id, order.location_id):
@@ -149,7 +150,7 @@ async def _decide(ctx: Context, key: str, action: str, return_id: str, note: str
         before = ret.status
         ret.status = next_status(ret.status, action)
         ret.updated_at = ctx.now
-        order = await fulfilment_repo.lock_order(s, ret.order_id)
+        order = await lock_row(s, Order, ret.order_id)
         assert order is not None
         refund = None
         extra: dict[str, Any] = {}

@@ -9,7 +9,7 @@ from db.repositories import staff as repo
 from domain import audit
 from domain import back_office as rules
 from domain.back_office import BackOfficeErrorCode as E
-from domain.problems import Problem, Rejected, reject
+from domain.errors import Problem, Rejected, reject
 from resolvers.context import Context
 from resolvers.userrors import UserErrorData, check_text, decode_or_reject, in_transaction, require_staff
 

@@ -10,7 +10,7 @@ from db.repositories.staff import PriceListRepository
 from domain import audit
 from domain import back_office as rules
 from domain.back_office import BackOfficeErrorCode as E
-from domain.problems import Problem, Rejected, reject
+from domain.errors import Problem, Rejected, reject
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.userrors import UserErrorData, check_text, decode_or_reject, in_transaction, require_staff

@@ -8,7 +8,7 @@ from graphql import GraphQLError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.problems import Problem, Rejected, reject
+from domain.errors import Problem, Rejected, reject
 from permissions.policy import rule
 from resolvers.context import Context
 from resolvers.errors import UserError as UserErrorData

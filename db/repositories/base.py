@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.sql import Select
+from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.reads import read_models
@@ -38,3 +39,14 @@ class ScopedRepository(Generic[M]):
     async def all(self, stmt: Select) -> Sequence[Any]:
         return (await self.session.exec(stmt)).all()
 
+
+
+async def lock_row(session: AsyncSession, model: Any, pk: int) -> Any:
+    """The row, locked until the transaction ends: of two writers of one row, the second waits and
+    then reads what the first committed, so both decide on the current state.
+
+    A no-op UPDATE first, because SQLite ignores FOR UPDATE: the UPDATE takes its write lock, so a
+    second transaction waits there (busy timeout) and then reads what the first committed. Call it
+    before any other read of the transaction. On PostgreSQL the UPDATE locks the row as well."""
+    await session.exec(update(model).where(model.id == pk).values(id=model.id))  # type: ignore[call-overload]
+    return (await session.exec(select(model).where(model.id == pk).with_for_update())).first()

@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.sql import Select
-from sqlmodel import func, select, update
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database
@@ -17,26 +17,6 @@ class FulfilmentRepository(ScopedRepository[Fulfilment]):
     def visible(self) -> Select:
         return (select(Fulfilment).join(Order, Order.id == Fulfilment.order_id)
                 .where(self.scope.where(Order.account_id, Order.location_id, Order.placed_by_user_id)))
-
-
-async def lock_row(session: AsyncSession, model: Any, pk: int) -> Any:
-    """The row, locked until the transaction ends: writers of the same row go one after the other.
-
-    A no-op UPDATE first, because SQLite ignores FOR UPDATE: the UPDATE takes its write lock, so a
-    second transaction waits there (busy timeout) and then reads what the first committed. Call it
-    before any other read of the transaction. On PostgreSQL the UPDATE locks the row as well."""
-    await session.exec(update(model).where(model.id == pk).values(id=model.id))  # type: ignore[call-overload]
-    return (await session.exec(select(model).where(model.id == pk).with_for_update())).first()
-
-
-async def lock_order(session: AsyncSession, order_id: int) -> Order | None:
-    """Two staff shipping, or two buyers returning, the same order at once are served one after the
-    other, so nothing ships or returns twice."""
-    return await lock_row(session, Order, order_id)
-
-
-async def lock_fulfilment(session: AsyncSession, fulfilment_id: int) -> Fulfilment | None:
-    return await lock_row(session, Fulfilment, fulfilment_id)
 
 
 async def ordered_quantities(session: AsyncSession, order_id: int) -> dict[int, int]:

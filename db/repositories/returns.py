@@ -13,7 +13,7 @@ from db.engine import Database
 from db.models import Refund, ReturnLine, ReturnPhoto, ReturnRequest
 from db.models.returns import ReturnStatus
 from db.pagination import Page, count_rows, keyset_page
-from db.repositories.base import ScopedRepository
+from db.repositories.base import ScopedRepository, lock_row
 
 # Returns that hold quantities: a declined return gives them back.
 HOLDING = [s for s in ReturnStatus if s is not ReturnStatus.DECLINED]
@@ -67,7 +67,6 @@ class ReturnRepository(ScopedRepository[ReturnRequest]):
 
 
 async def lock_return(session: AsyncSession, return_id: int) -> ReturnRequest | None:
-    from db.repositories.fulfilment import lock_row  # noqa: PLC0415
     return await lock_row(session, ReturnRequest, return_id)
 
 

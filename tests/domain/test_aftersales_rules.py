@@ -11,7 +11,7 @@ from domain import back_office
 from domain.carriers import carrier, tracking_url, valid_tracking_number
 from domain.fulfilment import WantedLine, check_lines, order_status_after, status_after_event
 from domain.images import sniff_image
-from domain.problems import Rejected
+from domain.errors import Rejected
 from domain.returns import WantedReturn, check_refund, default_refund, next_status
 from domain.returns import check_lines as check_return_lines
 
