@@ -1,6 +1,5 @@
 """Fulfilments and their shipment events, scoped like the orders they ship."""
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.sql import Select
 from sqlmodel import func, select
