@@ -17,7 +17,7 @@ from domain.audit import Actor
 from domain.carriers import carrier as find_carrier
 from domain.carriers import tracking_url, valid_tracking_number
 from domain.errors import Problem, Rejected, reject
-from domain.ordering import MerchantSettings, invoice_at_fulfilment
+from domain.invoicing import MerchantSettings, invoice_at_fulfilment
 from domain.text import check_text
 
 # Orders that may ship: placed and approved, not finished, not cancelled.

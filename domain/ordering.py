@@ -1,61 +1,46 @@
-"""Placing orders: line checks, totals, credit limit, spending limits and approvals, invoices,
-and changing or cancelling an order. Plain Python over the session it is given."""
+"""Placing orders: line checks, totals, credit limit, spending limits and approvals, reorder, and
+changing or cancelling an order. Plain Python over the session it is given; every state change
+works on an order row its caller read under lock (db.repositories.base), so of two concurrent
+decisions one wins and the other sees the new state."""
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency
-
-from db.enums import InvoiceStatus, OrderStatus
-from db.models import (Account, AccountOrderingSettings, Invoice, InvoiceLine, Location, Membership, Order,
-                       OrderApproval, OrderApprovalRequest, OrderLine, ProductVariant)
+from db.enums import OrderStatus
+from db.models import (Account, AccountOrderingSettings, Cart, Location, Membership, Order, OrderApproval,
+                       OrderApprovalRequest, OrderLine, ProductVariant)
+from db.models.carts import CartStatus
 from db.models.ordering import ApprovalDecision, SpendingLimitPeriod
 from db.repositories import ordering as repo
-from domain import audit, mail
+from domain import audit, invoicing, mail
 from domain.audit import Actor
+from domain.errors import Problem, Rejected, reject
+from domain.invoicing import MerchantSettings
 from domain.money import round_to_minor
 from domain.pricing import FOUR_PLACES, QuantityRuleData, UnitPrice
+from i18n.formatting import format_date, format_money
 
 PO_NUMBER_MAX = 140
 NOTE_MAX = 2000
 MAX_LINES = 500
 MAX_QUANTITY = 1_000_000
-# A flat sales tax per currency until a tax engine exists (the demo history uses the same rates).
-TAX_RATES = {"USD": Decimal("0.0725"), "EUR": Decimal("0.19")}
 
 
-class InvoiceOn(StrEnum):
-    """When a net-terms order gets its invoice: a merchant setting."""
-
-    PLACEMENT = "PLACEMENT"
-    FULFILMENT = "FULFILMENT"
-
-
-@dataclass(frozen=True)
-class MerchantSettings:
-    invoice_on: InvoiceOn = InvoiceOn.PLACEMENT
-
-
-class ErrorCode(StrEnum):
-    """Codes of the expected failures of carts, orders, approvals and quotes."""
+class OrderErrorCode(StrEnum):
+    """Why placing, approving, changing or cancelling an order failed; the line codes serve carts and
+    quotes too, which price lines the same way."""
 
     INVALID_INPUT = "INVALID_INPUT"
     ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
     LOCATION_NOT_FOUND = "LOCATION_NOT_FOUND"
-    CART_NOT_FOUND = "CART_NOT_FOUND"
-    LIST_NOT_FOUND = "LIST_NOT_FOUND"
     ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
-    QUOTE_NOT_FOUND = "QUOTE_NOT_FOUND"
     ADDRESS_NOT_FOUND = "ADDRESS_NOT_FOUND"
     LINE_NOT_FOUND = "LINE_NOT_FOUND"
-    CART_ORDERED = "CART_ORDERED"
-    NAME_TOO_LONG = "NAME_TOO_LONG"
     PO_NUMBER_TOO_LONG = "PO_NUMBER_TOO_LONG"
     NOTE_TOO_LONG = "NOTE_TOO_LONG"
     COMMENT_TOO_LONG = "COMMENT_TOO_LONG"
@@ -70,46 +55,22 @@ class ErrorCode(StrEnum):
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
     PRICE_CHANGED = "PRICE_CHANGED"
     TOO_MANY_LINES = "TOO_MANY_LINES"
-    CSV_TOO_LARGE = "CSV_TOO_LARGE"
-    CSV_NOT_TEXT = "CSV_NOT_TEXT"
     EMPTY = "EMPTY"
     CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED"
     SPENDING_LIMIT = "SPENDING_LIMIT"
-    INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
     NOT_PENDING_APPROVAL = "NOT_PENDING_APPROVAL"
     OWN_ORDER = "OWN_ORDER"
     ALREADY_DECIDED = "ALREADY_DECIDED"
     NOT_CHANGEABLE = "NOT_CHANGEABLE"
     ALREADY_SHIPPED = "ALREADY_SHIPPED"
     CANNOT_INCREASE = "CANNOT_INCREASE"
-    INVOICE_PAID = "INVOICE_PAID"
-    QUOTE_EXPIRED = "QUOTE_EXPIRED"
-    QUOTE_NOT_OPEN = "QUOTE_NOT_OPEN"
-    QUOTE_CLOSED = "QUOTE_CLOSED"
-    INVALID_EXPIRY = "INVALID_EXPIRY"
-    INVALID_PRICE = "INVALID_PRICE"
-    MISSING_PRICE = "MISSING_PRICE"
 
 
-@dataclass
-class Problem:
-    code: str
-    message: str
-    field: list[str] | None = None
+E = OrderErrorCode
 
 
-class OrderingError(Exception):
-    """Expected failures: the resolver turns them into userErrors; the transaction rolls back."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(p.message for p in problems))
-        self.problems = problems
-
-
-def fail(code: str, message: str, field: list[str] | None = None) -> OrderingError:
-    return OrderingError([Problem(code, message, field)])
+def problem(code: StrEnum, message: str, *where: str) -> Problem:
+    return Problem(code, message, tuple(where) or None)
 
 
 # Lines -------------------------------------------------------------------------------------------
@@ -143,11 +104,11 @@ Pricer = Callable[[int, ProductVariant, int], Awaitable[tuple[UnitPrice, Quantit
 
 def check_quantity(quantity: int, rule: QuantityRuleData | None, where: list[str]) -> Problem | None:
     if quantity < 1:
-        return Problem("INVALID_QUANTITY", "The quantity must be at least 1", where)
+        return problem(E.INVALID_QUANTITY, "The quantity must be at least 1", *where)
     if quantity > MAX_QUANTITY:
-        return Problem("INVALID_QUANTITY", f"The quantity must be at most {MAX_QUANTITY}", where)
+        return problem(E.INVALID_QUANTITY, f"The quantity must be at most {MAX_QUANTITY}", *where)
     why = (rule or QuantityRuleData()).violation(quantity)
-    return Problem("QUANTITY_RULE", why, where) if why else None
+    return problem(E.QUANTITY_RULE, why, *where) if why else None
 
 
 async def price_lines(session: Any, location_id: int, currency: str, requests: list[LineRequest],
@@ -168,27 +129,27 @@ async def price_lines(session: Any, location_id: int, currency: str, requests: l
     order: list[int] = []
     for r in requests:
         if r.variant_id is None and not r.sku:
-            problems.append(Problem("MISSING_VARIANT", "Give a variant ID or a SKU", r.field))
+            problems.append(problem(E.MISSING_VARIANT, "Give a variant ID or a SKU", *r.field))
             continue
         hit = by_id.get(r.variant_id) if r.variant_id is not None else by_sku.get((r.sku or "").strip().lower())
         if hit is None:
             what = f"SKU {r.sku!r}" if r.variant_id is None else "variant"
-            problems.append(Problem("UNKNOWN_SKU" if r.variant_id is None else "VARIANT_NOT_FOUND",
-                                    f"No {what} in the catalog", r.field))
+            problems.append(problem(E.UNKNOWN_SKU if r.variant_id is None else E.VARIANT_NOT_FOUND,
+                                    f"No {what} in the catalog", *r.field))
             continue
         variant, sold = hit
         if not sold:
-            problems.append(Problem("NOT_SOLD", f"{variant.sku} is no longer sold", r.field))
+            problems.append(problem(E.NOT_SOLD, f"{variant.sku} is no longer sold", *r.field))
             continue
         if r.quantity < 1:
-            problems.append(Problem("INVALID_QUANTITY", "The quantity must be at least 1", r.field + ["quantity"]))
+            problems.append(problem(E.INVALID_QUANTITY, "The quantity must be at least 1", *r.field, "quantity"))
             continue
         if variant.id in wanted and merge:
             v, qty, first = wanted[variant.id]
             wanted[variant.id] = (v, qty + r.quantity, first)
             merged[variant.id].append(r)
         elif variant.id in wanted:
-            problems.append(Problem("DUPLICATE_LINE", f"{variant.sku} is listed twice", r.field))
+            problems.append(problem(E.DUPLICATE_LINE, f"{variant.sku} is listed twice", *r.field))
         else:
             wanted[variant.id] = (variant, r.quantity, r)
             merged[variant.id] = [r]
@@ -200,23 +161,31 @@ async def price_lines(session: Any, location_id: int, currency: str, requests: l
     for vid, (price, rule) in zip(order, prices):
         variant, _, r = wanted[vid]
         qty = quantities[vid]
-        problem = check_quantity(qty, rule, [])
-        if problem:
+        off = check_quantity(qty, rule, [])
+        if off:
             together = f" (together {qty})" if len(merged[vid]) > 1 or (base or {}).get(vid) else ""
-            problems += [Problem(problem.code, f"{variant.sku}: {problem.message}{together}", m.field + ["quantity"])
+            problems += [problem(off.code, f"{variant.sku}: {off.message}{together}", *m.field, "quantity")
                          for m in merged[vid]]
             continue
         if price.currency != currency:
-            problems += [Problem("CURRENCY_MISMATCH", f"{variant.sku} is not sold in {currency} here", m.field)
+            problems += [problem(E.CURRENCY_MISMATCH, f"{variant.sku} is not sold in {currency} here", *m.field)
                          for m in merged[vid]]
             continue
         if r.expected_unit_price is not None and r.expected_unit_price != price.amount:
-            problems.append(Problem("PRICE_CHANGED", f"The unit price of {variant.sku} is {price.amount} "
-                                    f"{currency}, not {r.expected_unit_price}", r.field + ["expectedUnitPrice"]))
+            problems.append(problem(E.PRICE_CHANGED, f"The unit price of {variant.sku} is {price.amount} "
+                                    f"{currency}, not {r.expected_unit_price}", *r.field, "expectedUnitPrice"))
             continue
         lines.append(PricedLine(variant, f"{titles.get(variant.product_id, '')} / {variant.title}"[:200],
                                 qty, price.amount, price.currency, r.field))
     return lines, problems
+
+
+async def quantity_rules(session: Any, location_id: int, variant_ids: list[int | None],
+                         pricer: Pricer) -> dict[int, QuantityRuleData]:
+    """Today's quantity rule of each variant at the location."""
+    variants = {v.id: v for v, _ in await repo.variants_for(session, [v for v in variant_ids if v is not None], [])}
+    found = await asyncio.gather(*(pricer(location_id, v, 1) for v in variants.values()))
+    return {vid: rule for vid, (_price, rule) in zip(variants, found)}  # type: ignore[misc]
 
 
 # Placing -----------------------------------------------------------------------------------------
@@ -248,18 +217,23 @@ def charged(amount: Decimal, currency: str) -> Decimal:
 
 def totals(amounts: list[Decimal], currency: str) -> Totals:
     subtotal = sum(amounts, Decimal("0.0000"))
-    tax = charged(subtotal * TAX_RATES.get(currency, Decimal(0)), currency)
+    tax = charged(subtotal * invoicing.tax_rate(currency), currency)
     return Totals(subtotal, tax, (subtotal + tax).quantize(FOUR_PLACES))
 
 
 def check_texts(po_number: str | None, note: str | None, prefix: list[str]) -> list[Problem]:
     out = []
     if po_number is not None and len(po_number) > PO_NUMBER_MAX:
-        out.append(Problem("PO_NUMBER_TOO_LONG", f"A PO number has at most {PO_NUMBER_MAX} characters",
-                           prefix + ["poNumber"]))
+        out.append(problem(E.PO_NUMBER_TOO_LONG, f"A PO number has at most {PO_NUMBER_MAX} characters",
+                           *prefix, "poNumber"))
     if note is not None and len(note) > NOTE_MAX:
-        out.append(Problem("NOTE_TOO_LONG", f"A note has at most {NOTE_MAX} characters", prefix + ["note"]))
+        out.append(problem(E.NOTE_TOO_LONG, f"A note has at most {NOTE_MAX} characters", *prefix, "note"))
     return out
+
+
+def check_length(text: str | None, code: OrderErrorCode, what: str, *where: str) -> None:
+    if text is not None and len(text) > NOTE_MAX:
+        raise reject(code, f"A {what} has at most {NOTE_MAX} characters", *where)
 
 
 def period_start(now: datetime, period: SpendingLimitPeriod) -> datetime | None:
@@ -273,6 +247,10 @@ def period_start(now: datetime, period: SpendingLimitPeriod) -> datetime | None:
     return day.replace(day=1)
 
 
+def _money(amount: Decimal, currency: str, locale: str | None) -> str:
+    return format_money(round_to_minor(amount, currency), currency, locale)
+
+
 async def check_credit(session: Any, account: Account, amount: Decimal) -> None:
     """Net-terms accounts may not owe more than their credit limit."""
     if account.payment_terms_days <= 0 or account.credit_limit is None:
@@ -280,10 +258,11 @@ async def check_credit(session: Any, account: Account, amount: Decimal) -> None:
     exposure = await repo.credit_exposure(session, account.id)  # type: ignore[arg-type]
     if exposure + amount > account.credit_limit:
         available = max(account.credit_limit - exposure, Decimal(0))
-        raise fail("CREDIT_LIMIT_EXCEEDED",
-                   f"This order ({_fmt(amount, account)}) is over the account's available credit "
-                   f"({_fmt(available, account)} of {_fmt(account.credit_limit, account)}): pay open "
-                   "invoices or ask the merchant to raise the limit")
+        currency, locale = account.currency, account.locale
+        raise reject(E.CREDIT_LIMIT_EXCEEDED,
+                     f"This order ({_money(amount, currency, locale)}) is over the account's available credit "
+                     f"({_money(available, currency, locale)} of {_money(account.credit_limit, currency, locale)}): "
+                     "pay open invoices or ask the merchant to raise the limit")
 
 
 async def approval_reasons(session: Any, account: Account, settings: AccountOrderingSettings | None,
@@ -309,19 +288,19 @@ def approvals_needed(settings: AccountOrderingSettings | None, total: Decimal) -
 async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchant: MerchantSettings) -> Order:
     """Write the order: OPEN (invoiced when the merchant invoices at placement) or PENDING_APPROVAL."""
     if not p.lines:
-        raise fail("EMPTY", "An order needs at least one line", ["input", "lines"])
+        raise reject(E.EMPTY, "An order needs at least one line", "input", "lines")
     if len(p.lines) > MAX_LINES:
-        raise fail("TOO_MANY_LINES", f"An order has at most {MAX_LINES} lines", ["input", "lines"])
+        raise reject(E.TOO_MANY_LINES, f"An order has at most {MAX_LINES} lines", "input", "lines")
     problems = check_texts(p.po_number, p.note, ["input"])
     if problems:
-        raise OrderingError(problems)
+        raise Rejected(*problems)
     account = await repo.lock_account(session, p.account_id)
     currency = account.currency
     t = totals([line.total for line in p.lines], currency)
     address = await repo.shipping_address(session, p.location.id, p.shipping_address_id)  # type: ignore[arg-type]
     if p.shipping_address_id is not None and address is None:
-        raise fail("ADDRESS_NOT_FOUND", "The shipping address is not one of the location's",
-                   ["input", "shippingAddressId"])
+        raise reject(E.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
+                     "input", "shippingAddressId")
     await check_credit(session, account, t.total)
     settings = await repo.ordering_settings(session, account.id)  # type: ignore[arg-type]
     member = await repo.membership(session, p.user_id, account.id) if p.user_id else None  # type: ignore[arg-type]
@@ -347,8 +326,8 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
         session.add(OrderApprovalRequest(order_id=order.id, reasons=reasons,  # type: ignore[arg-type]
                                          approvals_required=approvals_needed(settings, t.total), created_at=now))
         await notify_approvers(session, order, account, p.location, reasons, now)
-    elif merchant.invoice_on is InvoiceOn.PLACEMENT:
-        await invoice_order(session, order, account, now)
+    else:
+        await invoicing.invoice_when_accepted(session, order, account, merchant, now)
     return order
 
 
@@ -356,50 +335,18 @@ def address_dict(a: Any) -> dict[str, Any]:
     return {k: getattr(a, k) for k in ("recipient", "line1", "line2", "city", "region", "postal_code", "country")}
 
 
-async def invoice_order(session: Any, order: Order, account: Account, now: datetime) -> Invoice:
-    """An open invoice for the whole order, due after the account's payment terms.
-
-    Called at placement or approval, or by fulfilment when the merchant invoices then."""
-    lines = await repo.order_lines(session, order.id)  # type: ignore[arg-type]
-    invoice = Invoice(number=f"tmp-{uuid.uuid4().hex[:24]}", account_id=account.id, location_id=order.location_id,  # type: ignore[arg-type]
-                      order_id=order.id, status=InvoiceStatus.OPEN, currency=order.currency,
-                      subtotal=order.subtotal, tax=order.tax, total=order.total, amount_paid=Decimal("0.0000"),
-                      amount_due=order.total, po_number=order.po_number, issued_at=now,
-                      due_date=due_date(now, account.payment_terms_days),
-                      billing_details={"name": account.name, "country": account.billing_country,
-                                       "region": account.billing_region,
-                                       "postal_code": account.billing_postal_code,
-                                       "business_name": account.billing_business_name,
-                                       "tax_id": account.billing_tax_id, "is_business": account.billing_is_business},
-                      created_at=now)
-    session.add(invoice)
-    await session.flush()
-    invoice.number = f"INV-{200000 + invoice.id}"  # type: ignore[operator]
-    _write_invoice_lines(session, invoice, lines)
-    return invoice
-
-
-async def invoice_at_fulfilment(session: Any, order: Order, merchant: "MerchantSettings", now: datetime) -> Invoice | None:
-    """When the merchant invoices at fulfilment: the order's invoice, at its first shipment."""
-    if merchant.invoice_on is not InvoiceOn.FULFILMENT or await repo.has_invoice(session, order.id):  # type: ignore[arg-type]
-        return None
-    account = await session.get(Account, order.account_id)
-    return await invoice_order(session, order, account, now)
-
-
-def _write_invoice_lines(session: Any, invoice: Invoice, lines: list[OrderLine]) -> None:
-    for position, line in enumerate(lines):
-        session.add(InvoiceLine(invoice_id=invoice.id, variant_id=line.variant_id, description=line.title,  # type: ignore[arg-type]
-                                quantity=line.quantity, unit_price=line.unit_price, amount=line.total,
-                                currency=line.currency, position=position))
-
-
-def due_date(now: datetime, terms_days: int) -> date:
-    return (now + timedelta(days=max(terms_days, 0))).date()
-
-
-def _fmt(amount: Decimal, account: Account) -> str:
-    return format_currency(round_to_minor(amount, account.currency), account.currency, locale=account.locale)
+async def place_lines(session: Any, location: Location, requests: list[LineRequest], pricer: Pricer,
+                      user_id: int | None, po_number: str | None, note: str | None, address_id: int | None,
+                      now: datetime, actor: Actor, merchant: MerchantSettings) -> Order:
+    """Lines at a location become an order; each line is named once (no merging)."""
+    if len(requests) > MAX_LINES:
+        raise reject(E.TOO_MANY_LINES, f"An order has at most {MAX_LINES} lines", "input", "lines")
+    account = await repo.account(session, location.account_id)
+    priced, problems = await price_lines(session, location.id, account.currency, requests, pricer, merge=False)  # type: ignore[arg-type]
+    if problems:
+        raise Rejected(*problems)
+    return await place(session, Placement(location.account_id, location, user_id, priced, po_number, note,
+                                          address_id, source="lines"), now, actor, merchant)
 
 
 # Approvals ---------------------------------------------------------------------------------------
@@ -411,25 +358,23 @@ class Decision:
     step: int
 
 
-async def decide(session: Any, order_id: int, approver_id: int | None, approve: bool, comment: str | None,
+async def decide(session: Any, order: Order, approver_id: int | None, approve: bool, comment: str | None,
                  now: datetime, actor: Actor, merchant: MerchantSettings) -> Decision:
-    """Approve or reject an order waiting for approval; the order row is locked meanwhile."""
-    if comment is not None and len(comment) > NOTE_MAX:
-        raise fail("COMMENT_TOO_LONG", f"A comment has at most {NOTE_MAX} characters", ["input", "comment"])
-    order = await repo.lock_order(session, order_id)
+    """Approve or reject an order waiting for approval (read under lock by the caller)."""
+    check_length(comment, E.COMMENT_TOO_LONG, "comment", "input", "comment")
     if order.status is not OrderStatus.PENDING_APPROVAL:
-        raise fail("NOT_PENDING_APPROVAL", f"Order {order.number} is not waiting for approval "
-                   f"(it is {order.status.value})", ["input", "orderId"])
+        raise reject(E.NOT_PENDING_APPROVAL, f"Order {order.number} is not waiting for approval "
+                     f"(it is {order.status.value})", "input", "orderId")
     if approver_id is not None and order.placed_by_user_id == approver_id:
-        raise fail("OWN_ORDER", "You cannot approve or reject an order you placed", ["input", "orderId"])
-    done = await repo.approvals(session, order_id)
+        raise reject(E.OWN_ORDER, "You cannot approve or reject an order you placed", "input", "orderId")
+    done = await repo.approvals(session, order.id)  # type: ignore[arg-type]
     if approver_id is not None and any(a.decided_by_user_id == approver_id for a in done):
-        raise fail("ALREADY_DECIDED", "You have approved this order already: another approver must "
-                   "give the second approval", ["input", "orderId"])
-    request = await repo.approval_request(session, order_id)
+        raise reject(E.ALREADY_DECIDED, "You have approved this order already: another approver must "
+                     "give the second approval", "input", "orderId")
+    request = await repo.approval_request(session, order.id)  # type: ignore[arg-type]
     required = request.approvals_required if request else 1
     step = len(done) + 1
-    session.add(OrderApproval(order_id=order_id, step=step, decided_by_user_id=approver_id, comment=comment,
+    session.add(OrderApproval(order_id=order.id, step=step, decided_by_user_id=approver_id, comment=comment,  # type: ignore[arg-type]
                               decision=ApprovalDecision.APPROVED if approve else ApprovalDecision.REJECTED,
                               decided_at=now))
     account = await repo.lock_account(session, order.account_id)
@@ -437,8 +382,7 @@ async def decide(session: Any, order_id: int, approver_id: int | None, approve: 
     if approve and final:
         await check_credit(session, account, order.total)
         order.status = OrderStatus.OPEN
-        if merchant.invoice_on is InvoiceOn.PLACEMENT:
-            await invoice_order(session, order, account, now)
+        await invoicing.invoice_when_accepted(session, order, account, merchant, now)
     elif not approve:
         order.status = OrderStatus.REJECTED
     order.updated_at = now
@@ -473,7 +417,7 @@ async def notify_approvers(session: Any, order: Order, account: Account, locatio
         mail.enqueue(session, to=approver.email, template="order_awaiting_approval", now=now, locale=locale,
                      name=approver.name, number=order.number, location=location.name,
                      buyer=buyer.name if buyer else "-", po_number=order.po_number or "-",
-                     total=format_currency(round_to_minor(order.total, order.currency), order.currency, locale=locale),
+                     total=_money(order.total, order.currency, locale),
                      reasons="; ".join(texts.get(r, r) for r in reasons))
 
 
@@ -487,8 +431,8 @@ async def notify_buyer(session: Any, order: Order, account: Account, template: s
     locale = buyer.locale or account.locale
     mail.enqueue(session, to=buyer.email, template=template, now=now, locale=locale, name=buyer.name,
                  number=order.number, po_number=order.po_number or "-",
-                 total=format_currency(round_to_minor(order.total, order.currency), order.currency, locale=locale),
-                 placed_on=format_date(order.placed_at.date(), format="medium", locale=locale), **params)
+                 total=_money(order.total, order.currency, locale),
+                 placed_on=format_date(order.placed_at.date(), locale), **params)
 
 
 # Changing and cancelling -----------------------------------------------------------------------
@@ -503,40 +447,45 @@ class LineChange:
     field: list[str]
 
 
-async def change(session: Any, order_id: int, changes: list[LineChange], po_number: str | None,
-                 note: str | None, rules: dict[int, QuantityRuleData], now: datetime, actor: Actor) -> Order:
-    """New quantities for lines; never below what has shipped. A line at 0 is removed from what is owed."""
-    order = await repo.lock_order(session, order_id)
+def _check_changeable(order: Order, what: str) -> None:
     if order.status not in CHANGEABLE:
-        raise fail("NOT_CHANGEABLE", f"Order {order.number} is {order.status.value} and can no longer change",
-                   ["input", "orderId"])
+        raise reject(E.NOT_CHANGEABLE, f"Order {order.number} is {order.status.value} and {what}", "input", "orderId")
+
+
+async def change(session: Any, order: Order, changes: list[LineChange], po_number: str | None,
+                 note: str | None, pricer: Pricer, now: datetime, actor: Actor) -> Order:
+    """New quantities for lines of an order read under lock; never below what has shipped. A line at 0
+    is removed from what is owed."""
+    _check_changeable(order, "can no longer change")
     problems = check_texts(po_number, note, ["input"])
-    lines = {line.id: line for line in await repo.order_lines(session, order_id)}
-    shipped = await repo.shipped_quantities(session, order_id)
+    lines = {line.id: line for line in await repo.order_lines(session, order.id)}  # type: ignore[arg-type]
+    rules = await quantity_rules(session, order.location_id,
+                                 [lines[c.line_id].variant_id for c in changes if c.line_id in lines], pricer)
+    shipped = await repo.shipped_quantities(session, order.id)  # type: ignore[arg-type]
     for c in changes:
         line = lines.get(c.line_id)
         if line is None:
-            problems.append(Problem("LINE_NOT_FOUND", "No such line on this order", c.field))
+            problems.append(problem(E.LINE_NOT_FOUND, "No such line on this order", *c.field))
             continue
         done = shipped.get(line.id, 0)  # type: ignore[arg-type]
         if c.quantity < 0:
-            problems.append(Problem("INVALID_QUANTITY", "The quantity cannot be negative", c.field + ["quantity"]))
+            problems.append(problem(E.INVALID_QUANTITY, "The quantity cannot be negative", *c.field, "quantity"))
             continue
         if c.quantity < done:
-            problems.append(Problem("ALREADY_SHIPPED", f"{line.sku}: {done} have shipped already; the quantity "
-                                    f"cannot go below that", c.field + ["quantity"]))
+            problems.append(problem(E.ALREADY_SHIPPED, f"{line.sku}: {done} have shipped already; the quantity "
+                                    f"cannot go below that", *c.field, "quantity"))
             continue
         if c.quantity > 0 and c.quantity != done:
-            problem = check_quantity(c.quantity, rules.get(line.variant_id or 0), c.field + ["quantity"])
-            if problem:
-                problems.append(problem)
+            off = check_quantity(c.quantity, rules.get(line.variant_id or 0), c.field + ["quantity"])
+            if off:
+                problems.append(off)
                 continue
         if c.quantity > line.quantity and order.status is not OrderStatus.PENDING_APPROVAL and shipped:
-            problems.append(Problem("CANNOT_INCREASE", "Fulfilment has started: quantities can only go down",
-                                    c.field + ["quantity"]))
+            problems.append(problem(E.CANNOT_INCREASE, "Fulfilment has started: quantities can only go down",
+                                    *c.field, "quantity"))
             continue
     if problems:
-        raise OrderingError(problems)
+        raise Rejected(*problems)
     before = order.total
     for c in changes:
         line = lines[c.line_id]
@@ -544,7 +493,7 @@ async def change(session: Any, order_id: int, changes: list[LineChange], po_numb
         line.total = charged(line.unit_price * c.quantity, line.currency)
         session.add(line)
     if all(line.quantity == 0 for line in lines.values()):
-        raise fail("EMPTY", "An order needs at least one line: cancel it instead", ["input", "lines"])
+        raise reject(E.EMPTY, "An order needs at least one line: cancel it instead", "input", "lines")
     if po_number is not None:
         order.po_number = po_number or None
     if note is not None:
@@ -555,7 +504,7 @@ async def change(session: Any, order_id: int, changes: list[LineChange], po_numb
     if order.status is not OrderStatus.PENDING_APPROVAL and t.total > before:
         await check_credit(session, account, t.total - before)
         await _reapprove_if_needed(session, order, account, actor, t.total, before, now)
-    request = await repo.approval_request(session, order_id)
+    request = await repo.approval_request(session, order.id)  # type: ignore[arg-type]
     if order.status is OrderStatus.PENDING_APPROVAL and request is not None:
         # Approvers decide on the order as it is now: a change across the threshold changes what it needs.
         request.approvals_required = approvals_needed(await repo.ordering_settings(session, account.id), t.total)  # type: ignore[arg-type]
@@ -564,7 +513,7 @@ async def change(session: Any, order_id: int, changes: list[LineChange], po_numb
         order.status = OrderStatus.FULFILLED
     order.updated_at = now
     session.add(order)
-    await _rewrite_invoice(session, order, list(lines.values()))
+    await invoicing.follow_order(session, order, list(lines.values()))
     audit.record(session, actor, "order.update", now, account_id=order.account_id, target_type="Order",
                  target_id=order.id, total_before=str(before), total=str(order.total),
                  lines={str(c.line_id): c.quantity for c in changes})
@@ -581,53 +530,25 @@ async def _reapprove_if_needed(session: Any, order: Order, account: Account, act
     reasons = [r for r in await approval_reasons(session, account, settings, member, actor.user_id,
                                                  total - before, now) if r == "SPENDING_LIMIT"]
     if reasons:
-        raise fail("SPENDING_LIMIT", "This change takes the order over your spending limit: place a new "
-                   "order for the extra quantity so it can be approved", ["input", "lines"])
+        raise reject(E.SPENDING_LIMIT, "This change takes the order over your spending limit: place a new "
+                     "order for the extra quantity so it can be approved", "input", "lines")
 
 
 def _all_shipped(lines: dict[int, OrderLine], shipped: dict[int, int]) -> bool:
     return all(shipped.get(line.id, 0) >= line.quantity for line in lines.values())  # type: ignore[arg-type]
 
 
-async def _rewrite_invoice(session: Any, order: Order, lines: list[OrderLine]) -> None:
-    """Keep an unpaid invoice equal to the order; a paid one cannot silently change."""
-    for invoice in await repo.invoices_of(session, order.id):  # type: ignore[arg-type]
-        if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.DRAFT):
-            continue
-        if invoice.amount_paid > order.total:
-            raise fail("INVOICE_PAID", f"Invoice {invoice.number} has payments above the new total: ask the "
-                       "merchant for a credit", ["input"])
-        for old in await repo.invoice_lines(session, invoice.id):  # type: ignore[arg-type]
-            await session.delete(old)
-        await session.flush()
-        _write_invoice_lines(session, invoice, [line for line in lines if line.quantity > 0])
-        invoice.subtotal, invoice.tax, invoice.total = order.subtotal, order.tax, order.total
-        invoice.amount_due = order.total - invoice.amount_paid
-        session.add(invoice)
-
-
-async def cancel(session: Any, order_id: int, reason: str | None, now: datetime, actor: Actor) -> tuple[Order, bool]:
-    """Cancel what has not shipped. Returns the order and whether it was cancelled as a whole
-    (False: fulfilment had started, so the unshipped rest was cancelled and the order is FULFILLED)."""
-    if reason is not None and len(reason) > NOTE_MAX:
-        raise fail("REASON_TOO_LONG", f"A reason has at most {NOTE_MAX} characters", ["input", "reason"])
-    order = await repo.lock_order(session, order_id)
-    if order.status not in CHANGEABLE:
-        raise fail("NOT_CHANGEABLE", f"Order {order.number} is {order.status.value} and cannot be cancelled",
-                   ["input", "orderId"])
-    shipped = await repo.shipped_quantities(session, order_id)
-    lines = await repo.order_lines(session, order_id)
+async def cancel(session: Any, order: Order, reason: str | None, now: datetime, actor: Actor) -> tuple[Order, bool]:
+    """Cancel what has not shipped of an order read under lock. Returns the order and whether it was
+    cancelled as a whole (False: fulfilment had started, so the unshipped rest was cancelled and the
+    order is FULFILLED)."""
+    check_length(reason, E.REASON_TOO_LONG, "reason", "input", "reason")
+    _check_changeable(order, "cannot be cancelled")
+    shipped = await repo.shipped_quantities(session, order.id)  # type: ignore[arg-type]
+    lines = await repo.order_lines(session, order.id)  # type: ignore[arg-type]
     whole = not any(shipped.values())
-    invoices = await repo.invoices_of(session, order.id)  # type: ignore[arg-type]
     if whole:
-        for invoice in invoices:
-            if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.DRAFT):
-                if invoice.amount_paid > 0:
-                    raise fail("INVOICE_PAID", f"Invoice {invoice.number} has payments: ask the merchant for a "
-                               "refund", ["input", "orderId"])
-                invoice.status = InvoiceStatus.VOID
-                invoice.amount_due = Decimal("0.0000")
-                session.add(invoice)
+        await invoicing.void_for_cancelled(session, order)
         order.status = OrderStatus.CANCELLED
     else:
         for line in lines:
@@ -637,9 +558,53 @@ async def cancel(session: Any, order_id: int, reason: str | None, now: datetime,
         t = totals([line.total for line in lines], order.currency)
         order.subtotal, order.tax, order.total = t.subtotal, t.tax, t.total
         order.status = OrderStatus.FULFILLED
-        await _rewrite_invoice(session, order, lines)
+        await invoicing.follow_order(session, order, lines)
     order.updated_at = now
     session.add(order)
     audit.record(session, actor, "order.cancel", now, account_id=order.account_id, target_type="Order",
                  target_id=order.id, reason=reason, whole=whole)
     return order, whole
+
+
+# The account's ordering settings ---------------------------------------------------------------
+
+@dataclass
+class OrderingSettingsView:
+    account_id: int
+    currency: str
+    spending_limit_period: SpendingLimitPeriod
+    second_approval_threshold: Decimal | None
+    requires_approval: bool
+
+
+def settings_view(account: Account, row: AccountOrderingSettings | None) -> OrderingSettingsView:
+    return OrderingSettingsView(account.id, account.currency,  # type: ignore[arg-type]
+                                row.spending_limit_period if row else SpendingLimitPeriod.MONTH,
+                                row.second_approval_threshold if row else None, account.requires_approval)
+
+
+async def update_settings(session: Any, account: Account, period: SpendingLimitPeriod | None,
+                          threshold: Decimal | None, clear_threshold: bool, requires_approval: bool | None,
+                          now: datetime, actor: Actor) -> OrderingSettingsView:
+    if threshold is not None and (threshold <= 0 or threshold != threshold.quantize(FOUR_PLACES)):
+        raise reject(E.INVALID_INPUT, "The threshold is above zero, with at most 4 decimals", "input",
+                     "secondApprovalThreshold")
+    row = await repo.ordering_settings(session, account.id) or AccountOrderingSettings(account_id=account.id)  # type: ignore[arg-type]
+    if period is not None:
+        row.spending_limit_period = period
+    if threshold is not None:
+        row.second_approval_threshold = threshold.quantize(FOUR_PLACES)
+    if clear_threshold:
+        row.second_approval_threshold = None
+    row.updated_at = now
+    session.add(row)
+    if requires_approval is not None:
+        account.requires_approval = requires_approval
+        session.add(account)
+    audit.record(session, actor, "account.ordering_settings", now, account_id=account.id,
+                 target_type="Account", target_id=account.id,
+                 spending_limit_period=row.spending_limit_period.value,
+                 second_approval_threshold=None if row.second_approval_threshold is None
+                 else str(row.second_approval_threshold), requires_approval=account.requires_approval)
+    await session.flush()
+    return settings_view(account, row)

@@ -4,10 +4,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
-
-from babel.dates import format_date
-from babel.numbers import format_currency
 
 from db.models import Location, Order, ProductVariant, Quote, QuoteLine
 from db.models.quotes import QuoteStatus
@@ -15,12 +13,34 @@ from db.repositories import ordering as order_repo
 from db.repositories.quotes import quote_lines
 from domain import audit, mail
 from domain.audit import Actor
+from domain.errors import Problem, Rejected, reject
+from domain.invoicing import MerchantSettings
 from domain.money import round_to_minor
-from domain.ordering import (MAX_LINES, NOTE_MAX, LineRequest, MerchantSettings, OrderingError, Placement, PricedLine,
-                             Pricer, Problem, fail, place, price_lines)
+from domain.ordering import MAX_LINES, NOTE_MAX, LineRequest, Placement, PricedLine, Pricer, place, price_lines, problem
+from domain.ordering import OrderErrorCode as O
 from domain.pricing import QuantityRuleData
+from i18n.formatting import format_date, format_money
 
 MAX_VALIDITY_DAYS = 365
+OPEN = (QuoteStatus.REQUESTED, QuoteStatus.QUOTED)
+
+
+class QuoteErrorCode(StrEnum):
+    QUOTE_NOT_FOUND = "QUOTE_NOT_FOUND"
+    QUOTE_EXPIRED = "QUOTE_EXPIRED"
+    QUOTE_NOT_OPEN = "QUOTE_NOT_OPEN"
+    QUOTE_CLOSED = "QUOTE_CLOSED"
+    INVALID_EXPIRY = "INVALID_EXPIRY"
+    INVALID_PRICE = "INVALID_PRICE"
+    MISSING_PRICE = "MISSING_PRICE"
+
+
+Q = QuoteErrorCode
+
+
+def _check_open(quote: Quote) -> None:
+    if quote.status not in OPEN:
+        raise reject(Q.QUOTE_CLOSED, f"Quote {quote.number} is {quote.status.value}", "input", "quoteId")
 
 
 def is_expired(quote: Quote, now: datetime) -> bool:
@@ -40,15 +60,15 @@ async def request(session: Any, account_id: int, currency: str, location: Locati
                   actor: Actor) -> Quote:
     problems: list[Problem] = []
     if not requests:
-        problems.append(Problem("EMPTY", "A quote needs at least one line", ["input", "lines"]))
+        problems.append(problem(O.EMPTY, "A quote needs at least one line", "input", "lines"))
     if len(requests) > MAX_LINES:
-        raise fail("TOO_MANY_LINES", f"A quote has at most {MAX_LINES} lines", ["input", "lines"])
+        raise reject(O.TOO_MANY_LINES, f"A quote has at most {MAX_LINES} lines", "input", "lines")
     if note is not None and len(note) > NOTE_MAX:
-        problems.append(Problem("NOTE_TOO_LONG", f"A note has at most {NOTE_MAX} characters", ["input", "note"]))
+        problems.append(problem(O.NOTE_TOO_LONG, f"A note has at most {NOTE_MAX} characters", "input", "note"))
     priced, line_problems = await price_lines(session, location.id, currency, requests, _no_maximum(pricer))  # type: ignore[arg-type]
     problems += line_problems
     if problems:
-        raise OrderingError(problems)
+        raise Rejected(*problems)
     quote = Quote(number=f"tmp-{uuid.uuid4().hex[:24]}", account_id=account_id, location_id=location.id,  # type: ignore[arg-type]
                   requested_by_user_id=user_id, status=QuoteStatus.REQUESTED, currency=currency,
                   note=note or None, created_at=now, updated_at=now)
@@ -72,32 +92,31 @@ class PriceAnswer:
 
 async def respond(session: Any, quote: Quote, answers: list[PriceAnswer], expires_at: datetime,
                   note: str | None, staff_user_id: int | None, now: datetime, actor: Actor) -> Quote:
-    if quote.status not in (QuoteStatus.REQUESTED, QuoteStatus.QUOTED):
-        raise fail("QUOTE_CLOSED", f"Quote {quote.number} is {quote.status.value}", ["input", "quoteId"])
+    _check_open(quote)
     problems: list[Problem] = []
     if expires_at <= now:
-        problems.append(Problem("INVALID_EXPIRY", "The expiry must be in the future", ["input", "expiresAt"]))
+        problems.append(problem(Q.INVALID_EXPIRY, "The expiry must be in the future", "input", "expiresAt"))
     elif (expires_at - now).days > MAX_VALIDITY_DAYS:
-        problems.append(Problem("INVALID_EXPIRY", f"A quote is valid for at most {MAX_VALIDITY_DAYS} days",
-                                ["input", "expiresAt"]))
+        problems.append(problem(Q.INVALID_EXPIRY, f"A quote is valid for at most {MAX_VALIDITY_DAYS} days",
+                                "input", "expiresAt"))
     if note is not None and len(note) > NOTE_MAX:
-        problems.append(Problem("NOTE_TOO_LONG", f"A note has at most {NOTE_MAX} characters", ["input", "note"]))
+        problems.append(problem(O.NOTE_TOO_LONG, f"A note has at most {NOTE_MAX} characters", "input", "note"))
     lines = {line.id: line for line in await quote_lines(session, quote.id)}  # type: ignore[arg-type]
     given = {}
     for a in answers:
         if a.line_id not in lines:
-            problems.append(Problem("LINE_NOT_FOUND", "No such line on this quote", a.field + ["lineId"]))
+            problems.append(problem(O.LINE_NOT_FOUND, "No such line on this quote", *a.field, "lineId"))
         elif a.unit_price < 0 or a.unit_price != a.unit_price.quantize(Decimal("0.0001")):
-            problems.append(Problem("INVALID_PRICE", "A unit price is zero or more, with at most 4 decimals",
-                                    a.field + ["unitPrice"]))
+            problems.append(problem(Q.INVALID_PRICE, "A unit price is zero or more, with at most 4 decimals",
+                                    *a.field, "unitPrice"))
         else:
             given[a.line_id] = a.unit_price
     missing = [line for lid, line in lines.items() if lid not in given]
     if missing and not problems:
-        problems.append(Problem("MISSING_PRICE", "Price every line: " + ", ".join(line.sku for line in missing),
-                                ["input", "lines"]))
+        problems.append(problem(Q.MISSING_PRICE, "Price every line: " + ", ".join(line.sku for line in missing),
+                                "input", "lines"))
     if problems:
-        raise OrderingError(problems)
+        raise Rejected(*problems)
     for lid, price in given.items():
         lines[lid].unit_price = price
         session.add(lines[lid])
@@ -114,18 +133,21 @@ async def respond(session: Any, quote: Quote, answers: list[PriceAnswer], expire
     return quote
 
 
-async def accept(session: Any, quote: Quote, location: Location, user_id: int | None, po_number: str | None,
+async def accept(session: Any, quote: Quote, user_id: int | None, po_number: str | None,
                  note: str | None, shipping_address_id: int | None, now: datetime, actor: Actor,
                  merchant: MerchantSettings) -> Order:
+    """A quoted, unexpired quote (read under lock) becomes an order at its prices, through approvals
+    and credit checks like any order."""
     if is_expired(quote, now):
-        raise fail("QUOTE_EXPIRED", f"Quote {quote.number} expired; request a new one", ["input", "quoteId"])
+        raise reject(Q.QUOTE_EXPIRED, f"Quote {quote.number} expired; request a new one", "input", "quoteId")
     if quote.status is not QuoteStatus.QUOTED:
-        raise fail("QUOTE_NOT_OPEN", f"Quote {quote.number} is {quote.status.value}: only a quoted quote can be "
-                   "accepted", ["input", "quoteId"])
+        raise reject(Q.QUOTE_NOT_OPEN, f"Quote {quote.number} is {quote.status.value}: only a quoted quote can be "
+                     "accepted", "input", "quoteId")
     lines = await quote_lines(session, quote.id)  # type: ignore[arg-type]
     variants = {v.id: v for v, _ in await order_repo.variants_for(session, [line.variant_id for line in lines], [])}
     priced = [PricedLine(variants[line.variant_id], line.title, line.quantity, line.unit_price or Decimal(0),
                          quote.currency) for line in lines]
+    location = await order_repo.location(session, quote.location_id)
     order = await place(session, Placement(quote.account_id, location, user_id, priced, po_number,
                                            note or quote.note, shipping_address_id, source="quote"),
                         now, actor, merchant)
@@ -139,10 +161,9 @@ async def accept(session: Any, quote: Quote, location: Location, user_id: int | 
 
 
 async def decline(session: Any, quote: Quote, reason: str | None, now: datetime, actor: Actor) -> Quote:
-    if quote.status not in (QuoteStatus.REQUESTED, QuoteStatus.QUOTED):
-        raise fail("QUOTE_CLOSED", f"Quote {quote.number} is {quote.status.value}", ["input", "quoteId"])
+    _check_open(quote)
     if reason is not None and len(reason) > NOTE_MAX:
-        raise fail("REASON_TOO_LONG", f"A reason has at most {NOTE_MAX} characters", ["input", "reason"])
+        raise reject(O.REASON_TOO_LONG, f"A reason has at most {NOTE_MAX} characters", "input", "reason")
     quote.status = QuoteStatus.DECLINED
     quote.updated_at = now
     session.add(quote)
@@ -160,6 +181,6 @@ async def _notify(session: Any, quote: Quote, template: str, now: datetime, tota
         return
     locale = buyer.locale or account.locale
     mail.enqueue(session, to=buyer.email, template=template, now=now, locale=locale, name=buyer.name,
-                 number=quote.number, total=format_currency(total, quote.currency, locale=locale),
-                 expires_on=format_date(quote.expires_at.date(), format="medium", locale=locale)  # type: ignore[union-attr]
+                 number=quote.number, total=format_money(total, quote.currency, locale),
+                 expires_on=format_date(quote.expires_at.date(), locale)  # type: ignore[union-attr]
                  if quote.expires_at else "-", note=quote.response_note or "")

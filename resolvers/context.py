@@ -8,7 +8,7 @@ from db.engine import Database
 from db.scope import RowScope
 from domain.audit import Actor
 from domain.clock import Clock
-from domain.ordering import InvoiceOn, MerchantSettings
+from domain.invoicing import InvoiceOn, MerchantSettings
 from permissions.caller import Caller
 from permissions.policy import rule
 from resolvers.loaders import Loaders

@@ -191,11 +191,11 @@ class OrderingMutations:
 
     @strawberry.mutation(description="Approve an order waiting for approval at your locations (not your own).")
     async def order_approve(self, info: Info, input: OrderDecisionInput) -> OrderDecisionPayload:
-        return await resolve.order_decide(info.context, input.order_id, True, input.comment)  # type: ignore[return-value]
+        return await resolve.order_approve(info.context, input.order_id, input.comment)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Reject an order waiting for approval; the buyer is told why by email.")
     async def order_reject(self, info: Info, input: OrderDecisionInput) -> OrderDecisionPayload:
-        return await resolve.order_decide(info.context, input.order_id, False, input.comment)  # type: ignore[return-value]
+        return await resolve.order_reject(info.context, input.order_id, input.comment)  # type: ignore[return-value]
 
     @strawberry.mutation(description="A cart from a past order at today's contracted prices.")
     async def order_reorder(self, info: Info, input: OrderReorderInput) -> OrderReorderPayload:

@@ -5,7 +5,7 @@ from typing import Any
 from sqlmodel import func, select
 
 from db.engine import Database
-from db.models import Location, ProductVariant
+from db.models import Location, PriceListEntry, Product, ProductVariant, QuantityRule
 from resolvers.globalid import encode
 
 BUYER = "buyer@acme.example"          # BUYER at Denver Plant, spending limit 5,000 USD (monthly)
@@ -61,6 +61,17 @@ async def variant(db: Database, index: int) -> ProductVariant:
     """The demo catalog's index-th variant (0: FST-1000-1, with the account quantity rule 10..500 step 10)."""
     async with db.session() as s:
         return (await s.exec(select(ProductVariant).order_by(ProductVariant.id).offset(index).limit(1))).one()
+
+
+async def sold_sku(db: Database) -> str:
+    """The SKU of a physical variant on sale, with a contracted price and no quantity rule anywhere."""
+    ruled = select(QuantityRule.variant_id)
+    priced = select(PriceListEntry.variant_id)
+    async with db.session() as s:
+        return (await s.exec(select(ProductVariant.sku).join(Product, Product.id == ProductVariant.product_id)
+                             .where(ProductVariant.is_active, Product.is_active, ~Product.is_digital,
+                                    ProductVariant.id.in_(priced), ProductVariant.id.notin_(ruled))
+                             .order_by(ProductVariant.id).limit(1))).one()
 
 
 async def count(db: Database, model: Any, *where: Any) -> int:

@@ -36,6 +36,13 @@ class ScopedRepository(Generic[M]):
         """The row of this id, in the session (to change), if the caller may see it."""
         return (await self.session.exec(self.visible().where(self.model.id == id_))).first()  # type: ignore[attr-defined]
 
+    async def get_locked(self, id_: int) -> M | None:
+        """The row of this id, locked until the transaction ends (lock_row), if the caller may see it.
+        Every state change reads its row this way first, so of two concurrent writers the second
+        waits and then decides on what the first committed."""
+        await lock_row(self.session, self.model, id_)
+        return await self.get(id_)
+
     async def all(self, stmt: Select) -> Sequence[Any]:
         return (await self.session.exec(stmt)).all()
 

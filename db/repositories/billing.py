@@ -8,7 +8,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import select
 
 from db.enums import InvoiceStatus
-from db.models import Invoice
+from db.models import Invoice, InvoiceLine
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
@@ -65,3 +65,16 @@ class InvoiceRepository(ScopedRepository[Invoice]):
 
     async def count(self, f: InvoiceFilter) -> int:
         return await count_rows(self.session, self.filtered(f))
+
+
+async def invoices_of(session: Any, order_id: int) -> list[Invoice]:
+    return list((await session.exec(select(Invoice).where(Invoice.order_id == order_id).order_by(Invoice.id))).all())
+
+
+async def invoice_lines(session: Any, invoice_id: int) -> list[InvoiceLine]:
+    return list((await session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id))).all())
+
+
+async def has_invoice(session: Any, order_id: int) -> bool:
+    stmt = select(Invoice.id).where(Invoice.order_id == order_id).limit(1)
+    return (await session.exec(stmt)).first() is not None

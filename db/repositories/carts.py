@@ -38,11 +38,6 @@ class CartRepository(ScopedRepository[Cart]):
     async def count(self, f: CartFilter) -> int:
         return await count_rows(self.session, self.filtered(f))
 
-    async def get_for_update(self, cart_id: int) -> Cart | None:
-        """The cart, locked until the transaction ends: placements of one cart run one at a time."""
-        stmt = self.visible().where(Cart.id == cart_id).with_for_update()
-        return (await self.session.exec(stmt)).first()
-
 
 async def cart_lines(session: Any, cart_id: int) -> list[CartLine]:
     stmt = select(CartLine).where(CartLine.cart_id == cart_id).order_by(CartLine.position, CartLine.id)

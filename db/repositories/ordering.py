@@ -120,14 +120,6 @@ async def shipped_quantities(session: Any, order_id: int) -> dict[int, int]:
     return {line_id: int(qty) for line_id, qty in (await session.exec(stmt)).all()}
 
 
-async def invoices_of(session: Any, order_id: int) -> list[Invoice]:
-    return list((await session.exec(select(Invoice).where(Invoice.order_id == order_id).order_by(Invoice.id))).all())
-
-
-async def invoice_lines(session: Any, invoice_id: int) -> list[InvoiceLine]:
-    return list((await session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id))).all())
-
-
 async def approvals(session: Any, order_id: int) -> list[OrderApproval]:
     stmt = select(OrderApproval).where(OrderApproval.order_id == order_id).order_by(OrderApproval.step)
     return list((await session.exec(stmt)).all())
@@ -164,8 +156,3 @@ class ApprovalQueueRepository(OrderRepository):
         if self.user_id is not None:
             stmt = stmt.where(or_(Order.placed_by_user_id.is_(None), Order.placed_by_user_id != self.user_id))
         return stmt
-
-
-async def has_invoice(session: Any, order_id: int) -> bool:
-    stmt = select(Invoice.id).where(Invoice.order_id == order_id).limit(1)
-    return (await session.exec(stmt)).first() is not None

@@ -50,9 +50,6 @@ class QuoteRepository(ScopedRepository[Quote]):
     async def count(self, f: QuoteFilter) -> int:
         return await count_rows(self.session, self.filtered(f))
 
-    async def get_for_update(self, quote_id: int) -> Quote | None:
-        return (await self.session.exec(self.visible().where(Quote.id == quote_id).with_for_update())).first()
-
 
 async def quote_lines(session: Any, quote_id: int) -> list[QuoteLine]:
     stmt = select(QuoteLine).where(QuoteLine.quote_id == quote_id).order_by(QuoteLine.position, QuoteLine.id)

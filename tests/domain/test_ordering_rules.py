@@ -9,7 +9,8 @@ import pytest
 from db.models import AccountOrderingSettings
 from db.models.ordering import SpendingLimitPeriod
 from domain.carts import parse_csv
-from domain.ordering import OrderingError, approvals_needed, period_start, totals
+from domain.errors import Rejected
+from domain.ordering import approvals_needed, period_start, totals
 
 AT = datetime(2026, 8, 13, 15, 30, tzinfo=timezone.utc)  # a Thursday
 
@@ -43,7 +44,7 @@ def test_csv_rows_accept_headers_semicolons_and_blank_lines():
 
 
 def test_a_csv_over_the_size_limit_is_refused():
-    with pytest.raises(OrderingError) as e:
+    with pytest.raises(Rejected) as e:
         parse_csv("A-1,1\n" * 100_000)
     assert e.value.problems[0].code == "CSV_TOO_LARGE"
 

@@ -190,9 +190,11 @@ async def test_who_may_place(gql, db):
         body = await gql(ORDER_PLACE, {"input": {"idempotencyKey": "k", "locationId": await location_gid(db, location),
                                                  "lines": lines}}, as_=who)
         assert error_codes(data(body, "orderPlace")) == ["LOCATION_NOT_FOUND"], who
-    # An approver cannot place a buyer's cart either; another account's buyer cannot find it.
+    # An approver cannot place a buyer's cart either (its role never places: refused before anything
+    # is read); another account's buyer cannot find it.
     cart = await new_cart(gql, db, lines)
-    assert error_codes(await _place(gql, cart["id"], as_=APPROVER)) == ["CART_NOT_FOUND"]
+    body = await gql(ORDER_PLACE, {"input": {"idempotencyKey": "k", "cartId": cart["id"]}}, as_=APPROVER)
+    assert codes(body) == ["FORBIDDEN"]
     assert error_codes(await _place(gql, cart["id"], as_=GLOBEX_BUYER)) == ["CART_NOT_FOUND"]
     assert await count(db, Order) == before
     # An ADMIN may order for any location of the account.
