@@ -12,7 +12,7 @@ from db.repositories.accounts import AccountRepository
 from db.repositories.orders import OrderFilter, OrderRepository
 from domain import carts, idempotency, ordering
 from domain.carts import PriceChangeReport, ReorderLineReport
-from domain.errors import reject
+from domain.errors import Problem, reject
 from domain.ordering import LineRequest, OrderErrorCode as E, OrderingSettingsView
 from resolvers.carts import find_cart, find_location
 from resolvers.connections import Connection, Window, paginate
@@ -127,7 +127,12 @@ async def _decide(ctx: Context, s: Any, order_gid: str, approve: bool, comment: 
     return {"order": decision.order, "approval_complete": decision.final}
 
 
-@mutation("orderApprove", OrderDecisionPayload, audit="order.approve")
+# Should a decision ever miss the order's lock, the database's one invoice per order stops the
+# second one: it is answered as the decision it lost to.
+DECIDED = Problem(E.NOT_PENDING_APPROVAL, "Another approver decided on this order a moment ago", ("input", "orderId"))
+
+
+@mutation("orderApprove", OrderDecisionPayload, audit="order.approve", on_conflict=DECIDED)
 async def order_approve(ctx: Context, s: Any, order_gid: str, comment: str | None) -> dict[str, Any]:
     return await _decide(ctx, s, order_gid, True, comment)
 

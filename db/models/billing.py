@@ -11,7 +11,10 @@ from db.types import amount_field, enum_field, utc_field, utcnow
 
 
 class Invoice(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_invoice_account_issued", "account_id", "issued_at", "id"),)
+    # One invoice per order, so that a decision that missed a lock cannot bill an order twice
+    # (subscription invoices have no order; NULLs do not collide).
+    __table_args__ = (sa.Index("ix_invoice_account_issued", "account_id", "issued_at", "id"),
+                      sa.UniqueConstraint("order_id", name="uq_invoice_order"))
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, sa_column_kwargs={"unique": True})
