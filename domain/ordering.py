@@ -5,16 +5,15 @@ decisions one wins and the other sees the new state."""
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from db.enums import OrderStatus
-from db.models import (Account, AccountOrderingSettings, Cart, Location, Membership, Order, OrderApproval,
+from db.models import (Account, AccountOrderingSettings, Location, Membership, Order, OrderApproval,
                        OrderApprovalRequest, OrderLine, ProductVariant)
-from db.models.carts import CartStatus
 from db.models.ordering import ApprovalDecision, SpendingLimitPeriod
 from db.repositories import ordering as repo
 from domain import audit, invoicing, mail

@@ -1,6 +1,7 @@
 """Cart mutations and reads: the caller's scope finds the cart (read under lock), the policy table
 says who may change it, domain/carts.py decides the rest."""
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from db.models import Cart, Location
@@ -52,20 +53,29 @@ async def location_carts(ctx: Context, location: Any, window: Window) -> Connect
     return await paginate(ctx, lambda s: CartRepository(s, scope), CartFilter(location_ids=(location.id,)), window)
 
 
+async def find_row(ctx: Context, s: Any, repository: Any, gid: str, type_name: str, code: StrEnum,
+                   field: str, *, lock: bool = True) -> Any:
+    """The row of an ID among those the caller sees (read under lock to change it: see
+    ScopedRepository.get_locked), else the domain's not-found userError at input.`field`."""
+    pk = decode_as(gid, type_name)
+    row = await (repository.get_locked(pk) if lock else repository.get(pk))
+    if row is None:
+        raise reject(code, f"No {type_name.lower()} with that ID", "input", field)
+    return row
+
+
 async def find_cart(ctx: Context, s: Any, cart_gid: str, key: str) -> Cart:
     """The cart locked for this transaction, if the caller may see it; and the caller may do `key` on it."""
-    cart = await CartRepository(s, ctx.scope("rows:Cart")).get_locked(decode_as(cart_gid, "Cart"))
-    if cart is None:
-        raise reject(C.CART_NOT_FOUND, "No cart with that ID", "input", "cartId")
+    cart = await find_row(ctx, s, CartRepository(s, ctx.scope("rows:Cart")), cart_gid, "Cart", C.CART_NOT_FOUND,
+                          "cartId")
     require(ctx, key, cart.account_id, cart.location_id)
     return cart
 
 
 async def find_location(ctx: Context, s: Any, location_gid: str, key: str) -> Location:
     """A location the caller sees, where it may do `key`."""
-    location = await LocationRepository(s, ctx.scope("rows:Location")).get(decode_as(location_gid, "Location"))
-    if location is None:
-        raise reject(OrderErrorCode.LOCATION_NOT_FOUND, "No location with that ID", "input", "locationId")
+    location = await find_row(ctx, s, LocationRepository(s, ctx.scope("rows:Location")), location_gid, "Location",
+                              OrderErrorCode.LOCATION_NOT_FOUND, "locationId", lock=False)
     require(ctx, key, location.account_id, location.id)
     return location
 

@@ -9,10 +9,9 @@ from db.repositories import ordering as repo
 from db.repositories.quotes import QuoteFilter, QuoteRepository
 from domain import idempotency
 from domain import quotes as domain
-from domain.errors import reject
 from domain.ordering import LineRequest
 from domain.quotes import QuoteErrorCode as Q
-from resolvers.carts import find_location
+from resolvers.carts import find_location, find_row
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.errors import UserError
@@ -37,10 +36,8 @@ class QuoteAcceptPayload:
 async def find_quote(ctx: Context, s: Any, gid: str) -> Quote:
     """The quote locked for this transaction, if the caller sees it: two decisions on one quote run
     one after the other."""
-    quote = await QuoteRepository(s, ctx.scope("rows:Quote")).get_locked(decode_as(gid, "Quote"))
-    if quote is None:
-        raise reject(Q.QUOTE_NOT_FOUND, "No quote with that ID", "input", "quoteId")
-    return quote
+    return await find_row(ctx, s, QuoteRepository(s, ctx.scope("rows:Quote")), gid, "Quote", Q.QUOTE_NOT_FOUND,
+                          "quoteId")
 
 
 async def quotes(ctx: Context, statuses: tuple[str, ...], window: Window) -> Connection:

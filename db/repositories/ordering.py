@@ -13,7 +13,7 @@ from sqlmodel import func, or_, select
 
 from db.enums import AddressKind, InvoiceStatus, OrderStatus, Role
 from db.models import (Account, AccountOrderingSettings, Address, FulfilmentLine, Fulfilment, Invoice,
-                       InvoiceLine, Location, Membership, MembershipRole, Order, OrderApproval, OrderApprovalRequest,
+                       Location, Membership, MembershipRole, Order, OrderApproval, OrderApprovalRequest,
                        OrderLine, Product, ProductVariant, User)
 from db.repositories.orders import OrderFilter, OrderRepository
 
