@@ -5,7 +5,7 @@ from typing import Any
 from sqlmodel import func, select
 
 from db.engine import Database
-from db.models import Location, PriceListEntry, Product, ProductVariant, QuantityRule
+from db.models import Account, Location, PriceList, PriceListEntry, Product, ProductVariant, QuantityRule
 from resolvers.globalid import encode
 
 BUYER = "buyer@acme.example"          # BUYER at Denver Plant, spending limit 5,000 USD (monthly)
@@ -57,21 +57,48 @@ async def location_gid(db: Database, name: str) -> str:
     return encode("Location", loc.id)  # type: ignore[arg-type]
 
 
-async def variant(db: Database, index: int) -> ProductVariant:
-    """The demo catalog's index-th variant (0: FST-1000-1, with the account quantity rule 10..500 step 10)."""
+async def variants(db: Database, *, rule: bool = False, contract: bool = False, denver: bool = False,
+                   many: int = 1) -> list[ProductVariant]:
+    """Physical variants on sale, first by id, chosen by how Acme buys them: with a quantity rule on
+    Acme's contract (`rule`), with fixed prices and breaks there (`contract`), with a price of the
+    Denver Plant's own list (`denver`); each property present when True and absent when False."""
+    def listed(table: Any, where: Any) -> Any:
+        return select(table.variant_id).join(PriceList, PriceList.id == table.price_list_id).where(where)
+    acme = select(Account.id).where(Account.name == "Acme Industrial").scalar_subquery()
+    on_contract = (PriceList.account_id == acme) & PriceList.location_id.is_(None)
+    at_denver = PriceList.location_id == select(Location.id).where(Location.name == "Denver Plant").scalar_subquery()
+    stmt = (select(ProductVariant).join(Product, Product.id == ProductVariant.product_id)
+            .where(ProductVariant.is_active, Product.is_active, ~Product.is_digital))
+    for wanted, ids in ((rule, listed(QuantityRule, on_contract)), (contract, listed(PriceListEntry, on_contract)),
+                        (denver, listed(PriceListEntry, at_denver))):
+        stmt = stmt.where(ProductVariant.id.in_(ids) if wanted else ProductVariant.id.notin_(ids))
     async with db.session() as s:
-        return (await s.exec(select(ProductVariant).order_by(ProductVariant.id).offset(index).limit(1))).one()
+        found = list((await s.exec(stmt.order_by(ProductVariant.id).limit(many))).all())
+    assert len(found) == many, "the demo catalog has fewer such variants"
+    return found
 
 
-async def sold_sku(db: Database) -> str:
-    """The SKU of a physical variant on sale, with a contracted price and no quantity rule anywhere."""
-    ruled = select(QuantityRule.variant_id)
-    priced = select(PriceListEntry.variant_id)
+async def ruled(db: Database) -> ProductVariant:
+    """FST-1000-1: Acme's rule 10..500 step 10, contract breaks, and a Denver price below them."""
+    return (await variants(db, rule=True, contract=True, denver=True))[0]
+
+
+async def plain(db: Database) -> ProductVariant:
+    """Any quantity at Acme's contract prices, with breaks at 50 and 200; no Denver price."""
+    return (await variants(db, contract=True))[0]
+
+
+ACME_CONTRACT = "Acme contract 2025-2027"
+DENVER_LIST = "Denver plant consumables"
+
+
+async def list_price(db: Database, v: ProductVariant, price_list: str, quantity: int = 1) -> Decimal:
+    """The fixed unit price of `v` on the named price list at `quantity` (its best break)."""
     async with db.session() as s:
-        return (await s.exec(select(ProductVariant.sku).join(Product, Product.id == ProductVariant.product_id)
-                             .where(ProductVariant.is_active, Product.is_active, ~Product.is_digital,
-                                    ProductVariant.id.in_(priced), ProductVariant.id.notin_(ruled))
-                             .order_by(ProductVariant.id).limit(1))).one()
+        return (await s.exec(select(PriceListEntry.price).join(PriceList, PriceList.id == PriceListEntry.price_list_id)
+                             .where(PriceList.name == price_list, PriceListEntry.variant_id == v.id,
+                                    PriceListEntry.min_quantity <= quantity)
+                             .order_by(PriceListEntry.min_quantity.desc()).limit(1))).one()
 
 
 async def count(db: Database, model: Any, *where: Any) -> int:

@@ -12,15 +12,15 @@ from resolvers.globalid import decode_as, encode
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, ORDER_APPROVE, ORDER_CANCEL, ORDER_PLACE, ORDER_REJECT,
                                     ORDER_UPDATE, STAFF_ADMIN, count, data, error_codes, location_gid, new_cart,
-                                    sold_sku, variant)
+                                    plain)
 
 pytestmark = pytest.mark.postgres
 
 
 async def test_two_buyers_placing_the_same_cart_at_once_make_one_order(gql, db):
-    v12 = await variant(db, 12)
+    contract_v = await plain(db)
     for round_ in range(3):
-        cart = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 2}])
+        cart = await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 2}])
         before = await count(db, Order)
         results = await asyncio.gather(*(
             gql(ORDER_PLACE, {"input": {"idempotencyKey": f"{who}-{round_}", "cartId": cart["id"]}}, as_=who)
@@ -33,12 +33,12 @@ async def test_two_buyers_placing_the_same_cart_at_once_make_one_order(gql, db):
 
 
 async def test_concurrent_requests_with_one_key_return_the_same_order(gql, db):
-    v12 = await variant(db, 12)
+    contract_v = await plain(db)
     denver = await location_gid(db, "Denver Plant")
     await gql("{ viewer { name } }", as_=BUYER)  # one session for both requests
     before = await count(db, Order)
     request = {"input": {"idempotencyKey": "erp-po-77", "locationId": denver,
-                         "lines": [{"sku": v12.sku, "quantity": 3}]}}
+                         "lines": [{"sku": contract_v.sku, "quantity": 3}]}}
     results = await asyncio.gather(*(gql(ORDER_PLACE, request, as_=BUYER) for _ in range(4)))
     payloads = [data(r, "orderPlace") for r in results]
     assert all(p["userErrors"] == [] for p in payloads), payloads
@@ -49,12 +49,12 @@ async def test_concurrent_requests_with_one_key_return_the_same_order(gql, db):
 
 
 async def test_concurrent_orders_cannot_together_pass_the_credit_limit(gql, db):
-    v12 = await variant(db, 12)
+    contract_v = await plain(db)
     async with db.transaction() as s:
         acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
         acme.credit_limit = Decimal("4500")  # 3,446.27 owed: room for one order of ~700, not two
         s.add(acme)
-    carts = [await new_cart(gql, db, [{"sku": v12.sku, "quantity": 25}], as_=ADMIN) for _ in range(2)]
+    carts = [await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 25}], as_=ADMIN) for _ in range(2)]
     results = await asyncio.gather(*(
         gql(ORDER_PLACE, {"input": {"idempotencyKey": f"c-{i}", "cartId": c["id"]}}, as_=ADMIN)
         for i, c in enumerate(carts)))
@@ -145,7 +145,7 @@ QUOTE_DECLINE = f"mutation($input: QuoteDeclineInput!) {{ quoteDecline(input: $i
 
 
 async def _quoted(gql, db) -> str:
-    sku = await sold_sku(db)
+    sku = (await plain(db)).sku
     asked = data(await gql(QUOTE_REQUEST, {"input": {"locationId": await location_gid(db, "Denver Plant"),
                                                      "lines": [{"sku": sku, "quantity": 20}]}}, as_=BUYER),
                  "quoteRequest")

@@ -10,8 +10,8 @@ import pytest
 from db.models import Account, Order, RequisitionList
 from permissions.policy import ORDERING
 from tests.conftest import NOW
-from tests.ordering_support import (ADMIN, AP, APPROVER, BUYER, ORDER_PLACE, STAFF_ADMIN, STAFF_SUPPORT, VIEWER, data,
-                                    location_gid, new_cart, variant)
+from tests.ordering_support import (ADMIN, AP, APPROVER, BUYER, ORDER_PLACE, STAFF_ADMIN, STAFF_SUPPORT, VIEWER,
+                                    data, location_gid, new_cart, plain)
 from tests.support import codes, gid
 
 GLOBEX, JO = "admin@globex.example", "jo@example.com"
@@ -50,20 +50,20 @@ def test_every_ordering_mutation_is_walked():
 
 
 async def _world(gql: Any, db: Any) -> dict[str, Any]:
-    v12 = await variant(db, 12)
-    cart = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 2}])
-    other = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 2}])
+    contract_v = await plain(db)
+    cart = await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 2}])
+    other = await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 2}])
     placed = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "w", "cartId": other["id"]}}, as_=BUYER),
                   "orderPlace")["order"]
     quote = data(await gql("""mutation($i: QuoteRequestInput!) { quoteRequest(input: $i) { quote { id lines { id } } } }""",
                            {"i": {"locationId": await location_gid(db, "Denver Plant"),
-                                  "lines": [{"sku": v12.sku, "quantity": 5}]}}, as_=BUYER), "quoteRequest")["quote"]
+                                  "lines": [{"sku": contract_v.sku, "quantity": 5}]}}, as_=BUYER), "quoteRequest")["quote"]
     await gql("""mutation($i: QuoteRespondInput!) { quoteRespond(input: $i) { userErrors { code } } }""",
               {"i": {"quoteId": quote["id"], "expiresAt": (NOW + timedelta(days=5)).isoformat(),
                      "lines": [{"lineId": quote["lines"][0]["id"], "unitPrice": "9.99"}]}}, as_=STAFF_ADMIN)
     return {"denver": await location_gid(db, "Denver Plant"), "cart": cart, "line": cart["lines"][0]["id"],
             "order": placed, "pending": await gid(db, Order, number="100021"), "quote": quote,
-            "account": await gid(db, Account, name="Acme Industrial"), "sku": v12.sku,
+            "account": await gid(db, Account, name="Acme Industrial"), "sku": contract_v.sku,
             "list": await gid(db, RequisitionList, name="Denver weekly restock")}
 
 

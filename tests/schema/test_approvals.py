@@ -10,8 +10,8 @@ from db.enums import Role
 from db.models import (Account, AuditEvent, Invoice, Location, Membership, MembershipRole, Order, OrderApproval,
                        OutboxMessage, User)
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_APPROVE, ORDER_PLACE, ORDER_REJECT,
-                                    SETTINGS_UPDATE, VIEWER, count, data, error_codes, invoices_of, money,
-                                    new_cart, variant)
+                                    SETTINGS_UPDATE, VIEWER, count, data, error_codes, invoices_of, money, new_cart,
+                                    plain)
 from tests.support import codes, gid
 from tests.support import row as db_row
 
@@ -34,11 +34,11 @@ async def _waiting_at_acme(db) -> list[Order]:
 
 async def test_approvers_see_the_demo_orders_waiting_for_approval(gql, db):
     waiting = await _waiting_at_acme(db)
-    assert len(waiting) == 4  # the demo world has four
+    assert len(waiting) > 1  # the demo world has orders waiting
     body = await gql(QUEUE, {"first": 10}, as_=APPROVER)
     queue = data(body, "viewer")["approvalQueue"]
     assert [n["number"] for n in queue["nodes"]] == [o.number for o in waiting]
-    assert queue["totalCount"] == 4 and all(n["status"] == "PENDING_APPROVAL" for n in queue["nodes"])
+    assert queue["totalCount"] == len(waiting) and all(n["status"] == "PENDING_APPROVAL" for n in queue["nodes"])
     # An ADMIN sees them too, except the ones it placed itself.
     admin = await db_row(db, User, email=ADMIN)
     body = await gql(QUEUE, {"first": 10}, as_=ADMIN)
@@ -53,7 +53,7 @@ async def test_approvers_see_the_demo_orders_waiting_for_approval(gql, db):
 async def test_the_queue_costs_the_same_statements_for_one_or_many(gql, db):
     one = await gql(QUEUE, {"first": 1}, as_=APPROVER)
     many = await gql(QUEUE, {"first": 4}, as_=APPROVER)
-    assert len(data(many, "viewer")["approvalQueue"]["nodes"]) == 4
+    assert len(data(many, "viewer")["approvalQueue"]["nodes"]) == min(4, len(await _waiting_at_acme(db))) > 1
     assert one["_statements"] == many["_statements"]
 
 
@@ -124,8 +124,8 @@ async def test_above_the_threshold_a_second_approver_is_needed(gql, db):
     body = await gql(SETTINGS_UPDATE, {"input": {"accountId": acme, "secondApprovalThreshold": "1000",
                                                  "requiresApproval": True}}, as_=ADMIN)
     assert money(data(body, "accountOrderingSettingsUpdate")["settings"]["secondApprovalThreshold"]) == 1000
-    v12 = await variant(db, 12)
-    cart = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 50}])  # 1,314.38
+    contract_v = await plain(db)
+    cart = await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 50}])  # 1,314.38
     order = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "big", "cartId": cart["id"]}}, as_=BUYER),
                  "orderPlace")["order"]
     assert order["status"] == "PENDING_APPROVAL" and order["approvalsRequired"] == 2
@@ -169,8 +169,8 @@ async def test_an_approver_of_other_locations_does_not_see_the_order(gql, db):
 
 
 async def test_a_german_buyer_is_told_in_german_with_euro_amounts(gql, db):
-    v12 = await variant(db, 12)
-    berlin_cart = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 150}], as_="buyer@globex.example",
+    contract_v = await plain(db)
+    berlin_cart = await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 150}], as_="buyer@globex.example",
                                  location="Berlin Zentrale")
     order = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "g", "cartId": berlin_cart["id"]}},
                            as_="buyer@globex.example"), "orderPlace")["order"]

@@ -1,21 +1,21 @@
 """Carts: who may keep them, quantity rules, contracted prices at add time, quick order and CSV."""
-from decimal import Decimal
 
 from sqlmodel import select
 
 from db.models import Cart, CartLine, ProductVariant
 from resolvers.globalid import encode
-from tests.ordering_support import (APPROVER, BUYER, CART_CREATE, CART_UPDATE, GLOBEX_BUYER, LINES_ADD,
-                                    LINES_REMOVE, LINES_UPDATE, QUICK_ORDER, VIEWER, count, data, error_codes,
-                                    location_gid, money, new_cart, variant)
+from tests.ordering_support import (ACME_CONTRACT, APPROVER, BUYER, CART_CREATE, CART_UPDATE, DENVER_LIST,
+                                    GLOBEX_BUYER, LINES_ADD, LINES_REMOVE, LINES_UPDATE, QUICK_ORDER, VIEWER, count,
+                                    data, error_codes, list_price, location_gid, money, new_cart, plain, ruled,
+                                    variants)
 from tests.support import codes
 
 
 async def test_a_viewer_or_approver_cannot_start_a_cart_and_nothing_is_written(gql, db):
     austin = await location_gid(db, "Austin Warehouse")
-    v0 = await variant(db, 0)
+    ruled_v = await ruled(db)
     for who in (VIEWER, APPROVER):
-        body = await gql(CART_CREATE, {"input": {"locationId": austin, "lines": [{"sku": v0.sku, "quantity": 10}]}},
+        body = await gql(CART_CREATE, {"input": {"locationId": austin, "lines": [{"sku": ruled_v.sku, "quantity": 10}]}},
                          as_=who)
         assert codes(body) == ["FORBIDDEN"], body
     assert await count(db, Cart) == 0
@@ -35,38 +35,38 @@ async def test_anonymous_callers_are_unauthenticated(gql, db):
 
 
 async def test_a_buyer_adds_lines_at_the_locations_contracted_prices(gql, db):
-    v0, v12 = await variant(db, 0), await variant(db, 12)
-    cart = await new_cart(gql, db, [{"sku": v0.sku, "quantity": 20},
-                                    {"variantId": encode("ProductVariant", v12.id), "quantity": 3}],
+    ruled_v, contract_v = await ruled(db), await plain(db)
+    cart = await new_cart(gql, db, [{"sku": ruled_v.sku, "quantity": 20},
+                                    {"variantId": encode("ProductVariant", contract_v.id), "quantity": 3}],
                           poNumber="PO-7", note="dock 2 please")
     lines = {line["sku"]: line for line in cart["lines"]}
-    # Denver's own price list: 80 % of list; the account contract: 85 % of list below 50.
-    assert money(lines[v0.sku]["unitPrice"]) == (v0.list_price * Decimal("0.8")).quantize(Decimal("0.01"))
-    assert money(lines[v12.sku]["unitPrice"]) == (v12.list_price * Decimal("0.85")).quantize(Decimal("0.01"))
+    # Denver's own price list beats the account contract; the contract's base price below 50.
+    assert money(lines[ruled_v.sku]["unitPrice"]) == await list_price(db, ruled_v, DENVER_LIST)
+    assert money(lines[contract_v.sku]["unitPrice"]) == await list_price(db, contract_v, ACME_CONTRACT)
     assert cart["poNumber"] == "PO-7" and cart["currencyCode"] == "USD"
     assert cart["shippingAddress"]["line2"] == "Dock 1"  # the location's default
     assert money(cart["subtotal"]) == sum(money(x["total"]) for x in cart["lines"])
 
 
 async def test_quantity_rules_unknown_and_unsold_skus_are_coded_and_add_nothing(gql, db):
-    v0, v7 = await variant(db, 0), await variant(db, 7)
-    cart = await new_cart(gql, db, [{"sku": v7.sku, "quantity": 1}])
+    ruled_v, denver_v = await ruled(db), (await variants(db, denver=True))[0]
+    cart = await new_cart(gql, db, [{"sku": denver_v.sku, "quantity": 1}])
     async with db.transaction() as s:
-        row = (await s.exec(select(ProductVariant).where(ProductVariant.id == v7.id))).one()
+        row = (await s.exec(select(ProductVariant).where(ProductVariant.id == denver_v.id))).one()
         row.is_active = False
         s.add(row)
-    bad = [({"sku": v0.sku, "quantity": 5}, "QUANTITY_RULE"),      # minimum 10
-           ({"sku": v0.sku, "quantity": 15}, "QUANTITY_RULE"),     # steps of 10
-           ({"sku": v0.sku, "quantity": 510}, "QUANTITY_RULE"),    # maximum 500
-           ({"sku": v0.sku, "quantity": 0}, "INVALID_QUANTITY"),
-           ({"sku": v0.sku, "quantity": -10}, "INVALID_QUANTITY"),
+    bad = [({"sku": ruled_v.sku, "quantity": 5}, "QUANTITY_RULE"),      # minimum 10
+           ({"sku": ruled_v.sku, "quantity": 15}, "QUANTITY_RULE"),     # steps of 10
+           ({"sku": ruled_v.sku, "quantity": 510}, "QUANTITY_RULE"),    # maximum 500
+           ({"sku": ruled_v.sku, "quantity": 0}, "INVALID_QUANTITY"),
+           ({"sku": ruled_v.sku, "quantity": -10}, "INVALID_QUANTITY"),
            ({"sku": "NOPE-1", "quantity": 1}, "UNKNOWN_SKU"),
-           ({"sku": v7.sku, "quantity": 1}, "NOT_SOLD")]
+           ({"sku": denver_v.sku, "quantity": 1}, "NOT_SOLD")]
     for line, code in bad:
         body = await gql(LINES_ADD, {"input": {"cartId": cart["id"], "lines": [line]}}, as_=BUYER)
         assert error_codes(data(body, "cartLinesAdd")) == [code], (line, body)
     # A good line next to a bad one is not added either.
-    body = await gql(LINES_ADD, {"input": {"cartId": cart["id"], "lines": [{"sku": v0.sku, "quantity": 10},
+    body = await gql(LINES_ADD, {"input": {"cartId": cart["id"], "lines": [{"sku": ruled_v.sku, "quantity": 10},
                                                                             {"sku": "NOPE", "quantity": 1}]}}, as_=BUYER)
     payload = data(body, "cartLinesAdd")
     assert error_codes(payload) == ["UNKNOWN_SKU"] and payload["userErrors"][0]["field"] == ["input", "lines", "1"]
@@ -74,18 +74,18 @@ async def test_quantity_rules_unknown_and_unsold_skus_are_coded_and_add_nothing(
 
 
 async def test_adding_a_variant_again_adds_quantities_and_reprices_breaks(gql, db):
-    v12 = await variant(db, 12)
-    cart = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 30}])
-    body = await gql(LINES_ADD, {"input": {"cartId": cart["id"], "lines": [{"sku": v12.sku, "quantity": 20}]}},
+    contract_v = await plain(db)
+    cart = await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 30}])
+    body = await gql(LINES_ADD, {"input": {"cartId": cart["id"], "lines": [{"sku": contract_v.sku, "quantity": 20}]}},
                      as_=BUYER)
     line = data(body, "cartLinesAdd")["cart"]["lines"][0]
     assert line["quantity"] == 50
-    assert money(line["unitPrice"]) == (v12.list_price * Decimal("0.75")).quantize(Decimal("0.01"))  # break at 50
+    assert money(line["unitPrice"]) == await list_price(db, contract_v, ACME_CONTRACT, 50)  # break at 50
     body = await gql(LINES_UPDATE, {"input": {"cartId": cart["id"], "lines": [{"lineId": line["id"], "quantity": 200}]}},
                      as_=BUYER)
     line = data(body, "cartLinesUpdate")["cart"]["lines"][0]
     assert line["quantity"] == 200
-    assert money(line["unitPrice"]) == (v12.list_price * Decimal("0.70")).quantize(Decimal("0.01"))
+    assert money(line["unitPrice"]) == await list_price(db, contract_v, ACME_CONTRACT, 200)
     body = await gql(LINES_REMOVE, {"input": {"cartId": cart["id"], "lineIds": [line["id"]]}}, as_=BUYER)
     assert data(body, "cartLinesRemove")["cart"]["lines"] == []
 
@@ -126,25 +126,25 @@ async def test_shipping_address_must_be_one_of_the_locations(gql, db):
 
 
 async def test_quick_order_reports_each_row_and_adds_the_good_ones(gql, db):
-    v0, v12 = await variant(db, 0), await variant(db, 12)
+    ruled_v, contract_v = await ruled(db), await plain(db)
     denver = await location_gid(db, "Denver Plant")
     body = await gql(QUICK_ORDER, {"input": {"locationId": denver, "lines": [
-        {"sku": v0.sku, "quantity": 20}, {"sku": "NOPE-9", "quantity": 1}, {"sku": v12.sku.lower(), "quantity": 0}],
-        "csv": f"sku,quantity\n{v12.sku},4\nBAD,x\n{v0.sku},\n"}}, as_=BUYER)
+        {"sku": ruled_v.sku, "quantity": 20}, {"sku": "NOPE-9", "quantity": 1}, {"sku": contract_v.sku.lower(), "quantity": 0}],
+        "csv": f"sku,quantity\n{contract_v.sku},4\nBAD,x\n{ruled_v.sku},\n"}}, as_=BUYER)
     payload = data(body, "cartQuickOrder")
     results = [(r["row"], r["sku"], r["added"], r["code"]) for r in payload["results"]]
-    assert results == [(1, v0.sku, True, None), (2, "NOPE-9", False, "UNKNOWN_SKU"),
-                       (3, v12.sku.lower(), False, "INVALID_QUANTITY"), (2, v12.sku, True, None),
-                       (3, "BAD", False, "INVALID_QUANTITY"), (4, v0.sku, False, "INVALID_QUANTITY")]
-    assert {(x["sku"], x["quantity"]) for x in payload["cart"]["lines"]} == {(v0.sku, 20), (v12.sku, 4)}
+    assert results == [(1, ruled_v.sku, True, None), (2, "NOPE-9", False, "UNKNOWN_SKU"),
+                       (3, contract_v.sku.lower(), False, "INVALID_QUANTITY"), (2, contract_v.sku, True, None),
+                       (3, "BAD", False, "INVALID_QUANTITY"), (4, ruled_v.sku, False, "INVALID_QUANTITY")]
+    assert {(x["sku"], x["quantity"]) for x in payload["cart"]["lines"]} == {(ruled_v.sku, 20), (contract_v.sku, 4)}
     assert payload["userErrors"] == []
 
 
 async def test_an_atomic_quick_order_adds_nothing_when_a_row_fails(gql, db):
     cart = await new_cart(gql, db, [])
-    v12 = await variant(db, 12)
+    contract_v = await plain(db)
     body = await gql(QUICK_ORDER, {"input": {"cartId": cart["id"], "atomic": True, "lines": [
-        {"sku": v12.sku, "quantity": 2}, {"sku": "NOPE", "quantity": 1}]}}, as_=BUYER)
+        {"sku": contract_v.sku, "quantity": 2}, {"sku": "NOPE", "quantity": 1}]}}, as_=BUYER)
     payload = data(body, "cartQuickOrder")
     assert error_codes(payload) == ["INVALID_INPUT"]
     assert [(r["added"], r["code"]) for r in payload["results"]] == [(False, None), (False, "UNKNOWN_SKU")]
@@ -161,11 +161,11 @@ async def test_a_viewer_cannot_quick_order(gql, db):
 async def test_location_carts_cost_the_same_statements_for_one_or_many(gql, db):
     query = """{ viewer { locations { name carts(first: 10) { nodes { id
         lines { sku unitPrice { amount } currentUnitPrice { amount } } } } } } }"""
-    v0, v12 = await variant(db, 0), await variant(db, 12)
-    await new_cart(gql, db, [{"sku": v0.sku, "quantity": 10}])
+    ruled_v, contract_v = await ruled(db), await plain(db)
+    await new_cart(gql, db, [{"sku": ruled_v.sku, "quantity": 10}])
     one = await gql(query, as_=BUYER)
     for _ in range(3):
-        await new_cart(gql, db, [{"sku": v0.sku, "quantity": 10}, {"sku": v12.sku, "quantity": 2}])
+        await new_cart(gql, db, [{"sku": ruled_v.sku, "quantity": 10}, {"sku": contract_v.sku, "quantity": 2}])
     many = await gql(query, as_=BUYER)
     carts = data(many, "viewer")["locations"][0]["carts"]["nodes"]
     assert len(carts) == 4
@@ -176,9 +176,9 @@ async def test_location_carts_cost_the_same_statements_for_one_or_many(gql, db):
 
 
 async def test_quick_order_rows_of_one_sku_are_added_together_and_fail_together(gql, db):
-    v0 = await variant(db, 0)
+    ruled_v = await ruled(db)
     body = await gql(QUICK_ORDER, {"input": {"locationId": await location_gid(db, "Denver Plant"),
-                                             "csv": f"{v0.sku},20\n{v0.sku},5\n"}}, as_=BUYER)
+                                             "csv": f"{ruled_v.sku},20\n{ruled_v.sku},5\n"}}, as_=BUYER)
     payload = data(body, "cartQuickOrder")
     assert [(r["row"], r["added"], r["code"]) for r in payload["results"]] == [(1, False, "QUANTITY_RULE"),
                                                                               (2, False, "QUANTITY_RULE")]
@@ -186,8 +186,8 @@ async def test_quick_order_rows_of_one_sku_are_added_together_and_fail_together(
     assert payload["cart"] is None and error_codes(payload) == ["EMPTY"]  # no empty new cart is left behind
     assert await count(db, Cart) == 0
     body = await gql(QUICK_ORDER, {"input": {"locationId": await location_gid(db, "Denver Plant"),
-                                             "csv": f"{v0.sku},20\n{v0.sku},10\n"}}, as_=BUYER)
-    assert [(x["sku"], x["quantity"]) for x in data(body, "cartQuickOrder")["cart"]["lines"]] == [(v0.sku, 30)]
+                                             "csv": f"{ruled_v.sku},20\n{ruled_v.sku},10\n"}}, as_=BUYER)
+    assert [(x["sku"], x["quantity"]) for x in data(body, "cartQuickOrder")["cart"]["lines"]] == [(ruled_v.sku, 30)]
 
 
 async def test_an_open_cart_can_be_deleted_an_ordered_one_cannot(gql, db):

@@ -10,8 +10,7 @@ from resolvers.globalid import decode
 from schema.limits import Limits
 from server.settings import Settings
 from tests.conftest import NOW
-from tests.ordering_support import BUYER, ORDER_PLACE, data, location_gid, variant
-
+from tests.ordering_support import (BUYER, ORDER_PLACE, data, location_gid, plain)
 SHIP = """mutation($input: FulfilmentCreateInput!) { fulfilmentCreate(input: $input) { userErrors { code } } }"""
 
 
@@ -28,7 +27,7 @@ async def _invoices(db, order_pk):
 
 
 async def test_the_first_shipment_invoices_the_order(gql, db):
-    v = await variant(db, 12)
+    v = await plain(db)
     placed = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "inv-at-ship", "locationId":
                                                     await location_gid(db, "Denver Plant"),
                                                     "lines": [{"sku": v.sku, "quantity": 4}]}}, as_=BUYER),

@@ -7,7 +7,8 @@ from db.enums import FulfilmentStatus
 from db.models import AuditEvent, Fulfilment, FulfilmentLine, Order, OrderLine, ProductVariant
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_CANCEL, ORDER_PLACE, ORDER_REORDER,
-                                    ORDER_UPDATE, VIEWER, data, error_codes, invoices_of, money, new_cart, variant)
+                                    ORDER_UPDATE, VIEWER, data, error_codes, invoices_of, money, new_cart, plain,
+                                    ruled, variants)
 from tests.support import codes, gid
 
 
@@ -61,9 +62,9 @@ async def test_reorder_makes_a_cart_at_todays_prices_and_reports_what_changed(gq
 
 
 async def test_changing_quantities_before_fulfilment_rewrites_the_invoice(gql, db):
-    v12, v11 = await variant(db, 12), await variant(db, 11)
-    order = await _placed(gql, db, [{"sku": v12.sku, "quantity": 4}, {"sku": v11.sku, "quantity": 2}])
-    line = next(x for x in order["lines"] if x["sku"] == v12.sku)
+    contract_v, list_v = await plain(db), (await variants(db))[0]
+    order = await _placed(gql, db, [{"sku": contract_v.sku, "quantity": 4}, {"sku": list_v.sku, "quantity": 2}])
+    line = next(x for x in order["lines"] if x["sku"] == contract_v.sku)
     change = {"orderId": order["id"], "lines": [{"lineId": line["id"], "quantity": 2}], "poNumber": "PO-NEW"}
     for who in (VIEWER, APPROVER):
         body = await gql(ORDER_UPDATE, {"input": change}, as_=who)
@@ -74,22 +75,22 @@ async def test_changing_quantities_before_fulfilment_rewrites_the_invoice(gql, d
     assert payload["userErrors"] == []
     updated = payload["order"]
     assert updated["poNumber"] == "PO-NEW"
-    assert {x["sku"]: x["quantity"] for x in updated["lines"]} == {v12.sku: 2, v11.sku: 2}
+    assert {x["sku"]: x["quantity"] for x in updated["lines"]} == {contract_v.sku: 2, list_v.sku: 2}
     assert money(updated["total"]) < money(order["total"])
     [invoice] = await invoices_of(gql, order["id"])
     assert money(invoice["amountDue"]) == money(updated["total"]) and [x["quantity"] for x in invoice["lines"]] == [2, 2]
     # An ADMIN may change it too; quantity rules hold as when ordering.
-    v0 = await variant(db, 0)
-    order = await _placed(gql, db, [{"sku": v0.sku, "quantity": 20}], key="k2")
+    ruled_v = await ruled(db)
+    order = await _placed(gql, db, [{"sku": ruled_v.sku, "quantity": 20}], key="k2")
     bad = {"orderId": order["id"], "lines": [{"lineId": order["lines"][0]["id"], "quantity": 15}]}
     assert error_codes(data(await gql(ORDER_UPDATE, {"input": bad}, as_=ADMIN), "orderUpdate")) == ["QUANTITY_RULE"]
 
 
 async def test_after_fulfilment_starts_only_what_has_not_shipped_changes(gql, db):
-    v12, v11 = await variant(db, 12), await variant(db, 11)
-    order = await _placed(gql, db, [{"sku": v12.sku, "quantity": 10}, {"sku": v11.sku, "quantity": 5}])
-    await _ship(db, order["number"], v12.sku, 6)
-    line = next(x for x in order["lines"] if x["sku"] == v12.sku)
+    contract_v, list_v = await plain(db), (await variants(db))[0]
+    order = await _placed(gql, db, [{"sku": contract_v.sku, "quantity": 10}, {"sku": list_v.sku, "quantity": 5}])
+    await _ship(db, order["number"], contract_v.sku, 6)
+    line = next(x for x in order["lines"] if x["sku"] == contract_v.sku)
     for quantity, code in ((5, "ALREADY_SHIPPED"), (12, "CANNOT_INCREASE")):
         payload = data(await gql(ORDER_UPDATE, {"input": {"orderId": order["id"], "lines": [
             {"lineId": line["id"], "quantity": quantity}]}}, as_=BUYER), "orderUpdate")
@@ -101,14 +102,14 @@ async def test_after_fulfilment_starts_only_what_has_not_shipped_changes(gql, db
     payload = data(await gql(ORDER_CANCEL, {"input": {"orderId": order["id"], "reason": "no longer needed"}},
                              as_=BUYER), "orderCancel")
     assert payload["cancelledWholeOrder"] is False and payload["order"]["status"] == "FULFILLED"
-    assert {x["sku"]: x["quantity"] for x in payload["order"]["lines"]} == {v12.sku: 6, v11.sku: 0}
+    assert {x["sku"]: x["quantity"] for x in payload["order"]["lines"]} == {contract_v.sku: 6, list_v.sku: 0}
     [invoice] = await invoices_of(gql, order["id"])
     assert money(invoice["amountDue"]) == money(payload["order"]["total"])
 
 
 async def test_cancelling_before_fulfilment_voids_the_invoice(gql, db):
-    v12 = await variant(db, 12)
-    order = await _placed(gql, db, [{"sku": v12.sku, "quantity": 3}])
+    contract_v = await plain(db)
+    order = await _placed(gql, db, [{"sku": contract_v.sku, "quantity": 3}])
     for who in (VIEWER, APPROVER):
         body = await gql(ORDER_CANCEL, {"input": {"orderId": order["id"]}}, as_=who)
         assert codes(body) == ["FORBIDDEN"] or error_codes(data(body, "orderCancel")) == ["ORDER_NOT_FOUND"], who

@@ -8,7 +8,8 @@ from db.models import (Account, AuditEvent, Cart, IdempotencyKey, Invoice, Membe
                        PriceListEntry, ProductVariant, User)
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_PLACE, SETTINGS_UPDATE, VIEWER,
-                                    count, data, error_codes, invoices_of, location_gid, money, new_cart, variant)
+                                    count, data, error_codes, invoices_of, location_gid, money, new_cart, plain,
+                                    ruled)
 from tests.support import codes, gid
 
 
@@ -18,15 +19,15 @@ async def _place(gql, cart_id, key="k-1", as_=BUYER, **extra):
 
 
 async def test_placing_a_cart_makes_an_open_order_with_an_invoice_due_after_the_terms(gql, db):
-    v0, v12 = await variant(db, 0), await variant(db, 12)
-    cart = await new_cart(gql, db, [{"sku": v0.sku, "quantity": 10}, {"sku": v12.sku, "quantity": 2}],
+    ruled_v, contract_v = await ruled(db), await plain(db)
+    cart = await new_cart(gql, db, [{"sku": ruled_v.sku, "quantity": 10}, {"sku": contract_v.sku, "quantity": 2}],
                           poNumber="PO-42", note="Leave at dock 1")
     payload = await _place(gql, cart["id"])
     assert payload["userErrors"] == []
     order = payload["order"]
     assert order["status"] == "OPEN" and order["poNumber"] == "PO-42" and order["note"] == "Leave at dock 1"
     assert order["placedBy"]["email"] == BUYER
-    assert [(x["sku"], x["quantity"]) for x in order["lines"]] == [(v0.sku, 10), (v12.sku, 2)]
+    assert [(x["sku"], x["quantity"]) for x in order["lines"]] == [(ruled_v.sku, 10), (contract_v.sku, 2)]
     subtotal = sum(money(x["total"]) for x in cart["lines"])
     assert money(order["subtotal"]) == subtotal
     assert money(order["tax"]) == (subtotal * Decimal("0.0725")).quantize(Decimal("0.01"))
@@ -45,10 +46,10 @@ async def test_placing_a_cart_makes_an_open_order_with_an_invoice_due_after_the_
 
 
 async def test_the_same_idempotency_key_returns_the_first_order(gql, db):
-    v0 = await variant(db, 0)
+    ruled_v = await ruled(db)
     denver = await location_gid(db, "Denver Plant")
     before = await count(db, Order)
-    lines = [{"sku": v0.sku, "quantity": 10}]
+    lines = [{"sku": ruled_v.sku, "quantity": 10}]
     first = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "erp-881", "locationId": denver,
                                                    "lines": lines}}, as_=BUYER), "orderPlace")
     second = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "erp-881", "locationId": denver,
@@ -59,7 +60,7 @@ async def test_the_same_idempotency_key_returns_the_first_order(gql, db):
     assert await count(db, Order) == before + 1
     # The same key with another body is refused, and writes nothing.
     other = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "erp-881", "locationId": denver,
-                                                   "lines": [{"sku": v0.sku, "quantity": 20}]}}, as_=BUYER),
+                                                   "lines": [{"sku": ruled_v.sku, "quantity": 20}]}}, as_=BUYER),
                  "orderPlace")
     assert error_codes(other) == ["IDEMPOTENCY_KEY_REUSED"] and other["order"] is None
     assert await count(db, Order) == before + 1
@@ -81,11 +82,11 @@ async def test_a_failed_placement_does_not_use_up_its_key(gql, db):
 
 
 async def test_an_integration_expecting_another_price_gets_price_changed(gql, db):
-    v0 = await variant(db, 0)
+    ruled_v = await ruled(db)
     denver = await location_gid(db, "Denver Plant")
     before = await count(db, Order)
     payload = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "x", "locationId": denver, "lines": [
-        {"variantId": await gid(db, ProductVariant, id=v0.id), "quantity": 10, "expectedUnitPrice": "1.00"}]}},
+        {"variantId": await gid(db, ProductVariant, id=ruled_v.id), "quantity": 10, "expectedUnitPrice": "1.00"}]}},
         as_=BUYER), "orderPlace")
     assert error_codes(payload) == ["PRICE_CHANGED"]
     assert payload["userErrors"][0]["field"] == ["input", "lines", "0", "expectedUnitPrice"]
@@ -93,12 +94,12 @@ async def test_an_integration_expecting_another_price_gets_price_changed(gql, db
 
 
 async def test_a_changed_price_is_reported_not_charged(gql, db):
-    v0 = await variant(db, 0)
-    cart = await new_cart(gql, db, [{"sku": v0.sku, "quantity": 10}])
+    ruled_v = await ruled(db)
+    cart = await new_cart(gql, db, [{"sku": ruled_v.sku, "quantity": 10}])
     added_at = money(cart["lines"][0]["unitPrice"])
     async with db.transaction() as s:  # the merchant raises Denver's contracted price
         entry = (await s.exec(select(PriceListEntry).where(PriceListEntry.price_list_id == 2,
-                                                           PriceListEntry.variant_id == v0.id))).one()
+                                                           PriceListEntry.variant_id == ruled_v.id))).one()
         entry.price = Decimal("25.00")
         s.add(entry)
     before = await count(db, Order)
@@ -115,12 +116,12 @@ async def test_a_changed_price_is_reported_not_charged(gql, db):
 
 
 async def test_an_order_over_the_credit_limit_is_blocked_with_a_clear_error(gql, db):
-    v0 = await variant(db, 0)
+    ruled_v = await ruled(db)
     async with db.transaction() as s:
         acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
         acme.credit_limit = Decimal("3500")  # open invoices owe 3,446.27
         s.add(acme)
-    cart = await new_cart(gql, db, [{"sku": v0.sku, "quantity": 10}])
+    cart = await new_cart(gql, db, [{"sku": ruled_v.sku, "quantity": 10}])
     before = (await count(db, Order), await count(db, Invoice))
     payload = await _place(gql, cart["id"])
     assert error_codes(payload) == ["CREDIT_LIMIT_EXCEEDED"]
@@ -132,12 +133,12 @@ async def test_an_order_over_the_credit_limit_is_blocked_with_a_clear_error(gql,
 
 async def test_over_the_monthly_spending_limit_the_order_waits_for_approval(gql, db):
     # Bob's limit is 5,000 a month; he placed 592.00 this month already (waiting for approval).
-    v12 = await variant(db, 12)
-    cart = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 150}])  # 3,941.49 with tax
+    contract_v = await plain(db)
+    cart = await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 150}])  # 3,941.49 with tax
     payload = await _place(gql, cart["id"])
     order = payload["order"]
     assert order["status"] == "OPEN"
-    cart = await new_cart(gql, db, [{"sku": v12.sku, "quantity": 50}])
+    cart = await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 50}])
     order = (await _place(gql, cart["id"], key="k-2"))["order"]
     assert order["status"] == "PENDING_APPROVAL" and order["approvalReasons"] == ["SPENDING_LIMIT"]
     assert await invoices_of(gql, order["id"]) == [] and order["approvalsRequired"] == 1
@@ -156,10 +157,10 @@ async def test_a_per_order_limit_counts_each_order_alone(gql, db):
         m = (await s.exec(select(Membership).join(User, User.id == Membership.user_id).where(User.email == BUYER))).one()
         m.spending_limit = Decimal("700")
         s.add(m)
-    v12 = await variant(db, 12)
-    small = (await _place(gql, (await new_cart(gql, db, [{"sku": v12.sku, "quantity": 10}]))["id"], key="a"))["order"]
-    again = (await _place(gql, (await new_cart(gql, db, [{"sku": v12.sku, "quantity": 10}]))["id"], key="b"))["order"]
-    large = (await _place(gql, (await new_cart(gql, db, [{"sku": v12.sku, "quantity": 50}]))["id"], key="c"))["order"]
+    contract_v = await plain(db)
+    small = (await _place(gql, (await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 10}]))["id"], key="a"))["order"]
+    again = (await _place(gql, (await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 10}]))["id"], key="b"))["order"]
+    large = (await _place(gql, (await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 50}]))["id"], key="c"))["order"]
     assert money(small["total"]) < 700 and money(large["total"]) > 700
     assert (small["status"], again["status"], large["status"]) == ("OPEN", "OPEN", "PENDING_APPROVAL")
 
@@ -171,14 +172,14 @@ async def test_an_account_that_requires_approval_holds_every_order(gql, db):
     assert codes(body) == ["FORBIDDEN"]
     body = await gql(SETTINGS_UPDATE, {"input": {"accountId": acme, "requiresApproval": True}}, as_=ADMIN)
     assert data(body, "accountOrderingSettingsUpdate")["settings"]["requiresApproval"] is True
-    v12 = await variant(db, 12)
-    order = (await _place(gql, (await new_cart(gql, db, [{"sku": v12.sku, "quantity": 1}]))["id"]))["order"]
+    contract_v = await plain(db)
+    order = (await _place(gql, (await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 1}]))["id"]))["order"]
     assert order["status"] == "PENDING_APPROVAL" and order["approvalReasons"] == ["ACCOUNT_REQUIRES_APPROVAL"]
 
 
 async def test_who_may_place(gql, db):
-    v12 = await variant(db, 12)
-    lines = [{"sku": v12.sku, "quantity": 1}]
+    contract_v = await plain(db)
+    lines = [{"sku": contract_v.sku, "quantity": 1}]
     before = await count(db, Order)
     # A viewer, an approver: refused at a location they can see.
     for who, location in ((VIEWER, "Austin Warehouse"), (APPROVER, "Denver Plant")):
@@ -205,15 +206,15 @@ async def test_who_may_place(gql, db):
 
 async def test_bad_order_input_is_coded(gql, db):
     denver = await location_gid(db, "Denver Plant")
-    v12 = await variant(db, 12)
-    cases = [({"idempotencyKey": "", "locationId": denver, "lines": [{"sku": v12.sku, "quantity": 1}]},
+    contract_v = await plain(db)
+    cases = [({"idempotencyKey": "", "locationId": denver, "lines": [{"sku": contract_v.sku, "quantity": 1}]},
               "INVALID_IDEMPOTENCY_KEY"),
-             ({"idempotencyKey": "k" * 256, "locationId": denver, "lines": [{"sku": v12.sku, "quantity": 1}]},
+             ({"idempotencyKey": "k" * 256, "locationId": denver, "lines": [{"sku": contract_v.sku, "quantity": 1}]},
               "INVALID_IDEMPOTENCY_KEY"),
-             ({"idempotencyKey": "k", "locationId": denver, "lines": [{"sku": v12.sku, "quantity": 1}],
+             ({"idempotencyKey": "k", "locationId": denver, "lines": [{"sku": contract_v.sku, "quantity": 1}],
                "poNumber": "P" * 141}, "PO_NUMBER_TOO_LONG"),
              ({"idempotencyKey": "k", "locationId": denver, "lines": []}, "INVALID_INPUT"),
-             ({"idempotencyKey": "k", "locationId": denver, "lines": [{"sku": v12.sku, "quantity": 0}]},
+             ({"idempotencyKey": "k", "locationId": denver, "lines": [{"sku": contract_v.sku, "quantity": 0}]},
               "INVALID_QUANTITY")]
     before = await count(db, Order)
     for given, code in cases:
@@ -225,6 +226,6 @@ async def test_bad_order_input_is_coded(gql, db):
 
 async def test_invoicing_at_fulfilment_places_without_an_invoice(gql, db, app):
     app.state.settings.sessions.invoice_on = "FULFILMENT"
-    v12 = await variant(db, 12)
-    order = (await _place(gql, (await new_cart(gql, db, [{"sku": v12.sku, "quantity": 1}]))["id"]))["order"]
+    contract_v = await plain(db)
+    order = (await _place(gql, (await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 1}]))["id"]))["order"]
     assert order["status"] == "OPEN" and await invoices_of(gql, order["id"]) == []

@@ -5,8 +5,7 @@ from sqlmodel import func, select
 
 from db.models import CartLine
 from tests.conftest import make_token
-from tests.ordering_support import BUYER, location_gid, variant
-
+from tests.ordering_support import (BUYER, location_gid, plain, variants)
 QUICK = """mutation($input: CartQuickOrderInput!) { cartQuickOrder(input: $input) {
   cart { lines { sku quantity } } results { row sku added code } userErrors { code field } } }"""
 
@@ -34,7 +33,7 @@ async def test_a_csv_file_that_is_not_text_is_refused_and_adds_nothing(client, d
 
 async def test_an_uploaded_csv_with_a_bom_fills_a_new_cart(client, db, clock):
     token = await make_token(db, BUYER, clock.now())
-    a, b = await variant(db, 12), await variant(db, 13)
+    a, b = await plain(db), (await variants(db, many=2))[1]
     csv = f"sku;quantity\n{a.sku};4\n{b.sku};2\nNOPE-1;1\n".encode("utf-8-sig")
     payload = await upload(client, token, {"locationId": await location_gid(db, "Denver Plant")}, csv)
     assert {(r["sku"], r["added"], r["code"]) for r in payload["results"]} == {

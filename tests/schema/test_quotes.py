@@ -8,7 +8,7 @@ from sqlmodel import select
 from db.models import Order, OutboxMessage, Quote
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, STAFF_ADMIN, STAFF_SUPPORT, VIEWER, count,
-                                    data, error_codes, location_gid, money, variant)
+                                    data, error_codes, location_gid, money, ruled)
 from tests.support import codes
 
 QUOTE = "quote { id number status note responseNote expiresAt total { amount } lines { id sku quantity unitPrice { amount } } order { number status } }"
@@ -22,9 +22,9 @@ LIST = "{ viewer { quotes(first: 10) { totalCount nodes { number status } } } }"
 
 
 async def _request(gql, db, quantity=600, as_=BUYER):
-    v0 = await variant(db, 0)
+    ruled_v = await ruled(db)
     body = await gql(REQUEST, {"input": {"locationId": await location_gid(db, "Denver Plant"),
-                                         "lines": [{"sku": v0.sku, "quantity": quantity}],
+                                         "lines": [{"sku": ruled_v.sku, "quantity": quantity}],
                                          "note": "Annual volume, can you do better?"}}, as_=as_)
     return data(body, "quoteRequest")
 

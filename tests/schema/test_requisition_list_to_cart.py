@@ -3,7 +3,7 @@ from sqlmodel import select
 
 from db.models import CartLine, ProductVariant, RequisitionList, RequisitionListItem
 from resolvers.globalid import encode
-from tests.ordering_support import BUYER, GLOBEX_BUYER, data, new_cart, variant
+from tests.ordering_support import (BUYER, GLOBEX_BUYER, data, new_cart, plain)
 from tests.support import row
 
 ADD = """mutation($i: RequisitionListAddToCartInput!) { requisitionListAddToCart(input: $i) {
@@ -25,7 +25,7 @@ async def _lines(db) -> int:
 
 async def test_another_accounts_list_or_cart_is_not_found_and_nothing_is_added(gql, db):
     lst, _ = await _list(db)
-    v = await variant(db, 12)
+    v = await plain(db)
     globex_cart = await new_cart(gql, db, [{"sku": v.sku, "quantity": 1}], as_=GLOBEX_BUYER, location="Berlin Zentrale")
     before = await _lines(db)
     body = await gql(ADD, {"i": {"requisitionListId": encode("RequisitionList", lst.id), "cartId": globex_cart["id"]}},
@@ -44,7 +44,7 @@ async def test_items_are_added_and_a_variant_no_longer_sold_is_reported(gql, db)
     async with db.transaction() as s:
         gone.is_active = False
         s.add(gone)
-    v = await variant(db, 12)
+    v = await plain(db)
     cart = await new_cart(gql, db, [{"sku": v.sku, "quantity": 1}])
     body = await gql(ADD, {"i": {"requisitionListId": encode("RequisitionList", lst.id), "cartId": cart["id"]}}, as_=BUYER)
     payload = data(body, "requisitionListAddToCart")
