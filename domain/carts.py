@@ -34,7 +34,7 @@ class CartErrorCode(StrEnum):
 
 
 C = CartErrorCode
-O = OrderErrorCode  # noqa: E741 - the line codes carts share with orders
+OE = OrderErrorCode  # the line codes carts share with orders
 
 
 def check_open(cart: Cart) -> None:
@@ -57,7 +57,7 @@ async def new_cart(session: Any, location: Location, user_id: int | None, now: d
     if address_id is not None:
         address = await order_repo.shipping_address(session, location.id, address_id)  # type: ignore[arg-type]
         if address is None:
-            raise reject(O.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
+            raise reject(OE.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
                          "input", "shippingAddressId")
     account = await order_repo.account(session, location.account_id)
     cart = Cart(account_id=location.account_id, location_id=location.id, created_by_user_id=user_id,  # type: ignore[arg-type]
@@ -90,7 +90,7 @@ async def update(session: Any, cart: Cart, d: CartDetails, now: datetime) -> Car
     if d.address_id is not None:
         address = await order_repo.shipping_address(session, cart.location_id, d.address_id)
         if address is None:
-            raise reject(O.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
+            raise reject(OE.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
                          "input", "shippingAddressId")
         cart.shipping_address_id = address.id
     touch(session, cart, now)
@@ -103,7 +103,7 @@ async def add_lines(session: Any, cart: Cart, requests: list[LineRequest], price
     (Rejected); otherwise the good lines are added and the problems returned."""
     check_open(cart)
     if len(requests) > QUICK_ORDER_MAX:
-        raise reject(O.TOO_MANY_LINES, f"At most {QUICK_ORDER_MAX} lines at once", "input", "lines")
+        raise reject(OE.TOO_MANY_LINES, f"At most {QUICK_ORDER_MAX} lines at once", "input", "lines")
     existing = {line.variant_id: line for line in await cart_lines(session, cart.id)}  # type: ignore[arg-type]
     priced, problems = await price_lines(session, cart.location_id, cart.currency, requests, pricer,
                                          base={vid: line.quantity for vid, line in existing.items()})
@@ -129,7 +129,7 @@ async def add_lines(session: Any, cart: Cart, requests: list[LineRequest], price
 async def add_requested(session: Any, cart: Cart, requests: list[LineRequest], pricer: Pricer, now: Any) -> Cart:
     """cartLinesAdd: every line or none."""
     if not requests:
-        raise reject(O.EMPTY, "Give at least one line", "input", "lines")
+        raise reject(OE.EMPTY, "Give at least one line", "input", "lines")
     await add_lines(session, cart, requests, pricer, now)
     return cart
 
@@ -138,7 +138,7 @@ async def add_saved_items(session: Any, cart: Cart, items: list[Any], pricer: Pr
     """A requisition list's items at today's prices. Items no longer sold, or now off their quantity
     rules, are left out and returned as problems; the others are added (and stay added)."""
     if not items:
-        raise reject(O.EMPTY, "The list has no items", "input", "requisitionListId")
+        raise reject(OE.EMPTY, "The list has no items", "input", "requisitionListId")
     requests = [LineRequest(quantity=i.quantity, variant_id=i.variant_id, field=["input", "items", str(n)])
                 for n, i in enumerate(items)]
     _added, problems = await add_lines(session, cart, requests, pricer, now, atomic=False)
@@ -161,7 +161,7 @@ async def set_quantities(session: Any, cart: Cart, changes: list[QuantityChange]
     for c in changes:
         line = lines.get(c.line_id)
         if line is None:
-            problems.append(problem(O.LINE_NOT_FOUND, "No such line in this cart", *c.field, "lineId"))
+            problems.append(problem(OE.LINE_NOT_FOUND, "No such line in this cart", *c.field, "lineId"))
             continue
         price, rule = await pricer(cart.location_id, variants[line.variant_id], max(c.quantity, 1))
         off = check_quantity(c.quantity, rule, c.field + ["quantity"])
@@ -181,7 +181,7 @@ async def remove_lines(session: Any, cart: Cart, line_ids: list[int], now: Any) 
     lines = {line.id: line for line in await cart_lines(session, cart.id)}  # type: ignore[arg-type]
     missing = [i for i, lid in enumerate(line_ids) if lid not in lines]
     if missing:
-        raise Rejected(*(problem(O.LINE_NOT_FOUND, "No such line in this cart", "input", "lineIds", str(i))
+        raise Rejected(*(problem(OE.LINE_NOT_FOUND, "No such line in this cart", "input", "lineIds", str(i))
                          for i in missing))
     await delete_lines(session, [lines[lid] for lid in line_ids])
     touch(session, cart, now)
@@ -258,7 +258,7 @@ async def place(session: Any, cart: Cart, pricer: Pricer, user_id: int | None, p
     priced, changes, problems = await reprice(session, cart, pricer)
     if changes:
         reports = [c.report() for c in changes]
-        raise Rejected(*(problem(O.PRICE_CHANGED, f"The price of {c.sku} changed from {c.previous_unit_price} "
+        raise Rejected(*(problem(OE.PRICE_CHANGED, f"The price of {c.sku} changed from {c.previous_unit_price} "
                                  f"to {c.unit_price} {c.currency}: review the cart (cartPricesRefresh) and "
                                  "place it again", "input", "cartId") for c in reports),
                        answer={"price_changes": reports})
@@ -301,7 +301,7 @@ def csv_text(text: str | None, upload: bytes | None) -> str | None:
     if upload is None:
         return text
     if text is not None:
-        raise reject(O.INVALID_INPUT, "Give csv or csvFile, not both", "input")
+        raise reject(OE.INVALID_INPUT, "Give csv or csvFile, not both", "input")
     if len(upload) > CSV_MAX_BYTES:
         raise reject(C.CSV_TOO_LARGE, f"The CSV is over {CSV_MAX_BYTES // 1024} KB", "input", "csvFile")
     try:
@@ -331,12 +331,12 @@ def parse_csv(text: str) -> list[QuickRow]:
         try:
             qty = int(raw)
         except ValueError:
-            rows.append(QuickRow(sku, None, n, problem(O.INVALID_QUANTITY, f"Row {n}: {raw!r} is not a whole number",
+            rows.append(QuickRow(sku, None, n, problem(OE.INVALID_QUANTITY, f"Row {n}: {raw!r} is not a whole number",
                                                        "input", "csv", str(n))))
             continue
         rows.append(QuickRow(sku, qty, n))
     if len(rows) > QUICK_ORDER_MAX:
-        raise reject(O.TOO_MANY_LINES, f"At most {QUICK_ORDER_MAX} rows at once", "input", "csv")
+        raise reject(OE.TOO_MANY_LINES, f"At most {QUICK_ORDER_MAX} rows at once", "input", "csv")
     return rows
 
 
@@ -351,14 +351,14 @@ async def quick_order(session: Any, cart: Cart, new: bool, pairs: list[tuple[str
         rows += parsed
         fields += [["input", "csv", str(r.row)] for r in parsed]
     if not rows:
-        raise reject(O.EMPTY, "Give at least one SKU and quantity", "input")
+        raise reject(OE.EMPTY, "Give at least one SKU and quantity", "input")
     problems: dict[tuple[str, ...], Problem] = {}
     requests = []
     for r, f in zip(rows, fields):
         if r.problem is not None:
             problems[tuple(f)] = r.problem
         elif not r.sku:
-            problems[tuple(f)] = problem(O.MISSING_VARIANT, "The SKU is empty", *f)
+            problems[tuple(f)] = problem(OE.MISSING_VARIANT, "The SKU is empty", *f)
         else:
             requests.append(LineRequest(quantity=r.quantity or 0, sku=r.sku, field=f))
     added, found = await add_lines(session, cart, requests, pricer, now, atomic=False)
@@ -371,12 +371,12 @@ async def quick_order(session: Any, cart: Cart, new: bool, pairs: list[tuple[str
         results.append(QuickOrderResult(r.row, r.sku, r.quantity, added=p is None and not (atomic and failed),
                                         code=p.code if p else None, message=p.message if p else None))
     if atomic and failed:
-        raise reject(O.INVALID_INPUT, f"{len(problems)} of {len(rows)} rows could not be added, so none was "
+        raise reject(OE.INVALID_INPUT, f"{len(problems)} of {len(rows)} rows could not be added, so none was "
                      "(atomic)", "input", answer={"results": results})
     if not added and new:  # no empty cart left behind
         for result in results:
             result.added = False
-        raise reject(O.EMPTY, "No row could be added", "input", answer={"results": results})
+        raise reject(OE.EMPTY, "No row could be added", "input", answer={"results": results})
     return cart, results
 
 
@@ -399,14 +399,14 @@ async def reorder(session: Any, order: Order, cart: Cart | None, user_id: int | 
         cart = await new_cart(session, await order_repo.location(session, order.location_id), user_id, now,
                               name=f"Reorder of {order.number}")
     elif cart.location_id != order.location_id:
-        raise reject(O.INVALID_INPUT, "The cart is for another location than the order", "input", "cartId")
+        raise reject(OE.INVALID_INPUT, "The cart is for another location than the order", "input", "cartId")
     order_lines = await order_repo.order_lines(session, order.id)  # type: ignore[arg-type]
     requests, unavailable = [], []
     for i, line in enumerate(order_lines):
         if line.quantity <= 0:
             continue
         if line.variant_id is None:
-            unavailable.append(ReorderLineReport(line.sku, line.title, line.quantity, O.NOT_SOLD,
+            unavailable.append(ReorderLineReport(line.sku, line.title, line.quantity, OE.NOT_SOLD,
                                                  f"{line.sku} is no longer in the catalog"))
             continue
         requests.append(LineRequest(quantity=line.quantity, variant_id=line.variant_id,
@@ -421,6 +421,6 @@ async def reorder(session: Any, order: Order, cart: Cart | None, user_id: int | 
     repriced = [PriceChangeReport(old.sku, old.title, old.quantity, old.unit_price, line.unit_price, old.currency)
                 for line in added if (old := by_variant[line.variant_id]).unit_price != line.unit_price]
     if not added:
-        raise reject(O.EMPTY, "None of the order's lines can be ordered today", "input", "orderId",
+        raise reject(OE.EMPTY, "None of the order's lines can be ordered today", "input", "orderId",
                      answer={"unavailable_lines": unavailable, "repriced_lines": repriced})
     return cart, unavailable, repriced

@@ -17,7 +17,7 @@ from domain.errors import Problem, Rejected, reject
 from domain.invoicing import MerchantSettings
 from domain.money import round_to_minor
 from domain.ordering import MAX_LINES, NOTE_MAX, LineRequest, Placement, PricedLine, Pricer, place, price_lines, problem
-from domain.ordering import OrderErrorCode as O
+from domain.ordering import OrderErrorCode as OE
 from domain.pricing import QuantityRuleData
 from i18n.formatting import format_date, format_money
 
@@ -60,11 +60,11 @@ async def request(session: Any, account_id: int, currency: str, location: Locati
                   actor: Actor) -> Quote:
     problems: list[Problem] = []
     if not requests:
-        problems.append(problem(O.EMPTY, "A quote needs at least one line", "input", "lines"))
+        problems.append(problem(OE.EMPTY, "A quote needs at least one line", "input", "lines"))
     if len(requests) > MAX_LINES:
-        raise reject(O.TOO_MANY_LINES, f"A quote has at most {MAX_LINES} lines", "input", "lines")
+        raise reject(OE.TOO_MANY_LINES, f"A quote has at most {MAX_LINES} lines", "input", "lines")
     if note is not None and len(note) > NOTE_MAX:
-        problems.append(problem(O.NOTE_TOO_LONG, f"A note has at most {NOTE_MAX} characters", "input", "note"))
+        problems.append(problem(OE.NOTE_TOO_LONG, f"A note has at most {NOTE_MAX} characters", "input", "note"))
     priced, line_problems = await price_lines(session, location.id, currency, requests, _no_maximum(pricer))  # type: ignore[arg-type]
     problems += line_problems
     if problems:
@@ -100,12 +100,12 @@ async def respond(session: Any, quote: Quote, answers: list[PriceAnswer], expire
         problems.append(problem(Q.INVALID_EXPIRY, f"A quote is valid for at most {MAX_VALIDITY_DAYS} days",
                                 "input", "expiresAt"))
     if note is not None and len(note) > NOTE_MAX:
-        problems.append(problem(O.NOTE_TOO_LONG, f"A note has at most {NOTE_MAX} characters", "input", "note"))
+        problems.append(problem(OE.NOTE_TOO_LONG, f"A note has at most {NOTE_MAX} characters", "input", "note"))
     lines = {line.id: line for line in await quote_lines(session, quote.id)}  # type: ignore[arg-type]
     given = {}
     for a in answers:
         if a.line_id not in lines:
-            problems.append(problem(O.LINE_NOT_FOUND, "No such line on this quote", *a.field, "lineId"))
+            problems.append(problem(OE.LINE_NOT_FOUND, "No such line on this quote", *a.field, "lineId"))
         elif a.unit_price < 0 or a.unit_price != a.unit_price.quantize(Decimal("0.0001")):
             problems.append(problem(Q.INVALID_PRICE, "A unit price is zero or more, with at most 4 decimals",
                                     *a.field, "unitPrice"))
@@ -163,7 +163,7 @@ async def accept(session: Any, quote: Quote, user_id: int | None, po_number: str
 async def decline(session: Any, quote: Quote, reason: str | None, now: datetime, actor: Actor) -> Quote:
     _check_open(quote)
     if reason is not None and len(reason) > NOTE_MAX:
-        raise reject(O.REASON_TOO_LONG, f"A reason has at most {NOTE_MAX} characters", "input", "reason")
+        raise reject(OE.REASON_TOO_LONG, f"A reason has at most {NOTE_MAX} characters", "input", "reason")
     quote.status = QuoteStatus.DECLINED
     quote.updated_at = now
     session.add(quote)

@@ -1,7 +1,6 @@
 """Cart mutations and reads: the caller's scope finds the cart (read under lock), the policy table
 says who may change it, domain/carts.py decides the rest."""
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from db.models import Cart, Location
@@ -19,6 +18,7 @@ from resolvers.context import Context
 from resolvers.errors import UserError
 from resolvers.globalid import decode_as
 from resolvers.mutation import mutation, require, user_errors
+from resolvers.rows import find_row
 
 
 @dataclass
@@ -53,20 +53,9 @@ async def location_carts(ctx: Context, location: Any, window: Window) -> Connect
     return await paginate(ctx, lambda s: CartRepository(s, scope), CartFilter(location_ids=(location.id,)), window)
 
 
-async def find_row(ctx: Context, s: Any, repository: Any, gid: str, type_name: str, code: StrEnum,
-                   field: str, *, lock: bool = True) -> Any:
-    """The row of an ID among those the caller sees (read under lock to change it: see
-    ScopedRepository.get_locked), else the domain's not-found userError at input.`field`."""
-    pk = decode_as(gid, type_name)
-    row = await (repository.get_locked(pk) if lock else repository.get(pk))
-    if row is None:
-        raise reject(code, f"No {type_name.lower()} with that ID", "input", field)
-    return row
-
-
 async def find_cart(ctx: Context, s: Any, cart_gid: str, key: str) -> Cart:
     """The cart locked for this transaction, if the caller may see it; and the caller may do `key` on it."""
-    cart = await find_row(ctx, s, CartRepository(s, ctx.scope("rows:Cart")), cart_gid, "Cart", C.CART_NOT_FOUND,
+    cart = await find_row(CartRepository(s, ctx.scope("rows:Cart")), cart_gid, "Cart", C.CART_NOT_FOUND,
                           "cartId")
     require(ctx, key, cart.account_id, cart.location_id)
     return cart
@@ -74,7 +63,7 @@ async def find_cart(ctx: Context, s: Any, cart_gid: str, key: str) -> Cart:
 
 async def find_location(ctx: Context, s: Any, location_gid: str, key: str) -> Location:
     """A location the caller sees, where it may do `key`."""
-    location = await find_row(ctx, s, LocationRepository(s, ctx.scope("rows:Location")), location_gid, "Location",
+    location = await find_row(LocationRepository(s, ctx.scope("rows:Location")), location_gid, "Location",
                               OrderErrorCode.LOCATION_NOT_FOUND, "locationId", lock=False)
     require(ctx, key, location.account_id, location.id)
     return location

@@ -14,7 +14,8 @@ from domain import carts, idempotency, ordering
 from domain.carts import PriceChangeReport, ReorderLineReport
 from domain.errors import Problem, reject
 from domain.ordering import LineRequest, OrderErrorCode as E, OrderingSettingsView
-from resolvers.carts import find_cart, find_location, find_row
+from resolvers.carts import find_cart, find_location
+from resolvers.rows import find_row
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.errors import UserError
@@ -83,7 +84,7 @@ class PlaceRequest:
 async def find_order(ctx: Context, s: Any, gid: str, key: str) -> Order:
     """The order locked for this transaction, if the caller sees it and may do `key` on it. Locked
     before anything else of it is read, so two decisions on one order run one after the other."""
-    order = await find_row(ctx, s, OrderRepository(s, ctx.scope("rows:Order")), gid, "Order", E.ORDER_NOT_FOUND,
+    order = await find_row(OrderRepository(s, ctx.scope("rows:Order")), gid, "Order", E.ORDER_NOT_FOUND,
                            "orderId")
     require(ctx, key, order.account_id, order.location_id)
     return order
@@ -149,7 +150,7 @@ async def approval_queue(ctx: Context, window: Window) -> Connection:
 
 @mutation("orderReorder", OrderReorderPayload, audit="order.reorder")
 async def order_reorder(ctx: Context, s: Any, order_gid: str, cart_gid: str | None) -> dict[str, Any]:
-    order = await find_row(ctx, s, OrderRepository(s, ctx.scope("rows:Order")), order_gid, "Order",
+    order = await find_row(OrderRepository(s, ctx.scope("rows:Order")), order_gid, "Order",
                            E.ORDER_NOT_FOUND, "orderId", lock=False)
     require(ctx, "Mutation.orderReorder", order.account_id, order.location_id)
     if cart_gid is not None:
@@ -188,7 +189,7 @@ async def ordering_settings(ctx: Context, account: Any) -> OrderingSettingsView:
 async def ordering_settings_update(ctx: Context, s: Any, account_gid: str, period: SpendingLimitPeriod | None,
                                    threshold: Decimal | None, clear_threshold: bool,
                                    requires_approval: bool | None) -> dict[str, Any]:
-    account = await find_row(ctx, s, AccountRepository(s, ctx.scope("rows:Account")), account_gid, "Account",
+    account = await find_row(AccountRepository(s, ctx.scope("rows:Account")), account_gid, "Account",
                              E.ACCOUNT_NOT_FOUND, "accountId")
     require(ctx, "Mutation.accountOrderingSettingsUpdate", account.id)  # type: ignore[arg-type]
     return {"settings": await ordering.update_settings(s, account, period, threshold, clear_threshold,

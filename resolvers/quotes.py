@@ -11,7 +11,8 @@ from domain import idempotency
 from domain import quotes as domain
 from domain.ordering import LineRequest
 from domain.quotes import QuoteErrorCode as Q
-from resolvers.carts import find_location, find_row
+from resolvers.carts import find_location
+from resolvers.rows import find_row
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.errors import UserError
@@ -36,7 +37,7 @@ class QuoteAcceptPayload:
 async def find_quote(ctx: Context, s: Any, gid: str) -> Quote:
     """The quote locked for this transaction, if the caller sees it: two decisions on one quote run
     one after the other."""
-    return await find_row(ctx, s, QuoteRepository(s, ctx.scope("rows:Quote")), gid, "Quote", Q.QUOTE_NOT_FOUND,
+    return await find_row(QuoteRepository(s, ctx.scope("rows:Quote")), gid, "Quote", Q.QUOTE_NOT_FOUND,
                           "quoteId")
 
 

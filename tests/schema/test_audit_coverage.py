@@ -3,7 +3,7 @@ from sqlmodel import select
 
 from db.models import AuditEvent, Cart
 from resolvers.globalid import decode
-from tests.ordering_support import BUYER, LINES_ADD, data, new_cart, variant
+from tests.ordering_support import BUYER, LINES_ADD, data, new_cart, plain
 from tests.support import row
 
 
@@ -14,7 +14,7 @@ async def _actions(db) -> list[str]:
 
 async def test_cart_changes_are_audited_and_failed_ones_are_not(gql, db):
     before = await _actions(db)
-    v = await variant(db, 12)
+    v = await plain(db)
     cart = await new_cart(gql, db, [{"sku": v.sku, "quantity": 2}])
     refused = data(await gql(LINES_ADD, {"input": {"cartId": cart["id"], "lines": [{"sku": "NO-SUCH-SKU", "quantity": 1}]}},
                              as_=BUYER), "cartLinesAdd")
