@@ -1,16 +1,53 @@
 """Every top-level error carries extensions.code; unexpected ones are masked with a request id.
-Query texts are parsed once."""
+A bad literal's error names the argument it was given for. Query texts are parsed once."""
 import logging
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
-from graphql import GraphQLError, parse
+from graphql import ArgumentNode, GraphQLError, GraphQLInputType, ValueNode, VariableDefinitionNode, parse
+from graphql.language import SKIP
+from graphql.utilities.validate_input_value import validate_input_literal
+from graphql.validation import ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
+
+from schema.scalars import DecimalInputError
 
 log = logging.getLogger("portalql.errors")
 
 
+class NamedValuesOfCorrectType(ValuesOfCorrectTypeRule):
+    """graphql-core's rule, with the argument (and the field inside it) named in the message:
+    "found: NaN" alone does not say which of a mutation's amounts was refused."""
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self._where: str | None = None
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        self._where = f"Argument '{node.name.value}'"
+
+    def enter_variable_definition(self, node: VariableDefinitionNode, *_args: Any) -> None:
+        self._where = f"Default value of '${node.variable.name.value}'"
+
+    def is_valid_value_node(self, node: ValueNode, input_type: GraphQLInputType | None) -> Any:
+        if input_type:
+            def on_error(error: GraphQLError, path: list[str | int]) -> None:
+                inner = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+                where = f"{self._where or 'A value'}{' at ' + inner if inner else ''}"
+                self.report_error(GraphQLError(f"{where} is invalid: {error.message}", error.nodes,
+                                               original_error=error.original_error))
+            validate_input_literal(node, input_type, on_error, None, None, self.context.hide_suggestions)
+        return SKIP
+
+
 class ErrorCodes(SchemaExtension):
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        ec.validation_rules = tuple(NamedValuesOfCorrectType if r is ValuesOfCorrectTypeRule else r
+                                    for r in ec.validation_rules)
+        yield
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
@@ -23,9 +60,10 @@ class ErrorCodes(SchemaExtension):
     def _coded(error: GraphQLError, request_id: str) -> GraphQLError:
         code = (error.extensions or {}).get("code")
         original = error.original_error
-        if code and (original is None or isinstance(original, GraphQLError)):
+        refused = original is None or isinstance(original, (GraphQLError, DecimalInputError))
+        if code and refused:
             return error
-        if original is None or isinstance(original, GraphQLError):
+        if refused:
             # Parse, validation and argument errors: the query itself is wrong.
             return GraphQLError(error.message, nodes=error.nodes, source=error.source,
                                 positions=error.positions, path=error.path,

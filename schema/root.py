@@ -1,9 +1,11 @@
 """The root Query and Mutation, and the Schema object."""
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import strawberry
 from strawberry.extensions import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from permissions.checks import authenticated
@@ -24,6 +26,7 @@ from schema.carts import Cart, CartMutations
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
 from schema.execution import Executor, make_eager
+from schema.scalars import DECIMAL
 from schema.extensions import ErrorCodes, ParsedOnce
 from schema.ordering import OrderingMutations
 from schema.orders import Order
@@ -89,7 +92,7 @@ def build_schema(*, production: bool = False, extensions_before: Sequence[Any] =
     if production:
         extensions.append(DisableIntrospection)
     built = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions,
-                              execution_context_class=Executor)
+                              execution_context_class=Executor, config=StrawberryConfig(scalar_map={Decimal: DECIMAL}))
     make_eager(built._schema)
     return built
 
