@@ -46,22 +46,31 @@ def _on_execute(conn: Any, cursor: Any, statement: str, parameters: Any, *args: 
     executed(statement, parameters)
 
 
+class RequestOver(RuntimeError):
+    """A read on the request's shared connection after the request ended."""
+
+
 class _SharedReads:
     """The one connection a request's reads share, lent to one statement at a time, in turn.
 
     Held only while a statement runs (a read session takes it per statement, see _SharedSession),
     never across other awaits, so no holder can wait for a waiter. Not re-entrant by task: the
     executor drives several resolvers' coroutines in one task, so a task is not one holder."""
-    __slots__ = ("db", "conn", "turn")
+    __slots__ = ("db", "conn", "turn", "over")
 
     def __init__(self, db: "Database") -> None:
         self.db = db
         self.conn: AsyncConnection | None = None
         self.turn = asyncio.Lock()  # first come, first served
+        self.over = False
 
     @asynccontextmanager
     async def lent(self) -> AsyncIterator[AsyncConnection]:
         async with self.turn:
+            if self.over:
+                # The executor settles its work before the request ends (schema.execution); work
+                # that outlives it anyway (a loader's batch nobody waits for) stops here.
+                raise RequestOver("a read after the end of its request")
             if self.conn is None:
                 self.conn = await self.db.engine.connect()
             if not self.conn.in_transaction():
@@ -179,8 +188,12 @@ class Database:
             yield
         finally:
             _reads.reset(token)
-            if shared.conn is not None:
-                await shared.conn.close()
+            shared.over = True  # no statement starts after this
+            try:
+                await shared.turn.acquire()  # the one running now, if any, ends first
+            finally:
+                if shared.conn is not None:
+                    await shared.conn.close()
 
     def _shared(self) -> _SharedReads | None:
         """The current request's shared reads, when they are on this database."""

@@ -20,7 +20,12 @@ So (docs/performance.md):
 4. The items of a list of objects are completed in a loop.
 
 None of this applies while an extension wraps every resolver (tracing): it must see every field.
+
+Work started eagerly that an error made unnecessary (a sibling of a null that bubbled up) is
+settled, never dropped, and the operation ends only when it has: the request's read connection
+(db.engine.Database.reading) is released after the last statement of the request, not under it.
 """
+import asyncio
 import inspect
 import weakref
 from collections.abc import Callable, Coroutine, Iterable
@@ -276,6 +281,26 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         # Selections whose relations were fetched for every item they will be completed for.
         self._covered: dict[int, Any] = {}
 
+    def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().execute_operation(*args, **kwargs)
+        if self.is_awaitable(result) or self.background_futures:
+            return self._settled(result)
+        return result
+
+    async def _settled(self, result: Any) -> Any:
+        """The result once no work of the operation is left running. graphql-core settles what an
+        error made unnecessary in the background; the response waits for it (or, when the request
+        itself is cancelled, cancels it) so that nothing reads after the request's connection is gone."""
+        try:
+            return await result if self.is_awaitable(result) else result
+        except BaseException:
+            for future in self.background_futures:
+                future.cancel()
+            raise
+        finally:
+            while self.background_futures:
+                await asyncio.wait(list(self.background_futures))
+
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
                        grouped_field_set: Any, position_context: Any) -> Any:
         if not self._shortcuts:
@@ -511,31 +536,36 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         completed: list[Any] = []
         awaitable_indices: list[int] = []
-        for index, item in enumerate(items):
-            item_path = Path(path, index, None)
-            if item is None or is_awaitable(item):
-                if self.complete_list_item_value(item, completed, item_type, field_details_list, info, item_path,
-                                                 position_context):
+        try:
+            for index, item in enumerate(items):
+                item_path = Path(path, index, None)
+                if item is None or is_awaitable(item):
+                    if self.complete_list_item_value(item, completed, item_type, field_details_list, info, item_path,
+                                                     position_context):
+                        awaitable_indices.append(index)
+                    continue
+                try:
+                    if is_type_of is not None:
+                        fits = is_type_of(item, info)
+                        if fits is not True and (is_awaitable(fits) or not fits):
+                            raise _NotPlain
+                    value = self.execute_fields(object_type, item, item_path, grouped, None)
+                except _NotPlain:
+                    if self.complete_list_item_value(item, completed, item_type, field_details_list, info, item_path,
+                                                     position_context):
+                        awaitable_indices.append(index)
+                    continue
+                except Exception as raw_error:  # noqa: BLE001 - as graphql-core's complete_list_item_value
+                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                    value = None
+                completed.append(value)
+                if is_awaitable(value):
                     awaitable_indices.append(index)
-                continue
-            try:
-                if is_type_of is not None:
-                    fits = is_type_of(item, info)
-                    if fits is not True and (is_awaitable(fits) or not fits):
-                        raise _NotPlain
-                value = self.execute_fields(object_type, item, item_path, grouped, None)
-            except _NotPlain:
-                if self.complete_list_item_value(item, completed, item_type, field_details_list, info, item_path,
-                                                 position_context):
-                    awaitable_indices.append(index)
-                continue
-            except Exception as raw_error:  # noqa: BLE001 - as graphql-core's complete_list_item_value
-                self.handle_field_error(raw_error, item_type, field_details_list, item_path)
-                value = None
-            completed.append(value)
-            if is_awaitable(value):
-                awaitable_indices.append(index)
-                completed[index] = self._settle_item(value, item_type, field_details_list, item_path)
+                    completed[index] = self._settle_item(value, item_type, field_details_list, item_path)
+        except Exception:
+            # A null where none is allowed ends the list: what its items started is settled, not dropped.
+            self.track_async_work([completed[i] for i in awaitable_indices])
+            raise
         if not awaitable_indices:
             return completed
 
