@@ -162,7 +162,9 @@ class Database:
     def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Statement parameters stay out of logs and error messages: they hold emails, token and
+        # password hashes.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             # Reads (db.reads) run in the event loop's thread, not aiosqlite's: see there.
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}

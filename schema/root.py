@@ -86,12 +86,19 @@ class Mutation(AuthMutations, SecurityMutations, InvitationMutations, Membership
     pass
 
 
+class PortalSchema(strawberry.Schema):
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        """Nothing here: ErrorCodes logs the unexpected errors, once, with a request id. Strawberry's
+        default logged every error, expected ones too, with a traceback and the query's text
+        around it (a password written inline in a mutation with it)."""
+
+
 def build_schema(*, production: bool = False, extensions_before: Sequence[Any] = ()) -> strawberry.Schema:
     """`extensions_before` run outside ErrorCodes (they see the final coded errors)."""
     extensions: list = [*extensions_before, ErrorCodes, ParsedOnce]
     if production:
         extensions.append(DisableIntrospection)
-    built = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions,
+    built = PortalSchema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions,
                               execution_context_class=Executor, config=StrawberryConfig(scalar_map={Decimal: DECIMAL}))
     make_eager(built._schema)
     return built
