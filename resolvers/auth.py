@@ -120,15 +120,17 @@ def _invalid_input(message: str, *path: str) -> Payload:
 async def sign_in(ctx: Context, email: str, password: str) -> Payload:
     if len(email) > 254 or len(password) > 1024 or "@" not in email:
         return _invalid_input("Enter a valid email and password", "input", "email")
-    await throttle(ctx, "sign_in", email)
+    tried = await throttle(ctx, "sign_in", email)
     result, error = await attempt(ctx, lambda s: password_sign_in(s, env(ctx), email, password), "auth.sign_in_failed")
+    await tried.settle(error is None)
     return await signed_in(ctx, result, error)
 
 
 async def sign_in_two_factor(ctx: Context, challenge: str, code: str) -> Payload:
-    await throttle(ctx, "verify")  # per IP; a challenge dies after five wrong codes
+    tried = await throttle(ctx, "verify")  # per IP; a challenge dies after five wrong codes
     result, error = await attempt(ctx, lambda s: two_factor.complete_challenge(s, env(ctx), challenge, code),
                                   "auth.two_factor_failed")
+    await tried.settle(error is None)
     return await signed_in(ctx, result, error)
 
 
@@ -145,12 +147,14 @@ async def magic_link_sign_in(ctx: Context, token: str | None, email: str | None,
     if token is not None and (email is not None or code is not None) or token is None and (not email or not code):
         return _invalid_input("Give either the token of the link, or the email and the code")
     if token is not None:
-        await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
+        tried = await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
         flow: Any = lambda s: magic_link.sign_in_with_token(s, env(ctx), token)  # noqa: E731
     else:
-        await throttle(ctx, "verify", email)
+        tried = await throttle(ctx, "sign_in_code", email)
         flow = lambda s: magic_link.sign_in_with_code(s, env(ctx), email, code)  # noqa: E731
-    return await signed_in(ctx, *await attempt(ctx, flow, "auth.sign_in_failed"))
+    result, error = await attempt(ctx, flow, "auth.sign_in_failed")
+    await tried.settle(error is None)
+    return await signed_in(ctx, result, error)
 
 
 async def sign_up(ctx: Context, email: str, name: str, password: str, locale: str | None) -> Payload:
@@ -163,8 +167,10 @@ async def sign_up(ctx: Context, email: str, name: str, password: str, locale: st
 
 
 async def email_verify(ctx: Context, token: str) -> Payload:
-    await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
-    return await signed_in(ctx, *await attempt(ctx, lambda s: signup.verify_email(s, env(ctx), token), "auth.sign_in_failed"))
+    tried = await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
+    result, error = await attempt(ctx, lambda s: signup.verify_email(s, env(ctx), token), "auth.sign_in_failed")
+    await tried.settle(error is None)
+    return await signed_in(ctx, result, error)
 
 
 async def password_reset_request(ctx: Context, email: str, locale: str | None) -> Payload:
@@ -181,7 +187,8 @@ async def password_reset_(ctx: Context, token: str, password: str) -> Payload:
     if len(password) > 1024:
         return payload(AuthError("WEAK_PASSWORD", "Use at most 256 characters", ["input", "password"]),
                        CredentialsErrorCode)
-    await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
+    tried = await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
     revoked, error = await attempt(ctx, lambda s: password_reset.reset_password(s, env(ctx), token, password),
                                    "auth.password_reset_failed")
+    await tried.settle(error is None)
     return payload(error, CredentialsErrorCode, sessions_revoked=revoked)

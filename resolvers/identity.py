@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain import audit
 from domain.identity.env import AuthEnv
 from domain.identity.errors import AuthError
-from domain.ratelimit import Throttled
+from domain.ratelimit import Attempt, Throttled
 from i18n.locales import normalize_locale
 from permissions.caller import CallerKind
 from permissions.policy import rule
@@ -47,13 +47,14 @@ def request_locale(ctx: Context, given: str | None) -> str:
     return normalize_locale(first or None)
 
 
-async def throttle(ctx: Context, action: str, subject: str | None = None) -> None:
-    """Count an attempt; THROTTLED (extensions.retryAfter, and a Retry-After header) when over."""
+async def throttle(ctx: Context, action: str, subject: str | None = None) -> Attempt:
+    """Count an attempt; THROTTLED (extensions.retryAfter, and a Retry-After header) when over.
+    A guess (domain.ratelimit.GUESSES) then reports how it went: `await tried.settle(right)`."""
     if ctx.limiter is None:
-        return
+        return Attempt()
     try:
-        await ctx.limiter.hit(action, ctx.now, subject=(subject or "").strip().lower()[:254] or None,
-                              ip=ctx.client_ip)
+        return await ctx.limiter.hit(action, ctx.now, subject=(subject or "").strip().lower()[:254] or None,
+                                     ip=ctx.client_ip)
     except Throttled as e:
         if ctx.response is not None:
             ctx.response.headers["retry-after"] = str(e.retry_after)
