@@ -2,6 +2,8 @@
 Nothing here is imported otherwise, so tracing costs nothing when off. Install the extra:
 `pip install 'portalql[tracing]'`. The exporter reads the standard OTEL_* variables
 (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, ...)."""
+from collections.abc import Iterator
+from contextlib import suppress
 from typing import Any
 
 _configured = False
@@ -26,7 +28,26 @@ def configure_provider() -> None:
 
 
 def tracing_extensions() -> tuple[Any, ...]:
-    """Strawberry's OpenTelemetry extension: a span per operation, parse, validate and resolver."""
+    """Strawberry's OpenTelemetry extension: a span per operation, parse, validate and resolver,
+    without the query text or any resolver's arguments: either may carry a password written
+    inline, a token or a code, and spans leave the process."""
     configure_provider()
     from strawberry.extensions.tracing import OpenTelemetryExtension  # noqa: PLC0415
-    return (OpenTelemetryExtension,)
+
+    class WithoutSecrets(OpenTelemetryExtension):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(arg_filter=lambda args, info: {}, **kwargs)
+
+        def on_operation(self) -> Iterator[None]:
+            # Strawberry records the query text when it starts the operation's span: hide it then.
+            context = self.execution_context
+            query, context.query = context.query, None
+            steps = super().on_operation()
+            try:
+                next(steps)
+            finally:
+                context.query = query
+            yield
+            with suppress(StopIteration):
+                next(steps)
+    return (WithoutSecrets,)

@@ -28,9 +28,16 @@ async def test_tracing_on_records_spans(db, clock, monkeypatch):
     monkeypatch.setattr(tracing, "configure_provider", lambda: None)
     from opentelemetry import trace
     monkeypatch.setattr(trace, "get_tracer", lambda *a, **k: provider.get_tracer("test"))
+    secret = "inline-Secret-Password-42"
+    sign_in = ('mutation { signIn(input: {email: "buyer@acme.example", password: "%s"}) '
+               '{ userErrors { code } } }' % secret)
     async with client_for(db, clock, tracing=True) as c:
         r = await c.post("/graphql", json={"query": "query Ping { __typename viewer { name } }"})
+        refused = await c.post("/graphql", json={"query": sign_in})
     assert r.json()["data"] == {"__typename": "Query", "viewer": None}
+    assert refused.json()["data"]["signIn"]["userErrors"] == [{"code": "INVALID_CREDENTIALS"}]
+    recorded = repr([(s.name, dict(s.attributes or {})) for s in exporter.get_finished_spans()])
+    assert "signIn" in recorded and secret not in recorded
     names = [s.name for s in exporter.get_finished_spans()]
     assert any("GraphQL" in n or "Ping" in n for n in names), names
     # Resolvers get spans too: the executor takes no shortcut past an extension that wraps them.
