@@ -93,14 +93,19 @@ class PortalSchema(strawberry.Schema):
         around it (a password written inline in a mutation with it)."""
 
 
-def build_schema(*, production: bool = False, extensions_before: Sequence[Any] = ()) -> strawberry.Schema:
-    """`extensions_before` run outside ErrorCodes (they see the final coded errors)."""
+def build_schema(*, production: bool = False, extensions_before: Sequence[Any] = (),
+                 plain: bool = False) -> strawberry.Schema:
+    """`extensions_before` run outside ErrorCodes (they see the final coded errors). `plain` leaves
+    our executor out (schema/execution.py): Strawberry's own execution, which the tests compare
+    it with."""
     extensions: list = [*extensions_before, ErrorCodes, ParsedOnce]
     if production:
         extensions.append(DisableIntrospection)
     built = PortalSchema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions,
-                              execution_context_class=Executor, config=StrawberryConfig(scalar_map={Decimal: DECIMAL}))
-    make_eager(built._schema)
+                         execution_context_class=None if plain else Executor,
+                         config=StrawberryConfig(scalar_map={Decimal: DECIMAL}))
+    if not plain:
+        make_eager(built._schema)
     return built
 
 

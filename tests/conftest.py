@@ -27,8 +27,9 @@ from schema.limits import Limits
 from server.app import create_app
 from server.settings import Settings
 
-# Fixtures of a real SMTP server on loopback (smtp, deliver) for the mail tests.
-pytest_plugins = ["tests.mailbox"]
+# Fixtures of a real SMTP server on loopback (smtp, deliver) for the mail tests; every query
+# answered again by Strawberry's plain execution and compared (--no-executor-check to skip).
+pytest_plugins = ["tests.mailbox", "tests.executor_check"]
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
 DATABASE_URL = normalize_url(os.environ.get("DATABASE_URL", ""))
