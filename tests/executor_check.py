@@ -10,16 +10,22 @@ on, and no throttle bucket or rate limiter, so the caller's buckets, the respons
 what the access log reads are the first run's alone. Its SQL statements are not counted on a
 test's counter.
 
+A mutation is not run twice: it changes the database, so a second run would answer from another
+state. Its payload is: the value the mutation's resolver returned is kept, and the second run
+completes the same selection from it (the mutation root's resolvers of the plain schema hand back
+the kept values), after the commit as the first completion was. Only for a mutation of one
+top-level field: with several, the first payload was completed before the second mutation ran.
+A mutation whose resolver raised has no payload to compare.
+
 Compared: `data` (with its key order) and `errors` as a multiset of (path, message,
 extensions.code), since errors of fields resolved concurrently may come in another order. Not
-compared: `extensions` (the cost's throttle status measures time during the request), answers
-THROTTLED before execution (the second run has no bucket), and mutations: they change the
-database, so a second run would answer from another state, and running it on a copy of the
-state would cost a database per mutation.
+compared: `extensions` (the cost's throttle status measures time during the request), and answers
+THROTTLED before execution (the second run has no bucket).
 
 On by default; off with `--no-executor-check` or PORTALQL_EXECUTOR_CHECK=0, and for one test with
 `@pytest.mark.no_executor_check` (a test that measures the executor itself: tasks, garbage)."""
 import difflib
+import inspect
 import json
 import os
 from collections import Counter
@@ -27,7 +33,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 import pytest
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast, parse
 from strawberry.http.temporal_response import TemporalResponse
 from strawberry.types.graphql import OperationType as HTTPOperations
 
@@ -36,7 +42,8 @@ from schema.cost import QueryCost
 from schema.root import build_schema
 from server.app import PortalGraphQL
 
-_plain_schemas: dict[tuple[bool, Any], Any] = {}
+_plain_schemas: dict[tuple[bool, Any, bool], Any] = {}
+_PAYLOADS = "executor_check_payloads"  # on a request's context: the mutation root's values by response key
 _found: list[str] = []  # differences seen during the current test phase
 _counts = Counter[str]()
 _checking = [False]  # off inside a test marked no_executor_check
@@ -60,6 +67,8 @@ def pytest_configure(config: Any) -> None:
         config.add_cleanup(lambda: setattr(PortalGraphQL, "execute_single", original))
 
         async def execute_single(view: PortalGraphQL, *, context: Any, request_data: Any, **kwargs: Any) -> Any:
+            if _checking[0]:
+                _keeping_payloads(view)
             result = await original(view, context=context, request_data=request_data, **kwargs)
             if _checking[0]:
                 await _compare(view, context, request_data, kwargs["request_adapter"], result)
@@ -67,24 +76,54 @@ def pytest_configure(config: Any) -> None:
         PortalGraphQL.execute_single = execute_single  # type: ignore[method-assign]
 
 
-def _operation(request_data: Any) -> OperationType | None:
+def _operation(request_data: Any) -> OperationDefinitionNode | None:
     try:
-        operation = get_operation_ast(parse(request_data.query), request_data.operation_name)
+        return get_operation_ast(parse(request_data.query), request_data.operation_name)
     except (GraphQLError, TypeError):
         return None  # a text that does not parse: both runs must say so alike
-    return operation.operation if operation is not None else None
 
 
-def _plain_schema(view: PortalGraphQL) -> Any:
+def _plain_schema(view: PortalGraphQL, replay: bool) -> Any:
     settings = view.settings
-    key = (settings.production, settings.limits)
+    key = (settings.production, settings.limits, replay)
     schema = _plain_schemas.get(key)
     if schema is None:
         # The same limits and cost, but no bucket to take from.
         cost = QueryCost.configured(settings.limits, settings.production, lambda context: None)
         schema = _plain_schemas[key] = build_schema(production=settings.production, extensions_before=(cost,),
                                                     plain=True)
+        if replay:
+            for field in schema._schema.mutation_type.fields.values():
+                field.resolve = _replay
     return schema
+
+
+def _keeping_payloads(view: PortalGraphQL) -> None:
+    """Wraps the resolvers of the view's mutation root (once) so that what they return is kept on
+    the request's context. The mutation root is Strawberry's path in our executor too."""
+    for field in view.schema._schema.mutation_type.fields.values():
+        if not getattr(field.resolve, "keeps", False):
+            field.resolve = _keeping(field.resolve)
+
+
+def _keeping(resolve: Any) -> Any:
+    def keep(source: Any, info: Any, **kwargs: Any) -> Any:
+        value = resolve(source, info, **kwargs)
+        if not inspect.isawaitable(value):
+            info.context.__dict__.setdefault(_PAYLOADS, {})[info.path.key] = value
+            return value
+
+        async def kept() -> Any:
+            found = await value
+            info.context.__dict__.setdefault(_PAYLOADS, {})[info.path.key] = found
+            return found
+        return kept()
+    keep.keeps = True  # type: ignore[attr-defined]
+    return keep
+
+
+def _replay(source: Any, info: Any, **kwargs: Any) -> Any:
+    return info.context.__dict__[_PAYLOADS][info.path.key]
 
 
 def _fresh_context(context: Any) -> Any:
@@ -103,24 +142,32 @@ def _fresh_context(context: Any) -> Any:
 
 async def _compare(view: PortalGraphQL, context: Any, request_data: Any, adapter: Any, ours: Any) -> None:
     operation = _operation(request_data)
-    if operation in (OperationType.MUTATION, OperationType.SUBSCRIPTION):
-        _counts["mutations"] += 1
+    kind = operation.operation if operation is not None else None
+    payloads = context.__dict__.pop(_PAYLOADS, {})
+    if kind is OperationType.SUBSCRIPTION:
         return
     if any((e.extensions or {}).get("code") == "THROTTLED" for e in ours.errors or ()):
         _counts["throttled"] += 1
         return
+    if kind is OperationType.MUTATION:
+        roots = operation.selection_set.selections  # type: ignore[union-attr]
+        if len(roots) != 1 or not isinstance(roots[0], FieldNode) or not payloads:
+            _counts["mutations not compared"] += 1
+            return
     allowed = HTTPOperations.from_http(adapter.method)
     if not view.allow_queries_via_get and adapter.method == "GET":
         allowed = allowed - {HTTPOperations.QUERY}
     with count_statements():  # not on the test's counter
         try:
-            theirs = await _plain_schema(view).execute(
-                request_data.query, variable_values=request_data.variables, context_value=_fresh_context(context),
+            fresh = _fresh_context(context)
+            fresh.__dict__[_PAYLOADS] = payloads
+            theirs = await _plain_schema(view, replay=kind is OperationType.MUTATION).execute(
+                request_data.query, variable_values=request_data.variables, context_value=fresh,
                 operation_name=request_data.operation_name, operation_extensions=request_data.extensions,
                 allowed_operation_types=allowed)
         except Exception as e:  # noqa: BLE001 - the first run answered; this one must too
             theirs = e
-    _counts["queries"] += 1
+    _counts["mutation payloads" if kind is OperationType.MUTATION else "queries"] += 1
     expected, got = _comparable(view, theirs), _comparable(view, ours)
     if expected != got:
         _found.append(_report(request_data, context, expected, got))
@@ -182,5 +229,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
         terminalreporter.write_line("executor check: off")
         return
     terminalreporter.write_line(
-        f"executor check: {_counts['queries']} queries answered alike by our executor and Strawberry's plain one "
-        f"({_counts['mutations']} mutations and {_counts['throttled']} throttled requests not compared)")
+        f"executor check: {_counts['queries']} queries and {_counts['mutation payloads']} mutation payloads "
+        f"answered alike by our executor and Strawberry's plain one ({_counts['mutations not compared']} "
+        f"mutations without a payload or of several fields, {_counts['throttled']} throttled requests not compared)")
