@@ -170,6 +170,7 @@ async def _compare(view: PortalGraphQL, context: Any, request_data: Any, adapter
     _counts["mutation payloads" if kind is OperationType.MUTATION else "queries"] += 1
     expected, got = _comparable(view, theirs), _comparable(view, ours)
     if expected != got:
+        _counts["differed"] += 1
         _found.append(_report(request_data, context, expected, got))
 
 
@@ -230,5 +231,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
         return
     terminalreporter.write_line(
         f"executor check: {_counts['queries']} queries and {_counts['mutation payloads']} mutation payloads "
-        f"answered alike by our executor and Strawberry's plain one ({_counts['mutations not compared']} "
-        f"mutations without a payload or of several fields, {_counts['throttled']} throttled requests not compared)")
+        f"answered by our executor and Strawberry's plain one, {_counts['differed']} differently; not compared: "
+        f"{_counts['mutations not compared']} mutations without a payload or of several fields, "
+        f"{_counts['throttled']} throttled requests")
