@@ -1,12 +1,30 @@
 """Returns: what may be returned, how a return moves through its states, and its refund."""
+import hashlib
+import uuid
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, Protocol
 
-from db.models.returns import ReturnStatus
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Order, Refund, ReturnLine, ReturnPhoto, ReturnRequest
+from db.models.returns import ReturnReason, ReturnStatus
+from db.repositories import fulfilment as fulfilment_repo
+from db.repositories import returns as repo
+from db.repositories.base import lock_row
+from db.repositories.orders import OrderRepository
+from db.scope import RowScope
+from domain import audit, return_mail
+from domain.audit import Actor
+from domain.errors import Problem, Rejected, reject
+from domain.images import sniff_image
 from domain.money import round_to_minor
-from domain.errors import Problem, Rejected
+from domain.storage import FileStorage
+from domain.text import check_text
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -104,3 +122,126 @@ def check_refund(amount: Decimal, refundable: Decimal, currency: str) -> Decimal
                                f"At most {refundable} {currency} of this order can still be refunded",
                                ("input", "amount")))
     return amount
+
+
+class PhotoUpload(Protocol):
+    async def read(self, size: int = -1) -> bytes:
+        """At most `size` bytes of the uploaded file."""
+
+
+async def read_photos(uploads: list[PhotoUpload]) -> list[tuple[bytes, Any]]:
+    """Bytes and detected kind of each upload; Rejected for too many, too large or not an image."""
+    E = ReturnErrorCode
+    if len(uploads) > MAX_PHOTOS:
+        raise reject(E.TOO_MANY_PHOTOS, f"At most {MAX_PHOTOS} photos", "input", "photos")
+    out = []
+    for i, upload in enumerate(uploads):
+        data = await upload.read(MAX_PHOTO_BYTES + 1)
+        if len(data) > MAX_PHOTO_BYTES:
+            raise reject(E.PHOTO_TOO_LARGE, f"A photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB",
+                         "input", "photos", str(i))
+        kind = sniff_image(data)
+        if kind is None:
+            raise reject(E.PHOTO_NOT_AN_IMAGE, "Photos must be JPEG, PNG, GIF or WebP images", "input", "photos", str(i))
+        out.append((data, kind))
+    return out
+
+
+# The caller's policy check on the order it read (account, location): raises when not allowed.
+Guard = Callable[[int, int | None], None]
+
+
+@dataclass
+class ReturnAsked:
+    """What a customer asks to return, and the photos it sends."""
+
+    order_id: int
+    lines: list[WantedReturn]
+    reason: ReturnReason
+    reason_text: str | None = None
+    photos: list[PhotoUpload] = field(default_factory=list)
+
+
+async def request(s: AsyncSession, actor: Actor, now: datetime, storage: FileStorage, scope: RowScope,
+                  guard: Guard, asked: ReturnAsked, written: list[str]) -> tuple[ReturnRequest, Order]:
+    """Record a REQUESTED return of shipped lines with its photos; the keys of the files stored
+    go into `written`, so the caller can remove them when the transaction does not commit."""
+    E = ReturnErrorCode
+    text = check_text(asked.reason_text, MAX_TEXT, E.TOO_LONG, "input", "reasonText")
+    if asked.reason is ReturnReason.OTHER and not text:
+        raise reject(E.REASON_TEXT_REQUIRED, "Say why, when the reason is OTHER", "input", "reasonText")
+    # Lock first (see lock_row), then check the caller may see the order at all.
+    order = await lock_row(s, Order, asked.order_id)
+    if order is None or await OrderRepository(s, scope).get(asked.order_id) is None:
+        raise reject(E.NOT_FOUND, "No order with that ID", "input", "orderId")
+    guard(order.account_id, order.location_id)
+    ordered = await fulfilment_repo.ordered_quantities(s, order.id)
+    shipped = await fulfilment_repo.fulfilled_quantities(s, order.id)
+    returned = await repo.returned_quantities(s, order.id)
+    check_lines(set(ordered), shipped, returned, asked.lines)
+    images = await read_photos(asked.photos)
+    n = await repo.count_for_order(s, order.id)
+    ret = ReturnRequest(number=f"RMA-{order.number}-{n + 1}", order_id=order.id, account_id=order.account_id,
+                        location_id=order.location_id, requested_by_user_id=actor.user_id,
+                        status=ReturnStatus.REQUESTED, reason=asked.reason, reason_text=text, currency=order.currency,
+                        created_at=now, updated_at=now)
+    s.add(ret)
+    await s.flush()
+    for w in asked.lines:
+        s.add(ReturnLine(return_id=ret.id, order_line_id=w.order_line_id, quantity=w.quantity))
+    for data, kind in images:
+        key = f"returns/{ret.id}/{uuid.uuid4().hex}.{kind.extension}"
+        await storage.put(key, data, kind.content_type)
+        written.append(key)
+        s.add(ReturnPhoto(return_id=ret.id, storage_key=key, content_type=kind.content_type, size_bytes=len(data),
+                          sha256=hashlib.sha256(data).hexdigest(), created_at=now))
+    audit.record(s, actor, "return.request", now, account_id=order.account_id, target_type="Return",
+                 target_id=ret.id, order_id=order.id, reason=asked.reason.value, photos=len(images),
+                 lines={str(w.order_line_id): w.quantity for w in asked.lines})
+    await return_mail.notify(s, ret, order, now)
+    return ret, order
+
+
+async def forget_photos(storage: FileStorage, keys: list[str]) -> None:
+    """Files of a return that was not written must not stay behind."""
+    for key in keys:
+        await storage.delete(key)
+
+
+async def decide(s: AsyncSession, actor: Actor, now: datetime, action: str, return_id: int, note: str | None,
+                 amount: Decimal | None = None) -> tuple[ReturnRequest, Order, Refund | None]:
+    """Move a return on (approve, decline, receive, refund). The return is read under a lock, so of
+    two staff deciding at once the second sees the first's decision and gets INVALID_STATUS."""
+    E = ReturnErrorCode
+    text = check_text(note, MAX_TEXT, E.TOO_LONG, "input", "note")
+    if action == "decline" and not text:
+        raise reject(E.NOTE_REQUIRED, "Tell the customer why", "input", "note")
+    ret = await lock_row(s, ReturnRequest, return_id)
+    if ret is None:
+        raise reject(E.NOT_FOUND, "No return with that ID", "input", "id")
+    before = ret.status
+    ret.status = next_status(ret.status, action)
+    ret.updated_at = now
+    order = await lock_row(s, Order, ret.order_id)
+    refund = None
+    if action in ("approve", "decline"):
+        ret.decided_at, ret.decided_by_user_id = now, actor.user_id
+        ret.decision_note = text
+    elif action == "receive":
+        ret.received_at = now
+    elif action == "refund":
+        suggested = default_refund(await repo.priced_lines(s, ret.id), order.subtotal, order.tax, order.currency)
+        refundable = order.total - await repo.refunded_total(s, order.id)
+        value = check_refund(amount if amount is not None else min(suggested, refundable), refundable,
+                             order.currency).quantize(Decimal("0.0001"))  # as the database gives it back
+        refund = Refund(order_id=order.id, return_id=ret.id, account_id=order.account_id, amount=value,
+                        currency=order.currency, note=text, created_by_user_id=actor.user_id, created_at=now)
+        s.add(refund)
+        ret.refunded_at = now
+    s.add(ret)
+    await s.flush()
+    audit.record(s, actor, f"return.{action}", now, account_id=ret.account_id, target_type="Return",
+                 target_id=ret.id, status=[before.value, ret.status.value],
+                 **({"amount": str(refund.amount), "refund_id": refund.id} if refund else {}))
+    await return_mail.notify(s, ret, order, now, note=text, refund=refund.amount if refund else None)
+    return ret, order, refund

@@ -198,8 +198,8 @@ class ReturnQueries:
     async def returns(self, info: Info, filter: ReturnFilter | None = None, first: int | None = None,
                       after: str | None = None, last: int | None = None,
                       before: str | None = None) -> ReturnConnection:  # type: ignore[valid-type]
-        return await resolve.returns(info.context, (filter or ReturnFilter()).to_data(),  # type: ignore[return-value]
-                                     Window(first, after, last, before))
+        return await resolve.returns_list(info.context, (filter or ReturnFilter()).to_data(),  # type: ignore[return-value]
+                                          Window(first, after, last, before))
 
 
 @strawberry.type

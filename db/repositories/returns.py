@@ -10,10 +10,10 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database
-from db.models import Refund, ReturnLine, ReturnPhoto, ReturnRequest
+from db.models import OrderLine, Refund, ReturnLine, ReturnPhoto, ReturnRequest
 from db.models.returns import ReturnStatus
 from db.pagination import Page, count_rows, keyset_page
-from db.repositories.base import ScopedRepository, lock_row
+from db.repositories.base import ScopedRepository
 
 # Returns that hold quantities: a declined return gives them back.
 HOLDING = [s for s in ReturnStatus if s is not ReturnStatus.DECLINED]
@@ -66,10 +66,6 @@ class ReturnRepository(ScopedRepository[ReturnRequest]):
         return (row[0], row[1]) if row else None
 
 
-async def lock_return(session: AsyncSession, return_id: int) -> ReturnRequest | None:
-    return await lock_row(session, ReturnRequest, return_id)
-
-
 async def returned_quantities(session: AsyncSession, order_id: int) -> dict[int, int]:
     """Quantity per order line held by the order's returns that were not declined."""
     stmt = (select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
@@ -84,9 +80,11 @@ async def count_for_order(session: AsyncSession, order_id: int) -> int:
                                .where(ReturnRequest.order_id == order_id))).one()
 
 
-async def lines_of(session: AsyncSession, return_id: int) -> list[ReturnLine]:
-    return list((await session.exec(select(ReturnLine).where(ReturnLine.return_id == return_id)
-                                    .order_by(ReturnLine.id))).all())
+async def priced_lines(session: AsyncSession, return_id: int) -> list[tuple[Decimal, int]]:
+    """Order price and returned quantity of each line of a return."""
+    stmt = (select(OrderLine.unit_price, ReturnLine.quantity).join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+            .where(ReturnLine.return_id == return_id).order_by(ReturnLine.id))
+    return [(price, qty) for price, qty in (await session.exec(stmt)).all()]
 
 
 async def refunded_total(session: AsyncSession, order_id: int) -> Decimal:
