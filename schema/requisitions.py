@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
+from domain.requisitions import RequisitionListErrorCode
 from resolvers import requisitions as resolve
 from resolvers.connections import Window
 from resolvers.globalid import encode
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from schema.accounts import Account, Person
     from schema.catalog import ProductVariant
 
-RequisitionListErrorCodeEnum = strawberry.enum(resolve.RequisitionListErrorCode, name="RequisitionListErrorCode")
+RequisitionListErrorCodeEnum = strawberry.enum(RequisitionListErrorCode, name="RequisitionListErrorCode")
 
 
 @strawberry.type
