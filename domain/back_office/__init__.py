@@ -1,4 +1,6 @@
-"""Rules for what staff enter in the back office: SKUs, prices, currencies, countries, locales."""
+"""The staff back office: its error codes and the rules for what staff enter (SKUs, prices,
+currencies, countries, locales). The changes themselves: catalog.py (products and variants),
+price_lists.py (contracted prices and quantity rules), accounts.py (accounts and locations)."""
 import re
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum

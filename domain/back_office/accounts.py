@@ -1,0 +1,141 @@
+"""Staff manage customer accounts, their locations and the locations' addresses."""
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.enums import AccountKind, AddressKind
+from db.models import Account, Location
+from db.repositories import staff as repo
+from domain import audit
+from domain import back_office as rules
+from domain.audit import Actor
+from domain.back_office import BackOfficeErrorCode as E
+from domain.errors import Problem, Rejected, reject
+from domain.text import check_text
+
+MAX_ADDRESSES = 50
+BILLING_FIELDS = {"billing_country": 2, "billing_region": 100, "billing_postal_code": 20,
+                  "billing_business_name": 200, "billing_tax_id": 50}
+ADDRESS_LIMITS = {"recipient": 200, "line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20}
+
+
+def _apply(account: Account, changes: dict[str, Any], creating: bool) -> None:
+    if "name" in changes or creating:
+        account.name = check_text(changes.get("name"), 200, E.REQUIRED, "input", "name", required=True)  # type: ignore[assignment]
+    if "kind" in changes and changes["kind"] is not None:
+        account.kind = AccountKind(changes["kind"])
+    if "currency" in changes or creating:
+        if not creating:  # prices, orders and invoices are in the account's currency
+            raise reject(E.INVALID_CURRENCY, "The currency of an account cannot change", "input", "currencyCode")
+        account.currency = rules.currency(changes.get("currency") or "", "input", "currencyCode")
+    if "locale" in changes and changes["locale"] is not None:
+        account.locale = rules.locale(changes["locale"], "input", "locale")
+    if "payment_terms_days" in changes and changes["payment_terms_days"] is not None:
+        if not 0 <= changes["payment_terms_days"] <= 365:
+            raise reject(E.INVALID_TERMS, "Payment terms go from 0 to 365 days", "input", "paymentTermsDays")
+        account.payment_terms_days = changes["payment_terms_days"]
+    if "credit_limit" in changes:
+        value = changes["credit_limit"]
+        account.credit_limit = None if value is None else rules.amount(Decimal(value), account.currency,
+                                                                       "input", "creditLimit")
+    if "requires_approval" in changes and changes["requires_approval"] is not None:
+        account.requires_approval = bool(changes["requires_approval"])
+    for key, limit in BILLING_FIELDS.items():
+        if key in changes:
+            camel = "billing" + "".join(p.title() for p in key.split("_")[1:])
+            value = check_text(changes[key], limit, E.TOO_LONG, "input", "billing", camel)
+            if key == "billing_country" and value is not None:
+                value = rules.country(value, "input", "billing", "country")
+            setattr(account, key, value)
+    if "billing_is_business" in changes and changes["billing_is_business"] is not None:
+        account.billing_is_business = bool(changes["billing_is_business"])
+
+
+async def _account(s: AsyncSession, account_id: int, *field: str) -> Account:
+    account = await s.get(Account, account_id)
+    if account is None:
+        raise reject(E.NOT_FOUND, "No account with that ID", *field)
+    return account
+
+
+async def account_create(s: AsyncSession, actor: Actor, now: datetime, changes: dict[str, Any]) -> Account:
+    account = Account(name="", kind=AccountKind(changes.get("kind") or AccountKind.BUSINESS), currency="USD",
+                      created_at=now)
+    _apply(account, changes, creating=True)
+    s.add(account)
+    await s.flush()
+    audit.record(s, actor, "account.create", now, account_id=account.id, target_type="Account",
+                 target_id=account.id, name=account.name)
+    return account
+
+
+async def account_update(s: AsyncSession, actor: Actor, now: datetime, account_id: int,
+                         changes: dict[str, Any]) -> Account:
+    account = await _account(s, account_id, "input", "id")
+    _apply(account, changes, creating=False)
+    s.add(account)
+    audit.record(s, actor, "account.update", now, account_id=account.id, target_type="Account",
+                 target_id=account.id, changed=sorted(changes))
+    return account
+
+
+def _addresses(addresses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(addresses) > MAX_ADDRESSES:
+        raise reject(E.INVALID_ADDRESSES, f"At most {MAX_ADDRESSES} addresses", "input", "addresses")
+    out, problems = [], []
+    for i, a in enumerate(addresses):
+        where = ("input", "addresses", str(i))
+        try:
+            row = {k: check_text(a.get(k), n, E.TOO_LONG, *where, k, required=k in ("line1", "city"))
+                   for k, n in ADDRESS_LIMITS.items()}
+            row["country"] = rules.country(a.get("country") or "", *where, "country")
+            row["kind"] = AddressKind(a["kind"])
+            row["is_default"] = bool(a.get("is_default"))
+            out.append(row)
+        except Rejected as r:
+            problems.extend(r.problems)
+    if problems:
+        raise Rejected(*problems)
+    for kind in AddressKind:
+        defaults = [r for r in out if r["kind"] is kind and r["is_default"]]
+        if len(defaults) > 1:
+            raise Rejected(Problem(E.INVALID_ADDRESSES, f"At most one default {kind.value.lower()} address",
+                                   ("input", "addresses")))
+        mine = [r for r in out if r["kind"] is kind]
+        if mine and not defaults:
+            mine[0]["is_default"] = True
+    return out
+
+
+async def location_create(s: AsyncSession, actor: Actor, now: datetime, account_id: int, name: str,
+                          addresses: list[dict[str, Any]]) -> tuple[Account, Location]:
+    account = await _account(s, account_id, "input", "accountId")
+    value = check_text(name, 200, E.REQUIRED, "input", "name", required=True)
+    rows = _addresses(addresses)
+    location = Location(account_id=account.id, name=value, created_at=now)  # type: ignore[arg-type]
+    s.add(location)
+    await s.flush()
+    await repo.replace_addresses(s, location.id, rows)  # type: ignore[arg-type]
+    audit.record(s, actor, "location.create", now, account_id=account.id, target_type="Location",
+                 target_id=location.id, name=location.name)
+    return account, location
+
+
+async def location_update(s: AsyncSession, actor: Actor, now: datetime, location_id: int, name: str | None,
+                          addresses: list[dict[str, Any]] | None) -> tuple[Account, Location]:
+    """None for name or addresses keeps them; a list of addresses replaces them."""
+    location = await s.get(Location, location_id)
+    if location is None:
+        raise reject(E.NOT_FOUND, "No location with that ID", "input", "id")
+    if name is not None:
+        location.name = check_text(name, 200, E.REQUIRED, "input", "name", required=True)  # type: ignore[assignment]
+    if addresses is not None:
+        await repo.replace_addresses(s, location.id, _addresses(addresses))  # type: ignore[arg-type]
+    s.add(location)
+    account = await s.get(Account, location.account_id)
+    audit.record(s, actor, "location.update", now, account_id=location.account_id,
+                 target_type="Location", target_id=location.id,
+                 changed=[k for k, v in (("name", name), ("addresses", addresses)) if v is not None])
+    return account, location  # type: ignore[return-value]
