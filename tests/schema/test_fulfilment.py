@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from db.enums import FulfilmentStatus, OrderStatus
 from db.models import AuditEvent, Fulfilment, FulfilmentLine, Order, ShipmentEvent
-from tests.aftersales import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, get, gid, open_order
+from tests.order_factories import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, get, gid, open_order
 from tests.conftest import NOW
 from tests.support import codes
 

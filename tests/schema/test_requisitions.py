@@ -2,7 +2,7 @@
 from sqlmodel import select
 
 from db.models import Account, Product, ProductVariant, RequisitionList, RequisitionListItem
-from tests.aftersales import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, gid
+from tests.order_factories import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, gid
 from tests.support import codes
 
 CREATE = """mutation($input: RequisitionListCreateInput!) { requisitionListCreate(input: $input) {

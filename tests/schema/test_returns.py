@@ -5,11 +5,10 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from db.enums import OrderStatus
-from db.models import (AuditEvent, Fulfilment, FulfilmentLine, Order, OrderLine, OutboxMessage, Refund, ReturnPhoto,
+from db.models import (AuditEvent, Fulfilment, FulfilmentLine, OutboxMessage, Refund, ReturnPhoto,
                        ReturnRequest)
 from server.settings import Settings
-from tests.aftersales import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, gid
+from tests.order_factories import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, gid, shipped_order
 from tests.conftest import make_token
 from tests.support import codes
 
@@ -23,17 +22,6 @@ REQUEST = """mutation($input: ReturnRequestInput!) { returnRequest(input: $input
 @pytest.fixture
 def settings(db, tmp_path):
     return Settings(database_url=db.url, upload_dir=str(tmp_path / "uploads"))
-
-
-async def shipped_order(db, location_id=2):
-    """A demo order of Acme's Denver Plant (where the demo BUYER works) that shipped in full."""
-    async with db.session() as s:
-        order = (await s.exec(select(Order).where(Order.location_id == location_id,
-                                                  Order.status == OrderStatus.FULFILLED)
-                              .order_by(Order.id))).first()
-        lines = (await s.exec(select(OrderLine).where(OrderLine.order_id == order.id)
-                              .order_by(OrderLine.position))).all()
-    return order, list(lines)
 
 
 def _input(order, lines, quantities, **kw):
@@ -193,10 +181,7 @@ async def test_staff_take_a_return_from_request_to_refund(gql, db):
 
 
 async def test_a_declined_return_frees_its_quantities_and_german_customers_get_german_mail(gql, db):
-    async with db.session() as s:
-        order = (await s.exec(select(Order).where(Order.account_id == 2, Order.status == OrderStatus.FULFILLED)
-                              .order_by(Order.id))).first()
-        lines = (await s.exec(select(OrderLine).where(OrderLine.order_id == order.id))).all()
+    order, lines = await shipped_order(db, "Berlin Zentrale")  # Globex GmbH, a German customer
     body = await gql(REQUEST, {"input": _input(order, lines[:1], [1])}, as_="buyer@globex.example")
     rid = body["data"]["returnRequest"]["return"]["id"]
     body = await gql(DECIDE % "returnDecline", {"input": {"id": rid}}, as_=STAFF_ADMIN)
@@ -228,7 +213,7 @@ async def test_returns_queue_is_scoped(gql, db):
 
 
 async def test_a_viewer_follows_returns_of_its_location_without_amounts(gql, db):
-    order, lines = await shipped_order(db, location_id=3)  # Austin Warehouse, where the demo VIEWER works
+    order, lines = await shipped_order(db, "Austin Warehouse")  # where the demo VIEWER works
     body = await gql(REQUEST, {"input": _input(order, lines[:1], [1])}, as_="admin@acme.example")
     rid = body["data"]["returnRequest"]["return"]["id"]
     for mutation in ("returnApprove", "returnReceive"):

@@ -7,7 +7,7 @@ from sqlmodel import func, select
 from db.models import (Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProductVariant,
                        QuantityRule)
 from permissions.policy import POLICY, STAFF_ADMIN as STAFF_ADMIN_ROLES
-from tests.aftersales import STAFF_ADMIN, STAFF_SUPPORT, gid
+from tests.order_factories import STAFF_ADMIN, STAFF_SUPPORT, gid
 from tests.support import codes
 
 TABLES = [Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProductVariant, QuantityRule]

@@ -1,5 +1,6 @@
-"""Helpers for the fulfilment, returns and requisition tests: open orders made on the spot,
-global IDs, and counts of rows to show that a refused mutation wrote nothing."""
+"""Orders for the fulfilment, returns, requisition and back-office tests: open ones made on the spot,
+shipped ones found among the demo orders by location; global IDs, and counts of rows to show that
+a refused mutation wrote nothing."""
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +42,17 @@ async def open_order(db: Database, location: str = "Denver Plant", quantities: t
         order.total = order.subtotal + order.tax
         s.add(order)
     return order, lines
+
+
+async def shipped_order(db: Database, location: str = "Denver Plant") -> tuple[Order, list[OrderLine]]:
+    """A demo order of `location` (Denver Plant: where the demo BUYER works) that shipped in full."""
+    async with db.session() as s:
+        loc = (await s.exec(select(Location).where(Location.name == location))).one()
+        order = (await s.exec(select(Order).where(Order.location_id == loc.id, Order.status == OrderStatus.FULFILLED)
+                              .order_by(Order.id))).first()
+        lines = (await s.exec(select(OrderLine).where(OrderLine.order_id == order.id)
+                              .order_by(OrderLine.position))).all()
+    return order, list(lines)
 
 
 def gid(type_name: str, pk: int) -> str:
