@@ -1,8 +1,9 @@
 """The policy table: who may read which rows and fields, and who may run which mutation.
 
-One table of data, read by the permission classes (permissions/checks.py), the row scopes that
-repositories turn into SQL (permissions/caller.py), docs/permissions.md (permissions/docs.py),
-and the tests that walk every role over every entry."""
+One table of data, written one dict per domain and joined in POLICY. It is read by the permission
+classes (permissions/checks.py), the row scopes that repositories turn into SQL
+(permissions/caller.py), docs/permissions.md (permissions/docs.py), and the tests that walk every
+role over every entry."""
 from dataclasses import dataclass, field
 
 from db.enums import Role, StaffRole
@@ -58,44 +59,6 @@ _SUBSCRIPTION_PRICES = fld(PRICE_READERS, "Subscription prices (hidden from VIEW
                            oauth_scope="subscriptions:read")
 
 NO_STAFF: frozenset[StaffRole] = frozenset()
-
-# Fulfilment tracking, returns, requisition lists and the staff back office (issue 4, part b).
-AFTERSALES_POLICY: dict[str, Rule] = {
-    "rows:Fulfilment": rows(ALL_ROLES, "Fulfilments and shipment events of the orders the caller sees",
-                            owner=True, oauth_scope="orders:read"),
-    "rows:Return": rows(ALL_ROLES, "Returns of the caller's locations; a member also sees the returns it requested",
-                        owner=True, oauth_scope="orders:read"),
-    "rows:RequisitionList": rows(ALL_ROLES, "Requisition lists of the accounts the caller has any role in",
-                                 oauth_scope="orders:read"),
-    "rows:PriceList": rows(frozenset(), "Price lists as staff manage them (customers see their prices in the catalog)"),
-    "Order.refunded": _PRICES,
-    "Refund.amount": _PRICES,
-    "Mutation.returnRequest": mutation({ADMIN, BUYER}, "Request a return of shipped lines of the location's orders",
-                                       staff=NO_STAFF, oauth_scope="orders:write"),
-    **{f"Mutation.{name}": mutation({ADMIN, BUYER}, "Change the account's requisition lists (a role at any "
-                                    "location of the account will do)", staff=NO_STAFF, oauth_scope="orders:write")
-       for name in ("requisitionListCreate", "requisitionListUpdate", "requisitionListDelete")},
-    **{f"Mutation.{name}": mutation(frozenset(), what, staff=STAFF_ADMIN) for name, what in (
-        ("fulfilmentCreate", "Record a shipment of order lines"),
-        ("fulfilmentEventAdd", "Record a carrier status change of a shipment"),
-        ("returnApprove", "Approve a requested return"),
-        ("returnDecline", "Decline a requested return"),
-        ("returnReceive", "Record that returned goods arrived"),
-        ("returnRefund", "Refund a received return on its order"),
-        ("productCreate", "Add a product to the catalog"),
-        ("productUpdate", "Change or deactivate a product"),
-        ("variantCreate", "Add a variant to a product"),
-        ("variantUpdate", "Change or deactivate a variant"),
-        ("priceListCreate", "Contract prices and quantity rules with an account or location"),
-        ("priceListUpdate", "Change a price list, its entries and quantity rules"),
-        ("priceListDelete", "Remove a price list"),
-        ("accountCreate", "Add a customer account"),
-        ("accountUpdate", "Change a customer account's terms and details"),
-        ("locationCreate", "Add a location with its addresses to an account"),
-        ("locationUpdate", "Change a location and its addresses"),
-    )},
-}
-
 ORDERERS = frozenset({ADMIN, BUYER})
 APPROVERS = frozenset({ADMIN, APPROVER})
 
@@ -104,13 +67,93 @@ def _orders_write(description: str, roles: frozenset[Role] = ORDERERS) -> Rule:
     return mutation(roles, description, staff=NO_STAFF, oauth_scope="orders:write")
 
 
-# Ordering (issue 4): carts, placing, approvals, changes, quotes.
+def _staff_admin(description: str) -> Rule:
+    """A back-office change: merchant staff with STAFF_ADMIN only."""
+    return mutation(frozenset(), description, staff=STAFF_ADMIN)
+
+
+_LISTS_WRITE = mutation(ORDERERS, "Change the account's requisition lists (a role at any location of the account "
+                        "will do)", staff=NO_STAFF, oauth_scope="orders:write")
+
+# The policy by domain. In each: "rows:X", which objects of a kind each caller sees (repositories
+# scope their SQL with these); "Type.field", fields not every reader of the row may see (null with
+# FORBIDDEN); "Mutation.x", who may run a mutation (checked before it runs).
+
+# Accounts, their locations and members.
+ACCOUNTS: dict[str, Rule] = {
+    "rows:Account": rows(ALL_ROLES, "Accounts the caller is a member of", oauth_scope="account:read"),
+    "rows:Location": rows(ALL_ROLES, "Locations the caller has a role at (all, when account-wide)",
+                          oauth_scope="account:read"),
+    "rows:Membership": rows({ADMIN}, "Members of the account; every member sees its own membership",
+                            owner=True, oauth_scope="members:read"),
+    "Account.creditLimit": _FINANCIAL,
+    "Account.balance": _FINANCIAL,
+    "Account.paymentTermsDays": _FINANCIAL,
+    "Account.billingDetails": _FINANCIAL,
+    "Membership.spendingLimit": fld({ADMIN}, "A buyer's spending limit: account admins and the member itself",
+                                    owner=True, oauth_scope="members:read"),
+    "Mutation.accountCreate": _staff_admin("Add a customer account"),
+    "Mutation.accountUpdate": _staff_admin("Change a customer account's terms and details"),
+    "Mutation.locationCreate": _staff_admin("Add a location with its addresses to an account"),
+    "Mutation.locationUpdate": _staff_admin("Change a location and its addresses"),
+}
+
+# Identity and access: sign-in, sessions, second factor, invitations, integration clients, audit log.
+IDENTITY: dict[str, Rule] = {
+    "rows:Invitation": rows({ADMIN}, "Pending invitations of the account", staff=STAFF_ADMIN),
+    "rows:OAuthClient": rows({ADMIN}, "Integration clients (OAuth) of the account", staff=STAFF_ADMIN),
+    "rows:AuditEvent": rows({ADMIN}, "Audit log of the account; staff read all of it, sign-ins included"),
+    "Account.invitations": fld({ADMIN}, "Pending invitations", staff=STAFF_ADMIN),
+    "Account.oauthClients": fld({ADMIN}, "Integration clients", staff=STAFF_ADMIN),
+    "Mutation.signIn": mutation(frozenset(), "Anyone may try to sign in (rate limited)", public=True),
+    **{f"Mutation.{name}": mutation(frozenset(), "Anyone (rate limited; the answer never says whether an "
+                                                  "email has an account)", public=True)
+       for name in ("signUp", "passwordResetRequest", "magicLinkRequest")},
+    **{f"Mutation.{name}": mutation(frozenset(), "Anyone holding the emailed token or code, or the sign-in "
+                                                  "challenge (rate limited)", public=True)
+       for name in ("emailVerify", "passwordReset", "magicLinkSignIn", "signInTwoFactor", "invitationAccept")},
+    **{f"Mutation.{name}": mutation(ALL_ROLES, "A signed-in person, for its own sessions and second factor "
+                                               "(not integrations)", owner=True)
+       for name in ("signOut", "sessionRevoke", "sessionRevokeAll", "twoFactorEnroll", "twoFactorConfirm",
+                    "twoFactorDisable", "twoFactorRecoveryCodesRegenerate")},
+    "Mutation.invitationCreate": mutation({ADMIN}, "Invite a person to the account with roles", staff=STAFF_ADMIN),
+    "Mutation.invitationRevoke": mutation({ADMIN}, "Withdraw a pending invitation", staff=STAFF_ADMIN),
+    "Mutation.membershipRolesSet": mutation({ADMIN}, "Change a member's roles (the last ADMIN stays)",
+                                            staff=STAFF_ADMIN),
+    "Mutation.oauthClientCreate": mutation({ADMIN}, "Register an integration client with scopes",
+                                           staff=STAFF_ADMIN),
+    "Mutation.oauthClientRevoke": mutation({ADMIN}, "Revoke an integration client", staff=STAFF_ADMIN),
+}
+
+# The catalog and contracted prices.
+CATALOG: dict[str, Rule] = {
+    "rows:Catalog": rows(ALL_ROLES, "The catalog as seen from a location", oauth_scope="catalog:read"),
+    "rows:PriceList": rows(frozenset(), "Price lists as staff manage them (customers see their prices in the catalog)"),
+    "ProductVariant.listPrice": _CATALOG_PRICES,
+    "ProductVariant.price": _CATALOG_PRICES,
+    "Mutation.productCreate": _staff_admin("Add a product to the catalog"),
+    "Mutation.productUpdate": _staff_admin("Change or deactivate a product"),
+    "Mutation.variantCreate": _staff_admin("Add a variant to a product"),
+    "Mutation.variantUpdate": _staff_admin("Change or deactivate a variant"),
+    "Mutation.priceListCreate": _staff_admin("Contract prices and quantity rules with an account or location"),
+    "Mutation.priceListUpdate": _staff_admin("Change a price list, its entries and quantity rules"),
+    "Mutation.priceListDelete": _staff_admin("Remove a price list"),
+}
+
+# Ordering: carts, placing, approvals, changes, quotes.
 ORDERING: dict[str, Rule] = {
+    "rows:Order": rows(ALL_ROLES, "Orders of the caller's locations; a member also sees the orders it placed",
+                       owner=True, oauth_scope="orders:read"),
     "rows:Cart": rows(ORDERERS, "Carts of the locations where the caller is a buyer", oauth_scope="orders:write"),
     "rows:ApprovalQueue": rows(APPROVERS, "Orders waiting for approval at the caller's locations",
                                oauth_scope="orders:read"),
     "rows:Quote": rows({ADMIN}, "Quotes of the account; a buyer sees the quotes it requested", owner=True,
                        oauth_scope="orders:read"),
+    "Order.subtotal": _PRICES,
+    "Order.tax": _PRICES,
+    "Order.total": _PRICES,
+    "OrderLine.unitPrice": _PRICES,
+    "OrderLine.total": _PRICES,
     "Mutation.cartCreate": _orders_write("Start a cart for a location"),
     "Mutation.cartUpdate": _orders_write("Change a cart's name, PO number, note or shipping address"),
     "Mutation.cartLinesAdd": _orders_write("Add lines to a cart at the contracted prices"),
@@ -138,65 +181,53 @@ ORDERING: dict[str, Rule] = {
                                                        oauth_scope="account:write"),
 }
 
-POLICY: dict[str, Rule] = {
-    # Which rows each kind of object shows. Repositories scope their SQL with these.
-    "rows:Account": rows(ALL_ROLES, "Accounts the caller is a member of", oauth_scope="account:read"),
-    "rows:Location": rows(ALL_ROLES, "Locations the caller has a role at (all, when account-wide)",
-                          oauth_scope="account:read"),
-    "rows:Membership": rows({ADMIN}, "Members of the account; every member sees its own membership",
-                            owner=True, oauth_scope="members:read"),
-    "rows:Order": rows(ALL_ROLES, "Orders of the caller's locations; a member also sees the orders it placed",
-                       owner=True, oauth_scope="orders:read"),
-    "rows:Subscription": rows(ALL_ROLES, "Subscriptions of the caller's locations",
-                              oauth_scope="subscriptions:read"),
+# Requisition lists: saved lists of variants and quantities, shared within an account.
+REQUISITION_LISTS: dict[str, Rule] = {
+    "rows:RequisitionList": rows(ALL_ROLES, "Requisition lists of the accounts the caller has any role in",
+                                 oauth_scope="orders:read"),
+    "Mutation.requisitionListCreate": _LISTS_WRITE,
+    "Mutation.requisitionListUpdate": _LISTS_WRITE,
+    "Mutation.requisitionListDelete": _LISTS_WRITE,
+}
+
+# Fulfilment: shipments of order lines and their carrier events.
+FULFILMENT: dict[str, Rule] = {
+    "rows:Fulfilment": rows(ALL_ROLES, "Fulfilments and shipment events of the orders the caller sees",
+                            owner=True, oauth_scope="orders:read"),
+    "Mutation.fulfilmentCreate": _staff_admin("Record a shipment of order lines"),
+    "Mutation.fulfilmentEventAdd": _staff_admin("Record a carrier status change of a shipment"),
+}
+
+# Returns of shipped lines, and refunds.
+RETURNS: dict[str, Rule] = {
+    "rows:Return": rows(ALL_ROLES, "Returns of the caller's locations; a member also sees the returns it requested",
+                        owner=True, oauth_scope="orders:read"),
+    "Order.refunded": _PRICES,
+    "Refund.amount": _PRICES,
+    "Mutation.returnRequest": mutation({ADMIN, BUYER}, "Request a return of shipped lines of the location's orders",
+                                       staff=NO_STAFF, oauth_scope="orders:write"),
+    "Mutation.returnApprove": _staff_admin("Approve a requested return"),
+    "Mutation.returnDecline": _staff_admin("Decline a requested return"),
+    "Mutation.returnReceive": _staff_admin("Record that returned goods arrived"),
+    "Mutation.returnRefund": _staff_admin("Refund a received return on its order"),
+}
+
+INVOICING: dict[str, Rule] = {
     "rows:Invoice": rows(FINANCE, "Invoices and payments", oauth_scope="invoices:read"),
-    "rows:Catalog": rows(ALL_ROLES, "The catalog as seen from a location", oauth_scope="catalog:read"),
-    # Fields that not every reader of the row may see: null with a FORBIDDEN error.
-    "Account.creditLimit": _FINANCIAL,
-    "Account.balance": _FINANCIAL,
-    "Account.paymentTermsDays": _FINANCIAL,
-    "Account.billingDetails": _FINANCIAL,
     "Account.invoices": fld(FINANCE, "Invoices of the account", oauth_scope="invoices:read"),
     "Order.invoices": fld(FINANCE, "Invoices issued for an order", oauth_scope="invoices:read"),
-    "Membership.spendingLimit": fld({ADMIN}, "A buyer's spending limit: account admins and the member itself",
-                                    owner=True, oauth_scope="members:read"),
-    "Order.subtotal": _PRICES,
-    "Order.tax": _PRICES,
-    "Order.total": _PRICES,
-    "OrderLine.unitPrice": _PRICES,
-    "OrderLine.total": _PRICES,
-    "ProductVariant.listPrice": _CATALOG_PRICES,
-    "ProductVariant.price": _CATALOG_PRICES,
+}
+
+SUBSCRIPTIONS: dict[str, Rule] = {
+    "rows:Subscription": rows(ALL_ROLES, "Subscriptions of the caller's locations",
+                              oauth_scope="subscriptions:read"),
     "SubscriptionItem.unitPrice": _SUBSCRIPTION_PRICES,
     "Subscription.total": _SUBSCRIPTION_PRICES,
-    # Identity and access (issue 3).
-    "rows:Invitation": rows({ADMIN}, "Pending invitations of the account", staff=STAFF_ADMIN),
-    "rows:OAuthClient": rows({ADMIN}, "Integration clients (OAuth) of the account", staff=STAFF_ADMIN),
-    "rows:AuditEvent": rows({ADMIN}, "Audit log of the account; staff read all of it, sign-ins included"),
-    "Account.invitations": fld({ADMIN}, "Pending invitations", staff=STAFF_ADMIN),
-    "Account.oauthClients": fld({ADMIN}, "Integration clients", staff=STAFF_ADMIN),
-    # Mutations.
-    "Mutation.signIn": mutation(frozenset(), "Anyone may try to sign in (rate limited)", public=True),
-    **AFTERSALES_POLICY,
-    **{f"Mutation.{name}": mutation(frozenset(), "Anyone (rate limited; the answer never says whether an "
-                                                  "email has an account)", public=True)
-       for name in ("signUp", "passwordResetRequest", "magicLinkRequest")},
-    **{f"Mutation.{name}": mutation(frozenset(), "Anyone holding the emailed token or code, or the sign-in "
-                                                  "challenge (rate limited)", public=True)
-       for name in ("emailVerify", "passwordReset", "magicLinkSignIn", "signInTwoFactor", "invitationAccept")},
-    **{f"Mutation.{name}": mutation(ALL_ROLES, "A signed-in person, for its own sessions and second factor "
-                                               "(not integrations)", owner=True)
-       for name in ("signOut", "sessionRevoke", "sessionRevokeAll", "twoFactorEnroll", "twoFactorConfirm",
-                    "twoFactorDisable", "twoFactorRecoveryCodesRegenerate")},
-    "Mutation.invitationCreate": mutation({ADMIN}, "Invite a person to the account with roles", staff=STAFF_ADMIN),
-    "Mutation.invitationRevoke": mutation({ADMIN}, "Withdraw a pending invitation", staff=STAFF_ADMIN),
-    "Mutation.membershipRolesSet": mutation({ADMIN}, "Change a member's roles (the last ADMIN stays)",
-                                            staff=STAFF_ADMIN),
-    "Mutation.oauthClientCreate": mutation({ADMIN}, "Register an integration client with scopes",
-                                           staff=STAFF_ADMIN),
-    "Mutation.oauthClientRevoke": mutation({ADMIN}, "Revoke an integration client", staff=STAFF_ADMIN),
-    **ORDERING,
 }
+
+# The one table that the permission classes, row scopes, docs and tests read.
+POLICY: dict[str, Rule] = {**ACCOUNTS, **IDENTITY, **CATALOG, **ORDERING, **REQUISITION_LISTS, **FULFILMENT,
+                           **RETURNS, **INVOICING, **SUBSCRIPTIONS}
 
 
 def rule(key: str) -> Rule:
