@@ -17,9 +17,10 @@ from db.enums import (AccountKind, AddressKind, BillingInterval, FulfilmentStatu
                       OrderStatus, PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionStatus)
 from db.models import (Account, Address, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
                        Membership, MembershipRole, Order, OrderLine, Payment, PriceList, PriceListEntry,
-                       Product, ProductVariant, QuantityRule, Subscription, SubscriptionItem, User)
+                       Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
+                       Subscription, SubscriptionItem, User)
+from db.models.shipments import ShipmentEventStatus
 from domain.auth import hash_password
-from server import demo_aftersales
 
 DEMO_PASSWORD = "portal-demo"
 CENT = Decimal("0.01")
@@ -73,7 +74,7 @@ class Rows:
 # Insert order: parents before children.
 MODELS = [User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
-          SubscriptionItem, Invoice, InvoiceLine, Payment, *demo_aftersales.MODELS]
+          SubscriptionItem, Invoice, InvoiceLine, Payment, ShipmentEvent, RequisitionList, RequisitionListItem]
 
 
 def money(x: Decimal) -> Decimal:
@@ -418,8 +419,38 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
         b.member(buyer, acct, [(Role.BUYER, None)], spending_limit=Decimal("5000"))
         info = _account_info(b, acct, AccountKind.BUSINESS, "USD", 30, locs)
         b.history(info, locs, {loc: buyer for loc in locs}, sizes.orders_per_scaled_account, usd)
-    demo_aftersales.add(b.rows, now, b.variants)
+    _shipment_events(b.rows)
+    _requisition_list(b.rows, now, b.variants)
     return b.rows
+
+
+def _shipment_events(rows: Rows) -> None:
+    """The carrier events of every demo shipment: picked up, and for delivered ones out for delivery
+    and delivered."""
+    for f in rows.by_model.get(Fulfilment, []):
+        shipped, delivered = f["shipped_at"], f["delivered_at"]
+        rows.add(ShipmentEvent, fulfilment_id=f["id"], status=ShipmentEventStatus.IN_TRANSIT, occurred_at=shipped,
+                 location="Columbus, OH distribution center", message="Picked up by carrier", created_at=shipped)
+        if f["status"] is FulfilmentStatus.DELIVERED and delivered is not None:
+            out = delivered - timedelta(hours=5)
+            rows.add(ShipmentEvent, fulfilment_id=f["id"], status=ShipmentEventStatus.OUT_FOR_DELIVERY,
+                     occurred_at=out, location="Local depot", message="Out for delivery", created_at=out)
+            rows.add(ShipmentEvent, fulfilment_id=f["id"], status=ShipmentEventStatus.DELIVERED, occurred_at=delivered,
+                     location="Receiving dock", message="Delivered, signed by receiving", created_at=delivered)
+
+
+def _requisition_list(rows: Rows, now: datetime, variants: list[dict[str, Any]]) -> None:
+    """A requisition list that Acme's buyer shares with its account."""
+    buyer = next((u for u in rows.by_model.get(User, []) if u["email"] == "buyer@acme.example"), None)
+    acme = next((a for a in rows.by_model.get(Account, []) if a["name"] == "Acme Industrial"), None)
+    if buyer is None or acme is None:
+        return
+    lst = rows.add(RequisitionList, account_id=acme["id"], name="Denver weekly restock",
+                   description="Gloves, glasses and fasteners for the Denver Plant line", created_by_user_id=buyer["id"],
+                   created_at=now - timedelta(days=30), updated_at=now - timedelta(days=3))
+    sellable = [v for v in variants if v["active"] and not v["digital"]][:4]
+    for position, (variant, qty) in enumerate(zip(sellable, (50, 20, 100, 10))):
+        rows.add(RequisitionListItem, list_id=lst, variant_id=variant["id"], quantity=qty, position=position)
 
 
 async def is_empty(db: Database) -> bool:

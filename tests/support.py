@@ -31,3 +31,21 @@ def codes(body: dict[str, Any]) -> list[str]:
 
 def error_paths(body: dict[str, Any], code: str) -> list[list[Any]]:
     return [e.get("path") for e in body.get("errors", []) if e.get("extensions", {}).get("code") == code]
+
+
+# Every demo person: the customers of Acme (each role), Globex and Jo, and merchant staff.
+DEMO_PEOPLE = ("admin@acme.example", "buyer@acme.example", "approver@acme.example", "ap@acme.example",
+               "viewer@acme.example", "admin@globex.example", "jo@example.com", "support@merchant.example",
+               "ops@merchant.example")
+
+
+async def finders(gql: Any, global_id: str) -> set[str]:
+    """Who of DEMO_PEOPLE finds the object by its ID; everybody else must get NOT_FOUND."""
+    found = set()
+    for who in DEMO_PEOPLE:
+        body = await gql("query($id: ID!) { node(id: $id) { id } }", {"id": global_id}, as_=who)
+        if body["data"]["node"] == {"id": global_id}:
+            found.add(who)
+        else:
+            assert codes(body) == ["NOT_FOUND"], (global_id, who, body)
+    return found

@@ -1,11 +1,13 @@
 """Staff record fulfilments and shipment events; customers follow them on their orders."""
 from datetime import timedelta
 
+from sqlmodel import select
+
 from db.enums import FulfilmentStatus, OrderStatus
-from db.models import AuditEvent, Fulfilment, FulfilmentLine, Order, ShipmentEvent
+from db.models import AuditEvent, Fulfilment, FulfilmentLine, Location, Order, ShipmentEvent
 from tests.order_factories import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, get, gid, open_order
 from tests.conftest import NOW
-from tests.support import codes
+from tests.support import codes, finders, row
 
 CREATE = """mutation($input: FulfilmentCreateInput!) { fulfilmentCreate(input: $input) {
   fulfilment { id status carrier trackingNumber trackingUrl shippedAt estimatedDeliveryAt
@@ -59,7 +61,6 @@ async def test_partial_then_full_fulfilment_moves_the_order_status(gql, db):
 
 
 async def _audit(db):
-    from sqlmodel import select
     async with db.session() as s:
         return (await s.exec(select(AuditEvent).order_by(AuditEvent.id))).all()
 
@@ -170,3 +171,12 @@ async def test_carriers_are_listed(gql):
     body = await gql("{ carriers { code name hasTrackingPage } }", as_=STAFF_ADMIN)
     codes_ = {c["code"] for c in body["data"]["carriers"]}
     assert {"UPS", "FEDEX", "DHL", "USPS", "OTHER"} <= codes_
+
+
+async def test_a_shipment_is_found_by_who_sees_its_order_and_staff(gql, db):
+    loc = await row(db, Location, name="Austin Warehouse")
+    async with db.session() as s:
+        fulfilment = (await s.exec(select(Fulfilment).join(Order).where(Order.location_id == loc.id))).first()
+    assert await finders(gql, gid("Fulfilment", fulfilment.id)) == {
+        "admin@acme.example", "approver@acme.example", "ap@acme.example", "viewer@acme.example", STAFF_SUPPORT,
+        STAFF_ADMIN}

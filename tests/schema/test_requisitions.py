@@ -3,7 +3,7 @@ from sqlmodel import select
 
 from db.models import Account, Product, ProductVariant, RequisitionList, RequisitionListItem
 from tests.order_factories import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, gid
-from tests.support import codes
+from tests.support import DEMO_PEOPLE, codes, finders
 
 CREATE = """mutation($input: RequisitionListCreateInput!) { requisitionListCreate(input: $input) {
   requisitionList { id name description items { quantity available variant { sku } } cartLines { variantId sku quantity }
@@ -142,3 +142,10 @@ async def test_two_members_saving_lists_of_one_name_at_once_get_one_list(gql, db
     assert sum(1 for r in results if r["requisitionList"]) == 1, bodies
     assert all([e["code"] for e in r["userErrors"]] == ["NAME_TAKEN"] for r in results if not r["requisitionList"])
     assert await count(db, RequisitionList) == 1
+
+
+async def test_a_list_is_found_by_every_member_of_its_account_and_staff(gql, db):
+    async with db.session() as s:
+        lst = (await s.exec(select(RequisitionList).where(RequisitionList.name == "Denver weekly restock"))).one()
+    assert await finders(gql, gid("RequisitionList", lst.id)) == {p for p in DEMO_PEOPLE if p.endswith(
+        ("@acme.example", "@merchant.example"))}

@@ -8,7 +8,7 @@ from db.models import (Account, Address, AuditEvent, Location, PriceList, PriceL
                        QuantityRule)
 from permissions.policy import POLICY, STAFF_ADMIN as STAFF_ADMIN_ROLES
 from tests.order_factories import STAFF_ADMIN, STAFF_SUPPORT, gid
-from tests.support import codes
+from tests.support import codes, finders
 
 TABLES = [Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProductVariant, QuantityRule]
 
@@ -217,3 +217,10 @@ async def test_staff_admin_opens_an_account_with_a_location(gql, db):
         actions = [a.action for a in (await s.exec(select(AuditEvent).order_by(AuditEvent.id))).all()]
     assert actions == ["account.create", "account.update", "location.create", "location.update"]
     assert Decimal("1")  # amounts above are decimal strings, never floats
+
+
+async def test_price_lists_are_found_by_staff_only(gql, db):
+    async with db.session() as s:
+        acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
+        price_list = (await s.exec(select(PriceList).where(PriceList.account_id == acme.id))).first()
+    assert await finders(gql, gid("PriceList", price_list.id)) == {STAFF_SUPPORT, STAFF_ADMIN}
