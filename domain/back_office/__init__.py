@@ -4,10 +4,12 @@ price_lists.py (contracted prices and quantity rules), accounts.py (accounts and
 import re
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_currency_precision, list_currencies
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.errors import reject
 
@@ -38,6 +40,14 @@ class BackOfficeErrorCode(StrEnum):
 
 
 E = BackOfficeErrorCode
+
+
+async def found(s: AsyncSession, model: Any, pk: int, what: str, *field: str) -> Any:
+    """The row of `model` with this id, in the session to change; else NOT_FOUND at `field`."""
+    row = await s.get(model, pk)
+    if row is None:
+        raise reject(E.NOT_FOUND, f"No {what} with that ID", *field)
+    return row
 
 
 def sku(value: str, *field: str) -> str:

@@ -53,13 +53,6 @@ def _apply(account: Account, changes: dict[str, Any], creating: bool) -> None:
         account.billing_is_business = bool(changes["billing_is_business"])
 
 
-async def _account(s: AsyncSession, account_id: int, *field: str) -> Account:
-    account = await s.get(Account, account_id)
-    if account is None:
-        raise reject(E.NOT_FOUND, "No account with that ID", *field)
-    return account
-
-
 async def account_create(s: AsyncSession, actor: Actor, now: datetime, changes: dict[str, Any]) -> Account:
     account = Account(name="", kind=AccountKind(changes.get("kind") or AccountKind.BUSINESS), currency="USD",
                       created_at=now)
@@ -73,7 +66,7 @@ async def account_create(s: AsyncSession, actor: Actor, now: datetime, changes: 
 
 async def account_update(s: AsyncSession, actor: Actor, now: datetime, account_id: int,
                          changes: dict[str, Any]) -> Account:
-    account = await _account(s, account_id, "input", "id")
+    account = await rules.found(s, Account, account_id, "account", "input", "id")
     _apply(account, changes, creating=False)
     s.add(account)
     audit.record(s, actor, "account.update", now, account_id=account.id, target_type="Account",
@@ -111,7 +104,7 @@ def _addresses(addresses: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def location_create(s: AsyncSession, actor: Actor, now: datetime, account_id: int, name: str,
                           addresses: list[dict[str, Any]]) -> tuple[Account, Location]:
-    account = await _account(s, account_id, "input", "accountId")
+    account = await rules.found(s, Account, account_id, "account", "input", "accountId")
     value = check_text(name, 200, E.REQUIRED, "input", "name", required=True)
     rows = _addresses(addresses)
     location = Location(account_id=account.id, name=value, created_at=now)  # type: ignore[arg-type]
@@ -126,9 +119,7 @@ async def location_create(s: AsyncSession, actor: Actor, now: datetime, account_
 async def location_update(s: AsyncSession, actor: Actor, now: datetime, location_id: int, name: str | None,
                           addresses: list[dict[str, Any]] | None) -> tuple[Account, Location]:
     """None for name or addresses keeps them; a list of addresses replaces them."""
-    location = await s.get(Location, location_id)
-    if location is None:
-        raise reject(E.NOT_FOUND, "No location with that ID", "input", "id")
+    location = await rules.found(s, Location, location_id, "location", "input", "id")
     if name is not None:
         location.name = check_text(name, 200, E.REQUIRED, "input", "name", required=True)  # type: ignore[assignment]
     if addresses is not None:

@@ -63,13 +63,6 @@ async def _variant_fields(s: AsyncSession, changes: dict[str, Any], currency: st
     return out
 
 
-async def _product(s: AsyncSession, product_id: int, *field: str) -> Product:
-    product = await s.get(Product, product_id)
-    if product is None:
-        raise reject(E.NOT_FOUND, "No product with that ID", *field)
-    return product
-
-
 async def product_create(s: AsyncSession, actor: Actor, now: datetime, changes: dict[str, Any]) -> Product:
     product = Product(**_product_fields(changes, creating=True), created_at=now)
     s.add(product)
@@ -80,7 +73,7 @@ async def product_create(s: AsyncSession, actor: Actor, now: datetime, changes: 
 
 async def product_update(s: AsyncSession, actor: Actor, now: datetime, product_id: int,
                          changes: dict[str, Any]) -> Product:
-    product = await _product(s, product_id, "input", "id")
+    product = await rules.found(s, Product, product_id, "product", "input", "id")
     values = _product_fields(changes, creating=False)
     for k, v in values.items():
         setattr(product, k, v)
@@ -92,7 +85,7 @@ async def product_update(s: AsyncSession, actor: Actor, now: datetime, product_i
 
 async def variant_create(s: AsyncSession, actor: Actor, now: datetime, product_id: int,
                          changes: dict[str, Any]) -> tuple[Product, ProductVariant]:
-    product = await _product(s, product_id, "input", "productId")
+    product = await rules.found(s, Product, product_id, "product", "input", "productId")
     currency = rules.currency(changes.get("currency") or "", "input", "currencyCode")
     wanted = {"sku": None, "title": None, "list_price": None, **changes}
     values = await _variant_fields(s, wanted, currency, None)
@@ -107,9 +100,7 @@ async def variant_create(s: AsyncSession, actor: Actor, now: datetime, product_i
 
 async def variant_update(s: AsyncSession, actor: Actor, now: datetime, variant_id: int,
                          changes: dict[str, Any]) -> tuple[Product, ProductVariant]:
-    variant = await s.get(ProductVariant, variant_id)
-    if variant is None:
-        raise reject(E.NOT_FOUND, "No variant with that ID", "input", "id")
+    variant = await rules.found(s, ProductVariant, variant_id, "variant", "input", "id")
     values = await _variant_fields(s, changes, variant.currency, variant.id)
     before = {k: str(getattr(variant, k)) for k in values}
     for k, v in values.items():

@@ -106,9 +106,7 @@ def _apply(pl: PriceList, changes: dict[str, Any]) -> None:
 async def create(s: AsyncSession, actor: Actor, now: datetime, account_id: int, changes: dict[str, Any],
                  entries: list[Entry], quantity_rules: list[QuantityRule]) -> PriceList:
     """`changes`: the list's fields by attribute (location_id decoded, or None)."""
-    account = await s.get(Account, account_id)
-    if account is None:
-        raise reject(E.NOT_FOUND, "No account with that ID", "input", "accountId")
+    account = await rules.found(s, Account, account_id, "account", "input", "accountId")
     location_id = await _location_of(s, changes.get("location_id"), account)
     currency = rules.currency(changes.get("currency") or account.currency, "input", "currencyCode")
     if currency != account.currency:
@@ -126,17 +124,10 @@ async def create(s: AsyncSession, actor: Actor, now: datetime, account_id: int, 
     return pl
 
 
-async def _price_list(s: AsyncSession, price_list_id: int) -> PriceList:
-    pl = await s.get(PriceList, price_list_id)
-    if pl is None:
-        raise reject(E.NOT_FOUND, "No price list with that ID", "input", "id")
-    return pl
-
-
 async def update(s: AsyncSession, actor: Actor, now: datetime, price_list_id: int, changes: dict[str, Any],
                  entries: list[Entry] | None, quantity_rules: list[QuantityRule] | None) -> PriceList:
     """None for entries or quantity_rules keeps them; a list replaces them."""
-    pl = await _price_list(s, price_list_id)
+    pl = await rules.found(s, PriceList, price_list_id, "price list", "input", "id")
     if "location_id" in changes:
         account = await s.get(Account, pl.account_id)
         pl.location_id = await _location_of(s, changes["location_id"], account)  # type: ignore[arg-type]
@@ -153,7 +144,7 @@ async def update(s: AsyncSession, actor: Actor, now: datetime, price_list_id: in
 
 
 async def delete(s: AsyncSession, actor: Actor, now: datetime, price_list_id: int) -> None:
-    pl = await _price_list(s, price_list_id)
+    pl = await rules.found(s, PriceList, price_list_id, "price list", "input", "id")
     audit.record(s, actor, "price_list.delete", now, account_id=pl.account_id, target_type="PriceList",
                  target_id=pl.id, name=pl.name)
     await repo.delete_price_list(s, pl)
