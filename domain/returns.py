@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +21,7 @@ from db.scope import RowScope
 from domain import audit, return_mail
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
-from domain.images import sniff_image
+from domain.images import ImageKind, sniff_image
 from domain.money import round_to_minor
 from domain.storage import FileStorage
 from domain.text import check_text
@@ -129,7 +129,7 @@ class PhotoUpload(Protocol):
         """At most `size` bytes of the uploaded file."""
 
 
-async def read_photos(uploads: list[PhotoUpload]) -> list[tuple[bytes, Any]]:
+async def read_photos(uploads: list[PhotoUpload]) -> list[tuple[bytes, ImageKind]]:
     """Bytes and detected kind of each upload; Rejected for too many, too large or not an image."""
     E = ReturnErrorCode
     if len(uploads) > MAX_PHOTOS:
