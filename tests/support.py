@@ -29,10 +29,6 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
 
 
-def error_paths(body: dict[str, Any], code: str) -> list[list[Any]]:
-    return [e.get("path") for e in body.get("errors", []) if e.get("extensions", {}).get("code") == code]
-
-
 # Every demo person: the customers of Acme (each role), Globex and Jo, and merchant staff.
 DEMO_PEOPLE = ("admin@acme.example", "buyer@acme.example", "approver@acme.example", "ap@acme.example",
                "viewer@acme.example", "admin@globex.example", "jo@example.com", "support@merchant.example",
@@ -49,3 +45,8 @@ async def finders(gql: Any, global_id: str) -> set[str]:
         else:
             assert codes(body) == ["NOT_FOUND"], (global_id, who, body)
     return found
+
+
+def error_paths(body: dict[str, Any], code: str) -> list[list[Any]]:
+    return [e.get("path") for e in body.get("errors", []) if e.get("extensions", {}).get("code") == code]
+

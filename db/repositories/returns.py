@@ -10,7 +10,8 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import Database
-from db.models import OrderLine, Refund, ReturnLine, ReturnPhoto, ReturnRequest
+from db.models import Refund, ReturnLine, ReturnPhoto, ReturnRequest
+from db.models.orders import OrderLine
 from db.models.returns import ReturnStatus
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
