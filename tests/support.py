@@ -49,4 +49,3 @@ async def finders(gql: Any, global_id: str) -> set[str]:
 
 def error_paths(body: dict[str, Any], code: str) -> list[list[Any]]:
     return [e.get("path") for e in body.get("errors", []) if e.get("extensions", {}).get("code") == code]
-
