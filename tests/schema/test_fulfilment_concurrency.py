@@ -3,7 +3,6 @@ and the other gets the userError it would get one after the other. Runs on SQLit
 (where it matters most: several workers, real row locks)."""
 import asyncio
 
-import pytest
 from sqlmodel import select
 
 from db.enums import OrderStatus
@@ -28,11 +27,6 @@ async def test_concurrent_fulfilments_of_the_same_lines_ship_them_once(gql, db):
     assert await count(db, Fulfilment, order_id=order.id) == 1
 
 
-# orderCancel reads the order before it locks it (resolvers/ordering.py visible_order, then
-# db.repositories.ordering.lock_order without a refresh), so it decides on the status it read
-# before the shipment committed: both answer without userErrors. The mutation is converted to the
-# one mutation path (lock_row first) on the ordering branch; strict, so this fails once it is fixed.
-@pytest.mark.xfail(strict=True, reason="orderCancel does not lock the order before reading it (ordering branch)")
 async def test_shipping_and_cancelling_the_same_order_at_once_has_one_winner(gql, db):
     """Each round races a full shipment against the buyer's cancel of one open order. One after the
     other, the later of the two is refused (NOT_CHANGEABLE, ORDER_NOT_SHIPPABLE); at once, too."""
