@@ -24,14 +24,17 @@ class Rejected(Exception):
 
     `effects` are committed on their own after the rollback; `facts` go into the failure's audit
     event (never secrets); `answer` fills payload fields that explain the failure (the prices that
-    changed since a cart was filled)."""
+    changed since a cart was filled). `attempted=False`: input refused for its shape before any
+    attempt (an email of 300 characters), which a failure's audit event does not record: such a
+    request is refused before it is rate limited, so nothing it does may be written."""
 
     def __init__(self, *problems: Problem, effects: list[Effect] | None = None,
-                 answer: dict[str, Any] | None = None, **facts: Any) -> None:
+                 answer: dict[str, Any] | None = None, attempted: bool = True, **facts: Any) -> None:
         super().__init__("; ".join(p.message for p in problems))
         self.problems = list(problems)
         self.effects = effects or []
         self.answer = answer or {}
+        self.attempted = attempted
         self.facts = facts
 
     @property

@@ -8,14 +8,15 @@ from db.models import AuthSession, MembershipRole, User
 from db.repositories.clients import oauth_client
 from db.repositories.users import grants_of, session_with_user, touch_session
 from domain.auth import session_state, token_hash
-from domain.identity import magic_link, password_reset, signup, two_factor
-from domain.identity.errors import AuthError
+from domain.errors import Rejected
+from domain.identity import magic_link, password_reset, signin, signup, two_factor
 from domain.identity.oauth import looks_like_jwt, verify_access_token
-from domain.identity.signin import SignedIn, password_sign_in
+from domain.identity.signin import SignedIn
 from permissions.caller import ANONYMOUS, Caller, CallerKind, Grants
 from resolvers.context import Context, Settings
 from resolvers.errors import unauthenticated
-from resolvers.identity import Payload, attempt, codes, env, payload, request_locale, throttle
+from resolvers.identity import env, guess, request_locale, throttle
+from resolvers.mutation import mutation
 
 # Touch last_seen_at at most this often: a write per request would serialise readers on SQLite.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -52,8 +53,8 @@ async def integration_caller(db: Database, token: str, now, settings: Settings) 
     and the client's current ones (a revoked client or a removed scope stops working at once)."""
     try:
         claims = verify_access_token(token, now, settings.secret_key, settings.issuer)
-    except AuthError as e:
-        raise unauthenticated(e.message, reason=e.code) from None
+    except Rejected as e:
+        raise unauthenticated(e.message, reason=e.code.value) from None
     async with db.session() as session:
         client = await oauth_client(session, claims.client_pk)
     if client is None or client.account_id != claims.account_id:
@@ -93,102 +94,80 @@ def caller_of(user: User, auth_session: AuthSession | None,
     return Caller(kind=CallerKind.CUSTOMER, user_id=user.id, session_id=sid, grants=grants, session_account_id=only)
 
 
-SignInErrorCode = codes("SignInErrorCode", "INVALID_CREDENTIALS", "INVALID_INPUT", "INVALID_EMAIL", "INVALID_TOKEN",
-                        "EXPIRED_TOKEN", "USED_TOKEN", "INVALID_CODE", "NOT_ENABLED", "ALREADY_VERIFIED",
-                        "ALREADY_MEMBER", "INVALID_NAME", "WEAK_PASSWORD")
-CredentialsErrorCode = codes("CredentialsErrorCode", "INVALID_EMAIL", "INVALID_NAME", "WEAK_PASSWORD",
-                             "INVALID_TOKEN", "EXPIRED_TOKEN", "USED_TOKEN", "INVALID_INPUT")
-
-
-async def signed_in(ctx: Context, result: SignedIn | None, error: AuthError | None) -> Payload:
-    if error is not None or result is None:
-        return payload(error, SignInErrorCode)
+async def signed_in(ctx: Context, s: Any, result: SignedIn) -> dict[str, Any]:
+    """The answer of a sign-in: the session, or the two-factor challenge to complete."""
     if result.challenge is not None:
-        return payload(two_factor_challenge={"token": result.challenge, "expires_at": result.challenge_expires_at})
+        return {"two_factor_challenge": {"token": result.challenge, "expires_at": result.challenge_expires_at}}
     # The rest of the mutation's answer (user { memberships accounts ... }) is read as the person who
     # just signed in, exactly as a next request with the new token would be.
-    async with ctx.db.session() as session:
-        ctx.caller = await caller_for_user(session, result.user, result.session)
+    await s.flush()  # the new session's id
+    ctx.caller = await caller_for_user(s, result.user, result.session)
     ctx.__dict__.pop("loaders", None)
-    return payload(session={"token": result.token, "expires_at": result.expires_at}, user=result.user)
+    return {"session": {"token": result.token, "expires_at": result.expires_at}, "user": result.user}
 
 
-def _invalid_input(message: str, *path: str) -> Payload:
-    return payload(AuthError("INVALID_INPUT", message, list(path) or ["input"]), SignInErrorCode)
+@mutation("signIn", audit="auth.sign_in", failed_audit="auth.sign_in_failed")
+async def sign_in(ctx: Context, s: Any, email: str, password: str) -> dict[str, Any]:
+    signin.check_input(email, password)
+    async with guess(ctx, "sign_in", email):
+        result = await signin.password_sign_in(s, env(ctx), email, password)
+    return await signed_in(ctx, s, result)
 
 
-async def sign_in(ctx: Context, email: str, password: str) -> Payload:
-    if len(email) > 254 or len(password) > 1024 or "@" not in email:
-        return _invalid_input("Enter a valid email and password", "input", "email")
-    tried = await throttle(ctx, "sign_in", email)
-    result, error = await attempt(ctx, lambda s: password_sign_in(s, env(ctx), email, password), "auth.sign_in_failed")
-    await tried.settle(error is None)
-    return await signed_in(ctx, result, error)
+@mutation("signInTwoFactor", audit="auth.sign_in", failed_audit="auth.two_factor_failed")
+async def sign_in_two_factor(ctx: Context, s: Any, challenge: str, code: str) -> dict[str, Any]:
+    async with guess(ctx, "verify"):  # per IP; a challenge dies after five wrong codes
+        result = await two_factor.complete_challenge(s, env(ctx), challenge, code)
+    return await signed_in(ctx, s, result)
 
 
-async def sign_in_two_factor(ctx: Context, challenge: str, code: str) -> Payload:
-    tried = await throttle(ctx, "verify")  # per IP; a challenge dies after five wrong codes
-    result, error = await attempt(ctx, lambda s: two_factor.complete_challenge(s, env(ctx), challenge, code),
-                                  "auth.two_factor_failed")
-    await tried.settle(error is None)
-    return await signed_in(ctx, result, error)
-
-
-async def magic_link_request(ctx: Context, email: str, locale: str | None) -> Payload:
-    if len(email) > 254:
-        return payload(AuthError("INVALID_EMAIL", "Enter a valid email address", ["input", "email"]),
-                       CredentialsErrorCode)
+@mutation("magicLinkRequest", audit="auth.magic_link_requested")
+async def magic_link_request(ctx: Context, s: Any, email: str, locale: str | None) -> dict[str, Any]:
+    password_reset.check_email_input(email)
     await throttle(ctx, "email_request", email)
-    _, error = await attempt(ctx, lambda s: magic_link.request_link(s, env(ctx), email, request_locale(ctx, locale)))
-    return payload(error, CredentialsErrorCode)
+    await magic_link.request_link(s, env(ctx), email, request_locale(ctx, locale))
+    return {}
 
 
-async def magic_link_sign_in(ctx: Context, token: str | None, email: str | None, code: str | None) -> Payload:
-    if token is not None and (email is not None or code is not None) or token is None and (not email or not code):
-        return _invalid_input("Give either the token of the link, or the email and the code")
+@mutation("magicLinkSignIn", audit="auth.sign_in", failed_audit="auth.sign_in_failed")
+async def magic_link_sign_in(ctx: Context, s: Any, token: str | None, email: str | None,
+                             code: str | None) -> dict[str, Any]:
+    magic_link.check_sign_in_input(token, email, code)
     if token is not None:
-        tried = await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
-        flow: Any = lambda s: magic_link.sign_in_with_token(s, env(ctx), token)  # noqa: E731
+        async with guess(ctx, "verify"):  # per IP: a token is its own secret, never a key
+            result = await magic_link.sign_in_with_token(s, env(ctx), token)
     else:
-        tried = await throttle(ctx, "sign_in_code", email)
-        flow = lambda s: magic_link.sign_in_with_code(s, env(ctx), email, code)  # noqa: E731
-    result, error = await attempt(ctx, flow, "auth.sign_in_failed")
-    await tried.settle(error is None)
-    return await signed_in(ctx, result, error)
+        async with guess(ctx, "sign_in_code", email):
+            result = await magic_link.sign_in_with_code(s, env(ctx), email, code)  # type: ignore[arg-type]
+    return await signed_in(ctx, s, result)
 
 
-async def sign_up(ctx: Context, email: str, name: str, password: str, locale: str | None) -> Payload:
-    if len(email) > 254 or len(name) > 1000 or len(password) > 1024:
-        return payload(AuthError("INVALID_INPUT", "An input is too long", ["input"]), CredentialsErrorCode)
+@mutation("signUp", audit="auth.sign_up")
+async def sign_up(ctx: Context, s: Any, email: str, name: str, password: str, locale: str | None) -> dict[str, Any]:
+    signup.check_input(email, name, password)
     await throttle(ctx, "email_request", email)
-    _, error = await attempt(ctx, lambda s: signup.sign_up(s, env(ctx), email, name, password,
-                                                           request_locale(ctx, locale)))
-    return payload(error, CredentialsErrorCode)
+    await signup.sign_up(s, env(ctx), email, name, password, request_locale(ctx, locale))
+    return {}
 
 
-async def email_verify(ctx: Context, token: str) -> Payload:
-    tried = await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
-    result, error = await attempt(ctx, lambda s: signup.verify_email(s, env(ctx), token), "auth.sign_in_failed")
-    await tried.settle(error is None)
-    return await signed_in(ctx, result, error)
+@mutation("emailVerify", audit="auth.email_verified", failed_audit="auth.sign_in_failed")
+async def email_verify(ctx: Context, s: Any, token: str) -> dict[str, Any]:
+    async with guess(ctx, "verify"):  # per IP: a token is its own secret, never a key
+        result = await signup.verify_email(s, env(ctx), token)
+    return await signed_in(ctx, s, result)
 
 
-async def password_reset_request(ctx: Context, email: str, locale: str | None) -> Payload:
-    if len(email) > 254:
-        return payload(AuthError("INVALID_EMAIL", "Enter a valid email address", ["input", "email"]),
-                       CredentialsErrorCode)
+@mutation("passwordResetRequest", audit="auth.password_reset_requested")
+async def password_reset_request(ctx: Context, s: Any, email: str, locale: str | None) -> dict[str, Any]:
+    password_reset.check_email_input(email)
     await throttle(ctx, "email_request", email)
-    _, error = await attempt(ctx, lambda s: password_reset.request_reset(s, env(ctx), email,
-                                                                         request_locale(ctx, locale)))
-    return payload(error, CredentialsErrorCode)
+    await password_reset.request_reset(s, env(ctx), email, request_locale(ctx, locale))
+    return {}
 
 
-async def password_reset_(ctx: Context, token: str, password: str) -> Payload:
-    if len(password) > 1024:
-        return payload(AuthError("WEAK_PASSWORD", "Use at most 256 characters", ["input", "password"]),
-                       CredentialsErrorCode)
-    tried = await throttle(ctx, "verify")  # per IP: a token is its own secret, never a key
-    revoked, error = await attempt(ctx, lambda s: password_reset.reset_password(s, env(ctx), token, password),
-                                   "auth.password_reset_failed")
-    await tried.settle(error is None)
-    return payload(error, CredentialsErrorCode, sessions_revoked=revoked)
+@mutation("passwordReset", audit="auth.password_reset", failed_audit="auth.password_reset_failed")
+async def password_reset_(ctx: Context, s: Any, token: str, password: str) -> dict[str, Any]:
+    password_reset.check_password_input(password)
+    async with guess(ctx, "verify"):  # per IP: a token is its own secret, never a key
+        revoked = await password_reset.reset_password(s, env(ctx), token, password)
+    return {"sessions_revoked": revoked}

@@ -1,35 +1,15 @@
-"""What the identity resolvers share: the flow environment, rate limits, running a flow so that
-its expected failures become userErrors (and failed sign-ins are still audited), and the
-self-service permission check."""
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+"""What the identity resolvers share: the flow environment, rate limits, and the self-service
+check of a person acting for itself."""
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
-from enum import StrEnum
-from typing import Any, TypeVar
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from domain import audit
+from domain.errors import Rejected
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
 from domain.ratelimit import Attempt, Throttled
 from i18n.locales import normalize_locale
-from permissions.caller import CallerKind
-from permissions.policy import rule
 from resolvers.context import Context
-from resolvers.errors import UserError, coded, forbidden, unauthenticated
-
-T = TypeVar("T")
-
-
-def codes(name: str, *values: str) -> type[StrEnum]:
-    """A userErrors code enum for one group of mutations."""
-    return StrEnum(name, {v: v for v in values})  # type: ignore[return-value]
-
-
-def user_error(e: AuthError, enum: type[StrEnum]) -> UserError:
-    # A code missing from the group's enum is a programming error: let it fail loudly in tests.
-    return UserError(e.message, enum[e.code], e.field)
+from resolvers.errors import coded, forbidden
 
 
 def env(ctx: Context) -> AuthEnv:
@@ -62,58 +42,28 @@ async def throttle(ctx: Context, action: str, subject: str | None = None) -> Att
                     retryAfter=e.retry_after) from None
 
 
-async def attempt(ctx: Context, flow: Callable[[AsyncSession], Awaitable[T]],
-                  failed_action: str | None = None) -> tuple[T | None, AuthError | None]:
-    """Run `flow` in a transaction. An AuthError rolls it back; its effects (a wrong code
-    counted) and the failure's audit event are then committed on their own."""
+@asynccontextmanager
+async def guess(ctx: Context, action: str, subject: str | None = None) -> AsyncIterator[None]:
+    """A password, code or token checked within: counted first, then given back when it was right
+    (successes count toward no limit), or counted toward the email's delays when Rejected."""
+    tried = await throttle(ctx, action, subject)
     try:
-        async with ctx.db.transaction() as session:
-            return await flow(session), None
-    except AuthError as e:
-        if e.effects or failed_action:
-            async with ctx.db.transaction() as session:
-                for effect in e.effects:
-                    await effect(session)
-                if failed_action:
-                    data = dict(e.audit)
-                    target = data.pop("target_user_id", None)
-                    audit.record(session, ctx.actor, failed_action, ctx.now, target_type="User" if target else None,
-                                 target_id=target, code=e.code, **data)
-        return None, e
+        yield
+    except Rejected:
+        await tried.settle(False)
+        raise
+    await tried.settle(True)
 
 
-def require_person(ctx: Context, key: str, *, delegated_ok: bool = False) -> int:
-    """A signed-in person acting for itself (its sessions, its second factor); the user id.
+def require_person(ctx: Context, *, delegated_ok: bool = False) -> int:
+    """A person acting for itself (its sessions, its second factor); the user id. The mutation's
+    policy entry has admitted a signed-in caller that is not an integration (resolvers.mutation).
 
-    Integrations cannot; nor can sessions the merchant's backend made for one account (they did
-    not prove the person's credentials), except to sign themselves out (`delegated_ok`)."""
+    Sessions the merchant's backend made for one account cannot (they did not prove the person's
+    credentials), except to sign themselves out (`delegated_ok`)."""
     caller = ctx.caller
-    if not caller.is_authenticated:
-        raise unauthenticated("Sign in first")
-    policy = rule(key)
-    if caller.kind is CallerKind.INTEGRATION or caller.user_id is None:
+    if caller.user_id is None:
         raise forbidden()
     if caller.session_account_id is not None and not delegated_ok:
         raise forbidden("Sign in with your own credentials to change sessions or two-factor settings")
-    if caller.kind is CallerKind.STAFF and caller.staff_role not in policy.staff:
-        raise forbidden()
     return caller.user_id
-
-
-@dataclass
-class Payload:
-    """A mutation's result: the changed things as attributes, and userErrors."""
-
-    user_errors: list[UserError] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self.__dict__["values"].get(name)  # a field not set (after a failure) is null
-
-
-def payload(error: AuthError | None = None, enum: type[StrEnum] | None = None, **values: Any) -> Payload:
-    errors = [user_error(error, enum)] if error is not None and enum is not None else []
-    return Payload(errors, {} if error is not None else values)
-

@@ -5,8 +5,9 @@
 
 1. The mutation's policy entry is looked up when the module is imported (a mutation without one
    cannot be written) and checked before anything runs: UNAUTHENTICATED or FORBIDDEN at the top
-   level when the caller's kind, roles or scopes can never allow it. Which account or location
-   the change touches is checked by the work itself (`require`), once it has read the row.
+   level when the caller's kind, roles or scopes can never allow it (NOT_FOUND for a mutation of
+   one row by ID, `not_found=`, whose rows such a caller cannot see either). Which account or
+   location the change touches is checked by the work itself (`require`), once it has read the row.
 2. The work runs in one transaction on the session it is given and returns the payload's fields.
 3. `Rejected` (domain/errors.py) rolls it back and becomes the payload's userErrors; its effects
    (a wrong code counted) and, for `failed_audit`, an audit event are then committed on their own.
@@ -25,7 +26,7 @@ from domain.errors import Problem, Rejected
 from permissions.caller import CallerKind
 from permissions.policy import Rule, rule
 from resolvers.context import Context
-from resolvers.errors import UserError, forbidden, unauthenticated
+from resolvers.errors import UserError, forbidden, not_found, unauthenticated
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class MutationSpec:
     rule: Rule
     audit: str
     failed_audit: str | None
+    # What the mutation changes by ID, when a caller who may never change it cannot see it either.
+    not_found: str | None = None
 
 
 # Every mutation by its GraphQL name: tests walk it against the schema.
@@ -54,8 +57,9 @@ class Payload:
         return None
 
 
-def admit(ctx: Context, name: str, policy: Rule) -> None:
-    """Could the policy entry ever allow this caller? If not, stop before anything runs."""
+def admit(ctx: Context, name: str, policy: Rule, hidden: str | None = None) -> None:
+    """Could the policy entry ever allow this caller? If not, stop before anything runs: FORBIDDEN,
+    or NOT_FOUND (`hidden`: the kind of row named by ID) as for any ID the caller cannot see."""
     caller = ctx.caller
     if policy.public:
         return
@@ -68,7 +72,7 @@ def admit(ctx: Context, name: str, policy: Rule) -> None:
     else:
         allowed = policy.owner or any(role in policy.roles for held in caller.grants.values() for role in held)
     if not allowed:
-        raise forbidden(f"Your role does not allow {name}")
+        raise not_found(hidden) if hidden else forbidden(f"Your role does not allow {name}")
 
 
 def require(ctx: Context, key: str, account_id: int | None, location_id: int | None = None,
@@ -93,15 +97,16 @@ def _audit_target(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _commit_failure(ctx: Context, spec: MutationSpec, e: Rejected) -> None:
-    if not e.effects and spec.failed_audit is None:
+    action = spec.failed_audit if e.attempted else None
+    if not e.effects and action is None:
         return
     async with ctx.db.transaction() as s:
         for effect in e.effects:
             await effect(s)
-        if spec.failed_audit is not None:
+        if action is not None:
             facts = dict(e.facts)
             target = facts.pop("target_user_id", None)
-            audit_log.record(s, ctx.actor, spec.failed_audit, ctx.now, target_type="User" if target else None,
+            audit_log.record(s, ctx.actor, action, ctx.now, target_type="User" if target else None,
                              target_id=target, code=e.code.value, **facts)
 
 
@@ -110,7 +115,7 @@ Work = Callable[..., Awaitable[dict[str, Any]]]
 
 async def run(ctx: Context, spec: MutationSpec, payload: Callable[..., Any], work: Work, *args: Any,
               on_conflict: Problem | None = None, **kwargs: Any) -> Any:
-    admit(ctx, spec.name, spec.rule)
+    admit(ctx, spec.name, spec.rule, spec.not_found)
     try:
         async with ctx.db.transaction() as s:
             fields = await work(ctx, s, *args, **kwargs)
@@ -127,9 +132,10 @@ async def run(ctx: Context, spec: MutationSpec, payload: Callable[..., Any], wor
 
 
 def mutation(name: str, payload: Callable[..., Any] = Payload, *, audit: str, failed_audit: str | None = None,
-             on_conflict: Problem | None = None) -> Callable[[Work], Callable[..., Awaitable[Any]]]:
+             on_conflict: Problem | None = None,
+             not_found: str | None = None) -> Callable[[Work], Callable[..., Awaitable[Any]]]:
     """Make `work(ctx, session, *args)` the mutation `name`: see the module's docstring."""
-    spec = MutationSpec(name, rule(f"Mutation.{name}"), audit, failed_audit)
+    spec = MutationSpec(name, rule(f"Mutation.{name}"), audit, failed_audit, not_found)
     if name in MUTATIONS:
         raise ValueError(f"mutation {name} is defined twice")
     MUTATIONS[name] = spec

@@ -1,15 +1,16 @@
 """OAuth clients of an account: register with scopes, list, revoke."""
-from db.models import OAuthClient
-from db.repositories.clients import oauth_clients_of, visible_oauth_client
-from domain.identity import oauth
-from permissions.policy import POLICY, rule
-from resolvers.context import Context
-from resolvers.errors import forbidden, not_found, unauthenticated
-from resolvers.globalid import decode_as
-from resolvers.identity import Payload, attempt, codes, env, payload
-from resolvers.invitations import account_for
+from typing import Any
 
-OAuthClientErrorCode = codes("OAuthClientErrorCode", "INVALID_NAME", "INVALID_SCOPE")
+from db.models import OAuthClient
+from db.repositories.clients import oauth_client_for_update, oauth_clients_of
+from domain.identity import oauth
+from permissions.policy import POLICY
+from resolvers.context import Context
+from resolvers.errors import not_found
+from resolvers.globalid import decode_as
+from resolvers.identity import env
+from resolvers.invitations import account_for
+from resolvers.mutation import mutation, require
 
 
 def known_scopes() -> frozenset[str]:
@@ -17,37 +18,20 @@ def known_scopes() -> frozenset[str]:
     return frozenset(r.oauth_scope for r in POLICY.values() if r.oauth_scope)
 
 
-async def create(ctx: Context, account_gid: str, name: str, scopes: list[str]) -> Payload:
-    account = await account_for(ctx, account_gid, "Mutation.oauthClientCreate")
-    allowed = known_scopes()
-
-    async def flow(s):  # type: ignore[no-untyped-def]
-        client, secret = oauth.create_client(s, env(ctx), account.id, name, scopes[:50], allowed)  # type: ignore[arg-type]
-        await s.flush()
-        oauth.record_created(s, env(ctx), client)
-        return client, secret
-    found, error = await attempt(ctx, flow)
-    if error is not None or found is None:
-        return payload(error, OAuthClientErrorCode)
-    client, secret = found
-    return payload(client=client, client_secret=secret)
+@mutation("oauthClientCreate", audit="oauth_client.create")
+async def create(ctx: Context, s: Any, account_gid: str, name: str, scopes: list[str]) -> dict[str, Any]:
+    account = await account_for(ctx, s, account_gid, "Mutation.oauthClientCreate")
+    client, secret = await oauth.create_client(s, env(ctx), account.id, name, scopes[:50], known_scopes())  # type: ignore[arg-type]
+    return {"client": client, "client_secret": secret}
 
 
-async def revoke(ctx: Context, client_gid: str) -> Payload:
-    if not ctx.caller.is_authenticated:
-        raise unauthenticated()
-    pk = decode_as(client_gid, "OAuthClient")
-    async with ctx.db.session() as s:
-        found = await visible_oauth_client(s, ctx.scope("rows:OAuthClient"), pk)
+@mutation("oauthClientRevoke", audit="oauth_client.revoke", not_found="OAuth client")
+async def revoke(ctx: Context, s: Any, client_gid: str) -> dict[str, Any]:
+    found = await oauth_client_for_update(s, ctx.scope("rows:OAuthClient"), decode_as(client_gid, "OAuthClient"))
     if found is None:
         raise not_found("OAuth client")
-    if not ctx.caller.allows(rule("Mutation.oauthClientRevoke"), found.account_id):
-        raise forbidden()
-
-    async def flow(s):  # type: ignore[no-untyped-def]
-        return oauth.revoke_client(s, env(ctx), await s.get(OAuthClient, pk, with_for_update=True))
-    row, error = await attempt(ctx, flow)
-    return payload(error, OAuthClientErrorCode, client=row)
+    require(ctx, "Mutation.oauthClientRevoke", found.account_id)
+    return {"client": oauth.revoke_client(s, env(ctx), found)}
 
 
 async def clients_of(ctx: Context, account_id: int) -> list[OAuthClient]:

@@ -1,17 +1,13 @@
 """A person's own security: sessions (list, revoke, sign out) and two-factor authentication."""
 from datetime import timedelta
+from typing import Any
 
 from db.models import AuthSession
-from db.repositories.users import user_by_id
 from domain.identity import sessions, two_factor
-from domain.identity.errors import AuthError
 from resolvers.context import Context
 from resolvers.globalid import decode_as
-from resolvers.identity import Payload, attempt, codes, env, payload, require_person, throttle
-
-SessionErrorCode = codes("SessionErrorCode", "NOT_FOUND")
-TwoFactorErrorCode = codes("TwoFactorErrorCode", "ALREADY_ENABLED", "NOT_ENROLLED", "NOT_ENABLED", "INVALID_CODE",
-                           "INVALID_CREDENTIALS")
+from resolvers.identity import env, require_person, throttle
+from resolvers.mutation import mutation
 
 
 async def my_sessions(ctx: Context) -> list[AuthSession]:
@@ -29,70 +25,48 @@ async def two_factor_enabled(ctx: Context) -> bool:
         return await two_factor.is_enabled(s, ctx.caller.user_id)
 
 
-async def session_revoke(ctx: Context, session_id: str) -> Payload:
-    user_id = require_person(ctx, "Mutation.sessionRevoke")
+@mutation("sessionRevoke", audit="auth.session_revoked")
+async def session_revoke(ctx: Context, s: Any, session_id: str) -> dict[str, Any]:
+    user_id = require_person(ctx)
     pk = decode_as(session_id, "Session")
-    row, error = await attempt(ctx, lambda s: sessions.revoke_one(s, env(ctx), user_id, pk))
-    return payload(error, SessionErrorCode, session=row)
+    return {"session": await sessions.revoke_one(s, env(ctx), user_id, pk)}
 
 
-async def session_revoke_all(ctx: Context, keep_current: bool) -> Payload:
-    user_id = require_person(ctx, "Mutation.sessionRevokeAll")
-    count, error = await attempt(ctx, lambda s: sessions.revoke_all(s, env(ctx), user_id, keep_current))
-    return payload(error, SessionErrorCode, revoked_count=count)
+@mutation("sessionRevokeAll", audit="auth.sessions_revoked")
+async def session_revoke_all(ctx: Context, s: Any, keep_current: bool) -> dict[str, Any]:
+    user_id = require_person(ctx)
+    return {"revoked_count": await sessions.revoke_all(s, env(ctx), user_id, keep_current)}
 
 
-async def sign_out(ctx: Context) -> Payload:
-    user_id = require_person(ctx, "Mutation.signOut", delegated_ok=True)
-    _, error = await attempt(ctx, lambda s: sessions.sign_out(s, env(ctx), user_id))
-    return payload(error, SessionErrorCode)
+@mutation("signOut", audit="auth.sign_out")
+async def sign_out(ctx: Context, s: Any) -> dict[str, Any]:
+    await sessions.sign_out(s, env(ctx), require_person(ctx, delegated_ok=True))
+    return {}
 
 
-async def _me(ctx: Context, s, key: str):  # type: ignore[no-untyped-def]
-    user = await user_by_id(s, require_person(ctx, key))
-    if user is None:
-        raise AuthError("NOT_ENABLED", "Unknown user")
-    return user
+@mutation("twoFactorEnroll", audit="auth.two_factor_enroll")
+async def enroll(ctx: Context, s: Any) -> dict[str, Any]:
+    return {"enrollment": await two_factor.enroll(s, env(ctx), require_person(ctx))}
 
 
-async def enroll(ctx: Context) -> Payload:
-    require_person(ctx, "Mutation.twoFactorEnroll")
-
-    async def flow(s):  # type: ignore[no-untyped-def]
-        return await two_factor.enroll(s, env(ctx), await _me(ctx, s, "Mutation.twoFactorEnroll"))
-    found, error = await attempt(ctx, flow)
-    return payload(error, TwoFactorErrorCode, enrollment=found)
-
-
-async def confirm(ctx: Context, code: str) -> Payload:
-    user_id = require_person(ctx, "Mutation.twoFactorConfirm")
+@mutation("twoFactorConfirm", audit="auth.two_factor_enabled", failed_audit="auth.two_factor_failed")
+async def confirm(ctx: Context, s: Any, code: str) -> dict[str, Any]:
+    user_id = require_person(ctx)
     await throttle(ctx, "verify", f"user:{user_id}")
-
-    async def flow(s):  # type: ignore[no-untyped-def]
-        return await two_factor.confirm(s, env(ctx), await _me(ctx, s, "Mutation.twoFactorConfirm"), code)
-    found, error = await attempt(ctx, flow, "auth.two_factor_failed")
-    return payload(error, TwoFactorErrorCode, recovery_codes=found, two_factor_enabled=True)
+    return {"recovery_codes": await two_factor.confirm(s, env(ctx), user_id, code), "two_factor_enabled": True}
 
 
-async def disable(ctx: Context, password: str | None, code: str) -> Payload:
-    user_id = require_person(ctx, "Mutation.twoFactorDisable")
+@mutation("twoFactorDisable", audit="auth.two_factor_disabled", failed_audit="auth.two_factor_failed")
+async def disable(ctx: Context, s: Any, password: str | None, code: str) -> dict[str, Any]:
+    user_id = require_person(ctx)
     await throttle(ctx, "verify", f"user:{user_id}")
-    if password is not None and len(password) > 1024:
-        return payload(AuthError("INVALID_CREDENTIALS", "The password is wrong", ["input", "password"]),
-                       TwoFactorErrorCode)
-
-    async def flow(s):  # type: ignore[no-untyped-def]
-        return await two_factor.disable(s, env(ctx), await _me(ctx, s, "Mutation.twoFactorDisable"), password, code)
-    _, error = await attempt(ctx, flow, "auth.two_factor_failed")
-    return payload(error, TwoFactorErrorCode, two_factor_enabled=False)
+    await two_factor.disable(s, env(ctx), user_id, password, code)
+    return {"two_factor_enabled": False}
 
 
-async def regenerate(ctx: Context, code: str) -> Payload:
-    user_id = require_person(ctx, "Mutation.twoFactorRecoveryCodesRegenerate")
+@mutation("twoFactorRecoveryCodesRegenerate", audit="auth.recovery_codes_regenerated",
+          failed_audit="auth.two_factor_failed")
+async def regenerate(ctx: Context, s: Any, code: str) -> dict[str, Any]:
+    user_id = require_person(ctx)
     await throttle(ctx, "verify", f"user:{user_id}")
-
-    async def flow(s):  # type: ignore[no-untyped-def]
-        me = await _me(ctx, s, "Mutation.twoFactorRecoveryCodesRegenerate")
-        return await two_factor.regenerate_recovery_codes(s, env(ctx), me, code)
-    found, error = await attempt(ctx, flow, "auth.two_factor_failed")
-    return payload(error, TwoFactorErrorCode, recovery_codes=found)
+    return {"recovery_codes": await two_factor.regenerate_recovery_codes(s, env(ctx), user_id, code)}

@@ -4,12 +4,13 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from domain.identity.errors import CredentialsErrorCode, SignInErrorCode
 from resolvers import auth as resolve
 from schema.accounts import Viewer
 from schema.common import UserError, user_errors
 
-SignInErrorCodeEnum = strawberry.enum(resolve.SignInErrorCode, name="SignInErrorCode")
-CredentialsErrorCodeEnum = strawberry.enum(resolve.CredentialsErrorCode, name="CredentialsErrorCode")
+SignInErrorCodeEnum = strawberry.enum(SignInErrorCode, name="SignInErrorCode")
+CredentialsErrorCodeEnum = strawberry.enum(CredentialsErrorCode, name="CredentialsErrorCode")
 
 
 @strawberry.type

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from db.enums import Role
+from domain.identity.errors import InvitationErrorCode
 from resolvers import invitations as resolve
 from resolvers.globalid import encode
 from schema.auth import SignInPayload
@@ -14,7 +15,7 @@ from schema.common import UserError, user_errors
 if TYPE_CHECKING:
     from schema.accounts import Location, RoleEnum
 
-InvitationErrorCodeEnum = strawberry.enum(resolve.InvitationErrorCode, name="InvitationErrorCode")
+InvitationErrorCodeEnum = strawberry.enum(InvitationErrorCode, name="InvitationErrorCode")
 RoleRef = Annotated["RoleEnum", strawberry.lazy("schema.accounts")]
 LocationRef = Annotated["Location", strawberry.lazy("schema.accounts")]
 

@@ -5,6 +5,7 @@ import strawberry
 from strawberry.types import Info
 
 from db.enums import Role
+from domain.identity.errors import MembershipErrorCode
 from resolvers import members as resolve
 from schema.common import UserError, user_errors
 from schema.invitations import RoleGrantInput
@@ -12,7 +13,7 @@ from schema.invitations import RoleGrantInput
 if TYPE_CHECKING:
     from schema.accounts import Membership
 
-MembershipErrorCodeEnum = strawberry.enum(resolve.MembershipErrorCode, name="MembershipErrorCode")
+MembershipErrorCodeEnum = strawberry.enum(MembershipErrorCode, name="MembershipErrorCode")
 
 
 @strawberry.type

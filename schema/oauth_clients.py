@@ -4,11 +4,12 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from domain.identity.errors import OAuthClientErrorCode
 from resolvers import oauth_clients as resolve
 from resolvers.globalid import encode
 from schema.common import UserError, user_errors
 
-OAuthClientErrorCodeEnum = strawberry.enum(resolve.OAuthClientErrorCode, name="OAuthClientErrorCode")
+OAuthClientErrorCodeEnum = strawberry.enum(OAuthClientErrorCode, name="OAuthClientErrorCode")
 
 
 @strawberry.type(description="A procurement system or other integration. It gets tokens at POST /oauth/token "

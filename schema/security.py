@@ -4,13 +4,14 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from domain.identity.errors import SessionErrorCode, TwoFactorErrorCode
 from resolvers import security as resolve
 from resolvers.devices import device_of, qr_svg_data_uri
 from resolvers.globalid import encode
 from schema.common import UserError, user_errors
 
-SessionErrorCodeEnum = strawberry.enum(resolve.SessionErrorCode, name="SessionErrorCode")
-TwoFactorErrorCodeEnum = strawberry.enum(resolve.TwoFactorErrorCode, name="TwoFactorErrorCode")
+SessionErrorCodeEnum = strawberry.enum(SessionErrorCode, name="SessionErrorCode")
+TwoFactorErrorCodeEnum = strawberry.enum(TwoFactorErrorCode, name="TwoFactorErrorCode")
 
 
 @strawberry.type(description="A signed-in session of the viewer (a browser, an app, a script).")

@@ -15,9 +15,10 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from domain.errors import Rejected
 from domain.identity import api_keys
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
+from domain.identity.errors import CustomerSessionErrorCode
 from domain.audit import Actor
 from resolvers.globalid import decode_as
 from server.bearer import bearer_token
@@ -59,8 +60,8 @@ async def create_customer_session(request: Request) -> Response:
     try:
         async with app.db.transaction() as session:
             signed = await api_keys.customer_session(session, env, key, email, account_id, minutes)
-    except AuthError as e:
-        status = 404 if e.code == "NOT_FOUND" else 400
+    except Rejected as e:
+        status = 404 if e.code is CustomerSessionErrorCode.NOT_FOUND else 400
         return _problem(status, "NOT_FOUND" if status == 404 else "BAD_USER_INPUT", e.message)
     url = f"{sessions.frontend_url.rstrip('/')}/session#token={signed.token}"
     return JSONResponse({"token": signed.token, "expiresAt": signed.expires_at.isoformat(),  # type: ignore[union-attr]

@@ -5,6 +5,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ApiKey, OAuthClient
+from db.repositories.base import lock_row
 from db.scope import RowScope
 
 
@@ -28,9 +29,9 @@ async def oauth_client(session: AsyncSession, pk: int) -> OAuthClient | None:
     return await session.get(OAuthClient, pk)
 
 
-async def visible_oauth_client(session: AsyncSession, scope: RowScope, pk: int) -> OAuthClient | None:
-    stmt = select(OAuthClient).where(OAuthClient.id == pk, scope.where(OAuthClient.account_id))
-    return (await session.exec(stmt)).first()
+async def oauth_client_for_update(session: AsyncSession, scope: RowScope, pk: int) -> OAuthClient | None:
+    """The client, locked, if the caller may see it."""
+    return await lock_row(session, OAuthClient, pk, scope.where(OAuthClient.account_id))
 
 
 async def oauth_clients_of(session: AsyncSession, scope: RowScope, account_id: int) -> list[OAuthClient]:

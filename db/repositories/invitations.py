@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.enums import Role
 from db.models import Invitation, Location, Membership, MembershipRole
+from db.repositories.base import lock_row
 from db.scope import RowScope
 
 
@@ -16,9 +17,9 @@ async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitati
     return (await session.exec(stmt.with_for_update())).first()
 
 
-async def visible_invitation(session: AsyncSession, scope: RowScope, invitation_id: int) -> Invitation | None:
-    stmt = select(Invitation).where(Invitation.id == invitation_id, scope.where(Invitation.account_id))
-    return (await session.exec(stmt)).first()
+async def invitation_for_update(session: AsyncSession, scope: RowScope, invitation_id: int) -> Invitation | None:
+    """The invitation, locked, if the caller may see it."""
+    return await lock_row(session, Invitation, invitation_id, scope.where(Invitation.account_id))
 
 
 async def pending_invitations(session: AsyncSession, scope: RowScope, account_ids: list[int],

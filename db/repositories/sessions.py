@@ -6,6 +6,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import AuthSession
+from db.repositories.base import lock_row
 
 
 def _live(user_id: int, now: datetime, idle_since: datetime) -> list[sa.ColumnElement[bool]]:
@@ -19,9 +20,9 @@ async def live_sessions(session: AsyncSession, user_id: int, now: datetime, idle
     return list((await session.exec(stmt)).all())
 
 
-async def own_session(session: AsyncSession, user_id: int, session_id: int) -> AuthSession | None:
-    stmt = select(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user_id)
-    return (await session.exec(stmt)).first()
+async def own_session_for_update(session: AsyncSession, user_id: int, session_id: int) -> AuthSession | None:
+    """The user's session, locked."""
+    return await lock_row(session, AuthSession, session_id, AuthSession.user_id == user_id)
 
 
 async def revoke_sessions(session: AsyncSession, user_id: int, now: datetime, *, keep_id: int | None = None,

@@ -13,8 +13,9 @@ from domain import audit
 from domain.audit import Actor
 from domain.auth import token_hash
 from domain.identity.emails import normalize_email
+from domain.errors import reject
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
+from domain.identity.errors import CustomerSessionErrorCode as E
 from domain.identity.signin import SignedIn, open_session
 
 KEY_PREFIX = "pqk_"
@@ -47,11 +48,11 @@ async def customer_session(session: AsyncSession, env: AuthEnv, api_key: ApiKey,
     merchant's backend vouches for the person, as it signed them in itself."""
     minutes = DEFAULT_MINUTES if minutes is None else minutes
     if not 1 <= minutes <= MAX_MINUTES:
-        raise AuthError("INVALID_INPUT", f"minutes must be between 1 and {MAX_MINUTES}", ["minutes"])
-    email = normalize_email(email, ["email"])
+        raise reject(E.INVALID_INPUT, f"minutes must be between 1 and {MAX_MINUTES}", "minutes")
+    email = normalize_email(email, E, ("email",))
     user = await user_by_email(session, email)
     if user is None or user.staff_role or await membership_of(session, user.id, account_id) is None:  # type: ignore[arg-type]
-        raise AuthError("NOT_FOUND", "No customer with that email in that account", ["email"])
+        raise reject(E.NOT_FOUND, "No customer with that email in that account", "email")
     signed = open_session(session, env, user, "api_key", lifetime=timedelta(minutes=minutes), account_id=account_id)
     audit.record(session, Actor("API_KEY", None, env.actor.ip, env.actor.user_agent), "auth.customer_session_create",
                  env.now, account_id=account_id, target_type="User", target_id=user.id, api_key_id=api_key.id,

@@ -5,34 +5,37 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.enums import Role
-from db.models import Account, Invitation, User
+from db.models import Account, Invitation
 from db.repositories import invitations as repo
-from db.repositories.users import add_user, user_by_email
+from db.repositories.users import add_user, user_by_email, user_by_id
 from domain import audit, mail
 from domain.auth import hash_password, token_hash
+from domain.errors import reject
 from domain.identity.emails import normalize_email
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
+from domain.identity.errors import InvitationErrorCode as E, SignInErrorCode
 from domain.identity.passwords import password_problem
-from domain.identity.signin import SignedIn, start_session
-from domain.identity.signup import check_name
+from domain.identity.signin import MAX_PASSWORD_INPUT, SignedIn, start_session
+from domain.identity.signup import MAX_NAME_INPUT, check_name
 from domain.identity.tokens import PREFIX, new_secret
 
 INVITATION_TTL = timedelta(days=7)
 MAX_GRANTS = 50
 
 
-async def invite(session: AsyncSession, env: AuthEnv, account: Account, inviter: User | None, email: str,
+async def invite(session: AsyncSession, env: AuthEnv, account: Account, email: str,
                  grants: list[tuple[Role, int | None]]) -> Invitation:
-    email = normalize_email(email)
+    """Invite `email` to the account with these roles, from the person acting (env.actor)."""
+    email = normalize_email(email, E)
     if not grants or len(grants) > MAX_GRANTS:
-        raise AuthError("INVALID_ROLES", f"Give between 1 and {MAX_GRANTS} roles", ["input", "roles"])
+        raise reject(E.INVALID_ROLES, f"Give between 1 and {MAX_GRANTS} roles", "input", "roles")
     known = await repo.location_ids_of(session, account.id)  # type: ignore[arg-type]
     if any(loc is not None and loc not in known for _, loc in grants):
-        raise AuthError("INVALID_LOCATION", "A location is not one of this account's", ["input", "roles"])
+        raise reject(E.INVALID_LOCATION, "A location is not one of this account's", "input", "roles")
     existing = await user_by_email(session, email)
     if existing is not None and await repo.membership_of(session, existing.id, account.id) is not None:  # type: ignore[arg-type]
-        raise AuthError("ALREADY_MEMBER", "This person is a member of the account already", ["input", "email"])
+        raise reject(E.ALREADY_MEMBER, "This person is a member of the account already", "input", "email")
+    inviter = await user_by_id(session, env.actor.user_id) if env.actor.user_id else None
     await repo.revoke_pending(session, account.id, email, env.now)  # type: ignore[arg-type]
     token, digest = new_secret("INVITATION")
     unique = sorted({(r.value, loc) for r, loc in grants}, key=lambda g: (g[0], g[1] or 0))
@@ -50,33 +53,40 @@ async def invite(session: AsyncSession, env: AuthEnv, account: Account, inviter:
     return invitation
 
 
+def check_accept_input(token: str, name: str | None, password: str | None) -> None:
+    """Refuse inputs too long to be real before the attempt is counted."""
+    if len(token) > 200 or (name and len(name) > MAX_NAME_INPUT) or (password and len(password) > MAX_PASSWORD_INPUT):
+        raise reject(SignInErrorCode.INVALID_INPUT, "An input is too long", "input", attempted=False)
+
+
 async def accept(session: AsyncSession, env: AuthEnv, token: str, name: str | None,
                  password: str | None) -> SignedIn:
-    field = ["input", "token"]
+    S = SignInErrorCode
+    field = ("input", "token")
     invitation = None
     if token.startswith(PREFIX["INVITATION"]) and len(token) <= 100:
         invitation = await repo.invitation_by_hash(session, token_hash(token))
     if invitation is None or invitation.revoked_at is not None:
-        raise AuthError("INVALID_TOKEN", "This invitation is not valid", field)
+        raise reject(S.INVALID_TOKEN, "This invitation is not valid", *field)
     if invitation.accepted_at is not None:
-        raise AuthError("USED_TOKEN", "This invitation was accepted already: sign in", field)
+        raise reject(S.USED_TOKEN, "This invitation was accepted already: sign in", *field)
     if env.now >= invitation.expires_at:
-        raise AuthError("EXPIRED_TOKEN", "This invitation has expired: ask for a new one", field)
+        raise reject(S.EXPIRED_TOKEN, "This invitation has expired: ask for a new one", *field)
     user = await user_by_email(session, invitation.email)
     if user is None:
         if name is None:
-            raise AuthError("INVALID_NAME", "Enter your name", ["input", "name"])
-        name = check_name(name)
+            raise reject(S.INVALID_NAME, "Enter your name", "input", "name")
+        name = check_name(name, S)
         password_hash = None  # without a password the new member signs in by link or code
         if password is not None:
             problem = password_problem(password, invitation.email, name)
             if problem:
-                raise AuthError("WEAK_PASSWORD", problem, ["input", "password"])
+                raise reject(S.WEAK_PASSWORD, problem, "input", "password")
             password_hash = hash_password(password)
         user = await add_user(session, email=invitation.email, name=name, password_hash=password_hash,
                               locale=None, now=env.now)
     elif await repo.membership_of(session, user.id, invitation.account_id) is not None:  # type: ignore[arg-type]
-        raise AuthError("ALREADY_MEMBER", "You are a member of this account already: sign in", field)
+        raise reject(S.ALREADY_MEMBER, "You are a member of this account already: sign in", *field)
     grants = [(Role(g["role"]), g["location_id"]) for g in invitation.roles]
     membership = await repo.add_membership(session, user.id, invitation.account_id, grants, env.now)  # type: ignore[arg-type]
     invitation.accepted_at = env.now
@@ -94,7 +104,7 @@ async def accept(session: AsyncSession, env: AuthEnv, token: str, name: str | No
 
 async def revoke(session: AsyncSession, env: AuthEnv, invitation: Invitation) -> Invitation:
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise AuthError("NOT_PENDING", "This invitation is not pending", ["input", "id"])
+        raise reject(E.NOT_PENDING, "This invitation is not pending", "input", "id")
     invitation.revoked_at = env.now
     session.add(invitation)
     audit.record(session, env.actor, "invitation.revoke", env.now, account_id=invitation.account_id,

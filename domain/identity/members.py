@@ -6,8 +6,9 @@ from db.models import Membership
 from db.repositories import members as repo
 from db.repositories.invitations import location_ids_of
 from domain import audit
+from domain.errors import reject
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
+from domain.identity.errors import MembershipErrorCode as E
 
 MAX_GRANTS = 50
 
@@ -20,15 +21,15 @@ async def set_roles(session: AsyncSession, env: AuthEnv, membership: Membership,
                     grants: list[tuple[Role, int | None]]) -> Membership:
     unique = sorted(set(grants), key=lambda g: (g[0].value, g[1] or 0))
     if not unique or len(unique) > MAX_GRANTS:
-        raise AuthError("INVALID_ROLES", f"Give between 1 and {MAX_GRANTS} roles", ["input", "roles"])
+        raise reject(E.INVALID_ROLES, f"Give between 1 and {MAX_GRANTS} roles", "input", "roles")
     known = await location_ids_of(session, membership.account_id)
     if any(loc is not None and loc not in known for _, loc in unique):
-        raise AuthError("INVALID_LOCATION", "A location is not one of this account's", ["input", "roles"])
+        raise reject(E.INVALID_LOCATION, "A location is not one of this account's", "input", "roles")
     before = await repo.roles_of(session, membership.id)  # type: ignore[arg-type]
     was_admin = (Role.ADMIN, None) in before
     if was_admin and (Role.ADMIN, None) not in unique and \
             await repo.other_admins(session, membership.account_id, membership.id) == 0:  # type: ignore[arg-type]
-        raise AuthError("LAST_ADMIN", "The account needs at least one account-wide ADMIN", ["input", "roles"])
+        raise reject(E.LAST_ADMIN, "The account needs at least one account-wide ADMIN", "input", "roles")
     await repo.replace_roles(session, membership.id, unique)  # type: ignore[arg-type]
     audit.record(session, env.actor, "membership.roles_changed", env.now, account_id=membership.account_id,
                  target_type="Membership", target_id=membership.id, user_id=membership.user_id,

@@ -23,8 +23,9 @@ from db.repositories import clients as repo
 from domain import audit
 from domain.audit import Actor
 from domain.auth import token_hash
+from domain.errors import reject
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
+from domain.identity.errors import OAuthClientErrorCode as E, TokenErrorCode
 
 CLIENT_PREFIX = "pqo_"
 SECRET_PREFIX = "pqos_"
@@ -42,28 +43,27 @@ def check_scopes(requested: list[str], allowed: frozenset[str]) -> list[str]:
     scopes = sorted(set(requested))
     unknown = [s for s in scopes if s not in allowed]
     if not scopes or unknown:
-        raise AuthError("INVALID_SCOPE", "Unknown scopes: " + ", ".join(u[:40] for u in unknown[:10]) if unknown
-                        else "Give at least one scope", ["input", "scopes"])
+        raise reject(E.INVALID_SCOPE, "Unknown scopes: " + ", ".join(u[:40] for u in unknown[:10]) if unknown
+                     else "Give at least one scope", "input", "scopes")
     return scopes
 
 
-def create_client(session: AsyncSession, env: AuthEnv, account_id: int, name: str, scopes: list[str],
-                  allowed: frozenset[str]) -> tuple[OAuthClient, str]:
+async def create_client(session: AsyncSession, env: AuthEnv, account_id: int, name: str, scopes: list[str],
+                        allowed: frozenset[str]) -> tuple[OAuthClient, str]:
+    """A new client and its secret (shown once: only its hash is kept)."""
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME:
-        raise AuthError("INVALID_NAME", f"Name the client (at most {MAX_NAME} characters)", ["input", "name"])
+        raise reject(E.INVALID_NAME, f"Name the client (at most {MAX_NAME} characters)", "input", "name")
     scopes = check_scopes(scopes, allowed)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     client = OAuthClient(account_id=account_id, client_id=CLIENT_PREFIX + secrets.token_urlsafe(12),
                          secret_hash=token_hash(secret), name=name, scopes=scopes,
                          created_by_user_id=env.actor.user_id, created_at=env.now)
     session.add(client)
-    return client, secret
-
-
-def record_created(session: AsyncSession, env: AuthEnv, client: OAuthClient) -> None:
+    await session.flush()
     audit.record(session, env.actor, "oauth_client.create", env.now, account_id=client.account_id,
                  target_type="OAuthClient", target_id=client.id, scopes=client.scopes)
+    return client, secret
 
 
 def revoke_client(session: AsyncSession, env: AuthEnv, client: OAuthClient) -> OAuthClient:
@@ -122,11 +122,12 @@ def looks_like_jwt(token: str) -> bool:
 
 
 def verify_access_token(token: str, now: datetime, secret_key: str, issuer: str) -> TokenClaims:
-    """Claims of a valid token; AuthError INVALID_TOKEN or SESSION_EXPIRED otherwise."""
+    """Claims of a valid token; Rejected INVALID_TOKEN or SESSION_EXPIRED otherwise."""
+    invalid = reject(TokenErrorCode.INVALID_TOKEN, "The access token is not valid")
     try:
         decoded = jwt.decode(token, _key(secret_key), algorithms=[ALGORITHM])
     except (JoseError, ValueError):
-        raise AuthError("INVALID_TOKEN", "The access token is not valid") from None
+        raise invalid from None
     claims = decoded.claims
     registry = JWTClaimsRegistry(now=int(now.timestamp()), iss={"essential": True, "value": issuer},
                                  aud={"essential": True, "value": AUDIENCE}, exp={"essential": True})
@@ -134,9 +135,9 @@ def verify_access_token(token: str, now: datetime, secret_key: str, issuer: str)
         registry.validate(claims)
     except JoseError as e:
         if getattr(e, "error", "") == "expired_token" or "expired" in str(e).lower():
-            raise AuthError("SESSION_EXPIRED", "The access token has expired: request a new one") from None
-        raise AuthError("INVALID_TOKEN", "The access token is not valid") from None
+            raise reject(TokenErrorCode.SESSION_EXPIRED, "The access token has expired: request a new one") from None
+        raise invalid from None
     try:
         return TokenClaims(int(claims["cid"]), int(claims["account"]), frozenset(scope_to_list(claims["scope"]) or []))
     except (KeyError, TypeError, ValueError):
-        raise AuthError("INVALID_TOKEN", "The access token is not valid") from None
+        raise invalid from None

@@ -8,13 +8,26 @@ from db.repositories.tokens import retire_tokens
 from db.repositories.users import user_by_email, user_by_id
 from domain import audit, mail
 from domain.auth import hash_password
-from domain.identity.emails import normalize_email
+from domain.errors import reject
+from domain.identity.emails import MAX_EMAIL, normalize_email
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
-from domain.identity.passwords import password_problem
+from domain.identity.errors import CredentialsErrorCode as E
+from domain.identity.passwords import MAX_LENGTH, password_problem
+from domain.identity.signin import MAX_PASSWORD_INPUT
 from domain.identity.tokens import find_live, issue, use
 
 RESET_TTL = timedelta(hours=1)
+
+
+def check_email_input(email: str) -> None:
+    """An email too long to be one, refused before the request is counted (reset and magic link)."""
+    if len(email) > MAX_EMAIL:
+        raise reject(E.INVALID_EMAIL, "Enter a valid email address", "input", "email", attempted=False)
+
+
+def check_password_input(password: str) -> None:
+    if len(password) > MAX_PASSWORD_INPUT:
+        raise reject(E.WEAK_PASSWORD, f"Use at most {MAX_LENGTH} characters", "input", "password", attempted=False)
 
 
 async def request_reset(session: AsyncSession, env: AuthEnv, email: str, locale: str) -> None:
@@ -33,16 +46,16 @@ async def request_reset(session: AsyncSession, env: AuthEnv, email: str, locale:
 
 async def reset_password(session: AsyncSession, env: AuthEnv, token: str, password: str) -> int:
     """Set the new password; returns how many other sessions were revoked."""
-    row = await find_live(session, "PASSWORD_RESET", token, env.now)
+    row = await find_live(session, "PASSWORD_RESET", token, env.now, E)
     user = await user_by_id(session, row.user_id)  # type: ignore[arg-type]
     if user is None:
-        raise AuthError("INVALID_TOKEN", "This link or code is not valid", ["input", "token"])
+        raise reject(E.INVALID_TOKEN, "This link or code is not valid", "input", "token")
     problem = password_problem(password, user.email, user.name)
     if problem:
-        raise AuthError("WEAK_PASSWORD", problem, ["input", "password"])
+        raise reject(E.WEAK_PASSWORD, problem, "input", "password")
     user.password_hash = hash_password(password)
     session.add(user)
-    await use(session, row, env.now)
+    await use(session, row, env.now, E)
     await retire_tokens(session, "PASSWORD_RESET", user.email, env.now)
     keep = env.current_session_id if env.actor.user_id == user.id else None
     revoked = await revoke_sessions(session, user.id, env.now, keep_id=keep)  # type: ignore[arg-type]

@@ -6,8 +6,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import AuthSession
 from db.repositories import sessions as repo
 from domain import audit
+from domain.errors import reject
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
+from domain.identity.errors import SessionErrorCode
 
 
 async def live_sessions(session: AsyncSession, user_id: int, env: AuthEnv, idle: timedelta) -> list[AuthSession]:
@@ -15,9 +16,9 @@ async def live_sessions(session: AsyncSession, user_id: int, env: AuthEnv, idle:
 
 
 async def revoke_one(session: AsyncSession, env: AuthEnv, user_id: int, session_id: int) -> AuthSession:
-    row = await repo.own_session(session, user_id, session_id)
+    row = await repo.own_session_for_update(session, user_id, session_id)
     if row is None:
-        raise AuthError("NOT_FOUND", "No session with that ID", ["input", "id"])
+        raise reject(SessionErrorCode.NOT_FOUND, "No session with that ID", "input", "id")
     if row.revoked_at is None:
         await repo.revoke_sessions(session, user_id, env.now, only_id=session_id)
         row.revoked_at = env.now

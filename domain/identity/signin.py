@@ -9,11 +9,15 @@ from db.repositories.tokens import two_factor_of
 from db.repositories.users import user_by_email
 from domain import audit
 from domain.auth import new_session, verify_password
+from domain.errors import reject
+from domain.identity.emails import MAX_EMAIL
 from domain.identity.env import AuthEnv
-from domain.identity.errors import AuthError
+from domain.identity.errors import SignInErrorCode as E
 from domain.identity.tokens import issue
 
 CHALLENGE_TTL = timedelta(minutes=5)
+# Longer inputs are refused before anything is hashed or counted.
+MAX_PASSWORD_INPUT = 1024
 
 
 @dataclass
@@ -49,11 +53,17 @@ async def start_session(session: AsyncSession, env: AuthEnv, user: User, method:
     return open_session(session, env, user, method)
 
 
+def check_input(email: str, password: str) -> None:
+    """Refuse what cannot be an email and password before the attempt is counted."""
+    if len(email) > MAX_EMAIL or len(password) > MAX_PASSWORD_INPUT or "@" not in email:
+        raise reject(E.INVALID_INPUT, "Enter a valid email and password", "input", "email", attempted=False)
+
+
 async def password_sign_in(session: AsyncSession, env: AuthEnv, email: str, password: str) -> SignedIn:
     user = await user_by_email(session, email)
     # verify_password runs argon2 even for unknown emails: the answer time says nothing.
     if not verify_password(user, password):
-        raise AuthError("INVALID_CREDENTIALS", "Wrong email or password", ["input"],
-                        target_user_id=user.id if user else None, method="password")
+        raise reject(E.INVALID_CREDENTIALS, "Wrong email or password", "input",
+                     target_user_id=user.id if user else None, method="password")
     assert user is not None
     return await start_session(session, env, user, "password")

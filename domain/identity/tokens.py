@@ -3,14 +3,14 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import AuthToken
 from db.repositories import tokens as repo
 from domain.auth import token_hash
-from domain.identity.errors import AuthError
+from domain.errors import Effect, reject
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type from an email
 CODE_LENGTH = 6
@@ -37,7 +37,7 @@ def normalize_code(code: str) -> str:
 
 
 def issue(session: AsyncSession, *, purpose: str, email: str, user_id: int | None, now: datetime,
-          ttl: timedelta, with_code: bool = False, **data: Any) -> tuple[str, str | None, AuthToken]:
+          ttl: timedelta, with_code: bool = False, **data: object) -> tuple[str, str | None, AuthToken]:
     token, digest = new_secret(purpose)
     code = new_code() if with_code else None
     row = AuthToken(purpose=purpose, email=email, user_id=user_id, token_hash=digest,
@@ -47,28 +47,26 @@ def issue(session: AsyncSession, *, purpose: str, email: str, user_id: int | Non
     return token, code, row
 
 
-INVALID = "INVALID_TOKEN"
-EXPIRED = "EXPIRED_TOKEN"
-USED = "USED_TOKEN"
+USED = "This link or code was used already: ask for a new one"
 
 
-async def find_live(session: AsyncSession, purpose: str, token: str, now: datetime,
-                    field: list[str] | None = None) -> AuthToken:
-    """The unused, unexpired token, locked for update; AuthError otherwise (nothing changes)."""
-    field = field or ["input", "token"]
+async def find_live(session: AsyncSession, purpose: str, token: str, now: datetime, codes: type[StrEnum],
+                    field: tuple[str, ...] = ("input", "token")) -> AuthToken:
+    """The unused, unexpired token, locked for update; else INVALID_, USED_ or EXPIRED_TOKEN of
+    `codes`, the enum of the flow that asks (nothing changes)."""
     row = None
     if token.startswith(PREFIX[purpose]) and len(token) <= 100:
         row = await repo.token_by_hash(session, purpose, token_hash(token))
     if row is None:
-        raise AuthError(INVALID, "This link or code is not valid", field)
+        raise reject(codes["INVALID_TOKEN"], "This link or code is not valid", *field)
     if row.used_at is not None:
-        raise AuthError(USED, "This link or code was used already: ask for a new one", field)
+        raise reject(codes["USED_TOKEN"], USED, *field)
     if now >= row.expires_at:
-        raise AuthError(EXPIRED, "This link or code has expired: ask for a new one", field)
+        raise reject(codes["EXPIRED_TOKEN"], "This link or code has expired: ask for a new one", *field)
     return row
 
 
-def wrong_code_effect(row: AuthToken, now: datetime) -> Any:
+def wrong_code_effect(row: AuthToken, now: datetime) -> Effect:
     token_id = row.id  # read now: the row is expired once the failed transaction rolls back
 
     async def effect(session: AsyncSession) -> None:
@@ -80,8 +78,8 @@ def code_matches(row: AuthToken, code: str) -> bool:
     return row.code_hash is not None and hmac.compare_digest(row.code_hash, code_digest(row.token_hash, code))
 
 
-async def use(session: AsyncSession, row: AuthToken, now: datetime) -> None:
+async def use(session: AsyncSession, row: AuthToken, now: datetime, codes: type[StrEnum]) -> None:
     """Mark used with a conditional UPDATE: of two requests racing with one token, one wins."""
     if not await repo.mark_used(session, row.id, now):  # type: ignore[arg-type]
-        raise AuthError(USED, "This link or code was used already: ask for a new one", ["input", "token"])
+        raise reject(codes["USED_TOKEN"], USED, "input", "token")
     row.used_at = now

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from domain.identity.emails import normalize_email
-from domain.identity.errors import AuthError
+from domain.errors import Rejected
+from domain.identity.errors import CredentialsErrorCode
 from domain.identity.passwords import password_problem
 from i18n.formatting import format_date, format_money
 from i18n.mail import TemplateError, render, templates
@@ -24,8 +25,9 @@ def test_good_password():
 @pytest.mark.parametrize("email", ["", "a", "a@b", "a b@example.com", "a@exa mple.com", "<a@example.com>",
                                    "a" * 250 + "@example.com"])
 def test_malformed_emails(email):
-    with pytest.raises(AuthError):
+    with pytest.raises(Rejected) as refused:
         normalize_email(email)
+    assert refused.value.code is CredentialsErrorCode.INVALID_EMAIL
 
 
 def test_email_is_normalized():
