@@ -2,8 +2,9 @@
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.enums import Role
-from db.models import Membership
+from db.models import Account, Membership
 from db.repositories import members as repo
+from db.repositories.base import lock_row
 from db.repositories.invitations import location_ids_of
 from domain import audit
 from domain.errors import reject
@@ -22,6 +23,9 @@ async def set_roles(session: AsyncSession, env: AuthEnv, membership: Membership,
     unique = sorted(set(grants), key=lambda g: (g[0].value, g[1] or 0))
     if not unique or len(unique) > MAX_GRANTS:
         raise reject(E.INVALID_ROLES, f"Give between 1 and {MAX_GRANTS} roles", "input", "roles")
+    # Whether another ADMIN is left is a fact of the whole account: role changes in it run one at a
+    # time, or two ADMINs demoting each other at once would both see the other and leave none.
+    await lock_row(session, Account, membership.account_id)
     known = await location_ids_of(session, membership.account_id)
     if any(loc is not None and loc not in known for _, loc in unique):
         raise reject(E.INVALID_LOCATION, "A location is not one of this account's", "input", "roles")

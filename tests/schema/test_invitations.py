@@ -1,8 +1,12 @@
 """Invitations: an ADMIN invites with roles and locations; the invitee accepts and is signed in."""
-from db.models import Account, Invitation, Location, Membership
+import asyncio
+
+import pytest
+from db.models import Account, AuditEvent, Invitation, Location, Membership
+from resolvers import invitations as resolve
 from tests.mailbox import token_in
 from tests.schema.test_sign_up import count
-from sqlmodel import select
+from sqlmodel import func, select
 
 from resolvers.globalid import encode
 from tests.support import codes, gid, row
@@ -106,3 +110,25 @@ async def test_expired_and_revoked_invitations(gql, db, clock, smtp, deliver):
     clock.advance(days=8)
     late = await gql(ACCEPT, {"input": {"token": token_in(smtp.last("new.buyer@example.com")), "name": "Nia"}})
     assert late["data"]["invitationAccept"]["userErrors"][0]["code"] == "EXPIRED_TOKEN"
+
+
+@pytest.mark.postgres
+async def test_two_revocations_at_once_revoke_once(gql, db, monkeypatch):
+    created = await invite(gql, db)
+    invitation_id = created["data"]["invitationCreate"]["invitation"]["id"]
+    read = resolve.invitation_for_update
+
+    async def slow_read(*args):  # every request holds the invitation it read for a moment
+        found = await read(*args)
+        await asyncio.sleep(0.2)
+        return found
+    monkeypatch.setattr(resolve, "invitation_for_update", slow_read)
+    revoke = """mutation($id: ID!) { invitationRevoke(input: {id: $id}) { invitation { revokedAt } userErrors { code } } }"""
+    results = await asyncio.gather(*(gql(revoke, {"id": invitation_id}, as_=who) for who in
+                                     ("admin@acme.example", "ops@merchant.example", "admin@acme.example")))
+    answers = sorted(str(r["data"]["invitationRevoke"]["userErrors"]) for r in results)
+    assert answers == ["[]", "[{'code': 'NOT_PENDING'}]", "[{'code': 'NOT_PENDING'}]"]
+    async with db.session() as s:
+        events = (await s.exec(select(func.count()).select_from(AuditEvent)
+                               .where(AuditEvent.action == "invitation.revoke"))).one()
+    assert events == 1

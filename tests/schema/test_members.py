@@ -1,5 +1,12 @@
 """Role changes: an ADMIN replaces a member's roles; audited; the last ADMIN stays."""
-from db.models import Location, Membership, MembershipRole, User
+import asyncio
+
+import pytest
+from sqlmodel import func, select
+
+from db.enums import Role
+from db.models import Account, Location, Membership, MembershipRole, User
+from db.repositories import members as members_repo
 from tests.schema.test_sign_up import count
 from tests.support import codes, gid, row
 
@@ -50,3 +57,28 @@ async def test_the_last_admin_stays(gql, db):
     empty = await gql(SET, {"input": {"membershipId": admin, "roles": []}}, as_="admin@acme.example")
     assert empty["data"]["membershipRolesSet"]["userErrors"] == [{"code": "INVALID_ROLES"}]
     assert await count(db, MembershipRole) == roles
+
+
+@pytest.mark.postgres
+async def test_two_admins_demoting_each_other_at_once_leave_one_admin(gql, db, monkeypatch):
+    admin, approver = await membership_of(db, "admin@acme.example"), await membership_of(db, "approver@acme.example")
+    promoted = await gql(SET, {"input": {"membershipId": approver, "roles": [{"role": "ADMIN"}]}},
+                         as_="admin@acme.example")
+    assert promoted["data"]["membershipRolesSet"]["userErrors"] == []
+    counted = members_repo.other_admins
+
+    async def slow_count(*args):  # both requests are between the check and the change at once
+        found = await counted(*args)
+        await asyncio.sleep(0.2)
+        return found
+    monkeypatch.setattr(members_repo, "other_admins", slow_count)
+    demote = [(approver, "admin@acme.example"), (admin, "approver@acme.example")]
+    results = await asyncio.gather(*(gql(SET, {"input": {"membershipId": m, "roles": [{"role": "VIEWER"}]}}, as_=who)
+                                     for m, who in demote))
+    errors = sorted(str(r["data"]["membershipRolesSet"]["userErrors"]) for r in results)
+    assert errors == ["[]", "[{'code': 'LAST_ADMIN'}]"]
+    async with db.session() as s:
+        admins = (await s.exec(select(func.count()).select_from(MembershipRole).join(Membership).where(
+            Membership.account_id == (await row(db, Account, name="Acme Industrial")).id,
+            MembershipRole.role == Role.ADMIN, MembershipRole.location_id.is_(None)))).one()
+    assert admins == 1
