@@ -109,6 +109,21 @@ async def test_rejected_writes_nothing_and_commits_only_its_effects_and_failure_
     assert new[1].data == {"code": "NOPE", "why": "test"}
 
 
+async def test_input_refused_for_its_shape_is_no_audited_attempt_and_a_row_hidden_by_role_is_not_found(db):
+    events = await _count(db, AuditEvent)
+
+    async def work(ctx, s):
+        raise reject(Code.NOPE, "Far too long", "input", attempted=False)
+    spec = MutationSpec("productCreate", SPEC.rule, "test.product_create", "test.product_create_failed")
+    answer = await run(_ctx(db, STAFF_ADMIN), spec, Payload, work)
+    assert [e.code for e in answer.user_errors] == [Code.NOPE] and await _count(db, AuditEvent) == events
+    hidden = MutationSpec("productCreate", SPEC.rule, "test.product_create", None, not_found="product")
+    support = Caller(kind=CallerKind.STAFF, user_id=1, staff_role=StaffRole.STAFF_SUPPORT)
+    with pytest.raises(GraphQLError) as raised:
+        await run(_ctx(db, support), hidden, Payload, work)
+    assert raised.value.extensions["code"] == "NOT_FOUND"
+
+
 async def test_a_unique_constraint_race_becomes_the_coded_user_error(db):
     async with db.transaction() as s:
         s.add(await _variant(s, "PATH-TAKEN"))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlmodel import func, select
 
-from db.models import AuthSession
+from db.models import AuditEvent, AuthSession
 from tests.support import codes
 
 SIGN_IN = """mutation($email: String!, $password: String!) { signIn(input: {email: $email, password: $password}) {
@@ -32,6 +32,15 @@ async def test_malformed_input_is_a_user_error(gql, db):
     body = await gql(SIGN_IN, {"email": "x" * 300, "password": "portal-demo"})
     assert body["data"]["signIn"]["userErrors"][0]["code"] == "INVALID_INPUT"
     assert await _sessions(db) == before
+
+
+async def test_malformed_input_is_not_an_audited_attempt(gql, db):
+    async with db.session() as s:
+        events = (await s.exec(select(func.count()).select_from(AuditEvent))).one()
+    body = await gql(SIGN_IN, {"email": "x" * 300, "password": "portal-demo"})
+    assert body["data"]["signIn"]["userErrors"][0]["code"] == "INVALID_INPUT"
+    async with db.session() as s:
+        assert (await s.exec(select(func.count()).select_from(AuditEvent))).one() == events
 
 
 async def test_sign_in_then_use_the_token(gql, client, db):
