@@ -4,6 +4,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,7 +38,7 @@ def normalize_code(code: str) -> str:
 
 
 def issue(session: AsyncSession, *, purpose: str, email: str, user_id: int | None, now: datetime,
-          ttl: timedelta, with_code: bool = False, **data: object) -> tuple[str, str | None, AuthToken]:
+          ttl: timedelta, with_code: bool = False, **data: Any) -> tuple[str, str | None, AuthToken]:
     token, digest = new_secret(purpose)
     code = new_code() if with_code else None
     row = AuthToken(purpose=purpose, email=email, user_id=user_id, token_hash=digest,
@@ -47,7 +48,7 @@ def issue(session: AsyncSession, *, purpose: str, email: str, user_id: int | Non
     return token, code, row
 
 
-USED = "This link or code was used already: ask for a new one"
+USED_MESSAGE = "This link or code was used already: ask for a new one"
 
 
 async def find_live(session: AsyncSession, purpose: str, token: str, now: datetime, codes: type[StrEnum],
@@ -60,7 +61,7 @@ async def find_live(session: AsyncSession, purpose: str, token: str, now: dateti
     if row is None:
         raise reject(codes["INVALID_TOKEN"], "This link or code is not valid", *field)
     if row.used_at is not None:
-        raise reject(codes["USED_TOKEN"], USED, *field)
+        raise reject(codes["USED_TOKEN"], USED_MESSAGE, *field)
     if now >= row.expires_at:
         raise reject(codes["EXPIRED_TOKEN"], "This link or code has expired: ask for a new one", *field)
     return row
@@ -81,5 +82,5 @@ def code_matches(row: AuthToken, code: str) -> bool:
 async def use(session: AsyncSession, row: AuthToken, now: datetime, codes: type[StrEnum]) -> None:
     """Mark used with a conditional UPDATE: of two requests racing with one token, one wins."""
     if not await repo.mark_used(session, row.id, now):  # type: ignore[arg-type]
-        raise reject(codes["USED_TOKEN"], USED, "input", "token")
+        raise reject(codes["USED_TOKEN"], USED_MESSAGE, "input", "token")
     row.used_at = now

@@ -1,9 +1,12 @@
 """TOTP two-factor: enroll, confirm, challenge at sign-in, no replay, recovery codes, disable."""
+import asyncio
 from datetime import timedelta
 
 import pyotp
+import pytest
 
 from db.models import AuthSession, TwoFactor
+from db.repositories import tokens as tokens_repo
 from tests.mailbox import code_in
 from tests.schema.test_sign_up import count
 from tests.support import codes, row
@@ -122,3 +125,19 @@ async def test_disable_needs_password_and_code(gql, db, clock):
     assert await count(db, TwoFactor) == 0
     plain = await gql(SIGN_IN)
     assert plain["data"]["signIn"]["session"]["token"]
+
+
+
+@pytest.mark.postgres
+async def test_two_enrolments_at_once_leave_one_pending_secret(gql, db, monkeypatch):
+    read = tokens_repo.two_factor_of
+
+    async def slow_read(*args):  # both requests have looked for an enrolment before either adds one
+        found = await read(*args)
+        await asyncio.sleep(0.2)
+        return found
+    monkeypatch.setattr(tokens_repo, "two_factor_of", slow_read)
+    results = await asyncio.gather(*(gql(ENROLL, as_=AP) for _ in range(2)))
+    assert [r.get("errors") for r in results] == [None, None]
+    secrets = [r["data"]["twoFactorEnroll"]["enrollment"]["secret"] for r in results]
+    assert await count(db, TwoFactor) == 1 and len(set(secrets)) == 2  # the later one replaced the first
