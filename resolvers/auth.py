@@ -9,7 +9,7 @@ from db.repositories.clients import oauth_client
 from db.repositories.users import grants_of, session_with_user, touch_session
 from domain.auth import session_state, token_hash
 from domain.errors import Rejected
-from domain.identity import magic_link, password_reset, signin, signup, two_factor
+from domain.identity import emails, magic_link, password_reset, signin, signup, two_factor
 from domain.identity.oauth import looks_like_jwt, verify_access_token
 from domain.identity.signin import SignedIn
 from permissions.caller import ANONYMOUS, Caller, CallerKind, Grants
@@ -123,7 +123,7 @@ async def sign_in_two_factor(ctx: Context, s: Any, challenge: str, code: str) ->
 
 @mutation("magicLinkRequest", audit="auth.magic_link_requested")
 async def magic_link_request(ctx: Context, s: Any, email: str, locale: str | None) -> dict[str, Any]:
-    password_reset.check_email_input(email)
+    emails.check_length(email)
     await throttle(ctx, "email_request", email)
     await magic_link.request_link(s, env(ctx), email, request_locale(ctx, locale))
     return {}
@@ -159,7 +159,7 @@ async def email_verify(ctx: Context, s: Any, token: str) -> dict[str, Any]:
 
 @mutation("passwordResetRequest", audit="auth.password_reset_requested")
 async def password_reset_request(ctx: Context, s: Any, email: str, locale: str | None) -> dict[str, Any]:
-    password_reset.check_email_input(email)
+    emails.check_length(email)
     await throttle(ctx, "email_request", email)
     await password_reset.request_reset(s, env(ctx), email, request_locale(ctx, locale))
     return {}

@@ -9,7 +9,7 @@ from db.repositories.users import user_by_email, user_by_id
 from domain import audit, mail
 from domain.auth import hash_password
 from domain.errors import reject
-from domain.identity.emails import MAX_EMAIL, normalize_email
+from domain.identity.emails import normalize_email
 from domain.identity.env import AuthEnv
 from domain.identity.errors import CredentialsErrorCode as E
 from domain.identity.passwords import MAX_LENGTH, password_problem
@@ -17,12 +17,6 @@ from domain.identity.signin import MAX_PASSWORD_INPUT
 from domain.identity.tokens import find_live, issue, use
 
 RESET_TTL = timedelta(hours=1)
-
-
-def check_email_input(email: str) -> None:
-    """An email too long to be one, refused before the request is counted (reset and magic link)."""
-    if len(email) > MAX_EMAIL:
-        raise reject(E.INVALID_EMAIL, "Enter a valid email address", "input", "email", attempted=False)
 
 
 def check_password_input(password: str) -> None:
