@@ -1,4 +1,5 @@
-"""Small helpers shared by tests: global IDs of demo objects, error codes of a response."""
+"""Small helpers shared by tests: global IDs of demo objects, error codes of a response, a slowed step for races."""
+import asyncio
 from typing import Any
 
 from sqlmodel import select
@@ -49,3 +50,15 @@ async def finders(gql: Any, global_id: str) -> set[str]:
 
 def error_paths(body: dict[str, Any], code: str) -> list[list[Any]]:
     return [e.get("path") for e in body.get("errors", []) if e.get("extensions", {}).get("code") == code]
+
+
+def slowed(monkeypatch: Any, module: Any, name: str, seconds: float = 0.2) -> None:
+    """`module.name` waits after it answers: requests sent at once are all past it before any goes
+    on, so a test of concurrent changes sees the race whatever the machine's speed."""
+    original = getattr(module, name)
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        found = await original(*args, **kwargs)
+        await asyncio.sleep(seconds)
+        return found
+    monkeypatch.setattr(module, name, slow)

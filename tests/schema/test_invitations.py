@@ -9,7 +9,7 @@ from tests.schema.test_sign_up import count
 from sqlmodel import func, select
 
 from resolvers.globalid import encode
-from tests.support import codes, gid, row
+from tests.support import codes, gid, row, slowed
 
 CREATE = """mutation($input: InvitationCreateInput!) { invitationCreate(input: $input) {
   invitation { id email roles { role location { name } } } userErrors { code field } } }"""
@@ -116,13 +116,7 @@ async def test_expired_and_revoked_invitations(gql, db, clock, smtp, deliver):
 async def test_two_revocations_at_once_revoke_once(gql, db, monkeypatch):
     created = await invite(gql, db)
     invitation_id = created["data"]["invitationCreate"]["invitation"]["id"]
-    read = resolve.invitation_for_update
-
-    async def slow_read(*args):  # every request holds the invitation it read for a moment
-        found = await read(*args)
-        await asyncio.sleep(0.2)
-        return found
-    monkeypatch.setattr(resolve, "invitation_for_update", slow_read)
+    slowed(monkeypatch, resolve, "invitation_for_update")  # each holds the invitation it read for a moment
     revoke = """mutation($id: ID!) { invitationRevoke(input: {id: $id}) { invitation { revokedAt } userErrors { code } } }"""
     results = await asyncio.gather(*(gql(revoke, {"id": invitation_id}, as_=who) for who in
                                      ("admin@acme.example", "ops@merchant.example", "admin@acme.example")))

@@ -8,7 +8,7 @@ from db.enums import Role
 from db.models import Account, Location, Membership, MembershipRole, User
 from db.repositories import members as members_repo
 from tests.schema.test_sign_up import count
-from tests.support import codes, gid, row
+from tests.support import codes, gid, row, slowed
 
 SET = """mutation($input: MembershipRolesSetInput!) { membershipRolesSet(input: $input) {
   membership { roles { role location { name } } } userErrors { code } } }"""
@@ -65,13 +65,7 @@ async def test_two_admins_demoting_each_other_at_once_leave_one_admin(gql, db, m
     promoted = await gql(SET, {"input": {"membershipId": approver, "roles": [{"role": "ADMIN"}]}},
                          as_="admin@acme.example")
     assert promoted["data"]["membershipRolesSet"]["userErrors"] == []
-    counted = members_repo.other_admins
-
-    async def slow_count(*args):  # both requests are between the check and the change at once
-        found = await counted(*args)
-        await asyncio.sleep(0.2)
-        return found
-    monkeypatch.setattr(members_repo, "other_admins", slow_count)
+    slowed(monkeypatch, members_repo, "other_admins")  # both requests are between the check and the change
     demote = [(approver, "admin@acme.example"), (admin, "approver@acme.example")]
     results = await asyncio.gather(*(gql(SET, {"input": {"membershipId": m, "roles": [{"role": "VIEWER"}]}}, as_=who)
                                      for m, who in demote))

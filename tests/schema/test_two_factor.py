@@ -9,7 +9,7 @@ from db.models import AuthSession, TwoFactor
 from db.repositories import tokens as tokens_repo
 from tests.mailbox import code_in
 from tests.schema.test_sign_up import count
-from tests.support import codes, row
+from tests.support import codes, row, slowed
 
 ENROLL = "mutation { twoFactorEnroll { enrollment { secret otpauthUri qrCodeSvg } userErrors { code } } }"
 CONFIRM = """mutation($code: String!) { twoFactorConfirm(input: {code: $code}) {
@@ -130,13 +130,7 @@ async def test_disable_needs_password_and_code(gql, db, clock):
 
 @pytest.mark.postgres
 async def test_two_enrolments_at_once_leave_one_pending_secret(gql, db, monkeypatch):
-    read = tokens_repo.two_factor_of
-
-    async def slow_read(*args):  # both requests have looked for an enrolment before either adds one
-        found = await read(*args)
-        await asyncio.sleep(0.2)
-        return found
-    monkeypatch.setattr(tokens_repo, "two_factor_of", slow_read)
+    slowed(monkeypatch, tokens_repo, "two_factor_of")  # both have looked for an enrolment before either adds one
     results = await asyncio.gather(*(gql(ENROLL, as_=AP) for _ in range(2)))
     assert [r.get("errors") for r in results] == [None, None]
     secrets = [r["data"]["twoFactorEnroll"]["enrollment"]["secret"] for r in results]
