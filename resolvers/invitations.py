@@ -4,7 +4,7 @@ from typing import Any
 from db.enums import Role
 from db.models import Account, Invitation
 from db.repositories.accounts import AccountRepository
-from db.repositories.invitations import invitation_for_update, pending_invitations
+from db.repositories.invitations import InvitationRepository, pending_invitations
 from domain.identity import invitations
 from resolvers.auth import signed_in
 from resolvers.context import Context
@@ -40,8 +40,8 @@ async def create(ctx: Context, s: Any, account_gid: str, email: str,
 
 @mutation("invitationRevoke", audit="invitation.revoke", not_found="invitation")
 async def revoke(ctx: Context, s: Any, invitation_gid: str) -> dict[str, Any]:
-    pk = decode_as(invitation_gid, "Invitation")
-    found = await invitation_for_update(s, ctx.scope("rows:Invitation"), pk)
+    found = await InvitationRepository(s, ctx.scope("rows:Invitation")).get_locked(
+        decode_as(invitation_gid, "Invitation"))
     if found is None:
         raise not_found("invitation")
     require(ctx, "Mutation.invitationRevoke", found.account_id)

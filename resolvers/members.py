@@ -2,7 +2,7 @@
 from typing import Any
 
 from db.enums import Role
-from db.repositories.members import membership_for_update
+from db.repositories.accounts import MembershipRepository
 from domain.identity import members
 from resolvers.context import Context
 from resolvers.errors import not_found
@@ -15,8 +15,8 @@ from resolvers.mutation import mutation, require
 @mutation("membershipRolesSet", audit="membership.roles_changed")
 async def set_roles(ctx: Context, s: Any, membership_gid: str,
                     grants: list[tuple[Role, list[str] | None]]) -> dict[str, Any]:
-    pk = decode_as(membership_gid, "Membership")
-    membership = await membership_for_update(s, ctx.scope("rows:Membership"), pk)
+    membership = await MembershipRepository(s, ctx.scope("rows:Membership")).get_locked(
+        decode_as(membership_gid, "Membership"))
     if membership is None:
         raise not_found("membership")
     require(ctx, "Mutation.membershipRolesSet", membership.account_id)

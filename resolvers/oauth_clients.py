@@ -2,7 +2,7 @@
 from typing import Any
 
 from db.models import OAuthClient
-from db.repositories.clients import oauth_client_for_update, oauth_clients_of
+from db.repositories.clients import OAuthClientRepository, oauth_clients_of
 from domain.identity import oauth
 from permissions.policy import POLICY
 from resolvers.context import Context
@@ -27,7 +27,8 @@ async def create(ctx: Context, s: Any, account_gid: str, name: str, scopes: list
 
 @mutation("oauthClientRevoke", audit="oauth_client.revoke", not_found="OAuth client")
 async def revoke(ctx: Context, s: Any, client_gid: str) -> dict[str, Any]:
-    found = await oauth_client_for_update(s, ctx.scope("rows:OAuthClient"), decode_as(client_gid, "OAuthClient"))
+    found = await OAuthClientRepository(s, ctx.scope("rows:OAuthClient")).get_locked(
+        decode_as(client_gid, "OAuthClient"))
     if found is None:
         raise not_found("OAuth client")
     require(ctx, "Mutation.oauthClientRevoke", found.account_id)

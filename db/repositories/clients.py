@@ -1,11 +1,12 @@
 """API keys of the merchant's backend and OAuth clients of accounts."""
 from datetime import datetime
 
+from sqlalchemy.sql import Select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ApiKey, OAuthClient
-from db.repositories.base import lock_row
+from db.repositories.base import ScopedRepository
 from db.scope import RowScope
 
 
@@ -29,9 +30,11 @@ async def oauth_client(session: AsyncSession, pk: int) -> OAuthClient | None:
     return await session.get(OAuthClient, pk)
 
 
-async def oauth_client_for_update(session: AsyncSession, scope: RowScope, pk: int) -> OAuthClient | None:
-    """The client, locked, if the caller may see it."""
-    return await lock_row(session, OAuthClient, pk, scope.where(OAuthClient.account_id))
+class OAuthClientRepository(ScopedRepository[OAuthClient]):
+    model = OAuthClient
+
+    def visible(self) -> Select:
+        return select(OAuthClient).where(self.scope.where(OAuthClient.account_id))
 
 
 async def oauth_clients_of(session: AsyncSession, scope: RowScope, account_id: int) -> list[OAuthClient]:

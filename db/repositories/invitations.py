@@ -3,12 +3,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.sql import Select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.enums import Role
 from db.models import Invitation, Location, Membership, MembershipRole
-from db.repositories.base import lock_row
+from db.repositories.base import ScopedRepository
 from db.scope import RowScope
 
 
@@ -17,9 +18,11 @@ async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitati
     return (await session.exec(stmt.with_for_update())).first()
 
 
-async def invitation_for_update(session: AsyncSession, scope: RowScope, invitation_id: int) -> Invitation | None:
-    """The invitation, locked, if the caller may see it."""
-    return await lock_row(session, Invitation, invitation_id, scope.where(Invitation.account_id))
+class InvitationRepository(ScopedRepository[Invitation]):
+    model = Invitation
+
+    def visible(self) -> Select:
+        return select(Invitation).where(self.scope.where(Invitation.account_id))
 
 
 async def pending_invitations(session: AsyncSession, scope: RowScope, account_ids: list[int],

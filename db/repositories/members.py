@@ -5,14 +5,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.enums import Role
 from db.models import Membership, MembershipRole
-from db.repositories.base import lock_row
-from db.scope import RowScope
-
-
-async def membership_for_update(session: AsyncSession, scope: RowScope, membership_id: int) -> Membership | None:
-    """The membership, locked, if the caller may see it."""
-    return await lock_row(session, Membership, membership_id,
-                          scope.where(Membership.account_id, None, Membership.user_id))
 
 
 async def roles_of(session: AsyncSession, membership_id: int) -> list[tuple[Role, int | None]]:

@@ -22,7 +22,9 @@ async def live_sessions(session: AsyncSession, user_id: int, now: datetime, idle
 
 async def own_session_for_update(session: AsyncSession, user_id: int, session_id: int) -> AuthSession | None:
     """The user's session, locked."""
-    return await lock_row(session, AuthSession, session_id, AuthSession.user_id == user_id)
+    await lock_row(session, AuthSession, session_id)
+    stmt = select(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user_id)
+    return (await session.exec(stmt)).first()
 
 
 async def revoke_sessions(session: AsyncSession, user_id: int, now: datetime, *, keep_id: int | None = None,

@@ -3,7 +3,7 @@ import asyncio
 
 import pytest
 from db.models import Account, AuditEvent, Invitation, Location, Membership
-from resolvers import invitations as resolve
+from db.repositories.invitations import InvitationRepository
 from tests.mailbox import token_in
 from tests.schema.test_sign_up import count
 from sqlmodel import func, select
@@ -116,7 +116,7 @@ async def test_expired_and_revoked_invitations(gql, db, clock, smtp, deliver):
 async def test_two_revocations_at_once_revoke_once(gql, db, monkeypatch):
     created = await invite(gql, db)
     invitation_id = created["data"]["invitationCreate"]["invitation"]["id"]
-    slowed(monkeypatch, resolve, "invitation_for_update")  # each holds the invitation it read for a moment
+    slowed(monkeypatch, InvitationRepository, "get_locked")  # each holds the invitation it read for a moment
     revoke = """mutation($id: ID!) { invitationRevoke(input: {id: $id}) { invitation { revokedAt } userErrors { code } } }"""
     results = await asyncio.gather(*(gql(revoke, {"id": invitation_id}, as_=who) for who in
                                      ("admin@acme.example", "ops@merchant.example", "admin@acme.example")))
