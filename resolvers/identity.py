@@ -29,7 +29,7 @@ def request_locale(ctx: Context, given: str | None) -> str:
 
 async def throttle(ctx: Context, action: str, subject: str | None = None) -> Attempt:
     """Count an attempt; THROTTLED (extensions.retryAfter, and a Retry-After header) when over.
-    A guess (domain.ratelimit.GUESSES) then reports how it went: `await tried.settle(right)`."""
+    A guess (domain.ratelimit.GUESSES) goes through `guess`, which reports how it went."""
     if ctx.limiter is None:
         return Attempt()
     try:
