@@ -6,9 +6,13 @@ ARG BASE=python:3.12-slim
 
 FROM ${BASE} AS build
 WORKDIR /src
-COPY . .
+# The locked versions, each checked against its hash (requirements.lock: the server without the
+# test tools; `python3 dev.py upgrade` rewrites it), then the project itself with the locked setuptools.
+COPY requirements.lock .
 RUN python3 -m venv /venv \
- && /venv/bin/pip install --no-cache-dir .
+ && /venv/bin/pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
+COPY . .
+RUN /venv/bin/pip install --no-cache-dir --no-deps --no-build-isolation .
 
 FROM ${BASE}
 RUN groupadd --gid 10001 portal \
