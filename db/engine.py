@@ -10,9 +10,6 @@ from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-DEFAULT_URL = "sqlite+aiosqlite:///./portalql.db"
-
-
 class StatementCounter:
     def __init__(self) -> None:
         self.count = 0
@@ -159,7 +156,7 @@ def normalize_url(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         # Statement parameters stay out of logs and error messages: they hold emails, token and

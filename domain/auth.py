@@ -46,12 +46,17 @@ def new_session(user: User, now: datetime, lifetime: timedelta, *, method: str,
     return token, session
 
 
+# Sessions made by `portalql token create` for scripts: they live the hours asked for, without an
+# idle timeout (a nightly job would otherwise lose its token between two runs).
+SCRIPT_SESSION = "cli"
+
+
 def session_state(session: AuthSession, now: datetime, idle: timedelta) -> str | None:
     """None when usable, else why not: 'revoked', 'expired' or 'idle'."""
     if session.revoked_at is not None:
         return "revoked"
     if now >= session.expires_at:
         return "expired"
-    if now - session.last_seen_at >= idle:
+    if session.method != SCRIPT_SESSION and now - session.last_seen_at >= idle:
         return "idle"
     return None

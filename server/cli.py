@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from db.engine import Database
 from db.migrate import upgrade
+from server.database_check import DatabaseProblem, check_migrated, explain
 from server.settings import Settings
 
 
@@ -14,15 +15,30 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
     import uvicorn  # noqa: PLC0415 - only the serving commands need it
 
-    from server.workers import APP, UVICORN, prepare_workers, run_workers  # noqa: PLC0415
+    from server.workers import APP, UVICORN, listener, prepare_workers, run_workers  # noqa: PLC0415
 
+    banner = (f"Portalql on http://{host}:{port}/graphql"
+              + ("" if settings.production else " (GraphiQL: open it in a browser)"))
     prepare_workers(settings, workers)
-    print(f"Portalql on http://{host}:{port}/graphql"
-          + ("" if settings.production else " (GraphiQL: open it in a browser)"), flush=True)
     if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
-        return run_workers(host, port, workers)
-    uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN)
-    return 0
+        return run_workers(host, port, workers, banner=banner)
+    if workers > 1:
+        print(banner, flush=True)
+        uvicorn.run(APP, host=host, port=port, workers=workers, **UVICORN)
+        return 0
+    # Bound before saying where: a taken port is one line, and the line is printed only when true.
+    try:
+        sock = listener(host, port, shared=False)
+    except OSError as e:
+        print(f"cannot listen on {host}:{port}: {e.strerror}", file=sys.stderr)
+        return 1
+    print(banner, flush=True)
+    server = uvicorn.Server(uvicorn.Config(APP, host=host, port=port, **UVICORN))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C after uvicorn's graceful stop, as uvicorn.run handles it
+        pass
+    return 0 if server.started else 3
 
 
 async def _seed_demo(settings: Settings, scale: int) -> bool:
@@ -46,7 +62,7 @@ async def _seed_demo(settings: Settings, scale: int) -> bool:
 
 async def _create_token(settings: Settings, email: str, hours: int) -> str:
     from db.repositories.users import user_by_email  # noqa: PLC0415
-    from domain.auth import new_session  # noqa: PLC0415
+    from domain.auth import SCRIPT_SESSION, new_session  # noqa: PLC0415
     from domain.clock import SystemClock  # noqa: PLC0415
 
     db = Database(settings.database_url)
@@ -55,7 +71,7 @@ async def _create_token(settings: Settings, email: str, hours: int) -> str:
             user = await user_by_email(s, email)
             if user is None:
                 raise SystemExit(f"no user with email {email}")
-            token, auth_session = new_session(user, SystemClock().now(), timedelta(hours=hours), method="cli")
+            token, auth_session = new_session(user, SystemClock().now(), timedelta(hours=hours), method=SCRIPT_SESSION)
             s.add(auth_session)
         return token
     finally:
@@ -65,7 +81,8 @@ async def _create_token(settings: Settings, email: str, hours: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portalql", description="Self-hosted GraphQL customer portal API")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply database migrations (DATABASE_URL, default SQLite ./portalql.db)")
+    sub.add_parser("migrate", help="apply database migrations (DATABASE_URL, default SQLite portalql.db in "
+                                   "the project's folder)")
     demo = sub.add_parser("demo", help="migrate, seed demo data when the database is empty, and serve")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
@@ -87,7 +104,22 @@ def main(argv: list[str] | None = None) -> int:
     cli_identity.add_commands(sub)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    try:
+        if args.command not in {"migrate", "demo", "persisted"}:
+            asyncio.run(check_migrated(settings.database_url))
+        return _run(parser, args, settings)
+    except DatabaseProblem as e:
+        print(e, file=sys.stderr)
+        return 1
+    except Exception as e:
+        line = explain(e, settings.database_url)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 1
 
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         upgrade(settings.database_url)
         print("migrations applied")
@@ -97,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(settings.database_url)
         asyncio.run(_seed_demo(settings, args.scale))
         if not args.no_serve:
-            _serve(settings, args.host, args.port)
+            return _serve(settings, args.host, args.port)
     elif args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
     elif args.command == "persisted":
@@ -106,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "token":
         print(asyncio.run(_create_token(settings, args.email, args.hours)))
     elif args.command in {"mail", "apikey", "worker"}:
+        from server import cli_identity  # noqa: PLC0415
         return asyncio.run(cli_identity.run(args, settings))
     return 0
 

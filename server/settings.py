@@ -1,10 +1,22 @@
 """Settings from the environment. Nothing else reads os.environ."""
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from db.engine import DEFAULT_URL
 from resolvers.context import Settings as SessionSettings
 from schema.limits import Limits
+
+
+def home() -> Path:
+    """Where the default SQLite file (portalql.db) and uploads (uploads/) live, so that every command
+    finds the same database wherever it is run from: the project's folder when Portalql runs from a
+    checkout (as `python3 dev.py` runs it), else the working directory (/app in the Docker image)."""
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "pyproject.toml").is_file() else Path.cwd()
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{home() / 'portalql.db'}"
 
 
 def _int(name: str, default: int) -> int:
@@ -49,11 +61,11 @@ def _limits() -> Limits:
 
 @dataclass
 class Settings:
-    database_url: str = DEFAULT_URL
+    database_url: str = field(default_factory=default_database_url)
     environment: str = "development"  # or "production": no GraphiQL, no introspection
     redis_url: str | None = None
     # Uploaded files (return photos) on the local disk; served only through authenticated routes.
-    upload_dir: str = "./uploads"
+    upload_dir: str = field(default_factory=lambda: str(home() / "uploads"))
     sessions: SessionSettings = field(default_factory=SessionSettings)
     # Mail: unset in development means messages stay in the outbox (`portalql mail list`).
     smtp_url: str | None = None
@@ -82,10 +94,10 @@ class Settings:
         if env not in {"development", "production"}:
             raise SystemExit(f"PORTALQL_ENV must be development or production, got {env!r}")
         return cls(
-            database_url=os.environ.get("DATABASE_URL") or DEFAULT_URL,
+            database_url=os.environ.get("DATABASE_URL") or default_database_url(),
             environment=env,
             redis_url=os.environ.get("REDIS_URL") or None,
-            upload_dir=os.environ.get("PORTALQL_UPLOAD_DIR") or "./uploads",
+            upload_dir=os.environ.get("PORTALQL_UPLOAD_DIR") or str(home() / "uploads"),
             limits=_limits(),
             persisted_queries=os.environ.get("PORTALQL_PERSISTED_QUERIES") or None,
             persisted_only=_flag("PORTALQL_PERSISTED_ONLY"),

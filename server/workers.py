@@ -85,8 +85,9 @@ def _worker(host: str, port: int, parent: int) -> None:
         raise SystemExit(STARTUP_FAILURE)
 
 
-def run_workers(host: str, port: int, workers: int) -> int:
-    """Start the workers, start another for one that dies, stop them all on SIGINT or SIGTERM."""
+def run_workers(host: str, port: int, workers: int, banner: str = "") -> int:
+    """Start the workers, start another for one that dies, stop them all on SIGINT or SIGTERM.
+    `banner` is printed once the port is ours."""
     # Another server already on the port (even one sharing it) makes a plain bind fail: say so
     # now rather than split its traffic with it.
     try:
@@ -95,6 +96,8 @@ def run_workers(host: str, port: int, workers: int) -> int:
     except OSError as e:
         print(f"cannot listen on {host}:{port}: {e.strerror}", file=sys.stderr)
         return 1
+    if banner:
+        print(banner, flush=True)
     spawn = multiprocessing.get_context("spawn")
     stopping: list[int] = []
 

@@ -1,11 +1,14 @@
 """Test setup: a fresh database per test with the small demo world, an in-process HTTP client,
 and a `gql` helper that signs requests in as any demo user.
 
-The suite runs on SQLite unless DATABASE_URL names PostgreSQL. REDIS_URL enables the Redis
-tests. With PORTALQL_REQUIRE_SERVICES=1 (as CI sets it) a test whose service is missing fails
+The suite runs on SQLite unless DATABASE_URL names PostgreSQL, whose tables it then drops and
+recreates: it refuses a database whose name does not say it is for tests. REDIS_URL enables the
+Redis tests. With PORTALQL_REQUIRE_SERVICES=1 (as CI sets it) a test whose service is missing fails
 instead of skipping."""
 import asyncio
 import os
+import re
+import sys
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta, timezone
@@ -36,6 +39,41 @@ DATABASE_URL = normalize_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
 REDIS_URL = os.environ.get("REDIS_URL")
 REQUIRE_SERVICES = os.environ.get("PORTALQL_REQUIRE_SERVICES") == "1"
+
+
+def is_test_database(url: str) -> bool:
+    """A database the suite may wipe: its name has a word starting with "test" (test, test_ops,
+    portalql_test; not contest or latest)."""
+    return re.search(r"(^|[^a-z])test", (sa.engine.make_url(url).database or "").lower()) is not None
+
+
+def pytest_configure(config: Any) -> None:
+    if ON_POSTGRES and not is_test_database(DATABASE_URL):
+        raise pytest.UsageError(
+            f"DATABASE_URL names the database {sa.engine.make_url(DATABASE_URL).database!r}, and the suite drops every "
+            "table of the database it is given. Point it at a database for tests (its name starts a word with "
+            "'test'), e.g. DATABASE_URL=postgresql://postgres@127.0.0.1:5432/portalql_test "
+            "(createdb portalql_test), or unset DATABASE_URL to run on SQLite.")
+
+
+_EXIT_STATUS = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: Any) -> None:
+    """Exit as soon as pytest is done: freeing the objects of a whole run one by one took the
+    process about 45 s after its summary was printed. Nothing is left to write at this point."""
+    status = config.stash.get(_EXIT_STATUS, None)
+    if status is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

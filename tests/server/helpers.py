@@ -1,8 +1,11 @@
-"""Apps with other settings than the default fixture's, and raw HTTP helpers."""
-from collections.abc import AsyncIterator
+"""Apps with other settings than the default fixture's, raw HTTP helpers, and waiting for a
+process, a port or a page without a fixed sleep."""
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -24,3 +27,37 @@ async def client_for(db: Any, clock: Any, **changes: Any) -> AsyncIterator[httpx
 def code_of(response: httpx.Response) -> str | None:
     errors = response.json().get("errors") or [{}]
     return errors[0].get("extensions", {}).get("code")
+
+
+# How long a test waits for a process, a port or a page: generous, so that a machine at load 10
+# (a 2-core CI box running another suite) passes; a test that waits fails only after this.
+DEADLINE_SECONDS = 120.0
+T = TypeVar("T")
+
+
+def wait_for(condition: Callable[[], T | None], what: str, seen: Callable[[], Any] = lambda: None,
+             deadline: float = DEADLINE_SECONDS) -> T:
+    """Poll `condition` until it returns something truthy, and return that; past the deadline, fail
+    saying what was awaited and what `seen` reports of the state it was in."""
+    end = time.monotonic() + deadline
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > end:
+            raise AssertionError(f"waited {deadline:g} s for {what}; saw: {seen()!r}")
+        time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answering(port: int, path: str = "/healthz") -> httpx.Response | None:
+    """The server's answer on 127.0.0.1:`port`, or None while nothing accepts connections there."""
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10)
+    except httpx.TransportError:
+        return None
