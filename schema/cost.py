@@ -3,7 +3,9 @@ execution, so it follows every type and mutation other modules add without a lis
 
 Rules:
 - a field of object, interface or union type costs 1, plus the cost of what it selects;
-- a scalar or enum field costs 0;
+- a scalar or enum field costs 0, and so does a value object: an object with scalar fields only
+  that a field computes from its parent without fetching anything (Money, MailingAddress,
+  PageInfo), so that a list page is charged for its rows and not for the amounts on each row;
 - a connection (a field with `first`/`last` whose type has `nodes` or `edges`) multiplies the
   cost of `nodes`/`edges` by `first` or `last` (the default page size when neither is given);
 - a top-level mutation field costs 10 plus what its payload selects;
@@ -17,6 +19,7 @@ entry in COST_OVERRIDES ("Type.field"). `actual_cost` applies the same formula t
 each connection's actual page size (a field that holds no connection costs what was requested for
 it unless it is null); the difference to the requested cost is given back to the bucket.
 """
+import inspect
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     ListValueNode,
@@ -74,6 +78,20 @@ class _Rule:
 
 
 _NO_RULE = _Rule(None, None, False)
+_VALUE = _Rule(0, None, False)
+
+
+def _is_value(name: str, field: Any, definition: Any) -> bool:
+    """A value object: scalar fields only, computed by a plain attribute or a synchronous resolver
+    (asynchronous ones are what fetch), and not the items of a connection (each is a row)."""
+    named = get_named_type(field.type)
+    if definition is None or name in ITEM_FIELDS or not isinstance(named, GraphQLObjectType) or named.interfaces:
+        return False
+    resolver = getattr(definition, "base_resolver", None)
+    if resolver is not None and (inspect.iscoroutinefunction(resolver.wrapped_func)
+                                 or hasattr(resolver.wrapped_func, "prefetch")):
+        return False
+    return all(is_leaf_type(get_named_type(f.type)) for f in named.fields.values())
 _rules_cache: dict[tuple[int, str, str], _Rule] = {}
 
 
@@ -90,7 +108,10 @@ def _rule(parent: Any, name: str, field: Any) -> _Rule:
     named = get_named_type(field.type)
     connection = (("first" in field.args or "last" in field.args)
                   and bool(ITEM_FIELDS & set(getattr(named, "fields", {}) or {})))
-    found = _Rule(cost, multiplier, connection) if (cost is not None or multiplier or connection) else _NO_RULE
+    if cost is not None or multiplier or connection:
+        found = _Rule(cost, multiplier, connection)
+    else:
+        found = _VALUE if _is_value(name, field, definition) else _NO_RULE
     _rules_cache[key] = found
     return found
 

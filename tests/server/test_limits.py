@@ -229,7 +229,7 @@ async def test_an_unreachable_redis_does_not_take_the_api_down(db, clock):
     async with client_for(db, clock, redis_url="redis://127.0.0.1:1/0") as c:  # nothing listens on port 1
         body = (await post(c, "{ viewer { name } }")).json()
     assert "errors" not in body
-    assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 1000
+    assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == Limits().bucket_size
 
 
 async def test_multipart_uploads_need_an_authorization_header(client):
