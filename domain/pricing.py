@@ -1,7 +1,11 @@
-"""Contracted prices: a location's price lists over its account's over the list price."""
+"""Contracted prices: a location's price lists over its account's over the list price; and list
+prices in a customer's currency."""
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+
+from domain.money import round_to_minor
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -93,3 +97,35 @@ class PriceSchedule:
         if level is None or not level.breaks:
             return []
         return [PriceBreak(q, level.breaks[q], level.currency or list_currency) for q in sorted(level.breaks)]
+
+
+@dataclass(frozen=True)
+class ListPriceRates:
+    """How the merchant converts its list prices for customers who buy in another currency
+    (PORTALQL_LIST_PRICE_RATES, e.g. "USD:EUR=0.92"): units of the second currency per unit of the first."""
+
+    rates: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> "ListPriceRates":
+        """"USD:EUR=0.92,USD:GBP=0.79"; ValueError saying which part is wrong."""
+        rates = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            pair, _, value = part.partition("=")
+            source, _, target = pair.strip().upper().partition(":")
+            try:
+                rate = Decimal(value.strip())
+            except InvalidOperation:
+                rate = Decimal(0)
+            if len(source) != 3 or len(target) != 3 or rate <= 0:
+                raise ValueError(f"{part!r} is not FROM:TO=RATE (e.g. USD:EUR=0.92)")
+            rates[(source, target)] = rate
+        return cls(rates)
+
+    def list_price(self, amount: Decimal, currency: str, shown_in: str) -> tuple[Decimal, str] | None:
+        """The list price in the currency `shown_in`, rounded to its minor unit, or None when the
+        merchant has no rate for it (a price in another currency beside the customer's would mislead)."""
+        if currency == shown_in:
+            return amount, currency
+        rate = self.rates.get((currency, shown_in))
+        return None if rate is None else (round_to_minor(amount * rate, shown_in), shown_in)

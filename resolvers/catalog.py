@@ -5,7 +5,7 @@ from typing import Any
 from db.models import Location, Product, ProductVariant
 from db.repositories.catalog import CatalogRepository, ProductFilter
 from domain.money import Money
-from domain.pricing import PriceBreak, PriceSchedule, QuantityRuleData
+from domain.pricing import ListPriceRates, PriceBreak, PriceSchedule, QuantityRuleData
 from permissions.policy import rule
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
@@ -13,14 +13,27 @@ from resolvers.errors import bad_input, forbidden
 from resolvers.within import Within
 
 
+class InCatalog(Within):
+    """A product or variant in a location's catalog, which shows list prices in the currency its
+    account buys in."""
+    __slots__ = ("shown_in", "rates")
+
+    def __init__(self, row: Any, parent: Location | Within, shown_in: str, rates: ListPriceRates) -> None:
+        super().__init__(row, parent.account_id, parent.location_id if isinstance(parent, Within) else parent.id)
+        self.shown_in = shown_in
+        self.rates = rates
+
+
 class _LocatedPages:
-    def __init__(self, repo: CatalogRepository, location: Location) -> None:
+    def __init__(self, repo: CatalogRepository, location: Location, shown_in: str, rates: ListPriceRates) -> None:
         self.repo = repo
         self.location = location
+        self.shown_in = shown_in
+        self.rates = rates
 
     async def page(self, f: ProductFilter, **window: Any) -> Any:
         page = await self.repo.page(f, **window)
-        page.rows = [Within(p, self.location.account_id, self.location.id) for p in page.rows]
+        page.rows = [InCatalog(p, self.location, self.shown_in, self.rates) for p in page.rows]
         return page
 
     async def count(self, f: ProductFilter) -> int:
@@ -33,15 +46,28 @@ async def catalog(ctx: Context, location: Location, filter_: ProductFilter, wind
     if filter_.search is not None and len(filter_.search) > 200:
         raise bad_input("search is limited to 200 characters")
     staff = ctx.caller.is_staff
-    return await paginate(ctx, lambda s: _LocatedPages(CatalogRepository(s, include_inactive=staff), location),
-                          filter_, window)
+    shown_in = (await ctx.loaders.account.load(location.account_id)).currency
+    rates = ctx.settings.list_price_rates
+    return await paginate(ctx, lambda s: _LocatedPages(CatalogRepository(s, include_inactive=staff), location,
+                                                       shown_in, rates), filter_, window)
 
 
 def located(variants: list[Any], product: Product | Within) -> list[Any]:
     """A product's variants, seen from the location its product is seen from (if any)."""
+    if isinstance(product, InCatalog):
+        return [InCatalog(v, product, product.shown_in, product.rates) for v in variants]
     if isinstance(product, Within):
         return [Within(v, product.account_id, product.location_id) for v in variants]
     return variants
+
+
+def list_price(variant: ProductVariant | Within) -> Money | None:
+    """The merchant's list price; in a catalog, in its account's currency (null when the merchant
+    has set no rate to it)."""
+    if not isinstance(variant, InCatalog):
+        return Money(variant.list_price, variant.currency)
+    shown = variant.rates.list_price(variant.list_price, variant.currency, variant.shown_in)
+    return None if shown is None else Money(*shown)
 
 
 def schedule_key(variant: ProductVariant | Within) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from db.scope import RowScope
 from domain.audit import Actor
 from domain.clock import Clock
 from domain.invoicing import InvoiceOn, MerchantSettings
+from domain.pricing import ListPriceRates
 from permissions.caller import Caller
 from permissions.policy import rule
 from resolvers.loaders import Loaders
@@ -24,6 +25,8 @@ class Settings:
     issuer: str = "portalql"
     # When net-terms orders are invoiced: PLACEMENT or FULFILMENT (PORTALQL_INVOICE_ON).
     invoice_on: str = "PLACEMENT"
+    # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
+    list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
 
 
 @dataclass

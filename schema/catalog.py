@@ -37,7 +37,7 @@ class ProductVariant(Node):
 
     @guarded("ProductVariant.listPrice", description="The merchant's list price.")
     def list_price(self) -> Money | None:
-        return MoneyData(self.list_price, self.currency)  # type: ignore[attr-defined]
+        return resolve.list_price(self)  # type: ignore[arg-type,return-value]
 
     @guarded("ProductVariant.price", description="The contracted unit price at the location the catalog is "
                                                  "seen from, for this quantity (price breaks applied).")

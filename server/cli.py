@@ -1,6 +1,7 @@
 """The `portalql` command: migrate, demo, serve, token, mail, worker, apikey."""
 import argparse
 import asyncio
+import os
 import sys
 from datetime import timedelta
 
@@ -129,6 +130,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
         upgrade(settings.database_url)
         asyncio.run(_seed_demo(settings, args.scale))
         if not args.no_serve:
+            from server.demo_data import LIST_PRICE_RATES  # noqa: PLC0415
+            # The served app reads its settings from the environment: the demo's EUR customers see
+            # list prices in euros at the demo merchant's rate unless another is configured.
+            os.environ.setdefault("PORTALQL_LIST_PRICE_RATES", LIST_PRICE_RATES)
             return _serve(settings, args.host, args.port)
     elif args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)

@@ -25,6 +25,11 @@ from domain.auth import hash_password
 DEMO_PASSWORD = "portal-demo"
 CENT = Decimal("0.01")
 TAX_RATES = {"USD": Decimal("0.0725"), "EUR": Decimal("0.19")}
+# The demo merchant lists in USD and converts for its EUR customers at this rate: their contract
+# prices are derived from it, and `portalql demo` shows their list prices with it
+# (PORTALQL_LIST_PRICE_RATES, unless set).
+EUR_PER_USD = Decimal("0.92")
+LIST_PRICE_RATES = f"USD:EUR={EUR_PER_USD}"
 CARRIERS = {
     "UPS": "https://www.ups.com/track?tracknum={}",
     "FedEx": "https://www.fedex.com/fedextrack/?trknbr={}",
@@ -388,7 +393,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     b.member(g_buyer, globex, [(Role.BUYER, None)], spending_limit=Decimal("3000"))
 
     def eur(variant: dict, qty: int = 1) -> Decimal:
-        return money(variant["list_price"] * Decimal("0.92"))
+        return money(variant["list_price"] * EUR_PER_USD)
 
     b.price_list(globex, None, "Globex Rahmenvertrag (EUR)", "EUR", None,
                  [(variant, [(1, eur(variant)), (100, money(eur(variant) * Decimal("0.9")))]) for variant in v])

@@ -3,6 +3,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.pricing import ListPriceRates
 from resolvers.context import Settings as SessionSettings
 from schema.limits import Limits
 
@@ -111,10 +112,18 @@ class Settings:
                 secret_key=_secret_key(env),
                 issuer=os.environ.get("PORTALQL_ISSUER") or SessionSettings.issuer,
                 invoice_on=_choice("PORTALQL_INVOICE_ON", ("PLACEMENT", "FULFILMENT"), "PLACEMENT"),
+                list_price_rates=_list_price_rates(),
             ),
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
         )
+
+
+def _list_price_rates() -> ListPriceRates:
+    try:
+        return ListPriceRates.parse(os.environ.get("PORTALQL_LIST_PRICE_RATES", ""))
+    except ValueError as e:
+        raise SystemExit(f"PORTALQL_LIST_PRICE_RATES: {e}") from None
 
 
 def _secret(name: str) -> str | None:
