@@ -61,7 +61,8 @@ def lock(upgrade: bool) -> None:
     for output, extra in ((SERVER_LOCK, ["--build-deps-for", "wheel"]),
                           (LOCK, ["--build-deps-for", "editable", "--extra", "test"])):
         print(f"writing {output.name}", flush=True)
-        subprocess.run([BIN / "pip-compile", *common, *extra, "--output-file", output, ROOT / "pyproject.toml"],
+        # Paths relative to the project, so that the locks do not depend on where it is checked out.
+        subprocess.run([BIN / "pip-compile", *common, *extra, "--output-file", output.name, "pyproject.toml"],
                        check=True, env=env, cwd=ROOT)
 
 
