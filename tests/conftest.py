@@ -29,6 +29,7 @@ from server import demo_data
 from schema.limits import Limits
 from server.app import create_app
 from server.settings import Settings
+from tests.server.helpers import DEADLINE_SECONDS
 
 # Fixtures of a real SMTP server on loopback (smtp, deliver) for the mail tests; every query
 # answered again by Strawberry's plain execution and compared (--no-executor-check to skip).
@@ -166,9 +167,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(db: Database) -> Settings:
-    # Buckets drain and refill in real time; a functional test must not hang on the machine's
-    # speed. The throttling tests (tests/server/test_limits.py) build apps with small buckets.
-    return Settings(database_url=db.url, limits=Limits(bucket_size=1_000_000, restore_rate=1_000_000))
+    # Buckets drain and refill in real time, and a request has 10 s: a functional test must not
+    # fail on the machine's speed (a sign-up's password hash took longer at load 10). The limit
+    # tests (tests/server/test_limits.py, test_throttling.py) build apps with the limits they test.
+    return Settings(database_url=db.url, limits=Limits(bucket_size=1_000_000, restore_rate=1_000_000,
+                                                       timeout_seconds=DEADLINE_SECONDS))
 
 
 @pytest.fixture
