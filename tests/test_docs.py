@@ -1,6 +1,6 @@
 """The docs name only what exists: every GraphQL name in their code (inline `...` and fenced blocks)
 is in schema.graphql, every `Type.field` is a field of that type, and every PORTALQL_* variable is
-read by the settings (or, for the test and benchmark harness, by tests/*.py and bench/)."""
+read by the settings (or, for the test and benchmark harness, by tests/conftest.py and its plugins beside it, and bench/)."""
 import ast
 import re
 from pathlib import Path
@@ -69,8 +69,8 @@ def known() -> tuple[set[str], dict[str, set[str]], set[str], set[str]]:
     # customer-sessions and token endpoints' JSON.
     protocol = {s for s in string_literals(sorted((ROOT / "server").glob("*.py")) + sorted((ROOT / "schema").glob("*.py")))
                 if re.fullmatch(r"[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*", s)}
-    settings_code = [ROOT / "server" / "settings.py", *sorted((ROOT / "tests").glob("*.py")),
-                     *sorted((ROOT / "bench").glob("*.py"))]
+    harness = [p for p in sorted((ROOT / "tests").glob("*.py")) if not p.name.startswith("test_")]
+    settings_code = [ROOT / "server" / "settings.py", *harness, *sorted((ROOT / "bench").glob("*.py"))]
     variables = {s for s in string_literals(settings_code) if VARIABLE.fullmatch(s)}
     return names, fields, protocol, variables
 
