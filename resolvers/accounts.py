@@ -22,10 +22,10 @@ async def viewer_memberships(ctx: Context) -> list[Membership]:
 
 async def viewer_accounts(ctx: Context) -> list[Account]:
     ids = sorted(ctx.caller.grants)
-    found = await ctx.loaders.account.load_many(ids)
+    found = await ctx.loaders.accounts.account.load_many(ids)
     return sorted([a for a in found if a is not None], key=lambda a: (a.name, a.id))
 
 
 async def viewer_locations(ctx: Context) -> list[Location]:
-    per_account = await ctx.loaders.locations_of_account.load_many(sorted(ctx.caller.grants))
+    per_account = await ctx.loaders.accounts.locations.load_many(sorted(ctx.caller.grants))
     return [loc for locs in per_account for loc in locs]

@@ -86,7 +86,7 @@ async def cart_create(ctx: Context, s: Any, location_gid: str, name: str | None,
     cart = await open_cart(ctx, s, location, name=name, po_number=po_number, note=note,
                            address_id=_address_id(address_gid))
     if lines:
-        await carts.add_lines(s, cart, lines, ctx.loaders.ordering.pricer_in(s), ctx.now)
+        await carts.add_lines(s, cart, lines, ctx.loaders.pricing.pricer_in(s), ctx.now)
     return {"cart": cart}
 
 
@@ -102,7 +102,7 @@ async def cart_update(ctx: Context, s: Any, cart_gid: str, name: str | None, po_
 @mutation("cartLinesAdd", CartPayload, audit="cart.lines_add")
 async def cart_lines_add(ctx: Context, s: Any, cart_gid: str, lines: list[LineRequest]) -> dict[str, Any]:
     cart = await find_cart(ctx, s, cart_gid, "Mutation.cartLinesAdd")
-    return {"cart": await carts.add_requested(s, cart, lines, ctx.loaders.ordering.pricer_in(s), ctx.now)}
+    return {"cart": await carts.add_requested(s, cart, lines, ctx.loaders.pricing.pricer_in(s), ctx.now)}
 
 
 @mutation("requisitionListAddToCart", CartPayload, audit="cart.requisition_list_add")
@@ -114,7 +114,7 @@ async def requisition_list_add_to_cart(ctx: Context, s: Any, list_gid: str, cart
     lst = await lists.get(decode_as(list_gid, "RequisitionList"))
     if lst is None or lst.account_id != cart.account_id:
         raise reject(C.LIST_NOT_FOUND, "No requisition list with that ID", "input", "requisitionListId")
-    skipped = await carts.add_saved_items(s, cart, await list_items(s, lst.id), ctx.loaders.ordering.pricer_in(s),  # type: ignore[arg-type]
+    skipped = await carts.add_saved_items(s, cart, await list_items(s, lst.id), ctx.loaders.pricing.pricer_in(s),  # type: ignore[arg-type]
                                           ctx.now)
     return {"cart": cart, "user_errors": user_errors(Rejected(*skipped))}
 
@@ -124,7 +124,7 @@ async def cart_lines_update(ctx: Context, s: Any, cart_gid: str, changes: list[t
     cart = await find_cart(ctx, s, cart_gid, "Mutation.cartLinesUpdate")
     wanted = [carts.QuantityChange(decode_as(gid, "CartLine"), qty, ["input", "lines", str(i)])
               for i, (gid, qty) in enumerate(changes)]
-    return {"cart": await carts.set_quantities(s, cart, wanted, ctx.loaders.ordering.pricer_in(s), ctx.now)}
+    return {"cart": await carts.set_quantities(s, cart, wanted, ctx.loaders.pricing.pricer_in(s), ctx.now)}
 
 
 @mutation("cartDelete", CartDeletePayload, audit="cart.delete")
@@ -144,7 +144,7 @@ async def cart_lines_remove(ctx: Context, s: Any, cart_gid: str, line_gids: list
 async def cart_prices_refresh(ctx: Context, s: Any, cart_gid: str) -> dict[str, Any]:
     """Take today's contracted prices into the cart, reporting each change."""
     cart = await find_cart(ctx, s, cart_gid, "Mutation.cartPricesRefresh")
-    changes = await carts.refresh_prices(s, cart, ctx.loaders.ordering.pricer_in(s), ctx.now)
+    changes = await carts.refresh_prices(s, cart, ctx.loaders.pricing.pricer_in(s), ctx.now)
     return {"cart": cart, "price_changes": changes}
 
 
@@ -162,5 +162,5 @@ async def cart_quick_order(ctx: Context, s: Any, cart_gid: str | None, location_
     else:
         cart = await open_cart(ctx, s, await find_location(ctx, s, location_gid, "Mutation.cartQuickOrder"))  # type: ignore[arg-type]
     cart, results = await carts.quick_order(s, cart, cart_gid is None, pairs, text,
-                                            ctx.loaders.ordering.pricer_in(s), ctx.now, atomic)
+                                            ctx.loaders.pricing.pricer_in(s), ctx.now, atomic)
     return {"cart": cart, "results": results}

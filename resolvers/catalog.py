@@ -78,7 +78,7 @@ def schedule_key(variant: ProductVariant | Within) -> tuple[int, int]:
 
 
 async def contracted_price(ctx: Context, variant: ProductVariant | Within, quantity: int) -> Money:
-    return price_from(await ctx.loaders.price_schedule.load(schedule_key(variant)), variant, quantity)
+    return price_from(await ctx.loaders.pricing.schedule.load(schedule_key(variant)), variant, quantity)
 
 
 def price_from(schedule: PriceSchedule, variant: Within, quantity: int) -> Money:

@@ -60,7 +60,7 @@ async def fulfilment_event_add(ctx: Context, s: Any, fulfilment_id: str, status:
 
 
 async def order_estimated_delivery(ctx: Context, order: Any) -> datetime | None:
-    return estimated_delivery(await ctx.loaders.fulfilments.load(order.id))
+    return estimated_delivery(await ctx.loaders.fulfilment.fulfilments.load(order.id))
 
 
 class OrderLineFetcher:

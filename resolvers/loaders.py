@@ -1,157 +1,187 @@
-"""The dataloaders of one request, created lazily: a request pays only for those it uses."""
+"""The dataloaders of one request, by domain: `ctx.loaders.<domain>.<relation>`, each a Strawberry
+`DataLoader` over a batch function of `db/loaders/<domain>.py`, made on first use (a request pays
+only for those it uses). schema/relations.py names them by that path ("orders.lines")."""
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from aiodataloader import DataLoader
+from strawberry.dataloader import AbstractCache, DataLoader
 
-from db import loaders as batch
 from db.engine import Database
-from domain.pricing import PriceLevel, PriceSchedule, PriceSource, QuantityRuleData
+from db.loaders import accounts, billing, carts, catalog, fulfilment, orders, pricing, quotes, requisitions, subscriptions
+from db.loaders import returns as return_batches  # (ReturnLoaders has a `returns`)
+from domain.ordering import Pricer
 from permissions.caller import Caller
 from permissions.policy import rule
-from resolvers.loaders_aftersales import AfterSalesLoaders
+from resolvers import pricing as prices
+
+Batch = Callable[[Database, Sequence[Any]], Any]
 
 
-def _loader(db: Database, fn: Callable[[Database, Sequence[Any]], Any]) -> DataLoader:
-    async def load(keys: Sequence[Any]) -> Any:
-        return await fn(db, keys)
-    return DataLoader(load)
+class _Loader:
+    """A class attribute that becomes the request's loader over a batch function on first use,
+    then stays in the instance (like functools.cached_property). `of` picks the batch function
+    for the request's caller or instant."""
+    __slots__ = ("batch", "of", "name")
+
+    def __init__(self, batch: Batch | None = None, *, of: "Callable[[_Domain], Batch] | None" = None) -> None:
+        self.batch = batch
+        self.of = of
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, domain: "_Domain | None", owner: type | None = None) -> Any:
+        if domain is None:
+            return self
+        made = domain.__dict__[self.name] = domain.make(self.batch if self.of is None else self.of(domain))
+        return made
 
 
-def schedule_from(rows: batch.PriceRows) -> PriceSchedule:
-    levels = []
-    for source, lists in ((PriceSource.LOCATION_PRICE_LIST, rows.location_lists),
-                          (PriceSource.ACCOUNT_PRICE_LIST, rows.account_lists)):
-        ids = {pl.id for pl in lists}
-        level = PriceLevel(source, currency=lists[0].currency if lists else None)
-        for pl in lists:
-            if pl.adjustment_percent is not None:
-                level.add_adjustment(pl.adjustment_percent)
-        for e in rows.entries:
-            if e.price_list_id in ids:
-                level.add_fixed(e.min_quantity, e.price)
-        for r in rows.rules:
-            if r.price_list_id in ids and level.rule is None:
-                level.rule = QuantityRuleData(r.minimum, r.maximum, r.increment)
-        levels.append(level)
-    return PriceSchedule(levels)
+class Futures(AbstractCache[Any, Any]):
+    """A loader's cache (its `cache_map`): the future of each key's value. schema/execution.py
+    reads it through `get` to find what a list's prefetch already loaded; a plain dict, with no
+    key function per call like Strawberry's default."""
+    __slots__ = ("futures",)
+
+    def __init__(self) -> None:
+        self.futures: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> Any:
+        return self.futures.get(key)
+
+    def set(self, key: Any, value: Any) -> None:
+        self.futures[key] = value
+
+    def delete(self, key: Any) -> None:
+        del self.futures[key]
+
+    def clear(self) -> None:
+        self.futures.clear()
 
 
-def schedules_from(rows: Sequence[batch.PriceRows]) -> list[PriceSchedule]:
-    """A variant no price list names has its location's schedule: made once per location (price_rows
-    shares a location's lists between its rows; the schedule is only read)."""
-    by_lists: dict[tuple[int, int], PriceSchedule] = {}
-    out = []
-    for r in rows:
-        if r.entries or r.rules:
-            out.append(schedule_from(r))
-            continue
-        key = (id(r.location_lists), id(r.account_lists))
-        found = by_lists.get(key)
-        if found is None:
-            found = by_lists[key] = schedule_from(r)
-        out.append(found)
-    return out
-
-
-class Loaders(AfterSalesLoaders):
+class _Domain:
     def __init__(self, db: Database, caller: Caller, now: datetime) -> None:
         self.db = db
         self.caller = caller
         self.now = now
 
-    def _make(self, fn: Callable[[Database, Sequence[Any]], Any]) -> DataLoader:
-        return _loader(self.db, fn)
+    def make(self, batch: Batch) -> DataLoader:
+        db = self.db
 
-    @cached_property
-    def account(self) -> DataLoader:
-        return self._make(batch.account_by_id)
+        async def load(keys: list[Any]) -> Any:
+            return await batch(db, keys)
+        return DataLoader(load, cache_map=Futures())
 
-    @cached_property
-    def location(self) -> DataLoader:
-        return self._make(batch.location_by_id)
 
-    @cached_property
-    def user(self) -> DataLoader:
-        return self._make(batch.user_by_id)
+class AccountLoaders(_Domain):
+    account = _Loader(accounts.account_by_id)
+    location = _Loader(accounts.location_by_id)
+    user = _Loader(accounts.user_by_id)
+    address = _Loader(accounts.address_by_id)
+    addresses = _Loader(accounts.addresses_by_location)
+    roles = _Loader(accounts.roles_by_membership)
+    locations = _Loader(of=lambda d: accounts.locations_by_account(d.caller.scope(rule("rows:Location"))))
+    members = _Loader(of=lambda d: accounts.memberships_by_account(d.caller.scope(rule("rows:Membership"))))
 
-    @cached_property
-    def product(self) -> DataLoader:
-        return self._make(batch.product_by_id)
 
-    @cached_property
-    def variant(self) -> DataLoader:
-        return self._make(batch.variant_by_id)
+class CatalogLoaders(_Domain):
+    product = _Loader(catalog.product_by_id)
+    variant = _Loader(catalog.variant_by_id)
+    # Staff see a product's inactive variants too.
+    variants = _Loader(of=lambda d: catalog.variants_by_product if d.caller.is_staff
+                       else catalog.active_variants_by_product)
 
-    @cached_property
-    def order(self) -> DataLoader:
-        return self._make(batch.order_by_id)
 
-    @cached_property
-    def order_lines(self) -> DataLoader:
-        return self._make(batch.lines_by_order)
+class PricingLoaders(_Domain):
+    schedule = _Loader(of=lambda d: prices.schedules_at(d.now))  # keyed by (location id, variant id)
+    entries = _Loader(pricing.entries_by_price_list)
+    rules = _Loader(pricing.rules_by_price_list)
 
-    @cached_property
-    def fulfilments(self) -> DataLoader:
-        return self._make(batch.fulfilments_by_order)
+    @property
+    def pricer(self) -> Pricer:
+        """Contracted prices through the schedule loader (batched, one instant)."""
+        return prices.pricer(self.schedule)
 
-    @cached_property
-    def fulfilment_lines(self) -> DataLoader:
-        return self._make(batch.fulfilment_lines_by_fulfilment)
+    def pricer_in(self, session: Any) -> Pricer:
+        """The same prices, read in a mutation's own transaction (see resolvers/pricing.py)."""
+        return prices.pricer_in(session, self.now)
 
-    @cached_property
-    def order_invoices(self) -> DataLoader:
-        return self._make(batch.invoices_by_order)
 
-    @cached_property
-    def invoice_lines(self) -> DataLoader:
-        return self._make(batch.invoice_lines_by_invoice)
+class OrderLoaders(_Domain):
+    order = _Loader(orders.order_by_id)
+    line = _Loader(orders.line_by_id)
+    lines = _Loader(orders.lines_by_order)
+    approvals = _Loader(orders.approvals_by_order)
+    approval_request = _Loader(orders.approval_request_by_order)
 
-    @cached_property
-    def payments(self) -> DataLoader:
-        return self._make(batch.payments_by_invoice)
 
-    @cached_property
-    def subscription_items(self) -> DataLoader:
-        return self._make(batch.items_by_subscription)
+class BillingLoaders(_Domain):
+    invoices = _Loader(billing.invoices_by_order)
+    lines = _Loader(billing.lines_by_invoice)
+    payments = _Loader(billing.payments_by_invoice)
+    balance = _Loader(billing.balance_by_account)
 
-    @cached_property
-    def variants_of_product(self) -> DataLoader:
-        fn = batch.variants_by_product if self.caller.is_staff else batch.active_variants_by_product
-        return self._make(fn)
 
-    @cached_property
-    def addresses(self) -> DataLoader:
-        return self._make(batch.addresses_by_location_id)
+class FulfilmentLoaders(_Domain):
+    fulfilments = _Loader(fulfilment.fulfilments_by_order)
+    lines = _Loader(fulfilment.lines_by_fulfilment)
+    events = _Loader(fulfilment.events_by_fulfilment)
+    fulfilled_quantity = _Loader(fulfilment.fulfilled_by_order_line)
 
-    @cached_property
-    def membership_roles(self) -> DataLoader:
-        return self._make(batch.roles_by_membership_id)
 
-    @cached_property
-    def balance(self) -> DataLoader:
-        return self._make(batch.balance_by_account)
+class ReturnLoaders(_Domain):
+    returns = _Loader(return_batches.returns_by_order)
+    lines = _Loader(return_batches.lines_by_return)
+    photos = _Loader(return_batches.photos_by_return)
+    refunds = _Loader(return_batches.refunds_by_return)
+    order_refunds = _Loader(return_batches.refunds_by_order)
+    returned_quantity = _Loader(return_batches.returned_by_order_line)
 
-    @cached_property
-    def locations_of_account(self) -> DataLoader:
-        return self._make(batch.locations_by_account(self.caller.scope(rule("rows:Location"))))
 
-    @cached_property
-    def members_of_account(self) -> DataLoader:
-        return self._make(batch.memberships_by_account(self.caller.scope(rule("rows:Membership"))))
+class SubscriptionLoaders(_Domain):
+    items = _Loader(subscriptions.items_by_subscription)
 
-    @cached_property
-    def price_schedule(self) -> DataLoader:
-        rows = batch.price_rows(self.now)
 
-        async def load(db: Database, keys: Sequence[tuple[int, int]]) -> list[PriceSchedule]:
-            return schedules_from(await rows(db, keys))
-        return self._make(load)
+class RequisitionLoaders(_Domain):
+    items = _Loader(requisitions.items_by_list)
 
-    @cached_property
-    def ordering(self) -> Any:
-        """Loaders of carts, approvals and quotes (resolvers/ordering_loaders.py)."""
-        from resolvers.ordering_loaders import OrderingLoaders  # noqa: PLC0415 - it imports this module's users
-        return OrderingLoaders(self)
+
+class CartLoaders(_Domain):
+    cart = _Loader(carts.cart_by_id)
+    lines = _Loader(carts.lines_by_cart)
+
+
+class QuoteLoaders(_Domain):
+    quote = _Loader(quotes.quote_by_id)
+    lines = _Loader(quotes.lines_by_quote)
+
+
+def _domain(kind: type[_Domain]) -> Any:
+    def make(loaders: "Loaders") -> _Domain:
+        return kind(loaders.db, loaders.caller, loaders.now)
+    return cached_property(make)
+
+
+class Loaders:
+    """A request's loaders. The domains hold no reference back to this object, so a request's
+    loaders and rows are freed by reference counting when it ends."""
+
+    def __init__(self, db: Database, caller: Caller, now: datetime) -> None:
+        self.db = db
+        self.caller = caller
+        self.now = now
+
+    accounts: AccountLoaders = _domain(AccountLoaders)
+    catalog: CatalogLoaders = _domain(CatalogLoaders)
+    pricing: PricingLoaders = _domain(PricingLoaders)
+    orders: OrderLoaders = _domain(OrderLoaders)
+    billing: BillingLoaders = _domain(BillingLoaders)
+    fulfilment: FulfilmentLoaders = _domain(FulfilmentLoaders)
+    returns: ReturnLoaders = _domain(ReturnLoaders)
+    subscriptions: SubscriptionLoaders = _domain(SubscriptionLoaders)
+    requisitions: RequisitionLoaders = _domain(RequisitionLoaders)
+    carts: CartLoaders = _domain(CartLoaders)
+    quotes: QuoteLoaders = _domain(QuoteLoaders)

@@ -99,7 +99,7 @@ async def order_place(ctx: Context, s: Any, req: PlaceRequest) -> dict[str, Any]
     """Place a cart, or lines at a location. The same idempotency key returns the first order."""
     async def place() -> Order:
         address = decode_as(req.shipping_address_id, "Address") if req.shipping_address_id is not None else None
-        pricer = ctx.loaders.ordering.pricer_in(s)
+        pricer = ctx.loaders.pricing.pricer_in(s)
         if req.cart_id is not None and req.location_id is None and not req.lines:
             cart = await find_cart(ctx, s, req.cart_id, "Mutation.orderPlace")
             return await carts.place(s, cart, pricer, ctx.caller.user_id, req.po_number, req.note, address,
@@ -159,7 +159,7 @@ async def order_reorder(ctx: Context, s: Any, order_gid: str, cart_gid: str | No
         require(ctx, "Mutation.cartCreate", order.account_id, order.location_id)
         cart = None
     cart, unavailable, repriced = await carts.reorder(s, order, cart, ctx.caller.user_id,
-                                                      ctx.loaders.ordering.pricer_in(s), ctx.now)
+                                                      ctx.loaders.pricing.pricer_in(s), ctx.now)
     return {"cart": cart, "unavailable_lines": unavailable, "repriced_lines": repriced}
 
 
@@ -169,7 +169,7 @@ async def order_update(ctx: Context, s: Any, order_gid: str, changes: list[tuple
     order = await find_order(ctx, s, order_gid, "Mutation.orderUpdate")
     line_changes = [ordering.LineChange(decode_as(gid, "OrderLine"), qty, ["input", "lines", str(i)])
                     for i, (gid, qty) in enumerate(changes)]
-    return {"order": await ordering.change(s, order, line_changes, po_number, note, ctx.loaders.ordering.pricer_in(s),
+    return {"order": await ordering.change(s, order, line_changes, po_number, note, ctx.loaders.pricing.pricer_in(s),
                                            ctx.now, ctx.actor)}
 
 

@@ -94,9 +94,9 @@ class CartLine:
 
 async def cart_lines(ctx: Context, lst: RequisitionList) -> list[CartLine]:
     """The list as cart lines: items whose variant is still for sale, in list order."""
-    items = await ctx.loaders.requisition_items.load(lst.id)
-    variants = await ctx.loaders.variant.load_many([i.variant_id for i in items])
-    products = await ctx.loaders.product.load_many(sorted({v.product_id for v in variants if v}))
+    items = await ctx.loaders.requisitions.items.load(lst.id)
+    variants = await ctx.loaders.catalog.variant.load_many([i.variant_id for i in items])
+    products = await ctx.loaders.catalog.product.load_many(sorted({v.product_id for v in variants if v}))
     active = {p.id for p in products if p and p.is_active}
     return [CartLine(v.id, v.sku, i.quantity) for i, v in zip(items, variants)
             if v is not None and v.is_active and v.product_id in active]

@@ -65,16 +65,16 @@ class Location(Node):
     is_type_of = rows_of(models.Location)
     name: str
 
-    account = relation("Account", "account", "account_id")
+    account = relation("Account", "accounts.account", "account_id")
 
     @strawberry.field
     async def billing_address(self, info: Info) -> Address | None:
-        found = await info.context.loaders.addresses.load(self.id)
+        found = await info.context.loaders.accounts.addresses.load(self.id)
         return next((a for a in found if a.kind is AddressKind.BILLING), None)
 
     @strawberry.field
     async def shipping_addresses(self, info: Info) -> list[Address]:
-        return [a for a in await info.context.loaders.addresses.load(self.id) if a.kind is AddressKind.SHIPPING]
+        return [a for a in await info.context.loaders.accounts.addresses.load(self.id) if a.kind is AddressKind.SHIPPING]
 
     @strawberry.field(description="Orders of this location, newest first.")
     async def orders(self, info: Info, filter: OrderFilter | None = None, first: int | None = None,
@@ -108,7 +108,7 @@ class RoleGrant:
     role: RoleEnum  # type: ignore[valid-type]
     account_wide: bool = strawberry.field(resolver=lambda root: root.location_id is None)
 
-    location = relation("Location | None", "location", "location_id")
+    location = relation("Location | None", "accounts.location", "location_id")
 
 
 @strawberry.type
@@ -117,15 +117,15 @@ class Membership(Node):
     is_type_of = rows_of(models.Membership)
     created_at: datetime
 
-    user = relation("Person", "user", "user_id")
-    account = relation("Account", "account", "account_id")
-    roles = relation("list[RoleGrant]", "membership_roles")
+    user = relation("Person", "accounts.user", "user_id")
+    account = relation("Account", "accounts.account", "account_id")
+    roles = relation("list[RoleGrant]", "accounts.roles")
 
     @guarded("Membership.spendingLimit", description="Orders above this wait for approval; null means no limit.")
     async def spending_limit(self, info: Info) -> Money | None:
         if self.spending_limit is None:  # type: ignore[attr-defined]
             return None
-        account = await info.context.loaders.account.load(self.account_id)  # type: ignore[attr-defined]
+        account = await info.context.loaders.accounts.account.load(self.account_id)  # type: ignore[attr-defined]
         return MoneyData(self.spending_limit, account.currency)  # type: ignore[attr-defined,return-value]
 
 
@@ -149,7 +149,7 @@ class Account(Node):
 
     @guarded("Account.balance", description="Unpaid amount of open invoices.")
     async def balance(self, info: Info) -> Money | None:
-        return MoneyData(await info.context.loaders.balance.load(self.id), self.currency)  # type: ignore[attr-defined,return-value]
+        return MoneyData(await info.context.loaders.billing.balance.load(self.id), self.currency)  # type: ignore[attr-defined,return-value]
 
     @guarded("Account.billingDetails")
     def billing_details(self) -> BillingDetails | None:
@@ -164,10 +164,10 @@ class Account(Node):
         return await ordering_settings(info.context, self)  # type: ignore[return-value]
 
     locations = relation(
-        "list[Location]", "locations_of_account",
+        "list[Location]", "accounts.locations",
         description="The locations the caller has a role at (all of them for account-wide roles).")
     members = relation(
-        "list[Membership]", "members_of_account",
+        "list[Membership]", "accounts.members",
         description="Members of the account; a member who is not ADMIN sees only itself.")
 
     @strawberry.field(description="Orders of the account the caller may see, newest first.")

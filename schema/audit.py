@@ -28,8 +28,8 @@ class AuditEvent:
     user_agent: str | None
     data: JSON
 
-    actor = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "actor_user_id")
-    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")] | None, "account", "account_id")
+    actor = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "accounts.user", "actor_user_id")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")] | None, "accounts.account", "account_id")
 
 
 AuditEventConnection = Connection[AuditEvent]

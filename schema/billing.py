@@ -68,16 +68,16 @@ class Invoice(Node):
     def is_overdue(self, info: Info) -> bool:
         return self.status is InvoiceStatus.OPEN and self.due_date < info.context.now.date()
 
-    lines = relation("list[InvoiceLine]", "invoice_lines")
-    payments = relation("list[Payment]", "payments")
-    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+    lines = relation("list[InvoiceLine]", "billing.lines")
+    payments = relation("list[Payment]", "billing.payments")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
 
     @strawberry.field(description="The order this invoice bills, if any.")
     async def order(self, info: Info) -> Annotated["Order", strawberry.lazy("schema.orders")] | None:
         # The order is of the invoice's own account and location, which the caller already sees.
         if self.order_id is None:  # type: ignore[attr-defined]
             return None
-        return await info.context.loaders.order.load(self.order_id)  # type: ignore[attr-defined]
+        return await info.context.loaders.orders.order.load(self.order_id)  # type: ignore[attr-defined]
 
 
 InvoiceConnection = Connection[Invoice]

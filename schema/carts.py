@@ -70,12 +70,12 @@ class CartLine:
     @strawberry.field(description="Today's contracted unit price. When it differs from unitPrice, placing the "
                                   "cart reports PRICE_CHANGED until cartPricesRefresh accepts it.")
     async def current_unit_price(self, info: Info) -> Money:
-        cart = await info.context.loaders.ordering.cart.load(self.cart_id)  # type: ignore[attr-defined]
-        variant = await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
-        price, _rule = await info.context.loaders.ordering.pricer(cart.location_id, variant, self.quantity)  # type: ignore[attr-defined]
+        cart = await info.context.loaders.carts.cart.load(self.cart_id)  # type: ignore[attr-defined]
+        variant = await info.context.loaders.catalog.variant.load(self.variant_id)  # type: ignore[attr-defined]
+        price, _rule = await info.context.loaders.pricing.pricer(cart.location_id, variant, self.quantity)  # type: ignore[attr-defined]
         return MoneyData(price.amount, price.currency)  # type: ignore[return-value]
 
-    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "variant", "variant_id")
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "catalog.variant", "variant_id")
 
 
 @strawberry.type(description="What a buyer is about to order for one location. Every buyer of the location "
@@ -91,26 +91,26 @@ class Cart(Node):
     created_at: datetime
     updated_at: datetime
 
-    lines = relation("list[CartLine]", "ordering.cart_lines")
+    lines = relation("list[CartLine]", "carts.lines")
 
     @strawberry.field(description="Sum of the lines at their cart prices, before tax.")
     async def subtotal(self, info: Info) -> Money:
-        lines = await info.context.loaders.ordering.cart_lines.load(self.id)
+        lines = await info.context.loaders.carts.lines.load(self.id)
         amount = sum((round_to_minor(x.unit_price * x.quantity, x.currency) for x in lines), Decimal(0))
         return MoneyData(round_to_minor(amount, self.currency), self.currency)  # type: ignore[attr-defined,return-value]
 
     @strawberry.field(description="The chosen shipping address, else the location's default.")
     async def shipping_address(self, info: Info) -> MailingAddress | None:
         if self.shipping_address_id is not None:  # type: ignore[attr-defined]
-            return address_from(_as_dict(await info.context.loaders.ordering.address.load(self.shipping_address_id)))  # type: ignore[attr-defined]
-        found = await info.context.loaders.addresses.load(self.location_id)  # type: ignore[attr-defined]
+            return address_from(_as_dict(await info.context.loaders.accounts.address.load(self.shipping_address_id)))  # type: ignore[attr-defined]
+        found = await info.context.loaders.accounts.addresses.load(self.location_id)  # type: ignore[attr-defined]
         default = next((a for a in found if a.kind.value == "SHIPPING"), None)
         return address_from(_as_dict(default))
 
-    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")], "location", "location_id")
-    created_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "created_by_user_id")
+    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")], "accounts.location", "location_id")
+    created_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "accounts.user", "created_by_user_id")
     order = relation(
-        Annotated["Order", strawberry.lazy("schema.orders")] | None, "order", "order_id",
+        Annotated["Order", strawberry.lazy("schema.orders")] | None, "orders.order", "order_id",
         description="The order this cart became.")
 
 

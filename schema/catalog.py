@@ -41,17 +41,17 @@ class ProductVariant(Node):
 
     @guarded("ProductVariant.price", description="The contracted unit price at the location the catalog is "
                                                  "seen from, for this quantity (price breaks applied).")
-    @loads("price_schedule", resolve.schedule_key, then=resolve.price_from)
+    @loads("pricing.schedule", resolve.schedule_key, then=resolve.price_from)
     async def price(self, info: Info, quantity: int = 1) -> Money | None:
         return await resolve.contracted_price(info.context, self, quantity)
 
-    price_breaks = relation(list[PriceBreak] | None, "price_schedule", resolve.schedule_key, shape=resolve.price_breaks,
+    price_breaks = relation(list[PriceBreak] | None, "pricing.schedule", resolve.schedule_key, shape=resolve.price_breaks,
                             field=guarded("ProductVariant.price",
                                           description="Quantity price breaks of the contracted price."))
-    quantity_rule = relation(QuantityRule, "price_schedule", resolve.schedule_key, shape=resolve.quantity_rule,
+    quantity_rule = relation(QuantityRule, "pricing.schedule", resolve.schedule_key, shape=resolve.quantity_rule,
                              description="Minimum, maximum and increment at the location.")
 
-    product = relation("Product", "product", "product_id")
+    product = relation("Product", "catalog.product", "product_id")
 
 
 @strawberry.type
@@ -64,7 +64,7 @@ class Product(Node):
     is_active: bool
     is_digital: bool
 
-    variants = relation(list[ProductVariant], "variants_of_product", shape=resolve.located)
+    variants = relation(list[ProductVariant], "catalog.variants", shape=resolve.located)
 
 
 ProductConnection = Connection[Product]

@@ -388,7 +388,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             key = relation.key(source)
             if key is None:
                 return None
-            done = self._loader(relation)._cache.get(key)  # noqa: SLF001 - aiodataloader's cache
+            done = self._loader(relation).cache_map.get(key)
             if done is None or not done.done() or done.exception() is not None:
                 return _SLOW
             value = done.result()
@@ -601,7 +601,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             if prefetch is None or (plan.rules and not self._allowed(plan.rules, items[0])):
                 continue
             loader = self._loader(prefetch)
-            cache = loader._cache  # noqa: SLF001 - aiodataloader keeps loaded futures here
+            cache = loader.cache_map  # the loader's futures by key (strawberry.dataloader.AbstractCache)
             key_of = prefetch.key
             pairs = []
             complete = True

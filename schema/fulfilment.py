@@ -44,7 +44,7 @@ class FulfilmentLine:
 
     @strawberry.field
     async def order_line(self, info: Info) -> Annotated["OrderLine", strawberry.lazy("schema.orders")]:
-        line = await info.context.loaders.order_line.load(self.order_line_id)  # type: ignore[attr-defined]
+        line = await info.context.loaders.orders.line.load(self.order_line_id)  # type: ignore[attr-defined]
         return Within(line, self.account_id, self.location_id)  # type: ignore[attr-defined,return-value]
 
 
@@ -62,12 +62,12 @@ class Fulfilment(Node):
 
     @strawberry.field(description="What ships, line by line.")
     async def lines(self, info: Info) -> list[FulfilmentLine]:
-        rows = await info.context.loaders.fulfilment_lines.load(self.id)
-        order = await info.context.loaders.order.load(self.order_id)  # type: ignore[attr-defined]
+        rows = await info.context.loaders.fulfilment.lines.load(self.id)
+        order = await info.context.loaders.orders.order.load(self.order_id)  # type: ignore[attr-defined]
         return [Within(r, order.account_id, order.location_id) for r in rows]  # type: ignore[misc]
 
-    events = relation("list[ShipmentEvent]", "shipment_events", description="Carrier status changes, newest first.")
-    order = relation(Annotated["Order", strawberry.lazy("schema.orders")], "order", "order_id")
+    events = relation("list[ShipmentEvent]", "fulfilment.events", description="Carrier status changes, newest first.")
+    order = relation(Annotated["Order", strawberry.lazy("schema.orders")], "orders.order", "order_id")
 
 
 @strawberry.type
@@ -77,14 +77,14 @@ class OrderLineTracking(Node):
     id: strawberry.ID = node_id("OrderLine")
     is_type_of = rows_of(models.OrderLine)
 
-    fulfilled_quantity = relation("int", "fulfilled_quantity", description="How many of this line have shipped.")
+    fulfilled_quantity = relation("int", "fulfilment.fulfilled_quantity", description="How many of this line have shipped.")
 
 
 @strawberry.type
 class OrderTracking:
     """Fields of Order about shipping (a base of schema.orders.Order)."""
 
-    fulfilments = relation(list[Fulfilment], "fulfilments",
+    fulfilments = relation(list[Fulfilment], "fulfilment.fulfilments",
                            description="Shipments of the order, oldest first, with tracking links.")
 
     @strawberry.field(description="The latest estimated delivery among shipments still on their way.")

@@ -28,7 +28,7 @@ class InvitedRole:
     async def location(self, info: Info) -> LocationRef | None:  # type: ignore[valid-type]
         if self["location_id"] is None:  # type: ignore[index]
             return None
-        return await info.context.loaders.location.load(self["location_id"])  # type: ignore[index]
+        return await info.context.loaders.accounts.location.load(self["location_id"])  # type: ignore[index]
 
 
 @strawberry.type

@@ -38,7 +38,7 @@ class OrderApproval:
     comment: str | None
     decided_at: datetime
 
-    decided_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "decided_by_user_id")
+    decided_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "accounts.user", "decided_by_user_id")
 
 
 @strawberry.type(description="How the account's orders are held to spending limits and approvals.")

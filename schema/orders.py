@@ -41,7 +41,7 @@ class OrderLine(OrderLineTracking, OrderLineReturns):
         return MoneyData(self.total, self.currency)  # type: ignore[attr-defined]
 
     variant = relation(
-        Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "variant", "variant_id",
+        Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "catalog.variant", "variant_id",
         description="The variant, if it is still in the catalog.")
 
 
@@ -73,32 +73,32 @@ class Order(Node, OrderTracking, OrderReturns):
     def shipping_address(self) -> MailingAddress | None:
         return address_from(self.shipping_address)  # type: ignore[attr-defined]
 
-    lines = relation(list[OrderLine], "order_lines", shape=within)
+    lines = relation(list[OrderLine], "orders.lines", shape=within)
     location = relation(
-        Annotated["Location", strawberry.lazy("schema.accounts")], "location", "location_id")
+        Annotated["Location", strawberry.lazy("schema.accounts")], "accounts.location", "location_id")
     account = relation(
-        Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+        Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
     placed_by = relation(
-        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "placed_by_user_id",
+        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "accounts.user", "placed_by_user_id",
         description="Who placed the order.")
     approvals = relation(
-        list[Annotated["OrderApproval", strawberry.lazy("schema.ordering")]], "ordering.approvals",
+        list[Annotated["OrderApproval", strawberry.lazy("schema.ordering")]], "orders.approvals",
         description="Approval decisions on this order, in order.")
 
     @strawberry.field(description="Why the order waits (or waited) for approval: ACCOUNT_REQUIRES_APPROVAL, "
                                   "SPENDING_LIMIT.")
     async def approval_reasons(self, info: Info) -> list[str]:
-        found = await info.context.loaders.ordering.approval_request.load(self.id)
+        found = await info.context.loaders.orders.approval_request.load(self.id)
         return list(found.reasons) if found else []
 
     @strawberry.field(description="How many approvals the order needs (2 above the account's threshold).")
     async def approvals_required(self, info: Info) -> int:
-        found = await info.context.loaders.ordering.approval_request.load(self.id)
+        found = await info.context.loaders.orders.approval_request.load(self.id)
         return found.approvals_required if found else (1 if self.status is OrderStatus.PENDING_APPROVAL else 0)  # type: ignore[attr-defined]
 
     @guarded("Order.invoices", description="Invoices issued for this order.")
     async def invoices(self, info: Info) -> list[Annotated["Invoice", strawberry.lazy("schema.billing")]] | None:
-        return await info.context.loaders.order_invoices.load(self.id)
+        return await info.context.loaders.billing.invoices.load(self.id)
 
 
 OrderConnection = Connection[Order]

@@ -51,10 +51,10 @@ class QuoteLine:
     async def unit_price(self, info: Info) -> Money | None:
         if self.unit_price is None:  # type: ignore[attr-defined]
             return None
-        quote = await info.context.loaders.ordering.quote.load(self.quote_id)  # type: ignore[attr-defined]
+        quote = await info.context.loaders.quotes.quote.load(self.quote_id)  # type: ignore[attr-defined]
         return MoneyData(self.unit_price, quote.currency)  # type: ignore[attr-defined,return-value]
 
-    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "variant", "variant_id")
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "catalog.variant", "variant_id")
 
 
 @strawberry.type
@@ -75,22 +75,22 @@ class Quote(Node):
             return QuoteState.EXPIRED
         return QuoteState(self.status.value)  # type: ignore[attr-defined]
 
-    lines = relation("list[QuoteLine]", "ordering.quote_lines")
+    lines = relation("list[QuoteLine]", "quotes.lines")
 
     @strawberry.field(description="Sum of the quoted lines, before tax; null until staff answer.")
     async def total(self, info: Info) -> Money | None:
-        lines = await info.context.loaders.ordering.quote_lines.load(self.id)
+        lines = await info.context.loaders.quotes.lines.load(self.id)
         if not lines or any(x.unit_price is None for x in lines):
             return None
         amount = sum((round_to_minor(x.unit_price * x.quantity, self.currency) for x in lines), Decimal(0))  # type: ignore[attr-defined]
         return MoneyData(amount, self.currency)  # type: ignore[attr-defined,return-value]
 
-    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")], "location", "location_id")
-    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")], "accounts.location", "location_id")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
     requested_by = relation(
-        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "requested_by_user_id")
+        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "accounts.user", "requested_by_user_id")
     order = relation(
-        Annotated["Order", strawberry.lazy("schema.orders")] | None, "order", "order_id",
+        Annotated["Order", strawberry.lazy("schema.orders")] | None, "orders.order", "order_id",
         description="The order made when the quote was accepted.")
 
 

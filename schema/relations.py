@@ -1,9 +1,11 @@
 """Relation fields declared by how they load, so the executor can load them for a list at once.
 
 `relation(...)` makes the whole field: its resolver is `shape(await <loaders>.<loader>.load(key(row)),
-row)`, null when the key is null. The executor (schema/execution.py) fetches such a relation for all
-items of a list before completing them and, once loaded, reads it from the loader's cache without
-calling the resolver: the declaration is the resolver, so the two cannot disagree.
+row)`, null when the key is null; `loader` is the loader's path in the request's registry
+(resolvers/loaders.py), "<domain>.<relation>" ("orders.lines"). The executor (schema/execution.py)
+fetches such a relation for all items of a list before completing them and, once loaded, reads it
+from the loader's cache without calling the resolver: the declaration is the resolver, so the two
+cannot disagree.
 
 `@loads(...)` marks a hand-written resolver that starts with such a load: the executor fills the
 loader's cache early and runs the resolver as usual or, given `then`, calls `then(value, row,

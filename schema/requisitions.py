@@ -24,12 +24,12 @@ RequisitionListErrorCodeEnum = strawberry.enum(RequisitionListErrorCode, name="R
 class RequisitionListItem:
     quantity: int
 
-    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "variant", "variant_id")
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "catalog.variant", "variant_id")
 
     @strawberry.field(description="Whether the variant is still for sale.")
     async def available(self, info: Info) -> bool:
-        variant = await info.context.loaders.variant.load(self.variant_id)  # type: ignore[attr-defined]
-        product = await info.context.loaders.product.load(variant.product_id)
+        variant = await info.context.loaders.catalog.variant.load(self.variant_id)  # type: ignore[attr-defined]
+        product = await info.context.loaders.catalog.product.load(variant.product_id)
         return bool(variant.is_active and product.is_active)
 
 
@@ -49,15 +49,15 @@ class RequisitionList(Node):
     created_at: datetime
     updated_at: datetime
 
-    items = relation("list[RequisitionListItem]", "requisition_items")
+    items = relation("list[RequisitionListItem]", "requisitions.items")
 
     @strawberry.field(description="The items still for sale, as lines to add to a cart (quantity rules and prices "
                                   "are checked when they are added).")
     async def cart_lines(self, info: Info) -> list[CartLineSpec]:
         return await resolve.cart_lines(info.context, self)  # type: ignore[arg-type,return-value]
 
-    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
-    created_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "created_by_user_id")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
+    created_by = relation(Annotated["Person", strawberry.lazy("schema.accounts")] | None, "accounts.user", "created_by_user_id")
 
 
 RequisitionListConnection = Connection[RequisitionList]

@@ -36,7 +36,7 @@ class ReturnLine:
 
     @strawberry.field
     async def order_line(self, info: Info) -> Annotated["OrderLine", strawberry.lazy("schema.orders")]:
-        line = await info.context.loaders.order_line.load(self.order_line_id)  # type: ignore[attr-defined]
+        line = await info.context.loaders.orders.line.load(self.order_line_id)  # type: ignore[attr-defined]
         return Within(line, self.account_id, self.location_id)  # type: ignore[attr-defined,return-value]
 
 
@@ -77,12 +77,12 @@ class Return(Node):
     received_at: datetime | None
     refunded_at: datetime | None
 
-    lines = relation("list[ReturnLine]", "return_lines", shape=within)
-    photos = relation("list[ReturnPhoto]", "return_photos")
-    refunds = relation("list[Refund]", "return_refunds", shape=within)
-    order = relation(Annotated["Order", strawberry.lazy("schema.orders")], "order", "order_id")
+    lines = relation("list[ReturnLine]", "returns.lines", shape=within)
+    photos = relation("list[ReturnPhoto]", "returns.photos")
+    refunds = relation("list[Refund]", "returns.refunds", shape=within)
+    order = relation(Annotated["Order", strawberry.lazy("schema.orders")], "orders.order", "order_id")
     requested_by = relation(
-        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "user", "requested_by_user_id",
+        Annotated["Person", strawberry.lazy("schema.accounts")] | None, "accounts.user", "requested_by_user_id",
         description="Who asked for the return.")
 
 
@@ -97,7 +97,7 @@ class OrderLineReturns:
     """Fields of OrderLine about returns (a base of schema.orders.OrderLine)."""
 
     returned_quantity = relation(
-        "int", "returned_quantity",
+        "int", "returns.returned_quantity",
         description="How many of this line are in returns that were not declined.")
 
 
@@ -105,16 +105,16 @@ class OrderLineReturns:
 class OrderReturns:
     """Fields of Order about returns and refunds (a base of schema.orders.Order)."""
 
-    returns = relation("list[Return]", "order_returns", description="Returns of this order, oldest first.")
+    returns = relation("list[Return]", "returns.returns", description="Returns of this order, oldest first.")
 
     @strawberry.field(description="Refunds given on this order. Credit notes on invoices will follow; "
                                   "until then this is the record of money given back.")
     async def refunds(self, info: Info) -> list[Refund]:
-        return within(await info.context.loaders.order_refunds.load(self.id), self)  # type: ignore[return-value]
+        return within(await info.context.loaders.returns.order_refunds.load(self.id), self)  # type: ignore[return-value]
 
     @guarded("Order.refunded", description="The sum of the refunds on this order.")
     async def refunded(self, info: Info) -> Money | None:
-        refunds = await info.context.loaders.order_refunds.load(self.id)  # type: ignore[attr-defined]
+        refunds = await info.context.loaders.returns.order_refunds.load(self.id)  # type: ignore[attr-defined]
         return MoneyData(sum((r.amount for r in refunds), Decimal("0.0000")), self.currency)  # type: ignore[attr-defined,return-value]
 
 

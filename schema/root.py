@@ -49,7 +49,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries):
         caller = info.context.caller
         if caller.user_id is None:
             return None
-        return await info.context.loaders.user.load(caller.user_id)
+        return await info.context.loaders.accounts.user.load(caller.user_id)
 
     @authenticated(description="Any object by its global ID. Objects you may not see are NOT_FOUND, "
                                "exactly like objects that do not exist.")

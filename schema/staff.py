@@ -61,7 +61,7 @@ class PriceListEntry:
     def price(self) -> Money:
         return MoneyData(self.price, self.currency)  # type: ignore[attr-defined,return-value]
 
-    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "variant", "variant_id")
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "catalog.variant", "variant_id")
 
 
 @strawberry.type(description="Minimum, maximum and increment for a variant under a price list.")
@@ -70,7 +70,7 @@ class PriceListQuantityRule:
     maximum: int | None
     increment: int
 
-    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "variant", "variant_id")
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "catalog.variant", "variant_id")
 
 
 @strawberry.type(description="Prices contracted with an account, or with one of its locations.")
@@ -84,17 +84,17 @@ class PriceList(Node):
     valid_until: datetime | None
     created_at: datetime
 
-    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
     location = relation(
-        Annotated["Location", strawberry.lazy("schema.accounts")] | None, "location", "location_id",
+        Annotated["Location", strawberry.lazy("schema.accounts")] | None, "accounts.location", "location_id",
         description="Null: the list applies to every location of the account.")
 
     @strawberry.field
     async def entries(self, info: Info) -> list[PriceListEntry]:
-        rows = await info.context.loaders.price_list_entries.load(self.id)
+        rows = await info.context.loaders.pricing.entries.load(self.id)
         return [_InCurrency(r, self.currency) for r in rows]  # type: ignore[attr-defined,misc]
 
-    quantity_rules = relation("list[PriceListQuantityRule]", "price_list_rules")
+    quantity_rules = relation("list[PriceListQuantityRule]", "pricing.rules")
 
 
 PriceListConnection = Connection[PriceList]

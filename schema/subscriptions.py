@@ -32,7 +32,7 @@ class SubscriptionItem:
     def unit_price(self) -> Money | None:
         return MoneyData(self.unit_price, self.currency)  # type: ignore[attr-defined]
 
-    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "variant", "variant_id")
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "catalog.variant", "variant_id")
 
 
 @strawberry.type
@@ -51,16 +51,16 @@ class Subscription(Node):
     cancelled_at: datetime | None
     created_at: datetime
 
-    items = relation("list[SubscriptionItem]", "subscription_items", shape=within)
+    items = relation("list[SubscriptionItem]", "subscriptions.items", shape=within)
 
     @guarded("Subscription.total", description="Price of one billing period.")
     async def total(self, info: Info) -> Money | None:
-        items = await info.context.loaders.subscription_items.load(self.id)
+        items = await info.context.loaders.subscriptions.items.load(self.id)
         amount = sum((i.unit_price * i.quantity for i in items), Decimal("0.0000"))
         return MoneyData(amount, self.currency)  # type: ignore[return-value,attr-defined]
 
-    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")] | None, "location", "location_id")
-    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "account", "account_id")
+    location = relation(Annotated["Location", strawberry.lazy("schema.accounts")] | None, "accounts.location", "location_id")
+    account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
 
 
 SubscriptionConnection = Connection[Subscription]

@@ -94,7 +94,7 @@ class PortalGraphQL(GraphQL):
                       limiter=self.limiter)
         ctx.__dict__["now"] = now  # the instant the caller was checked at
         if "user" in rows:  # `viewer` needs no statement of its own
-            ctx.loaders.user.prime(caller.user_id, rows["user"])
+            ctx.loaders.accounts.user.prime(caller.user_id, rows["user"])
         request.state.principal = principal(caller)
         response.headers["x-request-id"] = request_id
         return ctx

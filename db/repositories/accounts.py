@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.sql import Select
 from sqlmodel import func, select
 
-from db.models import Account, Address, Location, Membership, MembershipRole
+from db.models import Account, Location, Membership
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
@@ -60,21 +60,3 @@ class MembershipRepository(ScopedRepository[Membership]):
         return out
 
 
-# Unscoped reads keyed by parent ids: callers pass ids of rows they were already allowed to see.
-
-async def addresses_by_location(session, location_ids: list[int]) -> dict[int, list[Address]]:  # type: ignore[no-untyped-def]
-    rows = (await session.exec(select(Address).where(Address.location_id.in_(location_ids))
-                               .order_by(Address.location_id, Address.is_default.desc(), Address.id))).all()
-    out: dict[int, list[Address]] = defaultdict(list)
-    for a in rows:
-        out[a.location_id].append(a)
-    return out
-
-
-async def roles_by_membership(session, membership_ids: list[int]) -> dict[int, list[MembershipRole]]:  # type: ignore[no-untyped-def]
-    rows = (await session.exec(select(MembershipRole).where(MembershipRole.membership_id.in_(membership_ids))
-                               .order_by(MembershipRole.id))).all()
-    out: dict[int, list[MembershipRole]] = defaultdict(list)
-    for r in rows:
-        out[r.membership_id].append(r)
-    return out

@@ -2,7 +2,6 @@
 
 Keys passed here are ids the caller was already allowed to see (rows fetched through a scoped
 repository), except where a function says it scopes itself."""
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -128,20 +127,6 @@ async def approvals(session: Any, order_id: int) -> list[OrderApproval]:
 async def approval_request(session: Any, order_id: int) -> OrderApprovalRequest | None:
     stmt = select(OrderApprovalRequest).where(OrderApprovalRequest.order_id == order_id)
     return (await session.exec(stmt)).first()
-
-
-async def approvals_by_order(session: Any, order_ids: list[int]) -> dict[int, list[OrderApproval]]:
-    stmt = (select(OrderApproval).where(OrderApproval.order_id.in_(order_ids))
-            .order_by(OrderApproval.order_id, OrderApproval.step))
-    out: dict[int, list[OrderApproval]] = defaultdict(list)
-    for a in (await session.exec(stmt)).all():
-        out[a.order_id].append(a)
-    return out
-
-
-async def requests_by_order(session: Any, order_ids: list[int]) -> dict[int, OrderApprovalRequest]:
-    stmt = select(OrderApprovalRequest).where(OrderApprovalRequest.order_id.in_(order_ids))
-    return {r.order_id: r for r in (await session.exec(stmt)).all()}
 
 
 class ApprovalQueueRepository(OrderRepository):

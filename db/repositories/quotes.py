@@ -1,5 +1,4 @@
 """Quotes as the caller may see them: the buyer who asked, ADMIN of the account, and staff."""
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,10 +55,3 @@ async def quote_lines(session: Any, quote_id: int) -> list[QuoteLine]:
     return list((await session.exec(stmt)).all())
 
 
-async def lines_by_quote(session: Any, quote_ids: list[int]) -> dict[int, list[QuoteLine]]:
-    stmt = (select(QuoteLine).where(QuoteLine.quote_id.in_(quote_ids))
-            .order_by(QuoteLine.quote_id, QuoteLine.position, QuoteLine.id))
-    out: dict[int, list[QuoteLine]] = defaultdict(list)
-    for line in (await session.exec(stmt)).all():
-        out[line.quote_id].append(line)
-    return out

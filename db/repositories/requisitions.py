@@ -1,12 +1,10 @@
 """Requisition lists as the caller may see them: every member of the account with a role."""
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.sql import Select
 from sqlmodel import delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.engine import Database
 from db.models import Product, ProductVariant, RequisitionList, RequisitionListItem
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
@@ -56,17 +54,6 @@ async def replace_items(session: AsyncSession, list_id: int, items: list[tuple[i
 async def delete_list(session: AsyncSession, lst: RequisitionList) -> None:
     await session.exec(delete(RequisitionListItem).where(RequisitionListItem.list_id == lst.id))  # type: ignore[call-overload]
     await session.delete(lst)
-
-
-async def items_by_list(db: Database, keys: Sequence[int]) -> list[list[RequisitionListItem]]:
-    async with db.session() as s:
-        rows = (await s.exec(select(RequisitionListItem).where(RequisitionListItem.list_id.in_(keys))
-                             .order_by(RequisitionListItem.list_id, RequisitionListItem.position,
-                                       RequisitionListItem.id))).all()
-    out: dict[int, list[RequisitionListItem]] = {k: [] for k in keys}
-    for r in rows:
-        out[r.list_id].append(r)
-    return [out[k] for k in keys]
 
 
 async def items_of(session: AsyncSession, list_id: int) -> list[RequisitionListItem]:

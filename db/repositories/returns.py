@@ -1,5 +1,4 @@
 """Returns and refunds as the caller may see them."""
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -9,7 +8,6 @@ from sqlalchemy.sql import Select
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.engine import Database
 from db.models import Refund, ReturnLine, ReturnPhoto, ReturnRequest
 from db.models.orders import OrderLine
 from db.models.returns import ReturnStatus
@@ -95,51 +93,3 @@ async def refunded_total(session: AsyncSession, order_id: int) -> Decimal:
 
 # Batch functions for the dataloaders (keys are ids of rows the caller already sees).
 
-def _group(keys: Sequence[int], rows: Sequence[Any], attr: str) -> list[list[Any]]:
-    out: dict[int, list[Any]] = {k: [] for k in keys}
-    for r in rows:
-        out[getattr(r, attr)].append(r)
-    return [out[k] for k in keys]
-
-
-async def _all(db: Database, stmt: Select) -> Sequence[Any]:
-    async with db.session() as s:
-        return (await s.exec(stmt)).all()
-
-
-async def returns_by_order(db: Database, keys: Sequence[int]) -> list[list[ReturnRequest]]:
-    rows = await _all(db, select(ReturnRequest).where(ReturnRequest.order_id.in_(keys))
-                      .order_by(ReturnRequest.order_id, ReturnRequest.created_at, ReturnRequest.id))
-    return _group(keys, rows, "order_id")
-
-
-async def lines_by_return(db: Database, keys: Sequence[int]) -> list[list[ReturnLine]]:
-    rows = await _all(db, select(ReturnLine).where(ReturnLine.return_id.in_(keys))
-                      .order_by(ReturnLine.return_id, ReturnLine.id))
-    return _group(keys, rows, "return_id")
-
-
-async def photos_by_return(db: Database, keys: Sequence[int]) -> list[list[ReturnPhoto]]:
-    rows = await _all(db, select(ReturnPhoto).where(ReturnPhoto.return_id.in_(keys))
-                      .order_by(ReturnPhoto.return_id, ReturnPhoto.id))
-    return _group(keys, rows, "return_id")
-
-
-async def refunds_by_order(db: Database, keys: Sequence[int]) -> list[list[Refund]]:
-    rows = await _all(db, select(Refund).where(Refund.order_id.in_(keys))
-                      .order_by(Refund.order_id, Refund.created_at, Refund.id))
-    return _group(keys, rows, "order_id")
-
-
-async def refunds_by_return(db: Database, keys: Sequence[int]) -> list[list[Refund]]:
-    rows = await _all(db, select(Refund).where(Refund.return_id.in_(keys)).order_by(Refund.return_id, Refund.id))
-    return _group(keys, rows, "return_id")
-
-
-async def returned_by_order_line(db: Database, keys: Sequence[int]) -> list[int]:
-    rows = await _all(db, select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
-                      .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
-                      .where(ReturnLine.order_line_id.in_(keys), ReturnRequest.status.in_(HOLDING))
-                      .group_by(ReturnLine.order_line_id))
-    found = {line_id: int(qty) for line_id, qty in rows}
-    return [found.get(k, 0) for k in keys]

@@ -1,12 +1,10 @@
 """SQL of the staff back office: price lists with their entries and rules, catalog and account writes."""
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.sql import Select
 from sqlmodel import delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.engine import Database
 from db.models import Address, PriceList, PriceListEntry, ProductVariant, QuantityRule
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
@@ -78,22 +76,3 @@ async def replace_addresses(session: AsyncSession, location_id: int, addresses: 
         session.add(Address(location_id=location_id, **a))
 
 
-async def entries_by_price_list(db: Database, keys: Sequence[int]) -> list[list[PriceListEntry]]:
-    async with db.session() as s:
-        rows = (await s.exec(select(PriceListEntry).where(PriceListEntry.price_list_id.in_(keys))
-                             .order_by(PriceListEntry.price_list_id, PriceListEntry.variant_id,
-                                       PriceListEntry.min_quantity))).all()
-    out: dict[int, list[PriceListEntry]] = {k: [] for k in keys}
-    for r in rows:
-        out[r.price_list_id].append(r)
-    return [out[k] for k in keys]
-
-
-async def rules_by_price_list(db: Database, keys: Sequence[int]) -> list[list[QuantityRule]]:
-    async with db.session() as s:
-        rows = (await s.exec(select(QuantityRule).where(QuantityRule.price_list_id.in_(keys))
-                             .order_by(QuantityRule.price_list_id, QuantityRule.variant_id))).all()
-    out: dict[int, list[QuantityRule]] = {k: [] for k in keys}
-    for r in rows:
-        out[r.price_list_id].append(r)
-    return [out[k] for k in keys]

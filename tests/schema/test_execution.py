@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import strawberry
-from aiodataloader import DataLoader
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from db.models import Location
