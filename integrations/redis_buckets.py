@@ -7,7 +7,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from schema.cost import ThrottleStatus
+from domain.throttle import ThrottleStatus
 
 log = logging.getLogger("portalql.throttle")
 
@@ -39,6 +39,8 @@ return {allowed, tostring(available), tostring(wait)}
 
 
 class RedisBuckets:
+    """domain.throttle.Buckets in Redis."""
+
     def __init__(self, url: str, size: int, restore_rate: float, *, prefix: str = "portalql:bucket:") -> None:
         import redis.asyncio as redis  # noqa: PLC0415
 

@@ -21,9 +21,9 @@ it unless it is null); the difference to the requested cost is given back to the
 """
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
@@ -51,6 +51,7 @@ from strawberry.extensions import SchemaExtension
 
 from db.pagination import DEFAULT_PAGE
 from db.recent import Recent
+from domain.throttle import Meter, ThrottleStatus
 from schema.limits import Limits, check_document
 
 OBJECT_COST = 1
@@ -353,30 +354,6 @@ def actual_cost(schema: GraphQLSchema, doc: DocumentNode, operation_name: str | 
                 total += MUTATION_COST - OBJECT_COST + max(calc.actual_field(root, f, data[key]), OBJECT_COST)
         return total
     return calc.actual(root, op.selection_set, data)
-
-
-# --- throttling hook: the server supplies the bucket of the caller ------------------------------
-
-@dataclass(frozen=True)
-class ThrottleStatus:
-    allowed: bool
-    maximum_available: float
-    currently_available: float
-    restore_rate: float
-    wait_seconds: float = 0.0
-
-    def as_json(self) -> dict[str, float]:
-        return {"maximumAvailable": self.maximum_available,
-                "currentlyAvailable": round(self.currently_available, 1),
-                "restoreRate": self.restore_rate}
-
-
-class Meter(Protocol):
-    """One caller's leaky bucket."""
-
-    def take(self, cost: int) -> Awaitable[ThrottleStatus]: ...
-    def refund(self, points: int) -> Awaitable[ThrottleStatus]: ...
-    def peek(self) -> Awaitable[ThrottleStatus]: ...
 
 
 _VALID_CACHE_SIZE = 512

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -24,9 +23,9 @@ from domain.clock import Clock, SystemClock
 from domain.returns import MAX_PHOTO_BYTES, MAX_PHOTOS
 from domain.storage import FileStorage
 from integrations.storage_local import LocalDiskStorage
-from resolvers.auth import caller_from_token
-from resolvers.context import Context
+from permissions.authentication import Unauthenticated, caller_from_token
 from schema.cost import QueryCost
+from schema.requests import Context
 from schema.root import build_schema
 from server.downloads import return_photo_route
 from server.bearer import bearer_token
@@ -46,7 +45,7 @@ GRAPHIQL_PAGE = Path(__file__).parent / "static" / "graphiql" / "index.html"
 
 
 class AuthFailed(Exception):
-    def __init__(self, error: GraphQLError) -> None:
+    def __init__(self, error: Unauthenticated) -> None:
         self.error = error
 
 
@@ -85,7 +84,7 @@ class PortalGraphQL(GraphQL):
         rows: dict[str, Any] = {}
         try:
             caller = await caller_from_token(self.db, bearer_token(request), now, self.settings.sessions, rows)
-        except GraphQLError as e:
+        except Unauthenticated as e:
             raise AuthFailed(e) from None
         ctx = Context(db=self.db, caller=caller, clock=self.clock, settings=self.settings.sessions,
                       request=request, response=response, request_id=request_id,

@@ -20,7 +20,7 @@ from domain.identity import api_keys
 from domain.identity.env import AuthEnv
 from domain.identity.errors import CustomerSessionErrorCode
 from domain.audit import Actor
-from resolvers.globalid import decode_as
+from schema.requests import decode_as
 from server.bearer import bearer_token
 
 MAX_BODY = 4096

@@ -1,13 +1,11 @@
 """Authenticated file downloads: return photos go only to callers who may see the return."""
 from typing import Any
 
-from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from resolvers.auth import caller_from_token
-from resolvers.context import Context
-from resolvers.returns import photo_download
+from permissions.authentication import Unauthenticated, caller_from_token
+from schema.requests import Context, photo_download
 
 
 def _error(status: int, code: str, message: str, **headers: str) -> Response:
@@ -24,7 +22,7 @@ def return_photo_route(graphql: Any) -> Any:
         now = graphql.clock.now()
         try:
             caller = await caller_from_token(graphql.db, bearer_token(request), now, graphql.settings.sessions)
-        except GraphQLError as e:
+        except Unauthenticated as e:
             return JSONResponse({"errors": [{"message": e.message, "extensions": e.extensions}]}, status_code=401,
                                 headers={"www-authenticate": "Bearer"})
         if not caller.is_authenticated:

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.pricing import ListPriceRates
-from resolvers.context import Settings as SessionSettings
+from schema.requests import Settings as SessionSettings
 from schema.limits import Limits
 
 

@@ -4,21 +4,11 @@ and gets back what it did not use. In memory per process, or in Redis (REDIS_URL
 worker and every API process shares them."""
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from db.recent import Recent
 from permissions.caller import Caller
-from schema.cost import Meter, ThrottleStatus
-
-
-class Buckets(Protocol):
-    size: int
-    restore_rate: float
-
-    async def take(self, key: str, cost: int) -> ThrottleStatus: ...
-    async def refund(self, key: str, points: int) -> ThrottleStatus: ...
-    async def peek(self, key: str) -> ThrottleStatus: ...
-    async def close(self) -> None: ...
+from domain.throttle import Buckets, Meter, ThrottleStatus
 
 
 def bucket_key(caller: Caller, client_ip: str | None) -> str:
