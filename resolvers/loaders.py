@@ -42,12 +42,14 @@ class _Loader:
 
 class Futures(AbstractCache[Any, Any]):
     """A loader's cache (its `cache_map`): the future of each key's value. schema/execution.py
-    reads it through `get` to find what a list's prefetch already loaded; a plain dict, with no
-    key function per call like Strawberry's default."""
-    __slots__ = ("futures",)
+    reads it through `get` for every relation of every row it completes, so `get` and `set` are
+    the dict's own methods, bound per instance: no Python call, and no key function per call
+    like Strawberry's default cache."""
 
     def __init__(self) -> None:
         self.futures: dict[Any, Any] = {}
+        self.get = self.futures.get  # type: ignore[method-assign]
+        self.set = self.futures.__setitem__  # type: ignore[method-assign]
 
     def get(self, key: Any) -> Any:
         return self.futures.get(key)
@@ -70,10 +72,18 @@ class _Domain:
 
     def make(self, batch: Batch) -> DataLoader:
         db = self.db
+        cache = Futures()
 
         async def load(keys: list[Any]) -> Any:
-            return await batch(db, keys)
-        return DataLoader(load, cache_map=Futures())
+            try:
+                return await batch(db, keys)
+            except Exception:
+                # A batch that failed as a whole is not remembered: a later load of its keys tries
+                # again (the loads waiting on it get the error).
+                for key in keys:
+                    cache.futures.pop(key, None)
+                raise
+        return DataLoader(load, cache_map=cache)
 
 
 class AccountLoaders(_Domain):
