@@ -39,11 +39,6 @@ MAY_IMPORT: dict[str, set[str]] = {
 NO_GRAPHQL_OR_HTTP = {"strawberry", "graphql", "starlette", "uvicorn"}
 WITHOUT_GRAPHQL_OR_HTTP = {"domain", "db"}
 
-# Known violations being fixed elsewhere (formatting moving to i18n): delete an entry once its
-# file formats through i18n. Nothing may be added here.
-FORMATS_WITH_BABEL_FOR_NOW = {"domain/return_mail.py"}
-
-
 def imports_of(source: str, module: str) -> list[tuple[int, str, list[str]]]:
     """(line, imported module, names taken from it) for every import in a module's source,
     relative ones resolved against `module` (its dotted name: "db.loaders.__init__" for a package)."""
@@ -75,7 +70,7 @@ def violations(package: str, relative: str, found: list[tuple[int, str, list[str
             out.append(f"{where}: {package} may not import {top}")
         elif package in WITHOUT_GRAPHQL_OR_HTTP and top in NO_GRAPHQL_OR_HTTP:
             out.append(f"{where}: no GraphQL or HTTP in {package}")
-        elif package == "domain" and top == "babel" and relative not in FORMATS_WITH_BABEL_FOR_NOW and (
+        elif package == "domain" and top == "babel" and (
                 imported.startswith("babel.dates") or any(n.startswith("format_") for n in names)):
             out.append(f"{where}: formatting belongs in i18n")
     return out
@@ -107,7 +102,6 @@ def test_the_check_finds_imports_against_the_arrows():
     assert not check("server", "server/x.py", "from schema.requests import Context\nimport integrations.smtp\n")
     assert not check("domain", "domain/x.py", "from db.models import Order\nfrom .money import minor_unit\n")
     assert not check("domain", "domain/x.py", "from babel.numbers import get_currency_precision\n")
-    assert not check("domain", "domain/return_mail.py", "from babel.numbers import format_currency\n")
 
 
 def test_every_import_follows_the_layers():
@@ -115,13 +109,3 @@ def test_every_import_follows_the_layers():
     for package, relative, path in modules():
         found += violations(package, relative, imports_of(path.read_text(), dotted(relative)))
     assert not found, "imports against DESIGN.md's layers:\n" + "\n".join(found)
-
-
-def test_the_babel_allow_list_names_files_that_still_need_it():
-    """An entry whose file no longer formats with Babel must be deleted, so the list only shrinks."""
-    for relative in FORMATS_WITH_BABEL_FOR_NOW:
-        path = ROOT / relative
-        formats = path.exists() and any(
-            imported.startswith("babel.dates") or any(n.startswith("format_") for n in names)
-            for _, imported, names in imports_of(path.read_text(), dotted(relative)) if imported.startswith("babel"))
-        assert formats, f"{relative} no longer formats with Babel: delete it from FORMATS_WITH_BABEL_FOR_NOW"
