@@ -3,15 +3,15 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.repositories.tokens import latest_live_token, retire_tokens
-from db.repositories.users import user_by_email, user_by_id
-from domain import audit, mail
+from db.repositories.tokens import latest_live_token
+from db.repositories.users import user_by_id
+from domain import mail
 from domain.errors import reject
 from domain.identity.emails import normalize_email
 from domain.identity.env import AuthEnv
 from domain.identity.errors import SignInErrorCode as E
 from domain.identity.signin import SignedIn, start_session
-from domain.identity.tokens import code_matches, find_live, use, issue, wrong_code_effect
+from domain.identity.tokens import requested_for, code_matches, find_live, use, issue, wrong_code_effect
 
 MAGIC_TTL = timedelta(minutes=15)
 
@@ -19,12 +19,9 @@ MAGIC_TTL = timedelta(minutes=15)
 async def request_link(session: AsyncSession, env: AuthEnv, email: str, locale: str) -> None:
     """Same answer whether or not the email has an account; mail only when it has."""
     email = normalize_email(email)
-    user = await user_by_email(session, email)
-    audit.record(session, env.actor, "auth.magic_link_requested", env.now,
-                 target_type="User" if user else None, target_id=user.id if user else None)
+    user = await requested_for(session, env, email, "MAGIC_LINK", "auth.magic_link_requested")
     if user is None:
         return
-    await retire_tokens(session, "MAGIC_LINK", email, env.now)
     token, code, _ = issue(session, purpose="MAGIC_LINK", email=email, user_id=user.id, now=env.now,
                            ttl=MAGIC_TTL, with_code=True)
     mail.enqueue(session, to=user.email, template="magic_link", now=env.now, locale=user.locale or locale,

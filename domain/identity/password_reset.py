@@ -5,7 +5,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.repositories.sessions import revoke_sessions
 from db.repositories.tokens import retire_tokens
-from db.repositories.users import user_by_email, user_by_id
+from db.repositories.users import user_by_id
 from domain import audit, mail
 from domain.auth import hash_password
 from domain.errors import reject
@@ -14,7 +14,7 @@ from domain.identity.env import AuthEnv
 from domain.identity.errors import CredentialsErrorCode as E
 from domain.identity.passwords import MAX_LENGTH, password_problem
 from domain.identity.signin import MAX_PASSWORD_INPUT
-from domain.identity.tokens import find_live, issue, use
+from domain.identity.tokens import requested_for, find_live, issue, use
 
 RESET_TTL = timedelta(hours=1)
 
@@ -27,12 +27,9 @@ def check_password_input(password: str) -> None:
 async def request_reset(session: AsyncSession, env: AuthEnv, email: str, locale: str) -> None:
     """The same (nothing) whether or not the email has an account; mail only when it has."""
     email = normalize_email(email)
-    user = await user_by_email(session, email)
-    audit.record(session, env.actor, "auth.password_reset_requested", env.now,
-                 target_type="User" if user else None, target_id=user.id if user else None)
+    user = await requested_for(session, env, email, "PASSWORD_RESET", "auth.password_reset_requested")
     if user is None:
         return
-    await retire_tokens(session, "PASSWORD_RESET", email, env.now)
     token, _, _ = issue(session, purpose="PASSWORD_RESET", email=email, user_id=user.id, now=env.now, ttl=RESET_TTL)
     mail.enqueue(session, to=user.email, template="password_reset", now=env.now, locale=user.locale or locale,
                  name=user.name, link=env.link("reset-password", token))

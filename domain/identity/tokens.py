@@ -8,10 +8,13 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import AuthToken
+from db.models import AuthToken, User
 from db.repositories import tokens as repo
+from db.repositories.users import user_by_email
+from domain import audit
 from domain.auth import token_hash
 from domain.errors import Effect, reject
+from domain.identity.env import AuthEnv
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type from an email
 CODE_LENGTH = 6
@@ -84,3 +87,15 @@ async def use(session: AsyncSession, row: AuthToken, now: datetime, codes: type[
     if not await repo.mark_used(session, row.id, now):  # type: ignore[arg-type]
         raise reject(codes["USED_TOKEN"], USED_MESSAGE, "input", "token")
     row.used_at = now
+
+
+async def requested_for(session: AsyncSession, env: AuthEnv, email: str, purpose: str, action: str) -> User | None:
+    """The user an emailed token is asked for (None when the email has no account), the request
+    audited either way and the email's earlier tokens of `purpose` retired: the answer and the
+    work are the same whether or not the email has an account, only the mail differs."""
+    user = await user_by_email(session, email)
+    audit.record(session, env.actor, action, env.now,
+                 target_type="User" if user else None, target_id=user.id if user else None)
+    if user is not None:
+        await repo.retire_tokens(session, purpose, email, env.now)
+    return user
