@@ -12,6 +12,7 @@ from resolvers.errors import not_found
 from resolvers.globalid import decode_as
 from resolvers.identity import env, throttle
 from resolvers.mutation import mutation, require
+from resolvers.rows import find_locked
 
 
 async def account_for(ctx: Context, s: Any, account_gid: str, key: str) -> Account:
@@ -40,10 +41,8 @@ async def create(ctx: Context, s: Any, account_gid: str, email: str,
 
 @mutation("invitationRevoke", audit="invitation.revoke", not_found="invitation")
 async def revoke(ctx: Context, s: Any, invitation_gid: str) -> dict[str, Any]:
-    found = await InvitationRepository(s, ctx.scope("rows:Invitation")).get_locked(
-        decode_as(invitation_gid, "Invitation"))
-    if found is None:
-        raise not_found("invitation")
+    found = await find_locked(InvitationRepository(s, ctx.scope("rows:Invitation")), invitation_gid, "Invitation",
+                              "invitation")
     require(ctx, "Mutation.invitationRevoke", found.account_id)
     return {"invitation": await invitations.revoke(s, env(ctx), found)}
 

@@ -6,11 +6,10 @@ from db.repositories.clients import OAuthClientRepository, oauth_clients_of
 from domain.identity import oauth
 from permissions.policy import POLICY
 from resolvers.context import Context
-from resolvers.errors import not_found
-from resolvers.globalid import decode_as
 from resolvers.identity import env
 from resolvers.invitations import account_for
 from resolvers.mutation import mutation, require
+from resolvers.rows import find_locked
 
 
 def known_scopes() -> frozenset[str]:
@@ -27,10 +26,8 @@ async def create(ctx: Context, s: Any, account_gid: str, name: str, scopes: list
 
 @mutation("oauthClientRevoke", audit="oauth_client.revoke", not_found="OAuth client")
 async def revoke(ctx: Context, s: Any, client_gid: str) -> dict[str, Any]:
-    found = await OAuthClientRepository(s, ctx.scope("rows:OAuthClient")).get_locked(
-        decode_as(client_gid, "OAuthClient"))
-    if found is None:
-        raise not_found("OAuth client")
+    found = await find_locked(OAuthClientRepository(s, ctx.scope("rows:OAuthClient")), client_gid, "OAuthClient",
+                              "OAuth client")
     require(ctx, "Mutation.oauthClientRevoke", found.account_id)
     return {"client": oauth.revoke_client(s, env(ctx), found)}
 
