@@ -46,7 +46,7 @@ async def catalog(ctx: Context, location: Location, filter_: ProductFilter, wind
     if filter_.search is not None and len(filter_.search) > 200:
         raise bad_input("search is limited to 200 characters")
     staff = ctx.caller.is_staff
-    shown_in = (await ctx.loaders.account.load(location.account_id)).currency
+    shown_in = (await ctx.loaders.accounts.account.load(location.account_id)).currency
     rates = ctx.settings.list_price_rates
     return await paginate(ctx, lambda s: _LocatedPages(CatalogRepository(s, include_inactive=staff), location,
                                                        shown_in, rates), filter_, window)
