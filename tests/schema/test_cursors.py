@@ -124,6 +124,9 @@ BESIDE = """query($c: String, $id: ID!) {
 }"""
 
 
+# What it counts is our executor's work outliving the request; the suite-wide executor check's second
+# run is graphql-core's own executor, which leaves a failed list's siblings running (the fault fixed here).
+@pytest.mark.no_executor_check
 @pytest.mark.parametrize("bad", ["garbage!", "accounts", "forged"])
 async def test_a_bad_cursor_in_a_list_under_non_null_parents_fails_only_its_path(
         gql: Any, db: Any, late_reads: list[str], bad: str) -> None:
