@@ -4,7 +4,7 @@ import string
 from decimal import Decimal
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from db.enums import Role
 from db.models import (Account, AuditEvent, Invoice, Location, Membership, MembershipRole, Order, OrderApproval,
@@ -12,6 +12,7 @@ from db.models import (Account, AuditEvent, Invoice, Location, Membership, Membe
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_APPROVE, ORDER_PLACE, ORDER_REJECT,
                                     SETTINGS_UPDATE, VIEWER, count, data, error_codes, invoices_of, money, new_cart,
                                     plain)
+from resolvers.globalid import encode
 from tests.support import codes, gid
 from tests.support import row as db_row
 
@@ -20,16 +21,33 @@ QUEUE = """query($first: Int) { viewer { approvalQueue(first: $first) { totalCou
     approvals { decision } approvalsRequired } } } }"""
 
 
-async def _order_gid(db, number):
-    return await gid(db, Order, number=number)
-
-
 async def _waiting_at_acme(db) -> list[Order]:
+    """Acme's orders waiting for approval, newest first (the queue's order)."""
     acme = await db_row(db, Account, name="Acme Industrial")
     async with db.session() as s:
         return list((await s.exec(select(Order).where(Order.account_id == acme.id,
                                                       Order.status == "PENDING_APPROVAL")
                                   .order_by(Order.placed_at.desc(), Order.id.desc()))).all())
+
+
+async def _waiting(db, *, placed_by: str | None = None, at: str | None = None,
+                   not_at: str | None = None) -> list[Order]:
+    """Acme's waiting orders placed by the member `placed_by`, at the location `at`, or not at `not_at`."""
+    user = await db_row(db, User, email=placed_by) if placed_by else None
+    here = await db_row(db, Location, name=at) if at else None
+    there = await db_row(db, Location, name=not_at) if not_at else None
+    found = [o for o in await _waiting_at_acme(db) if (user is None or o.placed_by_user_id == user.id)
+             and (here is None or o.location_id == here.id) and (there is None or o.location_id != there.id)]
+    assert found, "the demo world has no such waiting order"
+    return found
+
+
+def _gid(order: Order) -> str:
+    return encode("Order", order.id)
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
 
 
 async def test_approvers_see_the_demo_orders_waiting_for_approval(gql, db):
@@ -58,7 +76,9 @@ async def test_the_queue_costs_the_same_statements_for_one_or_many(gql, db):
 
 
 async def test_a_buyer_or_viewer_cannot_approve_and_nothing_changes(gql, db):
-    order_id = await _order_gid(db, "100023")
+    # The buyer's own waiting order: a buyer may still not decide on it.
+    order = (await _waiting(db, placed_by=BUYER))[0]
+    order_id = _gid(order)
     # Their roles never decide on orders: refused before the order is read.
     for who, mutation in ((BUYER, ORDER_APPROVE), (BUYER, ORDER_REJECT), (VIEWER, ORDER_APPROVE)):
         body = await gql(mutation, {"input": {"orderId": order_id}}, as_=who)
@@ -66,12 +86,13 @@ async def test_a_buyer_or_viewer_cannot_approve_and_nothing_changes(gql, db):
     body = await gql(ORDER_APPROVE, {"input": {"orderId": order_id}}, as_=GLOBEX_BUYER)
     assert codes(body) == ["FORBIDDEN"], body
     async with db.session() as s:
-        assert (await s.exec(select(Order.status).where(Order.number == "100023"))).one() == "PENDING_APPROVAL"
+        assert (await s.exec(select(Order.status).where(Order.id == order.id))).one() == "PENDING_APPROVAL"
     assert await count(db, OrderApproval) == 0
 
 
 async def test_approving_opens_the_order_invoices_it_and_tells_the_buyer(gql, db):
-    order_id = await _order_gid(db, "100023")
+    waiting = (await _waiting(db, placed_by=BUYER))[0]
+    order_id = _gid(waiting)
     body = await gql(ORDER_APPROVE, {"input": {"orderId": order_id, "comment": "OK for Q2 budget"}}, as_=APPROVER)
     payload = data(body, "orderApprove")
     assert payload["userErrors"] == [] and payload["approvalComplete"] is True
@@ -84,19 +105,19 @@ async def test_approving_opens_the_order_invoices_it_and_tells_the_buyer(gql, db
     async with db.session() as s:
         mail = (await s.exec(select(OutboxMessage))).one()
         assert (mail.to_address, mail.template) == (BUYER, "order_approved")
-        assert mail.params["number"] == "100023" and mail.params["comment"] == "OK for Q2 budget"
-        assert mail.params["total"] == "$1,281.64"
+        assert mail.params["number"] == waiting.number and mail.params["comment"] == "OK for Q2 budget"
+        assert mail.params["total"] == _usd(waiting.total)
         event = (await s.exec(select(AuditEvent).where(AuditEvent.action == "order.approve"))).one()
         assert event.data["comment"] == "OK for Q2 budget" and event.target_type == "Order"
     # Decided orders leave the queue and cannot be decided again.
     body = await gql(QUEUE, {"first": 10}, as_=APPROVER)
-    assert "100023" not in [n["number"] for n in data(body, "viewer")["approvalQueue"]["nodes"]]
+    assert waiting.number not in [n["number"] for n in data(body, "viewer")["approvalQueue"]["nodes"]]
     body = await gql(ORDER_REJECT, {"input": {"orderId": order_id}}, as_=APPROVER)
     assert error_codes(data(body, "orderReject")) == ["NOT_PENDING_APPROVAL"]
 
 
 async def test_rejecting_with_a_comment_tells_the_buyer_why(gql, db):
-    order_id = await _order_gid(db, "100021")
+    order_id = _gid((await _waiting(db, placed_by=BUYER))[0])
     body = await gql(ORDER_REJECT, {"input": {"orderId": order_id, "comment": "Use the framework supplier"}},
                      as_=APPROVER)
     order = data(body, "orderReject")["order"]
@@ -110,8 +131,8 @@ async def test_rejecting_with_a_comment_tells_the_buyer_why(gql, db):
 
 
 async def test_an_approver_cannot_approve_its_own_order(gql, db):
-    # Alice (ADMIN) placed 100022; ADMIN may approve others' orders, not its own.
-    order_id = await _order_gid(db, "100022")
+    # ADMIN may approve others' orders, not the ones it placed.
+    order_id = _gid((await _waiting(db, placed_by=ADMIN))[0])
     body = await gql(ORDER_APPROVE, {"input": {"orderId": order_id}}, as_=ADMIN)
     assert error_codes(data(body, "orderApprove")) == ["OWN_ORDER"]
     assert await count(db, OrderApproval) == 0
@@ -140,15 +161,20 @@ async def test_above_the_threshold_a_second_approver_is_needed(gql, db):
     second = data(await gql(ORDER_APPROVE, {"input": {"orderId": order["id"]}}, as_=ADMIN), "orderApprove")
     assert second["approvalComplete"] is True and second["order"]["status"] == "OPEN"
     assert [a["step"] for a in second["order"]["approvals"]] == [1, 2]
-    assert await count(db, Invoice, Invoice.order_id == int(order["number"]) - 100000) == 1
+    placed = await db_row(db, Order, number=order["number"])
+    assert await count(db, Invoice, Invoice.order_id == placed.id) == 1
 
 
 async def test_approval_rechecks_the_credit_limit(gql, db):
+    order = (await _waiting(db, placed_by=BUYER))[0]
     async with db.transaction() as s:
         acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
-        acme.credit_limit = Decimal("4000")  # 3,446.27 owed; 100023 is 1,281.64
+        owed = (await s.exec(select(func.sum(Invoice.amount_due)).where(Invoice.account_id == acme.id,
+                                                                        Invoice.status == "OPEN"))).one()
+        assert owed > 0  # the order alone fits the limit; with what Acme owes it is a cent over
+        acme.credit_limit = owed + order.total - Decimal("0.01")
         s.add(acme)
-    order_id = await _order_gid(db, "100023")
+    order_id = _gid(order)
     payload = data(await gql(ORDER_APPROVE, {"input": {"orderId": order_id}}, as_=APPROVER), "orderApprove")
     assert error_codes(payload) == ["CREDIT_LIMIT_EXCEEDED"]
     assert await count(db, OrderApproval) == 0
@@ -162,9 +188,10 @@ async def test_an_approver_of_other_locations_does_not_see_the_order(gql, db):
         austin = (await s.exec(select(Location).where(Location.name == "Austin Warehouse"))).one()
         s.add(MembershipRole(membership_id=m.id, role=Role.APPROVER, location_id=austin.id))
     body = await gql(QUEUE, {"first": 10}, as_=VIEWER)
-    assert [n["number"] for n in data(body, "viewer")["approvalQueue"]["nodes"]] == ["100022"]
-    payload = data(await gql(ORDER_APPROVE, {"input": {"orderId": await _order_gid(db, "100021")}}, as_=VIEWER),
-                   "orderApprove")
+    assert [n["number"] for n in data(body, "viewer")["approvalQueue"]["nodes"]] == [
+        o.number for o in await _waiting(db, at="Austin Warehouse")]
+    elsewhere = (await _waiting(db, not_at="Austin Warehouse"))[0]
+    payload = data(await gql(ORDER_APPROVE, {"input": {"orderId": _gid(elsewhere)}}, as_=VIEWER), "orderApprove")
     assert error_codes(payload) == ["ORDER_NOT_FOUND"]
 
 
