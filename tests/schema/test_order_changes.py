@@ -1,15 +1,16 @@
 """Reorder at today's prices; changing quantities and cancelling, before and after fulfilment starts."""
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import func, select
 
-from db.enums import FulfilmentStatus
-from db.models import AuditEvent, Fulfilment, FulfilmentLine, Order, OrderLine, ProductVariant
+from db.enums import FulfilmentStatus, OrderStatus
+from db.models import AuditEvent, Fulfilment, FulfilmentLine, Location, Order, OrderLine, ProductVariant, User
+from resolvers.globalid import encode
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_CANCEL, ORDER_PLACE, ORDER_REORDER,
                                     ORDER_UPDATE, VIEWER, data, error_codes, invoices_of, money, new_cart, plain,
                                     ruled, variants)
-from tests.support import codes, gid
+from tests.support import codes
 
 
 async def _placed(gql, db, lines, key="k"):
@@ -18,6 +19,18 @@ async def _placed(gql, db, lines, key="k"):
                    "orderPlace")
     assert payload["userErrors"] == []
     return payload["order"]
+
+
+async def _shipped_to_the_buyer(db) -> Order:
+    """A demo order the BUYER placed at Denver Plant that shipped in full, with several lines."""
+    async with db.session() as s:
+        several = (select(OrderLine.order_id).group_by(OrderLine.order_id)
+                   .having(func.count(OrderLine.id) > 1))
+        return (await s.exec(select(Order).join(Location, Location.id == Order.location_id)
+                             .join(User, User.id == Order.placed_by_user_id)
+                             .where(Location.name == "Denver Plant", User.email == BUYER,
+                                    Order.status == OrderStatus.FULFILLED, Order.id.in_(several))
+                             .order_by(Order.id))).first()
 
 
 async def _ship(db, order_number, line_sku, quantity):
@@ -33,10 +46,11 @@ async def _ship(db, order_number, line_sku, quantity):
 
 
 async def test_reorder_makes_a_cart_at_todays_prices_and_reports_what_changed(gql, db):
-    order_id = await gid(db, Order, number="100020")
+    shipped = await _shipped_to_the_buyer(db)
+    order_id = encode("Order", shipped.id)
     async with db.session() as s:
-        lines = (await s.exec(select(OrderLine).join(Order, Order.id == OrderLine.order_id)
-                               .where(Order.number == "100020").order_by(OrderLine.position))).all()
+        lines = (await s.exec(select(OrderLine).where(OrderLine.order_id == shipped.id)
+                              .order_by(OrderLine.position))).all()
     gone = lines[0]
     async with db.transaction() as s:
         row = (await s.exec(select(ProductVariant).where(ProductVariant.id == gone.variant_id))).one()
@@ -125,7 +139,7 @@ async def test_cancelling_before_fulfilment_voids_the_invoice(gql, db):
 
 
 async def test_a_fulfilled_order_cannot_change(gql, db):
-    order_id = await gid(db, Order, number="100020")
+    order_id = encode("Order", (await _shipped_to_the_buyer(db)).id)
     payload = data(await gql(ORDER_CANCEL, {"input": {"orderId": order_id}}, as_=BUYER), "orderCancel")
     assert error_codes(payload) == ["NOT_CHANGEABLE"]
     payload = data(await gql(ORDER_CANCEL, {"input": {"orderId": order_id}}, as_=ADMIN), "orderCancel")
