@@ -5,8 +5,11 @@ from typing import Any
 from sqlmodel import func, select
 
 from db.engine import Database
-from db.models import Account, Location, PriceList, PriceListEntry, Product, ProductVariant, QuantityRule
+from db.enums import OrderStatus
+from db.models import (Account, Location, Order, PriceList, PriceListEntry, Product, ProductVariant, QuantityRule,
+                       User)
 from resolvers.globalid import encode
+from tests.support import row
 
 BUYER = "buyer@acme.example"          # BUYER at Denver Plant, spending limit 5,000 USD (monthly)
 ADMIN = "admin@acme.example"
@@ -86,6 +89,27 @@ async def ruled(db: Database) -> ProductVariant:
 async def plain(db: Database) -> ProductVariant:
     """Any quantity at Acme's contract prices, with breaks at 50 and 200; no Denver price."""
     return (await variants(db, contract=True))[0]
+
+
+async def waiting_at_acme(db: Database) -> list[Order]:
+    """Acme's orders waiting for approval, newest first (the queue's order)."""
+    acme = await row(db, Account, name="Acme Industrial")
+    async with db.session() as s:
+        return list((await s.exec(select(Order).where(Order.account_id == acme.id,
+                                                      Order.status == OrderStatus.PENDING_APPROVAL)
+                                  .order_by(Order.placed_at.desc(), Order.id.desc()))).all())
+
+
+async def waiting_orders(db: Database, *, placed_by: str | None = None, at: str | None = None,
+                         not_at: str | None = None) -> list[Order]:
+    """Acme's waiting orders placed by the member `placed_by`, at the location `at`, or not at `not_at`."""
+    user = await row(db, User, email=placed_by) if placed_by else None
+    here = await row(db, Location, name=at) if at else None
+    there = await row(db, Location, name=not_at) if not_at else None
+    found = [o for o in await waiting_at_acme(db) if (user is None or o.placed_by_user_id == user.id)
+             and (here is None or o.location_id == here.id) and (there is None or o.location_id != there.id)]
+    assert found, "the demo world has no such waiting order"
+    return found
 
 
 ACME_CONTRACT = "Acme contract 2025-2027"

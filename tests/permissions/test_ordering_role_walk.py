@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from db.models import Account, Order, RequisitionList
+from db.models import Account, RequisitionList
 from permissions.policy import ORDERING
+from resolvers.globalid import encode
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, AP, APPROVER, BUYER, ORDER_PLACE, STAFF_ADMIN, STAFF_SUPPORT, VIEWER,
-                                    data, location_gid, new_cart, plain)
+                                    data, location_gid, new_cart, plain, waiting_orders)
 from tests.support import codes, gid
 
 GLOBEX, JO = "admin@globex.example", "jo@example.com"
@@ -62,7 +63,7 @@ async def _world(gql: Any, db: Any) -> dict[str, Any]:
               {"i": {"quoteId": quote["id"], "expiresAt": (NOW + timedelta(days=5)).isoformat(),
                      "lines": [{"lineId": quote["lines"][0]["id"], "unitPrice": "9.99"}]}}, as_=STAFF_ADMIN)
     return {"denver": await location_gid(db, "Denver Plant"), "cart": cart, "line": cart["lines"][0]["id"],
-            "order": placed, "pending": await gid(db, Order, number="100021"), "quote": quote,
+            "order": placed, "pending": encode("Order", (await waiting_orders(db, placed_by=BUYER))[0].id), "quote": quote,
             "account": await gid(db, Account, name="Acme Industrial"), "sku": contract_v.sku,
             "list": await gid(db, RequisitionList, name="Denver weekly restock")}
 

@@ -11,7 +11,7 @@ from db.models import (Account, AuditEvent, Invoice, Location, Membership, Membe
                        OutboxMessage, User)
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_APPROVE, ORDER_PLACE, ORDER_REJECT,
                                     SETTINGS_UPDATE, VIEWER, count, data, error_codes, invoices_of, money, new_cart,
-                                    plain)
+                                    plain, waiting_at_acme, waiting_orders)
 from resolvers.globalid import encode
 from tests.support import codes, gid
 from tests.support import row as db_row
@@ -19,27 +19,6 @@ from tests.support import row as db_row
 QUEUE = """query($first: Int) { viewer { approvalQueue(first: $first) { totalCount nodes { number status
     total { amount } placedBy { email } location { name } lines { sku quantity unitPrice { amount } }
     approvals { decision } approvalsRequired } } } }"""
-
-
-async def _waiting_at_acme(db) -> list[Order]:
-    """Acme's orders waiting for approval, newest first (the queue's order)."""
-    acme = await db_row(db, Account, name="Acme Industrial")
-    async with db.session() as s:
-        return list((await s.exec(select(Order).where(Order.account_id == acme.id,
-                                                      Order.status == "PENDING_APPROVAL")
-                                  .order_by(Order.placed_at.desc(), Order.id.desc()))).all())
-
-
-async def _waiting(db, *, placed_by: str | None = None, at: str | None = None,
-                   not_at: str | None = None) -> list[Order]:
-    """Acme's waiting orders placed by the member `placed_by`, at the location `at`, or not at `not_at`."""
-    user = await db_row(db, User, email=placed_by) if placed_by else None
-    here = await db_row(db, Location, name=at) if at else None
-    there = await db_row(db, Location, name=not_at) if not_at else None
-    found = [o for o in await _waiting_at_acme(db) if (user is None or o.placed_by_user_id == user.id)
-             and (here is None or o.location_id == here.id) and (there is None or o.location_id != there.id)]
-    assert found, "the demo world has no such waiting order"
-    return found
 
 
 def _gid(order: Order) -> str:
@@ -51,7 +30,7 @@ def _usd(amount: Decimal) -> str:
 
 
 async def test_approvers_see_the_demo_orders_waiting_for_approval(gql, db):
-    waiting = await _waiting_at_acme(db)
+    waiting = await waiting_at_acme(db)
     assert len(waiting) > 1  # the demo world has orders waiting
     body = await gql(QUEUE, {"first": 10}, as_=APPROVER)
     queue = data(body, "viewer")["approvalQueue"]
@@ -71,13 +50,13 @@ async def test_approvers_see_the_demo_orders_waiting_for_approval(gql, db):
 async def test_the_queue_costs_the_same_statements_for_one_or_many(gql, db):
     one = await gql(QUEUE, {"first": 1}, as_=APPROVER)
     many = await gql(QUEUE, {"first": 4}, as_=APPROVER)
-    assert len(data(many, "viewer")["approvalQueue"]["nodes"]) == min(4, len(await _waiting_at_acme(db))) > 1
+    assert len(data(many, "viewer")["approvalQueue"]["nodes"]) == min(4, len(await waiting_at_acme(db))) > 1
     assert one["_statements"] == many["_statements"]
 
 
 async def test_a_buyer_or_viewer_cannot_approve_and_nothing_changes(gql, db):
     # The buyer's own waiting order: a buyer may still not decide on it.
-    order = (await _waiting(db, placed_by=BUYER))[0]
+    order = (await waiting_orders(db, placed_by=BUYER))[0]
     order_id = _gid(order)
     # Their roles never decide on orders: refused before the order is read.
     for who, mutation in ((BUYER, ORDER_APPROVE), (BUYER, ORDER_REJECT), (VIEWER, ORDER_APPROVE)):
@@ -91,7 +70,7 @@ async def test_a_buyer_or_viewer_cannot_approve_and_nothing_changes(gql, db):
 
 
 async def test_approving_opens_the_order_invoices_it_and_tells_the_buyer(gql, db):
-    waiting = (await _waiting(db, placed_by=BUYER))[0]
+    waiting = (await waiting_orders(db, placed_by=BUYER))[0]
     order_id = _gid(waiting)
     body = await gql(ORDER_APPROVE, {"input": {"orderId": order_id, "comment": "OK for Q2 budget"}}, as_=APPROVER)
     payload = data(body, "orderApprove")
@@ -117,7 +96,7 @@ async def test_approving_opens_the_order_invoices_it_and_tells_the_buyer(gql, db
 
 
 async def test_rejecting_with_a_comment_tells_the_buyer_why(gql, db):
-    order_id = _gid((await _waiting(db, placed_by=BUYER))[0])
+    order_id = _gid((await waiting_orders(db, placed_by=BUYER))[0])
     body = await gql(ORDER_REJECT, {"input": {"orderId": order_id, "comment": "Use the framework supplier"}},
                      as_=APPROVER)
     order = data(body, "orderReject")["order"]
@@ -132,7 +111,7 @@ async def test_rejecting_with_a_comment_tells_the_buyer_why(gql, db):
 
 async def test_an_approver_cannot_approve_its_own_order(gql, db):
     # ADMIN may approve others' orders, not the ones it placed.
-    order_id = _gid((await _waiting(db, placed_by=ADMIN))[0])
+    order_id = _gid((await waiting_orders(db, placed_by=ADMIN))[0])
     body = await gql(ORDER_APPROVE, {"input": {"orderId": order_id}}, as_=ADMIN)
     assert error_codes(data(body, "orderApprove")) == ["OWN_ORDER"]
     assert await count(db, OrderApproval) == 0
@@ -166,7 +145,7 @@ async def test_above_the_threshold_a_second_approver_is_needed(gql, db):
 
 
 async def test_approval_rechecks_the_credit_limit(gql, db):
-    order = (await _waiting(db, placed_by=BUYER))[0]
+    order = (await waiting_orders(db, placed_by=BUYER))[0]
     async with db.transaction() as s:
         acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
         owed = (await s.exec(select(func.sum(Invoice.amount_due)).where(Invoice.account_id == acme.id,
@@ -189,8 +168,8 @@ async def test_an_approver_of_other_locations_does_not_see_the_order(gql, db):
         s.add(MembershipRole(membership_id=m.id, role=Role.APPROVER, location_id=austin.id))
     body = await gql(QUEUE, {"first": 10}, as_=VIEWER)
     assert [n["number"] for n in data(body, "viewer")["approvalQueue"]["nodes"]] == [
-        o.number for o in await _waiting(db, at="Austin Warehouse")]
-    elsewhere = (await _waiting(db, not_at="Austin Warehouse"))[0]
+        o.number for o in await waiting_orders(db, at="Austin Warehouse")]
+    elsewhere = (await waiting_orders(db, not_at="Austin Warehouse"))[0]
     payload = data(await gql(ORDER_APPROVE, {"input": {"orderId": _gid(elsewhere)}}, as_=VIEWER), "orderApprove")
     assert error_codes(payload) == ["ORDER_NOT_FOUND"]
 
