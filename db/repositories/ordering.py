@@ -31,10 +31,6 @@ async def order(session: Any, order_id: int) -> Order:
     return (await session.exec(select(Order).where(Order.id == order_id))).one()
 
 
-async def lock_order(session: Any, order_id: int) -> Order:
-    return (await session.exec(select(Order).where(Order.id == order_id).with_for_update())).one()
-
-
 async def ordering_settings(session: Any, account_id: int) -> AccountOrderingSettings | None:
     stmt = select(AccountOrderingSettings).where(AccountOrderingSettings.account_id == account_id)
     return (await session.exec(stmt)).first()
