@@ -1,0 +1,260 @@
+"""Documents as printed: an invoice, credit note, receipt or statement as plain data (a view model
+built from rows here), the interface of the renderer that turns one into a PDF, and keeping the
+PDF of an issued document, which never changes, so it is rendered once per locale.
+
+Amounts are the exact Decimals of the rows; the renderer formats them for the locale (i18n)."""
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from db.enums import InvoiceStatus
+from db.models import Invoice, InvoiceLine, Payment
+from domain.invoicing import tax_rate
+from domain.storage import FileStorage
+
+PDF = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who sells or buys: name, address lines (street, city with postal code), country (ISO code,
+    named in the document's language) and tax ID."""
+
+    name: str
+    address: tuple[str, ...] = ()
+    country: str | None = None
+    tax_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Seller(Party):
+    """The merchant as its documents name it (server/settings.py reads it from the environment)."""
+
+    payment_instructions: str | None = None  # e.g. "IBAN DE89 3704 0044 0532 0130 00, reference: invoice number"
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    description: str
+    quantity: Decimal | int
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """The tax of one rate: what it was charged on and how much."""
+
+    rate: Decimal  # a fraction: 0.19
+    base: Decimal
+    amount: Decimal
+    name: str | None = None  # the rate's own name where it has one ("CA", "VAT")
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    id: int
+    number: str | None  # None while a draft: drafts have no number
+    status: InvoiceStatus
+    currency: str
+    issued_on: date
+    due_date: date | None
+    seller: Seller
+    buyer: Party
+    lines: tuple[DocumentLine, ...]
+    taxes: tuple[TaxLine, ...]
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    amount_paid: Decimal
+    amount_due: Decimal
+    po_number: str | None = None
+    order_number: str | None = None
+    reverse_charge: bool = False
+    tax_exempt: str | None = None  # the exemption reference, when the buyer is exempt
+
+    kind = "invoice"
+
+    @property
+    def cache_identity(self) -> str | None:
+        """What the kept PDF depends on; None for a draft, which is rendered each time. An issued
+        invoice changes only by payments (the amount due it prints) or by being voided."""
+        if self.status is InvoiceStatus.DRAFT or self.number is None:
+            return None
+        return f"invoice:{self.id}:{self.number}:{self.status.value}:{self.amount_paid}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number or f'draft-{self.id}'}.pdf"
+
+
+@dataclass(frozen=True)
+class CreditNoteDocument:
+    id: int
+    number: str
+    invoice_number: str
+    currency: str
+    issued_on: date
+    seller: Seller
+    buyer: Party
+    lines: tuple[DocumentLine, ...]
+    taxes: tuple[TaxLine, ...]
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    reason: str | None = None
+
+    kind = "credit_note"
+
+    @property
+    def cache_identity(self) -> str | None:
+        return f"credit_note:{self.id}:{self.number}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number}.pdf"
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    """A payment received against an invoice."""
+
+    id: int
+    number: str
+    paid_on: date
+    currency: str
+    amount: Decimal
+    method: str
+    seller: Seller
+    buyer: Party
+    invoice_number: str
+    invoice_total: Decimal
+    balance_due: Decimal  # what the invoice still owed after this payment
+    reference: str | None = None
+
+    kind = "receipt"
+
+    @property
+    def cache_identity(self) -> str | None:
+        return f"receipt:{self.id}:{self.number}"
+
+    @property
+    def filename(self) -> str:
+        return f"receipt-{self.number}.pdf"
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    on: date
+    document: str  # "invoice", "payment", "credit_note": the label's key
+    reference: str  # the document's number
+    charge: Decimal = Decimal(0)
+    credit: Decimal = Decimal(0)
+    balance: Decimal = Decimal(0)  # running balance after this entry
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    """An account's invoices, payments and credit notes over a period, with the balances."""
+
+    account_id: int
+    currency: str
+    period_from: date
+    period_to: date
+    seller: Seller
+    buyer: Party
+    opening_balance: Decimal
+    entries: tuple[StatementEntry, ...] = field(default=())
+    closing_balance: Decimal = Decimal(0)
+
+    kind = "statement"
+
+    @property
+    def cache_identity(self) -> str | None:
+        return None  # activity can still be recorded for the period: rendered each time
+
+    @property
+    def filename(self) -> str:
+        return f"statement-{self.period_from.isoformat()}-{self.period_to.isoformat()}.pdf"
+
+
+Document = InvoiceDocument | CreditNoteDocument | ReceiptDocument | StatementDocument
+
+
+class DocumentRenderer(Protocol):
+    """Turns a document into a PDF in one locale (integrations/pdf.py renders with xhtml2pdf)."""
+
+    # Changes whenever the layout does: PDFs kept under another version are rendered again.
+    version: str
+
+    def render(self, document: Document, locale: str) -> bytes:
+        """The PDF's bytes. Runs in a worker thread: it is CPU work of tens of milliseconds."""
+
+
+def buyer_from_billing_details(details: dict[str, Any]) -> Party:
+    """The buyer as the invoice's snapshot of the account's billing details names it."""
+    name = details.get("business_name") or details.get("name") or ""
+    place = " ".join(str(p) for p in (details.get("postal_code"), details.get("region")) if p)
+    address = tuple(str(line) for line in (*(details.get("address") or ()), place) if line)
+    return Party(name=name, address=address, country=details.get("country"), tax_id=details.get("tax_id"))
+
+
+def invoice_taxes(invoice: Invoice) -> tuple[TaxLine, ...]:
+    """The invoice's tax per rate. Invoices today carry one rate per currency on the whole
+    subtotal (domain/invoicing.py); a per-line tax engine hands its own lines to invoice_document."""
+    if invoice.tax == 0:
+        return ()
+    return (TaxLine(rate=tax_rate(invoice.currency), base=invoice.subtotal, amount=invoice.tax),)
+
+
+def invoice_document(invoice: Invoice, lines: list[InvoiceLine], seller: Seller, order_number: str | None,
+                     taxes: tuple[TaxLine, ...] | None = None) -> InvoiceDocument:
+    details = invoice.billing_details or {}
+    draft = invoice.status is InvoiceStatus.DRAFT
+    return InvoiceDocument(
+        id=invoice.id,  # type: ignore[arg-type]
+        number=None if draft else invoice.number, status=invoice.status, currency=invoice.currency,
+        issued_on=invoice.issued_at.date(), due_date=invoice.due_date, seller=seller,
+        buyer=buyer_from_billing_details(details),
+        lines=tuple(DocumentLine(line.description, line.quantity, line.unit_price, line.amount)
+                    for line in sorted(lines, key=lambda line: (line.position, line.id or 0))),
+        taxes=invoice_taxes(invoice) if taxes is None else taxes,
+        subtotal=invoice.subtotal, tax=invoice.tax, total=invoice.total, amount_paid=invoice.amount_paid,
+        amount_due=invoice.amount_due, po_number=invoice.po_number, order_number=order_number,
+        reverse_charge=bool(details.get("reverse_charge")), tax_exempt=details.get("tax_exempt_reference"))
+
+
+def receipt_document(payment: Payment, invoice: Invoice, seller: Seller, paid_before: Decimal) -> ReceiptDocument:
+    """A payment's receipt; `paid_before` is what earlier payments had paid of the invoice."""
+    return ReceiptDocument(
+        id=payment.id, number=payment.reference or f"{invoice.number}-{payment.id}",  # type: ignore[arg-type]
+        paid_on=payment.created_at.date(), currency=payment.currency, amount=payment.amount,
+        method=payment.method.value, seller=seller, buyer=buyer_from_billing_details(invoice.billing_details or {}),
+        invoice_number=invoice.number, invoice_total=invoice.total,
+        balance_due=invoice.total - paid_before - payment.amount, reference=payment.reference)
+
+
+def storage_key(document: Document, locale: str, version: str) -> str | None:
+    """Where a document's PDF in `locale` is kept (a name storage accepts), or None when it is
+    not kept. The key is a digest: it tells nobody reading the disk which invoice it is."""
+    identity = document.cache_identity
+    if identity is None:
+        return None
+    digest = hashlib.sha256(f"{identity}|{locale}|{version}".encode()).hexdigest()[:32]
+    return f"documents/{document.kind.replace('_', '-')}/{digest}.pdf"
+
+
+async def pdf(document: Document, locale: str, renderer: DocumentRenderer, storage: FileStorage) -> bytes:
+    """The document's PDF in `locale`: the kept one, else rendered now (and kept unless a draft)."""
+    key = storage_key(document, locale, renderer.version)
+    if key is not None:
+        kept = await storage.get(key)
+        if kept is not None:
+            return kept
+    data = await asyncio.to_thread(renderer.render, document, locale)
+    if key is not None:
+        await storage.put(key, data, PDF)
+    return data
