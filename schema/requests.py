@@ -1,9 +1,10 @@
 """What the server takes from the API to serve a request (server → schema → resolvers): the
 context every resolver reads and the settings in it, which server/app.py builds per request, and
-what its routes outside GraphQL answer in the API's terms (a return photo by its global ID, an
-Account's global ID decoded)."""
+what its routes outside GraphQL answer in the API's terms (a return photo by its global ID,
+invoices as documents, an Account's global ID decoded)."""
 from resolvers.context import Context, Settings
+from resolvers.documents import Printable, invoice_documents
 from resolvers.globalid import decode_as
 from resolvers.returns import photo_download
 
-__all__ = ["Context", "Settings", "decode_as", "photo_download"]
+__all__ = ["Context", "Printable", "Settings", "decode_as", "invoice_documents", "photo_download"]

@@ -22,11 +22,13 @@ from db.engine import Database
 from domain.clock import Clock, SystemClock
 from domain.returns import MAX_PHOTO_BYTES, MAX_PHOTOS
 from domain.storage import FileStorage
+from integrations.pdf import XhtmlPdfRenderer
 from integrations.storage_local import LocalDiskStorage
 from permissions.authentication import Unauthenticated, caller_from_token
 from schema.cost import QueryCost
 from schema.requests import Context
 from schema.root import build_schema
+from server.documents import DocumentRoutes
 from server.downloads import return_photo_route
 from server.bearer import bearer_token
 from server.customer_sessions import create_customer_session
@@ -172,6 +174,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
               Route("/oauth/token", token_endpoint, methods=["POST"]),
               Route("/customer-sessions", create_customer_session, methods=["POST"]),
               Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"])]
+    documents = DocumentRoutes(graphql, XhtmlPdfRenderer(), graphql.storage)
+    routes += [Route("/documents/invoices/{invoice_id}.pdf", documents.invoice, methods=["GET"]),
+               Route("/documents/invoices.zip", documents.invoices_zip, methods=["GET"])]
     if not settings.production:
         routes.append(Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_PAGE.parent)))
     metrics = settings.metrics_served

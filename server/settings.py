@@ -3,6 +3,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.documents import Seller
 from domain.pricing import ListPriceRates
 from schema.requests import Settings as SessionSettings
 from schema.limits import Limits
@@ -78,6 +79,8 @@ class Settings:
     # Bearer token /metrics asks for; in production /metrics is served only with one.
     metrics_token: str | None = None
     tracing: bool = False                 # OpenTelemetry (needs the `tracing` extra)
+    # The merchant as its invoices, credit notes, receipts and statements name it (PORTALQL_SELLER_*).
+    seller: Seller = field(default_factory=lambda: Seller(name="Portalql Merchant"))
 
     @property
     def production(self) -> bool:
@@ -116,7 +119,22 @@ class Settings:
             ),
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
+            seller=_seller(),
         )
+
+
+def _seller() -> Seller:
+    """PORTALQL_SELLER_NAME, _ADDRESS (lines separated by '|'), _COUNTRY (ISO code), _TAX_ID and
+    PORTALQL_PAYMENT_INSTRUCTIONS (lines separated by '|'), as printed on documents."""
+    def lines(name: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in os.environ.get(name, "").split("|") if part.strip())
+    country = (os.environ.get("PORTALQL_SELLER_COUNTRY") or "").strip().upper() or None
+    if country is not None and (len(country) != 2 or not country.isalpha()):
+        raise SystemExit(f"PORTALQL_SELLER_COUNTRY must be a two-letter ISO country code, got {country!r}")
+    return Seller(name=os.environ.get("PORTALQL_SELLER_NAME") or "Portalql Merchant",
+                  address=lines("PORTALQL_SELLER_ADDRESS"), country=country,
+                  tax_id=os.environ.get("PORTALQL_SELLER_TAX_ID") or None,
+                  payment_instructions="\n".join(lines("PORTALQL_PAYMENT_INSTRUCTIONS")) or None)
 
 
 def _list_price_rates() -> ListPriceRates:
