@@ -130,10 +130,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
         upgrade(settings.database_url)
         asyncio.run(_seed_demo(settings, args.scale))
         if not args.no_serve:
-            from server.demo_data import LIST_PRICE_RATES  # noqa: PLC0415
+            from server.demo_data import LIST_PRICE_RATES, SELLER_ENV  # noqa: PLC0415
             # The served app reads its settings from the environment: the demo's EUR customers see
-            # list prices in euros at the demo merchant's rate unless another is configured.
+            # list prices in euros at the demo merchant's rate unless another is configured, and
+            # its invoice PDFs name the demo merchant.
             os.environ.setdefault("PORTALQL_LIST_PRICE_RATES", LIST_PRICE_RATES)
+            for name, value in SELLER_ENV.items():
+                os.environ.setdefault(name, value)
             return _serve(settings, args.host, args.port)
     elif args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)

@@ -30,6 +30,16 @@ TAX_RATES = {"USD": Decimal("0.0725"), "EUR": Decimal("0.19")}
 # (PORTALQL_LIST_PRICE_RATES, unless set).
 EUR_PER_USD = Decimal("0.92")
 LIST_PRICE_RATES = f"USD:EUR={EUR_PER_USD}"
+# The demo merchant as its invoice PDFs name it (`portalql demo` sets these unless already set).
+SELLER_ENV = {
+    "PORTALQL_SELLER_NAME": "Portalql Supply Co.",
+    "PORTALQL_SELLER_ADDRESS": "500 Industrial Way|Chicago, IL 60607",
+    "PORTALQL_SELLER_COUNTRY": "US",
+    "PORTALQL_SELLER_TAX_ID": "EIN 12-3456789",
+    "PORTALQL_PAYMENT_INSTRUCTIONS": "ACH or wire: First Example Bank, routing 021000021, account 000123456789"
+                                     "|SEPA: IBAN DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX"
+                                     "|Reference: the invoice number",
+}
 CARRIERS = {
     "UPS": "https://www.ups.com/track?tracknum={}",
     "FedEx": "https://www.fedex.com/fedextrack/?trknbr={}",
