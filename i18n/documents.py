@@ -2,7 +2,7 @@
 in, which one a request gets, and their labels in each.
 
 The labels are one table per locale, as plain data, like the mail templates are one file per
-locale: a missing key fails tests/i18n (every locale has every key of English)."""
+locale: tests/integrations/test_pdf.py fails on a locale without every key of English."""
 from dataclasses import dataclass
 
 from babel import Locale
