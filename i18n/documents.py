@@ -69,6 +69,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Reference", "reason": "Reason", "original_invoice": "Original invoice", "draft": "Draft",
         "void": "Void", "paid": "Paid", "thanks": "Thank you for your payment.",
         "amount_received": "Amount received", "balance_due": "Balance due",
+        "method_card": "Card", "method_ach": "ACH transfer", "method_wire": "Wire transfer", "method_check": "Check",
     },
     "de": {
         "invoice": "Rechnung", "credit_note": "Gutschrift", "receipt": "Zahlungsbestätigung",
@@ -86,6 +87,7 @@ LABELS: dict[str, dict[str, str]] = {
         "original_invoice": "Ursprüngliche Rechnung", "draft": "Entwurf", "void": "Storniert", "paid": "Bezahlt",
         "thanks": "Vielen Dank für Ihre Zahlung.", "amount_received": "Erhaltener Betrag",
         "balance_due": "Restbetrag",
+        "method_card": "Karte", "method_ach": "ACH-Überweisung", "method_wire": "Überweisung", "method_check": "Scheck",
     },
     "fr": {
         "invoice": "Facture", "credit_note": "Avoir", "receipt": "Reçu", "statement": "Relevé de compte",
@@ -102,6 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Référence", "reason": "Motif", "original_invoice": "Facture d'origine",
         "draft": "Brouillon", "void": "Annulée", "paid": "Payée", "thanks": "Merci pour votre paiement.",
         "amount_received": "Montant reçu", "balance_due": "Solde dû",
+        "method_card": "Carte", "method_ach": "Virement ACH", "method_wire": "Virement bancaire", "method_check": "Chèque",
     },
     "es": {
         "invoice": "Factura", "credit_note": "Nota de crédito", "receipt": "Recibo",
@@ -118,6 +121,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Referencia", "reason": "Motivo", "original_invoice": "Factura original",
         "draft": "Borrador", "void": "Anulada", "paid": "Pagada", "thanks": "Gracias por su pago.",
         "amount_received": "Importe recibido", "balance_due": "Saldo pendiente",
+        "method_card": "Tarjeta", "method_ach": "Transferencia ACH", "method_wire": "Transferencia bancaria", "method_check": "Cheque",
     },
     "it": {
         "invoice": "Fattura", "credit_note": "Nota di credito", "receipt": "Ricevuta",
@@ -134,6 +138,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Riferimento", "reason": "Motivo", "original_invoice": "Fattura originale",
         "draft": "Bozza", "void": "Annullata", "paid": "Pagata", "thanks": "Grazie per il pagamento.",
         "amount_received": "Importo ricevuto", "balance_due": "Saldo dovuto",
+        "method_card": "Carta", "method_ach": "Bonifico ACH", "method_wire": "Bonifico bancario", "method_check": "Assegno",
     },
     "nl": {
         "invoice": "Factuur", "credit_note": "Creditnota", "receipt": "Ontvangstbewijs",
@@ -149,6 +154,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Referentie", "reason": "Reden", "original_invoice": "Oorspronkelijke factuur",
         "draft": "Concept", "void": "Geannuleerd", "paid": "Betaald", "thanks": "Bedankt voor uw betaling.",
         "amount_received": "Ontvangen bedrag", "balance_due": "Openstaand saldo",
+        "method_card": "Kaart", "method_ach": "ACH-overboeking", "method_wire": "Bankoverschrijving", "method_check": "Cheque",
     },
     "pt": {
         "invoice": "Fatura", "credit_note": "Nota de crédito", "receipt": "Recibo",
@@ -165,6 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Referência", "reason": "Motivo", "original_invoice": "Fatura original",
         "draft": "Rascunho", "void": "Anulada", "paid": "Paga", "thanks": "Obrigado pelo seu pagamento.",
         "amount_received": "Valor recebido", "balance_due": "Saldo devedor",
+        "method_card": "Cartão", "method_ach": "Transferência ACH", "method_wire": "Transferência bancária", "method_check": "Cheque",
     },
     "pl": {
         "invoice": "Faktura", "credit_note": "Faktura korygująca", "receipt": "Potwierdzenie zapłaty",
@@ -181,6 +188,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason": "Przyczyna", "original_invoice": "Faktura pierwotna", "draft": "Szkic", "void": "Anulowana",
         "paid": "Zapłacona", "thanks": "Dziękujemy za płatność.", "amount_received": "Otrzymana kwota",
         "balance_due": "Pozostało do zapłaty",
+        "method_card": "Karta", "method_ach": "Przelew ACH", "method_wire": "Przelew bankowy", "method_check": "Czek",
     },
     "sv": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvitto", "statement": "Kontoutdrag",
@@ -196,6 +204,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Referens", "reason": "Orsak", "original_invoice": "Ursprunglig faktura",
         "draft": "Utkast", "void": "Makulerad", "paid": "Betald", "thanks": "Tack för din betalning.",
         "amount_received": "Mottaget belopp", "balance_due": "Återstående belopp",
+        "method_card": "Kort", "method_ach": "ACH-överföring", "method_wire": "Banköverföring", "method_check": "Check",
     },
     "da": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering", "statement": "Kontoudtog",
@@ -211,6 +220,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Reference", "reason": "Årsag", "original_invoice": "Oprindelig faktura",
         "draft": "Kladde", "void": "Annulleret", "paid": "Betalt", "thanks": "Tak for din betaling.",
         "amount_received": "Modtaget beløb", "balance_due": "Restbeløb",
+        "method_card": "Kort", "method_ach": "ACH-overførsel", "method_wire": "Bankoverførsel", "method_check": "Check",
     },
     "fi": {
         "invoice": "Lasku", "credit_note": "Hyvityslasku", "receipt": "Kuitti", "statement": "Tiliote",
@@ -226,6 +236,7 @@ LABELS: dict[str, dict[str, str]] = {
         "payment_method": "Maksutapa", "reference": "Viite", "reason": "Syy",
         "original_invoice": "Alkuperäinen lasku", "draft": "Luonnos", "void": "Mitätöity", "paid": "Maksettu",
         "thanks": "Kiitos maksustasi.", "amount_received": "Vastaanotettu summa", "balance_due": "Avoin saldo",
+        "method_card": "Kortti", "method_ach": "ACH-siirto", "method_wire": "Tilisiirto", "method_check": "Sekki",
     },
     "nb": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering",
@@ -241,6 +252,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Referanse", "reason": "Årsak", "original_invoice": "Opprinnelig faktura",
         "draft": "Utkast", "void": "Annullert", "paid": "Betalt", "thanks": "Takk for betalingen.",
         "amount_received": "Mottatt beløp", "balance_due": "Gjenstående beløp",
+        "method_card": "Kort", "method_ach": "ACH-overføring", "method_wire": "Bankoverføring", "method_check": "Sjekk",
     },
     "cs": {
         "invoice": "Faktura", "credit_note": "Dobropis", "receipt": "Potvrzení o platbě",
@@ -256,6 +268,7 @@ LABELS: dict[str, dict[str, str]] = {
         "payment": "Platba", "payment_method": "Způsob platby", "reference": "Reference", "reason": "Důvod",
         "original_invoice": "Původní faktura", "draft": "Koncept", "void": "Stornováno", "paid": "Zaplaceno",
         "thanks": "Děkujeme za vaši platbu.", "amount_received": "Přijatá částka", "balance_due": "Zbývá uhradit",
+        "method_card": "Karta", "method_ach": "Převod ACH", "method_wire": "Bankovní převod", "method_check": "Šek",
     },
     "tr": {
         "invoice": "Fatura", "credit_note": "İade faturası", "receipt": "Makbuz", "statement": "Hesap ekstresi",
@@ -272,6 +285,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "Referans", "reason": "Neden", "original_invoice": "Orijinal fatura", "draft": "Taslak",
         "void": "İptal edildi", "paid": "Ödendi", "thanks": "Ödemeniz için teşekkür ederiz.",
         "amount_received": "Alınan tutar", "balance_due": "Kalan bakiye",
+        "method_card": "Kart", "method_ach": "ACH havalesi", "method_wire": "Banka havalesi", "method_check": "Çek",
     },
     "ja": {
         "invoice": "請求書", "credit_note": "返金伝票", "receipt": "領収書", "statement": "取引明細書",
@@ -286,6 +300,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason": "理由", "original_invoice": "元の請求書", "draft": "下書き", "void": "無効",
         "paid": "支払済み", "thanks": "お支払いいただきありがとうございます。", "amount_received": "受領金額",
         "balance_due": "残額",
+        "method_card": "カード", "method_ach": "ACH振込", "method_wire": "銀行振込", "method_check": "小切手",
     },
     "zh": {
         "invoice": "发票", "credit_note": "贷项通知单", "receipt": "收据", "statement": "对账单",
@@ -299,5 +314,6 @@ LABELS: dict[str, dict[str, str]] = {
         "reference": "参考号", "reason": "原因", "original_invoice": "原发票", "draft": "草稿",
         "void": "已作废", "paid": "已付款", "thanks": "感谢您的付款。", "amount_received": "已收金额",
         "balance_due": "剩余应付",
+        "method_card": "银行卡", "method_ach": "ACH转账", "method_wire": "电汇", "method_check": "支票",
     },
 }

@@ -219,7 +219,8 @@ def _credit_note(doc: CreditNoteDocument, locale: str, t: dict[str, str]) -> str
 def _receipt(doc: ReceiptDocument, locale: str, t: dict[str, str]) -> str:
     c = doc.currency
     meta = [(t["number"], doc.number), (t["date"], format_date(doc.paid_on, locale)),
-            (t["invoice"], doc.invoice_number), (t["payment_method"], doc.method), (t["reference"], doc.reference)]
+            (t["invoice"], doc.invoice_number),
+            (t["payment_method"], t.get(f"method_{doc.method.lower()}", doc.method)), (t["reference"], doc.reference)]
     totals = [(t["total"] + " (" + t["invoice"] + ")", _money(doc.invoice_total, c, locale), False),
               (t["amount_received"], _money(doc.amount, c, locale), True),
               (t["balance_due"], _money(doc.balance_due, c, locale), False)]

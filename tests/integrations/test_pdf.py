@@ -16,6 +16,7 @@ from i18n.documents import LABELS, LOCALES, labels
 from i18n.formatting import format_money
 from integrations import pdf as pdf_module
 from integrations.pdf import XhtmlPdfRenderer
+from tests.pdf_support import text_of, unembedded_fonts
 
 SELLER = Seller(name="Nordwind Handels GmbH", address=("Hafenstraße 12", "20457 Hamburg"), country="DE",
                 tax_id="DE123456789", payment_instructions="IBAN DE89 3704 0044 0532 0130 00\nReference: INV-2026-000123")
@@ -32,29 +33,6 @@ def invoice(**changes: object) -> InvoiceDocument:
                 subtotal=Decimal("3807.21"), tax=Decimal("723.37"), total=Decimal("4530.58"),
                 amount_paid=Decimal("0"), amount_due=Decimal("4530.58"), po_number="PO-4711", order_number="100021")
     return InvoiceDocument(**{**base, **changes})  # type: ignore[arg-type]
-
-
-def text_of(data: bytes) -> str:
-    """The PDF's text with every kind of space as one plain space (Babel writes no-break spaces)."""
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return re.sub(r"[\s\u00a0\u202f]+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
-def unembedded_fonts(data: bytes) -> list[str]:
-    """Names of the fonts the PDF uses without carrying their glyphs."""
-    out = []
-    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
-        fonts = page["/Resources"].get_object().get("/Font", {})
-        for ref in fonts.values():
-            font = ref.get_object()
-            for f in [font, *[d.get_object() for d in font.get("/DescendantFonts", [])]]:
-                descriptor = f.get("/FontDescriptor")
-                if font.get("/Subtype") == "/Type0" and f is font:
-                    continue  # a composite font: its descendant carries the glyphs
-                if descriptor is None or not any(k in descriptor.get_object()
-                                                 for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    out.append(str(f.get("/BaseFont")))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +107,7 @@ def test_credit_note_receipt_and_statement_render(renderer: XhtmlPdfRenderer) ->
                               method="CARD", seller=SELLER, buyer=BUYER, invoice_number="INV-2026-000123",
                               invoice_total=Decimal("1200"), balance_due=Decimal("700"), reference="ch_123")
     text = text_of(renderer.render(receipt, "ja"))
-    assert "領収書" in text and "$500.00" in text and "$700.00" in text
+    assert "領収書" in text and "$500.00" in text and "$700.00" in text and "カード" in text
 
     entries = (StatementEntry(date(2026, 6, 1), "invoice", "INV-1", charge=Decimal("1000"), balance=Decimal("1250")),
                StatementEntry(date(2026, 6, 9), "payment", "ch_1", credit=Decimal("400"), balance=Decimal("850")),

@@ -15,7 +15,7 @@ from i18n.formatting import format_money
 from integrations.pdf import XhtmlPdfRenderer
 from resolvers.globalid import encode
 from tests.conftest import make_token
-from tests.integrations.test_pdf import text_of, unembedded_fonts
+from tests.pdf_support import text_of, unembedded_fonts
 from tests.server.helpers import client_for
 from tests.server.test_oauth import register, token_for
 
