@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from db.enums import InvoiceStatus
 from db.models import Invoice, InvoiceLine, Payment
+from db.repositories import documents as repo
 from domain.invoicing import tax_rate
 from domain.storage import FileStorage
 
@@ -225,6 +226,15 @@ def invoice_document(invoice: Invoice, lines: list[InvoiceLine], seller: Seller,
         subtotal=invoice.subtotal, tax=invoice.tax, total=invoice.total, amount_paid=invoice.amount_paid,
         amount_due=invoice.amount_due, po_number=invoice.po_number, order_number=order_number,
         reverse_charge=bool(details.get("reverse_charge")), tax_exempt=details.get("tax_exempt_reference"))
+
+
+async def documents_of_invoices(session: Any, invoices: list[Invoice], seller: Seller) -> dict[int, InvoiceDocument]:
+    """The documents of invoices already read (scoped to a caller, or by the worker that mails
+    them), by invoice id: two statements for their lines and their orders' numbers, however many."""
+    lines = await repo.invoice_lines(session, (i.id for i in invoices))  # type: ignore[misc]
+    orders = await repo.order_numbers(session, (i.order_id for i in invoices))
+    return {i.id: invoice_document(i, lines.get(i.id, []), seller,  # type: ignore[misc]
+                                   orders.get(i.order_id) if i.order_id else None) for i in invoices}
 
 
 def receipt_document(payment: Payment, invoice: Invoice, seller: Seller, paid_before: Decimal) -> ReceiptDocument:

@@ -7,7 +7,7 @@ from graphql import GraphQLError
 
 from db.repositories import documents as repo
 from db.repositories.billing import InvoiceRepository
-from domain.documents import InvoiceDocument, Seller, invoice_document
+from domain.documents import InvoiceDocument, Seller, documents_of_invoices
 from i18n.documents import DocumentLocale, document_locale
 from resolvers.context import Context
 from resolvers.globalid import decode_as
@@ -29,7 +29,7 @@ def invoice_pk(global_id: str) -> int | None:
 
 async def invoice_documents(ctx: Context, global_ids: list[str], locale: str | None,
                             seller: Seller) -> list[Printable]:
-    """The visible invoices among `global_ids`, in their order, as documents: four statements
+    """The visible invoices among `global_ids`, in their order, as documents: the same five statements
     whatever their number (invoices, lines, order numbers, locales)."""
     pks = [pk for pk in (invoice_pk(g) for g in global_ids) if pk is not None]
     if not pks:
@@ -38,16 +38,8 @@ async def invoice_documents(ctx: Context, global_ids: list[str], locale: str | N
         invoices = await InvoiceRepository(s, ctx.scope("rows:Invoice")).get_many(pks)
         if not invoices:
             return []
-        lines = await repo.invoice_lines(s, invoices)
-        orders = await repo.order_numbers(s, (i.order_id for i in invoices.values()))
+        printed = await documents_of_invoices(s, list(invoices.values()), seller)
         user_locale, account_locales = await repo.locales(s, ctx.caller.user_id,
                                                           (i.account_id for i in invoices.values()))
-    out = []
-    for pk in dict.fromkeys(pks):
-        invoice = invoices.get(pk)
-        if invoice is None:
-            continue
-        document = invoice_document(invoice, lines.get(pk, []), seller,
-                                    orders.get(invoice.order_id) if invoice.order_id else None)
-        out.append(Printable(document, document_locale(locale, user_locale, account_locales.get(invoice.account_id))))
-    return out
+    return [Printable(printed[pk], document_locale(locale, user_locale, account_locales.get(invoices[pk].account_id)))
+            for pk in dict.fromkeys(pks) if pk in invoices]

@@ -11,6 +11,7 @@ from sqlmodel import select
 from db.engine import count_statements
 from db.enums import InvoiceStatus
 from db.models import Account, Invoice
+from domain import ratelimit
 from i18n.formatting import format_money
 from integrations.pdf import XhtmlPdfRenderer
 from resolvers.globalid import encode
@@ -170,3 +171,14 @@ async def test_a_zip_reads_the_same_statements_for_one_invoice_or_many(docs, db,
         assert response.status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+async def test_downloads_are_rate_limited_per_caller(docs, db, clock, renders, monkeypatch):
+    monkeypatch.setitem(ratelimit.LIMITS, "documents", ((ratelimit.Limit(2, 60),), (ratelimit.Limit(100, 60),)))
+    invoice = (await invoices_of(db, "Acme Industrial"))[0]
+    path = f"/documents/invoices/{encode('Invoice', invoice.id)}.pdf"
+    token = await make_token(db, "ap@acme.example", clock.now())
+    answers = [(await docs.get(path, headers={"authorization": f"Bearer {token}"})).status_code for _ in range(3)]
+    assert answers == [200, 200, 429] and len(renders) == 1
+    # Another person is not held back by the first one's downloads.
+    assert (await get(docs, db, clock, path, "admin@acme.example")).status_code == 200
