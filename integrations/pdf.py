@@ -41,18 +41,19 @@ class RenderError(Exception):
     """xhtml2pdf could not lay the document out."""
 
 
+# reportlab's font registry, its base font and xhtml2pdf's caches are process-wide: one render at
+# a time in the process, whichever renderer asks. It also keeps a burst of downloads from taking
+# every core.
+_RENDERING = threading.Lock()
+
+
 class XhtmlPdfRenderer:
     version = VERSION
-
-    def __init__(self) -> None:
-        # reportlab's font registry and xhtml2pdf's caches are process-wide: one render at a time.
-        # It also keeps a burst of downloads from taking every core.
-        self._lock = threading.Lock()
 
     def render(self, document: Document, locale: str) -> bytes:
         page = html_of(document, locale)
         out = io.BytesIO()
-        with self._lock:
+        with _RENDERING:
             if BASE_FONT not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(TTFont(BASE_FONT, str(FONTS / "DejaVuSans.ttf")))
             before = rl_config.canvas_basefontname, CellStyle.fontname

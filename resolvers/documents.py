@@ -29,8 +29,8 @@ def invoice_pk(global_id: str) -> int | None:
 
 async def invoice_documents(ctx: Context, global_ids: list[str], locale: str | None,
                             seller: Seller) -> list[Printable]:
-    """The visible invoices among `global_ids`, in their order, as documents: the same five statements
-    whatever their number (invoices, lines, order numbers, locales)."""
+    """The visible invoices among `global_ids`, in their order, as documents, each with its locale:
+    five statements however many (invoices, lines, order numbers, the user's and accounts' locales)."""
     pks = [pk for pk in (invoice_pk(g) for g in global_ids) if pk is not None]
     if not pks:
         return []
