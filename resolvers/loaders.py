@@ -88,6 +88,7 @@ class _Domain:
 
 class AccountLoaders(_Domain):
     account = _Loader(accounts.account_by_id)
+    currency = _Loader(accounts.currency_by_account)
     location = _Loader(accounts.location_by_id)
     user = _Loader(accounts.user_by_id)
     address = _Loader(accounts.address_by_id)

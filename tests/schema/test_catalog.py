@@ -111,10 +111,13 @@ async def test_catalog_statements_do_not_grow_with_page_size(gql, db):
     small = await gql(query, {"id": encode("Location", loc.id), "n": 3}, as_="buyer@acme.example")
     large = await gql(query, {"id": encode("Location", loc.id), "n": 30}, as_="buyer@acme.example")
     assert "errors" not in large
-    # The session with the caller; the location; its account (the currency of its list prices);
-    # the page of products; their variants; the locations' valid price lists, the variants'
-    # entries and quantity rules in them.
-    assert small["_statements"] == large["_statements"] == 8
+    # The session with the caller (and the currencies of its accounts, which list prices are shown
+    # in); the location; the page of products; their variants; the locations' valid price lists,
+    # the variants' entries and quantity rules in them.
+    assert small["_statements"] == large["_statements"] == 7
+    # Staff are members of no account: the account's currency is one more statement.
+    staff = await gql(query, {"id": encode("Location", loc.id), "n": 30}, as_="ops@merchant.example")
+    assert "errors" not in staff and staff["_statements"] == 8
 
 
 async def _any_sku(db):
