@@ -30,8 +30,8 @@ async def test_precedence_location_then_account_then_list_price(gql, db):
     async with db.session() as s:
         variants = (await s.exec(select(ProductVariant).order_by(ProductVariant.id))).all()
     first = variants[0]  # fixed at Denver (0.80), fixed for Acme (0.85), and in the account's -8 %
-    assert Decimal(denver[first.sku]["price"]["amount"]) == (first.list_price * Decimal("0.80")).quantize(Decimal("0.01"))
-    assert Decimal(chicago[first.sku]["price"]["amount"]) == (first.list_price * Decimal("0.85")).quantize(Decimal("0.01"))
+    assert Decimal(denver[first.sku]["price"]["amount"]) == cents(first.list_price * Decimal("0.80"))
+    assert Decimal(chicago[first.sku]["price"]["amount"]) == cents(first.list_price * Decimal("0.85"))
     plain = variants[1]  # no fixed price for Acme: the account list's -8 % (the expired -30 % is ignored),
     # rounded to the cent when computed (the list has no precision of its own)
     assert Decimal(chicago[plain.sku]["price"]["amount"]) == cents(plain.list_price * Decimal("0.92"))
