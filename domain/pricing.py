@@ -98,14 +98,17 @@ class PriceSchedule:
         if applicable:
             return UnitPrice(level.breaks[max(applicable)], level.currency or list_currency, level.source)
         currency = level.currency or list_currency
-        base = self.rates.list_price(list_price, list_currency, currency)
-        if base is None:
-            return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
+        base = list_price
+        if currency != list_currency:
+            converted = self.rates.list_price(list_price, list_currency, currency)
+            if converted is None:
+                return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
+            base = converted[0]
         if level.adjustment_percent is not None:
-            adjusted = base[0] * (Decimal(100) + level.adjustment_percent) / Decimal(100)
+            adjusted = base * (Decimal(100) + level.adjustment_percent) / Decimal(100)
             return UnitPrice(round_price(adjusted, currency, level.precision), currency, level.source)
         # Fixed prices start above this quantity: the list price holds below the first break.
-        return UnitPrice(base[0], currency, PriceSource.LIST_PRICE)
+        return UnitPrice(base, currency, PriceSource.LIST_PRICE)
 
     def price_breaks(self, list_currency: str) -> list[PriceBreak]:
         level = self._deciding_level()
