@@ -1,6 +1,6 @@
 """Money: an exact Decimal amount and an ISO 4217 currency."""
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from babel.numbers import get_currency_precision
@@ -19,8 +19,17 @@ def minor_unit(currency: str) -> Decimal:
 
 
 def round_to_minor(amount: Decimal, currency: str) -> Decimal:
-    """Round to the currency's minor unit; only where money is charged or printed."""
-    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_EVEN)
+    """Round to the currency's minor unit, half up (as on an invoice checked by hand: 2.345 is
+    2.35); only where money is charged or printed."""
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def round_price(amount: Decimal, currency: str, places: int | None = None) -> Decimal:
+    """A computed unit price (a percentage off a list price), half up: to the currency's minor unit,
+    or to `places` decimals when the merchant set a price precision (0 to 4: the Amount column's)."""
+    if places is None:
+        return round_to_minor(amount, currency)
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def display_amount(amount: Decimal, currency: str) -> Decimal:

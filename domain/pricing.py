@@ -1,11 +1,15 @@
 """Contracted prices: a location's price lists over its account's over the list price; and list
-prices in a customer's currency."""
+prices in a customer's currency.
+
+A computed price (a percentage off the list price) is rounded when it is computed: to its currency's
+minor unit, or to the price list's own precision. What a catalog, a cart or an order line shows as
+the unit price is then exactly the price its line total is computed from (docs/ordering.md)."""
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from domain.money import round_to_minor
+from domain.money import round_price, round_to_minor
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -55,15 +59,17 @@ class PriceLevel:
     currency: str | None = None  # of the fixed prices (the price lists' currency)
     breaks: dict[int, Decimal] = field(default_factory=dict)  # min quantity -> lowest fixed price
     adjustment_percent: Decimal | None = None  # the most favourable adjustment of the level
+    precision: int | None = None  # decimals of a price it computes (its list's), else the minor unit's
     rule: QuantityRuleData | None = None
 
     def add_fixed(self, min_quantity: int, price: Decimal) -> None:
         current = self.breaks.get(min_quantity)
         self.breaks[min_quantity] = price if current is None else min(current, price)
 
-    def add_adjustment(self, percent: Decimal) -> None:
+    def add_adjustment(self, percent: Decimal, precision: int | None = None) -> None:
         if self.adjustment_percent is None or percent < self.adjustment_percent:
             self.adjustment_percent = percent
+            self.precision = precision
 
 
 @dataclass
@@ -71,6 +77,8 @@ class PriceSchedule:
     """Levels in precedence order: location first, then account."""
 
     levels: list[PriceLevel] = field(default_factory=list)
+    # How the list price is had in a price list's currency (ListPriceRates, below).
+    rates: "ListPriceRates" = field(default_factory=lambda: ListPriceRates())
 
     def quantity_rule(self) -> QuantityRuleData | None:
         return next((lvl.rule for lvl in self.levels if lvl.rule is not None), None)
@@ -79,18 +87,28 @@ class PriceSchedule:
         return next((lvl for lvl in self.levels if lvl.breaks or lvl.adjustment_percent is not None), None)
 
     def unit_price(self, list_price: Decimal, list_currency: str, quantity: int = 1) -> "UnitPrice":
-        """Fixed prices are in their price list's currency; adjustments keep the list price's."""
+        """Fixed prices are in their price list's currency; so is a percentage, taken of the list
+        price in that currency (converted at the merchant's rate, as a catalog shows it) and rounded
+        to the list's precision. With no rate to it, the list price stays in its own currency (an
+        order in the price list's currency refuses it)."""
         level = self._deciding_level()
         if level is None:
             return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
         applicable = [q for q in level.breaks if q <= quantity]
         if applicable:
             return UnitPrice(level.breaks[max(applicable)], level.currency or list_currency, level.source)
+        currency = level.currency or list_currency
+        base = list_price
+        if currency != list_currency:
+            converted = self.rates.list_price(list_price, list_currency, currency)
+            if converted is None:
+                return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
+            base = converted[0]
         if level.adjustment_percent is not None:
-            adjusted = list_price * (Decimal(100) + level.adjustment_percent) / Decimal(100)
-            return UnitPrice(adjusted.quantize(FOUR_PLACES), list_currency, level.source)
+            adjusted = base * (Decimal(100) + level.adjustment_percent) / Decimal(100)
+            return UnitPrice(round_price(adjusted, currency, level.precision), currency, level.source)
         # Fixed prices start above this quantity: the list price holds below the first break.
-        return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
+        return UnitPrice(base, currency, PriceSource.LIST_PRICE)
 
     def price_breaks(self, list_currency: str) -> list[PriceBreak]:
         level = self._deciding_level()

@@ -37,7 +37,8 @@ TOUCH_EVERY = timedelta(minutes=1)
 async def caller_from_token(db: Database, token: str | None, now, settings: SessionRules,  # type: ignore[no-untyped-def]
                             rows: dict[str, Any] | None = None) -> Caller:
     """The caller for a bearer token; UNAUTHENTICATED (with a reason) for a bad or stale one.
-    `rows` gets the user's row as read with the session (read-only), for the user loader."""
+    `rows` gets what was read with the session, for the request's loaders: the user's row
+    (read-only) and the currencies of the accounts the user is a member of."""
     if not token:
         return ANONYMOUS
     if looks_like_jwt(token):
@@ -46,7 +47,7 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sess
         found = await session_with_user(conn, token_hash(token))
         if found is None:
             raise Unauthenticated("The session token is not valid: sign in again", reason="INVALID_TOKEN")
-    auth_session, user, memberships = found
+    auth_session, user, memberships = found.session, found.user, found.grants
     state = session_state(auth_session, now, timedelta(minutes=settings.session_idle_minutes))
     if state is not None:
         raise Unauthenticated(f"The session has {'been revoked' if state == 'revoked' else 'expired'}: sign in again",
@@ -54,6 +55,7 @@ async def caller_from_token(db: Database, token: str | None, now, settings: Sess
     caller = caller_of(user, auth_session, memberships)
     if rows is not None:
         rows["user"] = user
+        rows["currencies"] = found.currencies
     if now - auth_session.last_seen_at >= TOUCH_EVERY:
         async with db.transaction() as session:
             await touch_session(session, auth_session.id, now)  # type: ignore[arg-type]

@@ -18,8 +18,11 @@ class InCatalog(Within):
     account buys in."""
     __slots__ = ("shown_in", "rates")
 
-    def __init__(self, row: Any, parent: Location | Within, shown_in: str, rates: ListPriceRates) -> None:
-        super().__init__(row, parent.account_id, parent.location_id if isinstance(parent, Within) else parent.id)
+    def __init__(self, row: Any, account_id: int, location_id: int, shown_in: str, rates: ListPriceRates) -> None:
+        # One call per row of a page: Within's slots set here rather than through super().__init__.
+        self.row = row
+        self.account_id = account_id
+        self.location_id = location_id
         self.shown_in = shown_in
         self.rates = rates
 
@@ -33,7 +36,8 @@ class _LocatedPages:
 
     async def page(self, f: ProductFilter, **window: Any) -> Any:
         page = await self.repo.page(f, **window)
-        page.rows = [InCatalog(p, self.location, self.shown_in, self.rates) for p in page.rows]
+        account_id, location_id, shown_in, rates = self.location.account_id, self.location.id, self.shown_in, self.rates
+        page.rows = [InCatalog(p, account_id, location_id, shown_in, rates) for p in page.rows]
         return page
 
     async def count(self, f: ProductFilter) -> int:
@@ -46,7 +50,7 @@ async def catalog(ctx: Context, location: Location, filter_: ProductFilter, wind
     if filter_.search is not None and len(filter_.search) > 200:
         raise bad_input("search is limited to 200 characters")
     staff = ctx.caller.is_staff
-    shown_in = (await ctx.loaders.accounts.account.load(location.account_id)).currency
+    shown_in = await ctx.loaders.accounts.currency.load(location.account_id)
     rates = ctx.settings.list_price_rates
     return await paginate(ctx, lambda s: _LocatedPages(CatalogRepository(s, include_inactive=staff), location,
                                                        shown_in, rates), filter_, window)
@@ -55,7 +59,8 @@ async def catalog(ctx: Context, location: Location, filter_: ProductFilter, wind
 def located(variants: list[Any], product: Product | Within) -> list[Any]:
     """A product's variants, seen from the location its product is seen from (if any)."""
     if isinstance(product, InCatalog):
-        return [InCatalog(v, product, product.shown_in, product.rates) for v in variants]
+        account_id, location_id, shown_in, rates = product.account_id, product.location_id, product.shown_in, product.rates
+        return [InCatalog(v, account_id, location_id, shown_in, rates) for v in variants]
     if isinstance(product, Within):
         return [Within(v, product.account_id, product.location_id) for v in variants]
     return variants
@@ -64,7 +69,7 @@ def located(variants: list[Any], product: Product | Within) -> list[Any]:
 def list_price(variant: ProductVariant | Within) -> Money | None:
     """The merchant's list price; in a catalog, in its account's currency (null when the merchant
     has set no rate to it)."""
-    if not isinstance(variant, InCatalog):
+    if type(variant) is not InCatalog or variant.currency == variant.shown_in:
         return Money(variant.list_price, variant.currency)
     shown = variant.rates.list_price(variant.list_price, variant.currency, variant.shown_in)
     return None if shown is None else Money(*shown)

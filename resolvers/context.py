@@ -51,7 +51,7 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.db, self.caller, self.now)
+        return Loaders(self.db, self.caller, self.now, self.settings.list_price_rates)
 
     @cached_property
     def merchant(self) -> MerchantSettings:

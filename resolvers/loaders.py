@@ -12,6 +12,7 @@ from db.engine import Database
 from db.loaders import accounts, billing, carts, catalog, fulfilment, orders, pricing, quotes, requisitions, subscriptions
 from db.loaders import returns as return_batches  # (ReturnLoaders has a `returns`)
 from domain.ordering import Pricer
+from domain.pricing import ListPriceRates
 from permissions.caller import Caller
 from permissions.policy import rule
 from resolvers import pricing as prices
@@ -65,10 +66,11 @@ class Futures(AbstractCache[Any, Any]):
 
 
 class _Domain:
-    def __init__(self, db: Database, caller: Caller, now: datetime) -> None:
+    def __init__(self, db: Database, caller: Caller, now: datetime, rates: ListPriceRates) -> None:
         self.db = db
         self.caller = caller
         self.now = now
+        self.rates = rates  # the merchant's list price rates (prices in a price list's currency)
 
     def make(self, batch: Batch) -> DataLoader:
         db = self.db
@@ -88,6 +90,7 @@ class _Domain:
 
 class AccountLoaders(_Domain):
     account = _Loader(accounts.account_by_id)
+    currency = _Loader(accounts.currency_by_account)
     location = _Loader(accounts.location_by_id)
     user = _Loader(accounts.user_by_id)
     address = _Loader(accounts.address_by_id)
@@ -106,7 +109,7 @@ class CatalogLoaders(_Domain):
 
 
 class PricingLoaders(_Domain):
-    schedule = _Loader(of=lambda d: prices.schedules_at(d.now))  # keyed by (location id, variant id)
+    schedule = _Loader(of=lambda d: prices.schedules_at(d.now, d.rates))  # keyed by (location id, variant id)
     entries = _Loader(pricing.entries_by_price_list)
     rules = _Loader(pricing.rules_by_price_list)
 
@@ -117,7 +120,7 @@ class PricingLoaders(_Domain):
 
     def pricer_in(self, session: Any) -> Pricer:
         """The same prices, read in a mutation's own transaction (see resolvers/pricing.py)."""
-        return prices.pricer_in(session, self.now)
+        return prices.pricer_in(session, self.now, self.rates)
 
 
 class OrderLoaders(_Domain):
@@ -171,7 +174,7 @@ class QuoteLoaders(_Domain):
 
 def _domain(kind: type[_Domain]) -> Any:
     def make(loaders: "Loaders") -> _Domain:
-        return kind(loaders.db, loaders.caller, loaders.now)
+        return kind(loaders.db, loaders.caller, loaders.now, loaders.rates)
     return cached_property(make)
 
 
@@ -179,10 +182,11 @@ class Loaders:
     """A request's loaders. The domains hold no reference back to this object, so a request's
     loaders and rows are freed by reference counting when it ends."""
 
-    def __init__(self, db: Database, caller: Caller, now: datetime) -> None:
+    def __init__(self, db: Database, caller: Caller, now: datetime, rates: ListPriceRates | None = None) -> None:
         self.db = db
         self.caller = caller
         self.now = now
+        self.rates = rates or ListPriceRates()
 
     accounts: AccountLoaders = _domain(AccountLoaders)
     catalog: CatalogLoaders = _domain(CatalogLoaders)

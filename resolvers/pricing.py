@@ -13,10 +13,10 @@ from strawberry.dataloader import DataLoader
 
 from db.loaders.pricing import PriceRows, price_rows
 from domain.ordering import Pricer
-from domain.pricing import PriceLevel, PriceSchedule, PriceSource, QuantityRuleData, UnitPrice
+from domain.pricing import ListPriceRates, PriceLevel, PriceSchedule, PriceSource, QuantityRuleData, UnitPrice
 
 
-def schedule_from(rows: PriceRows) -> PriceSchedule:
+def schedule_from(rows: PriceRows, rates: ListPriceRates) -> PriceSchedule:
     levels = []
     for source, lists in ((PriceSource.LOCATION_PRICE_LIST, rows.location_lists),
                           (PriceSource.ACCOUNT_PRICE_LIST, rows.account_lists)):
@@ -24,7 +24,7 @@ def schedule_from(rows: PriceRows) -> PriceSchedule:
         level = PriceLevel(source, currency=lists[0].currency if lists else None)
         for pl in lists:
             if pl.adjustment_percent is not None:
-                level.add_adjustment(pl.adjustment_percent)
+                level.add_adjustment(pl.adjustment_percent, pl.price_precision)
         for e in rows.entries:
             if e.price_list_id in ids:
                 level.add_fixed(e.min_quantity, e.price)
@@ -32,32 +32,33 @@ def schedule_from(rows: PriceRows) -> PriceSchedule:
             if r.price_list_id in ids and level.rule is None:
                 level.rule = QuantityRuleData(r.minimum, r.maximum, r.increment)
         levels.append(level)
-    return PriceSchedule(levels)
+    return PriceSchedule(levels, rates)
 
 
-def schedules_from(rows: Sequence[PriceRows]) -> list[PriceSchedule]:
+def schedules_from(rows: Sequence[PriceRows], rates: ListPriceRates) -> list[PriceSchedule]:
     """A variant no price list names has its location's schedule: made once per location (price_rows
     shares a location's lists between its rows; the schedule is only read)."""
     by_lists: dict[tuple[int, int], PriceSchedule] = {}
     out = []
     for r in rows:
         if r.entries or r.rules:
-            out.append(schedule_from(r))
+            out.append(schedule_from(r, rates))
             continue
         key = (id(r.location_lists), id(r.account_lists))
         found = by_lists.get(key)
         if found is None:
-            found = by_lists[key] = schedule_from(r)
+            found = by_lists[key] = schedule_from(r, rates)
         out.append(found)
     return out
 
 
-def schedules_at(now: datetime) -> Any:
-    """The batch function of price schedules keyed by (location id, variant id), valid at `now`."""
+def schedules_at(now: datetime, rates: ListPriceRates) -> Any:
+    """The batch function of price schedules keyed by (location id, variant id), valid at `now`,
+    with the merchant's `rates` for list prices in a price list's currency."""
     rows = price_rows(now)
 
     async def load(db: Any, keys: Sequence[tuple[int, int]]) -> list[PriceSchedule]:
-        return schedules_from(await rows(db, keys))
+        return schedules_from(await rows(db, keys), rates)
     return load
 
 
@@ -70,9 +71,9 @@ def pricer(schedules: DataLoader) -> Pricer:
     return price
 
 
-def pricer_in(session: Any, now: datetime) -> Pricer:
+def pricer_in(session: Any, now: datetime, rates: ListPriceRates) -> Pricer:
     """The request's prices, read in the open `session` (batched, never cached)."""
-    load = schedules_at(now)
+    load = schedules_at(now, rates)
     in_session = _SessionAsDatabase(session)
 
     async def batch(keys: list[tuple[int, int]]) -> list[PriceSchedule]:

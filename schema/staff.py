@@ -73,6 +73,10 @@ class PriceListQuantityRule:
     variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")], "catalog.variant", "variant_id")
 
 
+_PRECISION = ("Decimal places (0 to 4) a price computed from adjustmentPercent is rounded to, half up; "
+              "null: the currency's minor unit (2 for USD, 0 for JPY, 3 for KWD).")
+
+
 @strawberry.type(description="Prices contracted with an account, or with one of its locations.")
 class PriceList(Node):
     id: strawberry.ID = node_id("PriceList")
@@ -80,6 +84,7 @@ class PriceList(Node):
     name: str
     currency_code: str = strawberry.field(resolver=lambda root: root.currency)
     adjustment_percent: Decimal | None = strawberry.field(description="-10 is ten percent off the list price.")
+    price_precision: int | None = strawberry.field(description=_PRECISION)
     valid_from: datetime | None
     valid_until: datetime | None
     created_at: datetime
@@ -122,6 +127,7 @@ class PriceListCreateInput:
     location_id: strawberry.ID | None = strawberry.field(default=None, description="Null: the whole account.")
     currency_code: str | None = strawberry.field(default=None, description="Default: the account's currency.")
     adjustment_percent: Decimal | None = None
+    price_precision: int | None = strawberry.field(default=None, description=_PRECISION)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     entries: list[PriceListEntryInput] = strawberry.field(default_factory=list)
@@ -134,6 +140,7 @@ class PriceListUpdateInput:
     name: str | None = strawberry.UNSET
     location_id: strawberry.ID | None = strawberry.UNSET
     adjustment_percent: Decimal | None = strawberry.UNSET
+    price_precision: int | None = strawberry.field(default=strawberry.UNSET, description=_PRECISION)
     valid_from: datetime | None = strawberry.UNSET
     valid_until: datetime | None = strawberry.UNSET
     entries: list[PriceListEntryInput] | None = strawberry.field(default=None,

@@ -94,8 +94,9 @@ class PortalGraphQL(GraphQL):
                       user_agent=request.headers.get("user-agent"), storage=self.storage,
                       limiter=self.limiter)
         ctx.__dict__["now"] = now  # the instant the caller was checked at
-        if "user" in rows:  # `viewer` needs no statement of its own
+        if "user" in rows:  # `viewer` needs no statement of its own, nor a catalog its account's currency
             ctx.loaders.accounts.user.prime(caller.user_id, rows["user"])
+            ctx.loaders.accounts.currency.prime_many(rows["currencies"])
         request.state.principal = principal(caller)
         response.headers["x-request-id"] = request_id
         return ctx

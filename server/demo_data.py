@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,7 +93,7 @@ MODELS = [User, Account, Location, Address, Membership, MembershipRole, Product,
 
 
 def money(x: Decimal) -> Decimal:
-    return x.quantize(CENT)
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)  # as the live prices are (domain.money.round_price)
 
 
 class DemoBuilder:
@@ -169,9 +169,11 @@ class DemoBuilder:
     def price_list(self, account_id: int, location_id: int | None, name: str, currency: str,
                    adjustment: Decimal | None, fixed: list[tuple[dict, list[tuple[int, Decimal]]]],
                    rules: list[tuple[dict, int, int | None, int]] = (),  # type: ignore[assignment]
-                   valid_from: datetime | None = None, valid_until: datetime | None = None) -> int:
+                   valid_from: datetime | None = None, valid_until: datetime | None = None,
+                   precision: int | None = None) -> int:
         pl = self.rows.add(PriceList, name=name, account_id=account_id, location_id=location_id, currency=currency,
-                           adjustment_percent=adjustment, valid_from=valid_from, valid_until=valid_until,
+                           adjustment_percent=adjustment, price_precision=precision, valid_from=valid_from,
+                           valid_until=valid_until,
                            created_at=self.now - timedelta(days=700))
         for variant, breaks in fixed:
             for min_qty, price in breaks:
@@ -407,6 +409,8 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
 
     b.price_list(globex, None, "Globex Rahmenvertrag (EUR)", "EUR", None,
                  [(variant, [(1, eur(variant)), (100, money(eur(variant) * Decimal("0.9")))]) for variant in v])
+    # München's own list: 3 % off the list price in euros (at LIST_PRICE_RATES), to a tenth of a cent.
+    b.price_list(globex, munich, "München Werk Sonderkondition", "EUR", Decimal("-3"), [], precision=3)
     globex_info = _account_info(b, globex, AccountKind.BUSINESS, "EUR", 14, [berlin, munich])
     b.history(globex_info, [berlin, munich], {berlin: g_buyer, munich: g_buyer}, sizes.globex_orders, eur, pending=2)
     b.subscription(globex_info, berlin, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(v[3], 20)], eur, 300)

@@ -35,7 +35,8 @@ class PriceList(SQLModel, table=True):
     """Prices contracted with an account, or with one of its locations (location_id set).
 
     A fixed price in an entry wins; other variants get `adjustment_percent` on their list price
-    (-10 is ten percent off) when it is set."""
+    (-10 is ten percent off) when it is set, rounded to `price_precision` decimals (0 to 4) or,
+    when that is null, to the currency's minor unit."""
 
     __tablename__ = "price_list"
 
@@ -45,6 +46,7 @@ class PriceList(SQLModel, table=True):
     location_id: int | None = Field(default=None, foreign_key="location.id", index=True)
     currency: str = Field(max_length=3)
     adjustment_percent: Decimal | None = amount_field(nullable=True)
+    price_precision: int | None = Field(default=None)
     valid_from: datetime | None = utc_field(nullable=True, default=None)
     valid_until: datetime | None = utc_field(nullable=True, default=None)
     created_at: datetime = utc_field(default_factory=utcnow)

@@ -1,4 +1,5 @@
 """Users, their memberships and roles, and sign-in sessions. Not scoped: these build the caller."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam
@@ -6,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import AuthSession, Membership, MembershipRole, User
+from db.models import Account, AuthSession, Membership, MembershipRole, User
 from db.reads import Read, columns_of, detached
 
 
@@ -28,26 +29,40 @@ async def memberships_of(session: AsyncSession, user_id: int) -> list[Membership
 
 
 _SESSION_WITH_USER = Read(
-    select(AuthSession, User, Membership.account_id, MembershipRole)
+    select(AuthSession, User, Membership.account_id, Account.currency, MembershipRole)
     .join(User, User.id == AuthSession.user_id)
     .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(Account, Account.id == Membership.account_id)
     .outerjoin(MembershipRole, MembershipRole.membership_id == Membership.id)
     .where(AuthSession.token_hash == bindparam("token_hash")))
 
 
-async def session_with_user(conn: AsyncConnection, token_hash: str
-                            ) -> tuple[AuthSession, User, list[tuple[int, MembershipRole | None]]] | None:
-    """The sign-in session of a token, its user, and (account id, role row or None) for each of the
-    user's memberships: what a request's caller is made of, in one statement. The rows are read-only
-    (db.reads.detached)."""
+@dataclass
+class SignedIn:
+    """What a request's caller is made of: the sign-in session, its user, (account id, role row or
+    None) for each of the user's memberships, and the currency each of those accounts buys in (a
+    catalog shows list prices in it)."""
+
+    session: AuthSession
+    user: User
+    grants: list[tuple[int, MembershipRole | None]]
+    currencies: dict[int, str]
+
+
+async def session_with_user(conn: AsyncConnection, token_hash: str) -> SignedIn | None:
+    """The sign-in session of a token with its user and memberships, in one statement. The rows
+    are read-only (db.reads.detached)."""
     rows = await _SESSION_WITH_USER.rows(conn, token_hash=token_hash)
     if not rows:
         return None
     at_user = len(columns_of(AuthSession))
     at_account = at_user + len(columns_of(User))
-    grants = [(row[at_account], None if row[at_account + 1] is None else detached(MembershipRole, row[at_account + 1:]))
+    at_role = at_account + 2
+    grants = [(row[at_account], None if row[at_role] is None else detached(MembershipRole, row[at_role:]))
               for row in rows if row[at_account] is not None]
-    return detached(AuthSession, rows[0][:at_user]), detached(User, rows[0][at_user:at_account]), grants
+    currencies = {row[at_account]: row[at_account + 1] for row in rows if row[at_account] is not None}
+    return SignedIn(detached(AuthSession, rows[0][:at_user]), detached(User, rows[0][at_user:at_account]), grants,
+                    currencies)
 
 
 async def touch_session(session: AsyncSession, session_id: int, now: datetime) -> None:

@@ -27,6 +27,7 @@ class BackOfficeErrorCode(StrEnum):
     INVALID_CURRENCY = "INVALID_CURRENCY"
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
     INVALID_PERCENT = "INVALID_PERCENT"
+    INVALID_PRECISION = "INVALID_PRECISION"
     INVALID_DATES = "INVALID_DATES"
     INVALID_QUANTITY = "INVALID_QUANTITY"
     INVALID_RULE = "INVALID_RULE"
@@ -82,6 +83,13 @@ def percent(value: Decimal, *field: str) -> Decimal:
     if not value.is_finite() or value < -100 or value > 1000 or value != value.quantize(Decimal("0.0001")):
         raise reject(E.INVALID_PERCENT, "An adjustment is between -100 and 1000 percent (-10: ten percent off)", *field)
     return value.quantize(Decimal("0.0001"))
+
+
+def precision(value: int, *field: str) -> int:
+    """Decimals of the prices a price list computes: 0 (whole units) to 4 (what an amount is stored with)."""
+    if not 0 <= value <= 4:
+        raise reject(E.INVALID_PRECISION, "A price precision is 0 to 4 decimal places (null: the currency's)", *field)
+    return value
 
 
 def country(code: str, *field: str) -> str:

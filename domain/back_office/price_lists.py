@@ -1,5 +1,6 @@
 """Staff manage contracted prices: price lists (account or location scope, validity window, percentage
-adjustment, fixed entries with quantity breaks) and the quantity rules they carry."""
+adjustment and the precision of the prices it computes, fixed entries with quantity breaks) and the
+quantity rules they carry."""
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -93,6 +94,9 @@ def _apply(pl: PriceList, changes: dict[str, Any]) -> None:
     if "adjustment_percent" in changes:
         value = changes["adjustment_percent"]
         pl.adjustment_percent = None if value is None else rules.percent(Decimal(value), "input", "adjustmentPercent")
+    if "price_precision" in changes:
+        value = changes["price_precision"]
+        pl.price_precision = None if value is None else rules.precision(value, "input", "pricePrecision")
     for key in ("valid_from", "valid_until"):
         if key in changes:
             when = changes[key]

@@ -8,6 +8,7 @@ import pytest
 from graphql import GraphQLObjectType
 from strawberry.dataloader import DataLoader
 
+from domain.pricing import ListPriceRates
 from permissions.caller import ANONYMOUS
 from resolvers.loaders import Loaders, _Domain
 from schema.execution import BACKREF
@@ -34,7 +35,7 @@ class Rows:
 
 
 def loader(rows: Rows) -> DataLoader:
-    return _Domain(None, ANONYMOUS, NOW).make(rows)  # type: ignore[arg-type]
+    return _Domain(None, ANONYMOUS, NOW, ListPriceRates()).make(rows)  # type: ignore[arg-type]
 
 
 async def test_a_failed_batch_fails_its_loads_and_is_tried_again():

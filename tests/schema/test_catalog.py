@@ -1,5 +1,5 @@
 """The catalog as a location sees it: contracted prices, breaks, validity windows, rules."""
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import select
 
@@ -11,6 +11,10 @@ CATALOG = """query($id: ID!, $q: Int!, $search: String) { node(id: $id) { ... on
   catalog(first: 100, filter: {search: $search}) { totalCount nodes { title variants {
     id sku listPrice { amount currencyCode } price(quantity: $q) { amount currencyCode }
     priceBreaks { minQuantity unitPrice { amount currencyCode } } quantityRule { minimum maximum increment } } } } } } }"""
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 async def prices(gql, db, location: str, user: str, quantity: int = 1) -> dict[str, dict]:
@@ -26,10 +30,11 @@ async def test_precedence_location_then_account_then_list_price(gql, db):
     async with db.session() as s:
         variants = (await s.exec(select(ProductVariant).order_by(ProductVariant.id))).all()
     first = variants[0]  # fixed at Denver (0.80), fixed for Acme (0.85), and in the account's -8 %
-    assert Decimal(denver[first.sku]["price"]["amount"]) == (first.list_price * Decimal("0.80")).quantize(Decimal("0.01"))
-    assert Decimal(chicago[first.sku]["price"]["amount"]) == (first.list_price * Decimal("0.85")).quantize(Decimal("0.01"))
-    plain = variants[1]  # no fixed price for Acme: the account list's -8 % (the expired -30 % is ignored)
-    assert Decimal(chicago[plain.sku]["price"]["amount"]) == (plain.list_price * Decimal("0.92")).quantize(Decimal("0.0001"))
+    assert Decimal(denver[first.sku]["price"]["amount"]) == cents(first.list_price * Decimal("0.80"))
+    assert Decimal(chicago[first.sku]["price"]["amount"]) == cents(first.list_price * Decimal("0.85"))
+    plain = variants[1]  # no fixed price for Acme: the account list's -8 % (the expired -30 % is ignored),
+    # rounded to the cent when computed (the list has no precision of its own)
+    assert Decimal(chicago[plain.sku]["price"]["amount"]) == cents(plain.list_price * Decimal("0.92"))
 
 
 async def test_quantity_breaks_and_rules(gql, db):
@@ -52,8 +57,8 @@ async def test_a_price_list_outside_its_validity_window_does_not_apply(gql, db, 
     after = await prices(gql, db, "Chicago HQ", "approver@acme.example")
     async with db.session() as s:
         plain = (await s.exec(select(ProductVariant).order_by(ProductVariant.id))).all()[1]
-    assert Decimal(before[plain.sku]["price"]["amount"]) == (plain.list_price * Decimal("0.92")).quantize(Decimal("0.0001"))
-    assert Decimal(after[plain.sku]["price"]["amount"]) == (plain.list_price * Decimal("0.88")).quantize(Decimal("0.0001"))
+    assert Decimal(before[plain.sku]["price"]["amount"]) == cents(plain.list_price * Decimal("0.92"))
+    assert Decimal(after[plain.sku]["price"]["amount"]) == cents(plain.list_price * Decimal("0.88"))
 
 
 async def test_globex_sees_euro_contract_prices(gql, db):
@@ -111,10 +116,13 @@ async def test_catalog_statements_do_not_grow_with_page_size(gql, db):
     small = await gql(query, {"id": encode("Location", loc.id), "n": 3}, as_="buyer@acme.example")
     large = await gql(query, {"id": encode("Location", loc.id), "n": 30}, as_="buyer@acme.example")
     assert "errors" not in large
-    # The session with the caller; the location; its account (the currency of its list prices);
-    # the page of products; their variants; the locations' valid price lists, the variants'
-    # entries and quantity rules in them.
-    assert small["_statements"] == large["_statements"] == 8
+    # The session with the caller (and the currencies of its accounts, which list prices are shown
+    # in); the location; the page of products; their variants; the locations' valid price lists,
+    # the variants' entries and quantity rules in them.
+    assert small["_statements"] == large["_statements"] == 7
+    # Staff are members of no account: the account's currency is one more statement.
+    staff = await gql(query, {"id": encode("Location", loc.id), "n": 30}, as_="ops@merchant.example")
+    assert "errors" not in staff and staff["_statements"] == 8
 
 
 async def _any_sku(db):

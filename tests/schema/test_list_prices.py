@@ -1,7 +1,7 @@
 """List prices beside contracted prices are in the same currency: an EUR account's catalog shows
 the merchant's USD list prices converted at the rate the merchant configures, or none."""
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from db.models import Location
 from domain.pricing import ListPriceRates
@@ -38,7 +38,7 @@ async def test_an_eur_account_sees_list_prices_in_euros_at_the_merchants_rate(db
     for v in converted:
         assert v["price"]["currencyCode"] == v["listPrice"]["currencyCode"] == "EUR"
         assert usd[v["sku"]]["currencyCode"] == "USD"  # a USD account's stay as they are
-        expected = (Decimal(usd[v["sku"]]["amount"]) * Decimal("0.92")).quantize(Decimal("0.01"))
+        expected = (Decimal(usd[v["sku"]]["amount"]) * Decimal("0.92")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         assert Decimal(v["listPrice"]["amount"]) == expected
 
 
