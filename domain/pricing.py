@@ -38,6 +38,7 @@ class UnitPrice:
     amount: Decimal
     currency: str
     source: PriceSource
+    includes_tax: bool = False  # from a tax-inclusive price list: the line's tax is extracted from it
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class PriceLevel:
     breaks: dict[int, Decimal] = field(default_factory=dict)  # min quantity -> lowest fixed price
     adjustment_percent: Decimal | None = None  # the most favourable adjustment of the level
     rule: QuantityRuleData | None = None
+    includes_tax: bool = False  # the level's lists are tax-inclusive
 
     def add_fixed(self, min_quantity: int, price: Decimal) -> None:
         current = self.breaks.get(min_quantity)
@@ -85,10 +87,11 @@ class PriceSchedule:
             return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
         applicable = [q for q in level.breaks if q <= quantity]
         if applicable:
-            return UnitPrice(level.breaks[max(applicable)], level.currency or list_currency, level.source)
+            return UnitPrice(level.breaks[max(applicable)], level.currency or list_currency, level.source,
+                             level.includes_tax)
         if level.adjustment_percent is not None:
             adjusted = list_price * (Decimal(100) + level.adjustment_percent) / Decimal(100)
-            return UnitPrice(adjusted.quantize(FOUR_PLACES), list_currency, level.source)
+            return UnitPrice(adjusted.quantize(FOUR_PLACES), list_currency, level.source, level.includes_tax)
         # Fixed prices start above this quantity: the list price holds below the first break.
         return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
 

@@ -3,6 +3,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.billing_details import is_country
 from domain.pricing import ListPriceRates
 from schema.requests import Settings as SessionSettings
 from schema.limits import Limits
@@ -113,10 +114,18 @@ class Settings:
                 issuer=os.environ.get("PORTALQL_ISSUER") or SessionSettings.issuer,
                 invoice_on=_choice("PORTALQL_INVOICE_ON", ("PLACEMENT", "FULFILMENT"), "PLACEMENT"),
                 list_price_rates=_list_price_rates(),
+                merchant_country=_country("PORTALQL_MERCHANT_COUNTRY"),
             ),
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
         )
+
+
+def _country(name: str) -> str | None:
+    value = (os.environ.get(name) or "").strip().upper() or None
+    if value is not None and not is_country(value):
+        raise SystemExit(f"{name} must be an ISO 3166 two-letter country code such as DE, got {value!r}")
+    return value
 
 
 def _list_price_rates() -> ListPriceRates:

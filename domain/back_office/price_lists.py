@@ -93,6 +93,8 @@ def _apply(pl: PriceList, changes: dict[str, Any]) -> None:
     if "adjustment_percent" in changes:
         value = changes["adjustment_percent"]
         pl.adjustment_percent = None if value is None else rules.percent(Decimal(value), "input", "adjustmentPercent")
+    if changes.get("prices_include_tax") is not None:
+        pl.prices_include_tax = bool(changes["prices_include_tax"])
     for key in ("valid_from", "valid_until"):
         if key in changes:
             when = changes[key]
