@@ -124,7 +124,7 @@ async def location_update(s: AsyncSession, actor: Actor, now: datetime, location
     if exemption is not None:
         exempt, reference = exemption
         location.tax_exempt = exempt
-        location.tax_exemption_reference = check_text(reference, 100, E.TOO_LONG, "input", "exemptionReference",
+        location.tax_exemption_reference = check_text(reference, 100, E.REQUIRED, "input", "exemptionReference",
                                                       required=exempt) if exempt else None
     if addresses is not None:
         await repo.replace_addresses(s, location.id, _addresses(addresses))  # type: ignore[arg-type]
