@@ -13,7 +13,7 @@ from domain.billing_details import BillingDetails as BillingDetailsData
 from domain.money import Money as MoneyData
 from domain.tax import breakdown
 from schema.billing_details import BillingDetails
-from schema.tax import LineTax, TaxBreakdownEntry, line_tax
+from schema.tax import LineTax, TaxBreakdownEntry, line_tax, percent
 from schema.relations import relation
 from schema.common import Connection, Money, Node, node_id, rows_of
 
@@ -27,7 +27,7 @@ PaymentStatusEnum = strawberry.enum(PaymentStatus, name="PaymentStatus")
 
 
 def tax_summary(lines: list[Any], currency: str) -> list[TaxBreakdownEntry]:
-    return [TaxBreakdownEntry(percent=g.percent.normalize(), label=g.label, jurisdiction=g.jurisdiction,  # type: ignore[call-arg]
+    return [TaxBreakdownEntry(percent=percent(g.percent), label=g.label, jurisdiction=g.jurisdiction,  # type: ignore[call-arg]
                               reason=TaxReason(g.reason) if g.reason else None,
                               net=MoneyData(g.net, currency), amount=MoneyData(g.amount, currency))
             for g in breakdown(lines)]

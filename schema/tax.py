@@ -30,9 +30,14 @@ class LineTax:
                                                   "price list): it was extracted, not added.")
 
 
+def percent(value: Decimal) -> Decimal:
+    """A rate as people write it: 19, 7.25, 14.975 (not 19.0000, nor 1.9E+1)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def line_tax(row: Any) -> LineTax:
     """The LineTax of an order or invoice line row (its tax_* columns)."""
-    return LineTax(percent=row.tax_percent.normalize() if row.tax_percent else Decimal(0),  # type: ignore[call-arg]
+    return LineTax(percent=percent(row.tax_percent),  # type: ignore[call-arg]
                    amount=MoneyData(row.tax_amount, row.currency),
                    label=row.tax_label, jurisdiction=row.tax_jurisdiction,
                    reason=TaxReason(row.tax_reason) if row.tax_reason else None, included=row.tax_included)
@@ -54,9 +59,12 @@ class TaxRate:
     country: str
     region: str | None = strawberry.field(description="ISO 3166-2 subdivision (CA for California); null: the "
                                                       "whole country, unless a region has its own rate.")
-    percent: Decimal
     label: str
     valid_from: datetime
+
+    @strawberry.field(name="percent")
+    def percent_(self) -> Decimal:
+        return percent(self.percent)  # type: ignore[arg-type]
 
     @strawberry.field
     def id(self) -> strawberry.ID:

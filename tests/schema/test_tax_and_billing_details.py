@@ -174,5 +174,22 @@ async def test_staff_support_reads_the_rates_and_customers_cannot(gql, db):
     body = await gql("{ taxRates { country region percent label } }", as_=STAFF_SUPPORT)
     async with db.session() as s:
         count = len((await s.exec(select(TaxRate))).all())
-    assert len(data(body, "taxRates")) == count > 10
+    rates = data(body, "taxRates")
+    assert len(rates) == count > 10
+    assert {"country": "DE", "region": None, "percent": "19", "label": "MwSt."} in rates
+    assert {"country": "US", "region": "CA", "percent": "7.25", "label": "CA sales tax"} in rates
     assert codes(await gql("{ taxRates { country } }", as_=AP)) == ["FORBIDDEN"]
+
+
+async def test_an_integration_needs_invoices_write_to_change_billing_details(gql, db, client):
+    from tests.server.test_oauth import register, token_for  # noqa: PLC0415
+    account_id, before = await _acme(db)
+    for scopes, allowed in ((["invoices:read"], False), (["invoices:read", "invoices:write"], True)):
+        made = (await register(gql, db, scopes))["data"]["oauthClientCreate"]
+        token = (await token_for(client, made["client"]["clientId"], made["clientSecret"])).json()["access_token"]
+        body = await gql(UPDATE, {"input": {"accountId": account_id, "region": "NY", "postalCode": "10001"}},
+                         headers={"authorization": f"Bearer {token}"})
+        if allowed:
+            assert data(body, "billingDetailsUpdate")["account"]["billingDetails"]["region"] == "NY"
+        else:
+            assert codes(body) == ["FORBIDDEN"] and (await _acme(db))[1] == before
