@@ -77,14 +77,14 @@ class BillingDetails:
 
 
 def of_account(account: Account, location: Location | None = None) -> BillingDetails:
-    """The account's billing details; a tax-exempt location makes what is sold to it exempt too."""
-    location_exempt = location is not None and location.tax_exempt
+    """The account's billing details; a tax-exempt location makes what is sold to it exempt too
+    (with the location's own certificate)."""
+    exempt = location if location is not None and location.tax_exempt else account if account.tax_exempt else None
     return BillingDetails(
         name=account.name, business_name=account.billing_business_name, tax_id=account.billing_tax_id,
         is_business=account.billing_is_business, country=account.billing_country, region=account.billing_region,
-        postal_code=account.billing_postal_code, tax_exempt=account.tax_exempt or location_exempt,
-        exemption_reference=(location.tax_exemption_reference if location_exempt and location is not None
-                             else account.tax_exemption_reference) if account.tax_exempt or location_exempt else None)
+        postal_code=account.billing_postal_code, tax_exempt=exempt is not None,
+        exemption_reference=exempt.tax_exemption_reference if exempt is not None else None)
 
 
 def is_country(code: str) -> bool:

@@ -202,24 +202,10 @@ class Placement:
     source: str = "lines"  # lines, cart, quote, reorder
 
 
-@dataclass
-class Totals:
-    subtotal: Decimal
-    tax: Decimal
-    total: Decimal
-
-
 def charged(amount: Decimal, currency: str) -> Decimal:
     """An amount that is charged: rounded to the minor unit, kept with the four places it is stored with
     (so a new row reads the same as one loaded from the database)."""
     return round_to_minor(amount, currency).quantize(FOUR_PLACES)
-
-
-def totals(lines: Sequence[OrderLine]) -> Totals:
-    """An order's totals are the sums of its lines: their net amounts, their tax, and both."""
-    subtotal = sum((line.total - (line.tax_amount if line.tax_included else 0) for line in lines), Decimal("0.0000"))
-    tax_sum = sum((line.tax_amount for line in lines), Decimal("0.0000"))
-    return Totals(subtotal, tax_sum, (subtotal + tax_sum).quantize(FOUR_PLACES))
 
 
 def set_quantity(line: OrderLine, quantity: int) -> None:
@@ -322,8 +308,7 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
         raise reject(E.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
                      "input", "shippingAddressId")
     line_taxes = await taxed_lines(session, merchant, account, p.location, address, p.lines, now)
-    sums = tax.totals(line_taxes)
-    t = Totals(sums.subtotal, sums.tax, sums.total)
+    t = tax.totals(line_taxes)
     await check_credit(session, account, t.total)
     settings = await repo.ordering_settings(session, account.id)  # type: ignore[arg-type]
     member = await repo.membership(session, p.user_id, account.id) if p.user_id else None  # type: ignore[arg-type]
@@ -522,7 +507,7 @@ async def change(session: Any, order: Order, changes: list[LineChange], po_numbe
         order.po_number = po_number or None
     if note is not None:
         order.note = note or None
-    t = totals(list(lines.values()))
+    t = tax.line_totals(list(lines.values()))
     order.subtotal, order.tax, order.total = t.subtotal, t.tax, t.total
     account = await repo.lock_account(session, order.account_id)
     if order.status is not OrderStatus.PENDING_APPROVAL and t.total > before:
@@ -578,7 +563,7 @@ async def cancel(session: Any, order: Order, reason: str | None, now: datetime, 
         for line in lines:
             set_quantity(line, shipped.get(line.id, 0))  # type: ignore[arg-type]
             session.add(line)
-        t = totals(lines)
+        t = tax.line_totals(lines)
         order.subtotal, order.tax, order.total = t.subtotal, t.tax, t.total
         order.status = OrderStatus.FULFILLED
         await invoicing.follow_order(session, order, lines)

@@ -170,6 +170,12 @@ def totals(found: Sequence[LineTax]) -> TaxTotals:
     return TaxTotals(subtotal, tax, subtotal + tax)
 
 
+def line_totals(lines: Sequence[Any]) -> TaxTotals:
+    """The same sums over stored lines (order or invoice line rows, with their tax_* columns)."""
+    return totals([LineTax(line.tax_percent, line.tax_amount, _net(line), included=line.tax_included)
+                   for line in lines])
+
+
 @dataclass(frozen=True)
 class TaxGroup:
     """One row of an invoice's tax summary: the lines taxed alike, their net sum and their tax."""
@@ -188,7 +194,7 @@ def breakdown(lines: Sequence[Any]) -> list[TaxGroup]:
     groups: dict[tuple, list[Decimal]] = {}
     for line in lines:
         key = (line.tax_percent, line.tax_label, line.tax_jurisdiction, line.tax_reason)
-        net = _line_amount(line) - (line.tax_amount if line.tax_included else Decimal(0))
+        net = _net(line)
         sums = groups.setdefault(key, [Decimal(0), Decimal(0)])
         sums[0] += net
         sums[1] += line.tax_amount
@@ -200,8 +206,11 @@ def note(lines: Sequence[Any]) -> str | None:
     return REVERSE_CHARGE_NOTE if any(line.tax_reason == TaxReason.REVERSE_CHARGE for line in lines) else None
 
 
-def _line_amount(line: Any) -> Decimal:
-    return line.amount if hasattr(line, "amount") else line.total
+def _net(line: Any) -> Decimal:
+    """A stored line's net amount: its price total (`amount` of an invoice line, `total` of an order
+    line), less the tax it held."""
+    priced = line.amount if hasattr(line, "amount") else line.total
+    return priced - (line.tax_amount if line.tax_included else Decimal(0))
 
 
 def _stored(amount: Decimal, currency: str) -> Decimal:

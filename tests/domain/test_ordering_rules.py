@@ -10,7 +10,8 @@ from db.models import AccountOrderingSettings, OrderLine
 from db.models.ordering import SpendingLimitPeriod
 from domain.carts import parse_csv
 from domain.errors import Rejected
-from domain.ordering import approvals_needed, period_start, totals
+from domain import tax
+from domain.ordering import approvals_needed, period_start
 
 AT = datetime(2026, 8, 13, 15, 30, tzinfo=timezone.utc)  # a Thursday
 
@@ -38,7 +39,7 @@ def test_totals_are_the_sums_of_the_lines_taxed_one_by_one():
     lines = [OrderLine(order_id=1, sku="A", title="A", quantity=1, unit_price=a, total=a, currency="USD",
                        tax_percent=Decimal("7.25"), tax_amount=t) for a, t in ((Decimal("10.00"), Decimal("0.72")),
                                                                                (Decimal("0.05"), Decimal("0.00")))]
-    t = totals(lines)
+    t = tax.line_totals(lines)
     assert (t.subtotal, t.tax, t.total) == (Decimal("10.05"), Decimal("0.72"), Decimal("10.77"))
 
 

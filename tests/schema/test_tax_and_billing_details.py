@@ -193,3 +193,27 @@ async def test_an_integration_needs_invoices_write_to_change_billing_details(gql
             assert data(body, "billingDetailsUpdate")["account"]["billingDetails"]["region"] == "NY"
         else:
             assert codes(body) == ["FORBIDDEN"] and (await _acme(db))[1] == before
+
+
+async def test_a_changed_quantity_is_taxed_again_at_the_rate_it_was_sold_at_and_the_invoice_follows(gql, db, app):
+    # A tax-inclusive list, so the extraction is redone too: Globex (DE, 19 %) at Berlin.
+    async with db.transaction() as s:
+        for pl in (await s.exec(select(PriceList).where(PriceList.currency == "EUR"))).all():
+            pl.prices_include_tax = True
+            s.add(pl)
+    placed = await _place(gql, db, GLOBEX_BUYER, "Berlin Zentrale", quantity=3)
+    # The merchant's rate changes after placement: the order keeps the rate it was sold at.
+    body = await gql("""mutation($input: TaxRateSetInput!) { taxRateSet(input: $input) { userErrors { code } } }""",
+                     {"input": {"country": "DE", "percent": "25", "label": "MwSt."}}, as_=STAFF_ADMIN)
+    assert data(body, "taxRateSet")["userErrors"] == []
+    body = await gql("""mutation($input: OrderUpdateInput!) { orderUpdate(input: $input) { userErrors { code } } }""",
+                     {"input": {"orderId": placed["id"], "lines": [{"lineId": placed["lines"][0]["id"], "quantity": 1}]}},
+                     as_=GLOBEX_BUYER)
+    assert data(body, "orderUpdate")["userErrors"] == []
+    order = await _order(gql, placed, GLOBEX_ADMIN)
+    [line] = order["lines"]
+    gross = money(line["total"])
+    assert gross == money(placed["lines"][0]["unitPrice"])
+    assert (line["tax"]["percent"], money(line["tax"]["amount"])) == ("19", (gross * 19 / 119).quantize(Decimal("0.01")))
+    assert money(order["total"]) == gross
+    _check_sums(order)
