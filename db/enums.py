@@ -2,6 +2,14 @@
 from enum import StrEnum
 
 
+class TaxReason(StrEnum):
+    """Why a line carries no tax, or none at the usual rate (null: taxed at its jurisdiction's rate)."""
+
+    EXEMPT = "EXEMPT"
+    REVERSE_CHARGE = "REVERSE_CHARGE"
+    NOT_COLLECTED = "NOT_COLLECTED"
+
+
 class AccountKind(StrEnum):
     BUSINESS = "BUSINESS"
     INDIVIDUAL = "INDIVIDUAL"

@@ -1,7 +1,7 @@
 """Invoicing of orders: when a net-terms order gets its invoice (a merchant setting), the tax on it,
 its number and due date, and keeping an unpaid invoice equal to its order when the order changes."""
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -11,10 +11,10 @@ from db.enums import InvoiceStatus
 from db.models import Account, Invoice, InvoiceLine, Order, OrderLine
 from db.repositories import billing as repo
 from db.repositories import ordering as order_repo
+from domain import billing_details, tax
 from domain.errors import reject
+from domain.tax import TaxSettings
 
-# A flat sales tax per currency until a tax engine exists (the demo history uses the same rates).
-TAX_RATES = {"USD": Decimal("0.0725"), "EUR": Decimal("0.19")}
 UNPAID = (InvoiceStatus.OPEN, InvoiceStatus.DRAFT)
 
 
@@ -32,10 +32,7 @@ class InvoiceOn(StrEnum):
 @dataclass(frozen=True)
 class MerchantSettings:
     invoice_on: InvoiceOn = InvoiceOn.PLACEMENT
-
-
-def tax_rate(currency: str) -> Decimal:
-    return TAX_RATES.get(currency, Decimal(0))
+    tax: TaxSettings = field(default_factory=TaxSettings)
 
 
 def due_date(now: datetime, terms_days: int) -> date:
@@ -53,11 +50,7 @@ async def invoice_order(session: Any, order: Order, account: Account, now: datet
                       subtotal=order.subtotal, tax=order.tax, total=order.total, amount_paid=Decimal("0.0000"),
                       amount_due=order.total, po_number=order.po_number, issued_at=now,
                       due_date=due_date(now, account.payment_terms_days),
-                      billing_details={"name": account.name, "country": account.billing_country,
-                                       "region": account.billing_region,
-                                       "postal_code": account.billing_postal_code,
-                                       "business_name": account.billing_business_name,
-                                       "tax_id": account.billing_tax_id, "is_business": account.billing_is_business},
+                      billing_details=await snapshot(session, account, order.location_id, lines),
                       created_at=now)
     session.add(invoice)
     await session.flush()
@@ -82,11 +75,24 @@ async def invoice_at_fulfilment(session: Any, order: Order, merchant: MerchantSe
     return await invoice_order(session, order, account, now)
 
 
+async def snapshot(session: Any, account: Account, location_id: int | None, lines: list[OrderLine]) -> dict[str, Any]:
+    """The billing details the invoice keeps as issued, with what it must say about its tax."""
+    location = await order_repo.location(session, location_id) if location_id is not None else None
+    return {**billing_details.of_account(account, location).snapshot(), "tax_note": tax.note(lines)}
+
+
 def _write_lines(session: Any, invoice: Invoice, lines: list[OrderLine]) -> None:
     for position, line in enumerate(lines):
         session.add(InvoiceLine(invoice_id=invoice.id, variant_id=line.variant_id, description=line.title,  # type: ignore[arg-type]
                                 quantity=line.quantity, unit_price=line.unit_price, amount=line.total,
-                                currency=line.currency, position=position))
+                                currency=line.currency, position=position, **tax_of(line)))
+
+
+def tax_of(line: OrderLine) -> dict[str, Any]:
+    """The tax columns an invoice line copies from its order line."""
+    return {"tax_percent": line.tax_percent, "tax_amount": line.tax_amount, "tax_label": line.tax_label,
+            "tax_jurisdiction": line.tax_jurisdiction, "tax_reason": line.tax_reason,
+            "tax_included": line.tax_included}
 
 
 async def follow_order(session: Any, order: Order, lines: list[OrderLine]) -> None:

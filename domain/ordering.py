@@ -4,7 +4,7 @@ works on an order row its caller read under lock (db.repositories.base), so of t
 decisions one wins and the other sees the new state."""
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,7 +16,7 @@ from db.models import (Account, AccountOrderingSettings, Location, Membership, O
                        OrderApprovalRequest, OrderLine, ProductVariant)
 from db.models.ordering import ApprovalDecision, SpendingLimitPeriod
 from db.repositories import ordering as repo
-from domain import audit, invoicing, mail
+from domain import audit, billing_details, invoicing, mail, tax
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
 from domain.invoicing import MerchantSettings
@@ -91,6 +91,7 @@ class PricedLine:
     unit_price: Decimal
     currency: str
     field: list[str] = field(default_factory=list)
+    includes_tax: bool = False  # priced from a tax-inclusive price list
 
     @property
     def total(self) -> Decimal:
@@ -175,7 +176,7 @@ async def price_lines(session: Any, location_id: int, currency: str, requests: l
                                     f"{currency}, not {r.expected_unit_price}", *r.field, "expectedUnitPrice"))
             continue
         lines.append(PricedLine(variant, f"{titles.get(variant.product_id, '')} / {variant.title}"[:200],
-                                qty, price.amount, price.currency, r.field))
+                                qty, price.amount, price.currency, r.field, price.includes_tax))
     return lines, problems
 
 
@@ -201,23 +202,30 @@ class Placement:
     source: str = "lines"  # lines, cart, quote, reorder
 
 
-@dataclass
-class Totals:
-    subtotal: Decimal
-    tax: Decimal
-    total: Decimal
-
-
 def charged(amount: Decimal, currency: str) -> Decimal:
     """An amount that is charged: rounded to the minor unit, kept with the four places it is stored with
     (so a new row reads the same as one loaded from the database)."""
     return round_to_minor(amount, currency).quantize(FOUR_PLACES)
 
 
-def totals(amounts: list[Decimal], currency: str) -> Totals:
-    subtotal = sum(amounts, Decimal("0.0000"))
-    tax = charged(subtotal * invoicing.tax_rate(currency), currency)
-    return Totals(subtotal, tax, (subtotal + tax).quantize(FOUR_PLACES))
+def set_quantity(line: OrderLine, quantity: int) -> None:
+    """A line's new quantity, total and tax (at the rate it was sold at)."""
+    line.quantity = quantity
+    line.total = charged(line.unit_price * quantity, line.currency)
+    line.tax_amount, _net = tax.retaxed(line.total, line.tax_percent, line.tax_included, line.tax_reason,
+                                        line.currency)
+
+
+async def taxed_lines(session: Any, merchant: MerchantSettings, account: Account, location: Location,
+                      address: Any, lines: Sequence[PricedLine], now: datetime) -> list[tax.LineTax]:
+    """The tax of each line, by the merchant's calculator: where the goods go (the shipping address,
+    else the billing address) and who buys (the account's billing details, the location's exemption)."""
+    buyer = billing_details.of_account(account, location)
+    country, region = (address.country, address.region) if address is not None and address.country else \
+        (buyer.country, buyer.region)
+    sale = tax.Sale(merchant.tax.merchant_country, buyer, country, region, account.currency, now,
+                    [tax.TaxableLine(line.total, line.includes_tax) for line in lines])
+    return await merchant.tax.calculator.calculate(session, sale)
 
 
 def check_texts(po_number: str | None, note: str | None, prefix: list[str]) -> list[Problem]:
@@ -295,11 +303,12 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
         raise Rejected(*problems)
     account = await repo.lock_account(session, p.account_id)
     currency = account.currency
-    t = totals([line.total for line in p.lines], currency)
     address = await repo.shipping_address(session, p.location.id, p.shipping_address_id)  # type: ignore[arg-type]
     if p.shipping_address_id is not None and address is None:
         raise reject(E.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
                      "input", "shippingAddressId")
+    line_taxes = await taxed_lines(session, merchant, account, p.location, address, p.lines, now)
+    t = tax.totals(line_taxes)
     await check_credit(session, account, t.total)
     settings = await repo.ordering_settings(session, account.id)  # type: ignore[arg-type]
     member = await repo.membership(session, p.user_id, account.id) if p.user_id else None  # type: ignore[arg-type]
@@ -313,10 +322,12 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
     session.add(order)
     await session.flush()
     order.number = str(100000 + order.id)  # type: ignore[operator]
-    for position, line in enumerate(p.lines):
+    for position, (line, lt) in enumerate(zip(p.lines, line_taxes, strict=True)):
         session.add(OrderLine(order_id=order.id, variant_id=line.variant.id, sku=line.variant.sku,  # type: ignore[arg-type]
                               title=line.title, quantity=line.quantity, unit_price=line.unit_price,
-                              total=line.total, currency=currency, position=position))
+                              total=line.total, currency=currency, position=position, tax_percent=lt.percent,
+                              tax_amount=lt.amount, tax_label=lt.label, tax_jurisdiction=lt.jurisdiction,
+                              tax_reason=lt.reason.value if lt.reason else None, tax_included=lt.included))
     await session.flush()
     audit.record(session, actor, "order.place", now, account_id=account.id, target_type="Order",
                  target_id=order.id, number=order.number, total=str(t.total), source=p.source,
@@ -488,8 +499,7 @@ async def change(session: Any, order: Order, changes: list[LineChange], po_numbe
     before = order.total
     for c in changes:
         line = lines[c.line_id]
-        line.quantity = c.quantity
-        line.total = charged(line.unit_price * c.quantity, line.currency)
+        set_quantity(line, c.quantity)
         session.add(line)
     if all(line.quantity == 0 for line in lines.values()):
         raise reject(E.EMPTY, "An order needs at least one line: cancel it instead", "input", "lines")
@@ -497,7 +507,7 @@ async def change(session: Any, order: Order, changes: list[LineChange], po_numbe
         order.po_number = po_number or None
     if note is not None:
         order.note = note or None
-    t = totals([line.total for line in lines.values()], order.currency)
+    t = tax.line_totals(list(lines.values()))
     order.subtotal, order.tax, order.total = t.subtotal, t.tax, t.total
     account = await repo.lock_account(session, order.account_id)
     if order.status is not OrderStatus.PENDING_APPROVAL and t.total > before:
@@ -551,10 +561,9 @@ async def cancel(session: Any, order: Order, reason: str | None, now: datetime, 
         order.status = OrderStatus.CANCELLED
     else:
         for line in lines:
-            line.quantity = shipped.get(line.id, 0)  # type: ignore[arg-type]
-            line.total = charged(line.unit_price * line.quantity, line.currency)
+            set_quantity(line, shipped.get(line.id, 0))  # type: ignore[arg-type]
             session.add(line)
-        t = totals([line.total for line in lines], order.currency)
+        t = tax.line_totals(lines)
         order.subtotal, order.tax, order.total = t.subtotal, t.tax, t.total
         order.status = OrderStatus.FULFILLED
         await invoicing.follow_order(session, order, lines)

@@ -42,6 +42,7 @@ class UnitPrice:
     amount: Decimal
     currency: str
     source: PriceSource
+    includes_tax: bool = False  # from a tax-inclusive price list: the line's tax is extracted from it
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class PriceLevel:
     adjustment_percent: Decimal | None = None  # the most favourable adjustment of the level
     precision: int | None = None  # decimals of a price it computes (its list's), else the minor unit's
     rule: QuantityRuleData | None = None
+    includes_tax: bool = False  # the level's lists are tax-inclusive
 
     def add_fixed(self, min_quantity: int, price: Decimal) -> None:
         current = self.breaks.get(min_quantity)
@@ -96,7 +98,8 @@ class PriceSchedule:
             return UnitPrice(list_price, list_currency, PriceSource.LIST_PRICE)
         applicable = [q for q in level.breaks if q <= quantity]
         if applicable:
-            return UnitPrice(level.breaks[max(applicable)], level.currency or list_currency, level.source)
+            return UnitPrice(level.breaks[max(applicable)], level.currency or list_currency, level.source,
+                             level.includes_tax)
         currency = level.currency or list_currency
         base = list_price
         if currency != list_currency:
@@ -106,7 +109,8 @@ class PriceSchedule:
             base = converted[0]
         if level.adjustment_percent is not None:
             adjusted = base * (Decimal(100) + level.adjustment_percent) / Decimal(100)
-            return UnitPrice(round_price(adjusted, currency, level.precision), currency, level.source)
+            return UnitPrice(round_price(adjusted, currency, level.precision), currency, level.source,
+                             level.includes_tax)
         # Fixed prices start above this quantity: the list price holds below the first break.
         return UnitPrice(base, currency, PriceSource.LIST_PRICE)
 

@@ -17,6 +17,7 @@ from db.repositories import fulfilment as fulfilment_repo
 from db.repositories import returns as repo
 from db.repositories.base import lock_row
 from db.repositories.orders import OrderRepository
+from db.repositories.returns import ReturnedLine
 from db.scope import RowScope
 from domain import audit, return_mail
 from domain.audit import Actor
@@ -101,11 +102,12 @@ def next_status(current: ReturnStatus, action: str) -> ReturnStatus:
     return after
 
 
-def default_refund(lines: list[tuple[Decimal, int]], order_subtotal: Decimal, order_tax: Decimal,
-                   currency: str) -> Decimal:
-    """Unit price times quantity of each returned line, plus the order's tax on that share."""
-    goods = sum((price * qty for price, qty in lines), Decimal(0))
-    tax = order_tax * goods / order_subtotal if order_subtotal > 0 else Decimal(0)
+def default_refund(lines: list[ReturnedLine], currency: str) -> Decimal:
+    """Unit price times quantity of each returned line, plus that share of the line's own tax (none
+    to add where the price held it: a tax-inclusive price list)."""
+    goods = sum((line.unit_price * line.returned for line in lines), Decimal(0))
+    tax = sum((line.tax_amount * line.returned / line.quantity for line in lines
+               if not line.tax_included and line.quantity > 0), Decimal(0))
     return round_to_minor(goods + tax, currency)
 
 
@@ -230,7 +232,7 @@ async def decide(s: AsyncSession, actor: Actor, now: datetime, action: str, retu
     elif action == "receive":
         ret.received_at = now
     elif action == "refund":
-        suggested = default_refund(await repo.priced_lines(s, ret.id), order.subtotal, order.tax, order.currency)
+        suggested = default_refund(await repo.priced_lines(s, ret.id), order.currency)
         refundable = order.total - await repo.refunded_total(s, order.id)
         value = check_refund(amount if amount is not None else min(suggested, refundable), refundable,
                              order.currency).quantize(Decimal("0.0001"))  # as the database gives it back

@@ -154,6 +154,7 @@ ORDERING: dict[str, Rule] = {
     "Order.total": _PRICES,
     "OrderLine.unitPrice": _PRICES,
     "OrderLine.total": _PRICES,
+    "OrderLine.tax": _PRICES,
     "Mutation.cartCreate": _orders_write("Start a cart for a location"),
     "Mutation.cartUpdate": _orders_write("Change a cart's name, PO number, note or shipping address"),
     "Mutation.cartLinesAdd": _orders_write("Add lines to a cart at the contracted prices"),
@@ -216,6 +217,16 @@ INVOICING: dict[str, Rule] = {
     "rows:Invoice": rows(FINANCE, "Invoices and payments", oauth_scope="invoices:read"),
     "Account.invoices": fld(FINANCE, "Invoices of the account", oauth_scope="invoices:read"),
     "Order.invoices": fld(FINANCE, "Invoices issued for an order", oauth_scope="invoices:read"),
+    "Mutation.billingDetailsUpdate": mutation(FINANCE, "Change the account's billing details (country, region, "
+                                              "postal code, business name, tax ID)", staff=NO_STAFF,
+                                              oauth_scope="invoices:write"),
+}
+
+# Tax: the merchant's rates.
+TAX: dict[str, Rule] = {
+    "rows:TaxRate": rows(frozenset(), "The merchant's tax rates (staff read them)"),
+    "Mutation.taxRateSet": _staff_admin("Set a tax rate of a country or region"),
+    "Mutation.taxRateDelete": _staff_admin("Remove a tax rate"),
 }
 
 SUBSCRIPTIONS: dict[str, Rule] = {
@@ -227,7 +238,7 @@ SUBSCRIPTIONS: dict[str, Rule] = {
 
 # The one table that the permission classes, row scopes, docs and tests read.
 POLICY: dict[str, Rule] = {**ACCOUNTS, **IDENTITY, **CATALOG, **ORDERING, **REQUISITION_LISTS, **FULFILMENT,
-                           **RETURNS, **INVOICING, **SUBSCRIPTIONS}
+                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX}
 
 
 def rule(key: str) -> Rule:

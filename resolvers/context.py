@@ -10,6 +10,7 @@ from domain.audit import Actor
 from domain.clock import Clock
 from domain.invoicing import InvoiceOn, MerchantSettings
 from domain.pricing import ListPriceRates
+from domain.tax import TaxSettings
 from permissions.caller import Caller
 from permissions.policy import rule
 from resolvers.loaders import Loaders
@@ -25,6 +26,8 @@ class Settings:
     issuer: str = "portalql"
     # When net-terms orders are invoiced: PLACEMENT or FULFILMENT (PORTALQL_INVOICE_ON).
     invoice_on: str = "PLACEMENT"
+    # The merchant's country, for EU reverse charge (PORTALQL_SELLER_COUNTRY); None: outside the EU's rules.
+    merchant_country: str | None = None
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
 
@@ -56,7 +59,8 @@ class Context:
     @cached_property
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (when net-terms orders are invoiced)."""
-        return MerchantSettings(invoice_on=InvoiceOn(self.settings.invoice_on))
+        return MerchantSettings(invoice_on=InvoiceOn(self.settings.invoice_on),
+                                tax=TaxSettings(merchant_country=self.settings.merchant_country))
 
     @property
     def actor(self) -> Actor:

@@ -21,7 +21,8 @@ def schedule_from(rows: PriceRows, rates: ListPriceRates) -> PriceSchedule:
     for source, lists in ((PriceSource.LOCATION_PRICE_LIST, rows.location_lists),
                           (PriceSource.ACCOUNT_PRICE_LIST, rows.account_lists)):
         ids = {pl.id for pl in lists}
-        level = PriceLevel(source, currency=lists[0].currency if lists else None)
+        level = PriceLevel(source, currency=lists[0].currency if lists else None,
+                           includes_tax=any(pl.prices_include_tax for pl in lists))
         for pl in lists:
             if pl.adjustment_percent is not None:
                 level.add_adjustment(pl.adjustment_percent, pl.price_precision)

@@ -39,7 +39,8 @@ async def location_create(ctx: Context, s: Any, account_id: str, name: str,
 
 @mutation("locationUpdate", AccountPayload, audit="location.update")
 async def location_update(ctx: Context, s: Any, location_id: str, name: str | None,
-                          addresses: list[dict[str, Any]] | None) -> dict[str, Any]:
+                          addresses: list[dict[str, Any]] | None,
+                          exemption: tuple[bool, str | None] | None = None) -> dict[str, Any]:
     lid = decode_or_reject(location_id, "Location", E.NOT_FOUND, "input", "id")
-    account, location = await accounts.location_update(s, ctx.actor, ctx.now, lid, name, addresses)
+    account, location = await accounts.location_update(s, ctx.actor, ctx.now, lid, name, addresses, exemption)
     return {"account": account, "location": location}

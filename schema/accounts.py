@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from db import models
 from db.enums import AccountKind, AddressKind, Role, StaffRole
+from domain import billing_details
 from domain.money import Money as MoneyData
 from permissions.checks import guarded
 from resolvers import accounts as resolve
@@ -20,6 +21,7 @@ from resolvers.orders import order_history
 from resolvers.subscriptions import subscriptions as subscription_search
 from schema.relations import relation
 from schema.billing import InvoiceConnection, InvoiceFilter, invoice_filter
+from schema.billing_details import BillingDetails
 from schema.catalog import ProductConnection, ProductFilter
 from schema.common import Connection, MailingAddress, Money, Node, node_id, rows_of
 from schema.orders import OrderConnection, OrderFilter, order_filter
@@ -47,16 +49,6 @@ class Address(MailingAddress):
     id: strawberry.ID = node_id("Address")
     kind: AddressKindEnum  # type: ignore[valid-type]
     is_default: bool
-
-
-@strawberry.type
-class BillingDetails:
-    country: str | None
-    region: str | None
-    postal_code: str | None
-    business_name: str | None
-    tax_id: str | None
-    is_business: bool
 
 
 @strawberry.type
@@ -153,10 +145,7 @@ class Account(Node):
 
     @guarded("Account.billingDetails")
     def billing_details(self) -> BillingDetails | None:
-        return BillingDetails(country=self.billing_country, region=self.billing_region,  # type: ignore[attr-defined]
-                              postal_code=self.billing_postal_code,  # type: ignore[attr-defined]
-                              business_name=self.billing_business_name, tax_id=self.billing_tax_id,  # type: ignore[attr-defined]
-                              is_business=self.billing_is_business)  # type: ignore[attr-defined]
+        return billing_details.of_account(self)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="Spending limit period and approval rules of the account's orders.")
     async def ordering_settings(self, info: Info) -> Annotated["OrderingSettings", strawberry.lazy("schema.ordering")]:

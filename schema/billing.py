@@ -4,13 +4,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from db import models
-from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
+from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus, TaxReason
 from db.repositories.billing import InvoiceFilter as InvoiceFilterData
+from domain.billing_details import BillingDetails as BillingDetailsData
 from domain.money import Money as MoneyData
+from domain.tax import breakdown
+from schema.billing_details import BillingDetails
+from schema.tax import LineTax, TaxBreakdownEntry, line_tax, percent
 from schema.relations import relation
 from schema.common import Connection, Money, Node, node_id, rows_of
 
@@ -21,6 +24,13 @@ if TYPE_CHECKING:
 InvoiceStatusEnum = strawberry.enum(InvoiceStatus, name="InvoiceStatus")
 PaymentMethodKindEnum = strawberry.enum(PaymentMethodKind, name="PaymentMethodKind")
 PaymentStatusEnum = strawberry.enum(PaymentStatus, name="PaymentStatus")
+
+
+def tax_summary(lines: list[Any], currency: str) -> list[TaxBreakdownEntry]:
+    return [TaxBreakdownEntry(percent=percent(g.percent), label=g.label, jurisdiction=g.jurisdiction,  # type: ignore[call-arg]
+                              reason=TaxReason(g.reason) if g.reason else None,
+                              net=MoneyData(g.net, currency), amount=MoneyData(g.amount, currency))
+            for g in breakdown(lines)]
 
 
 def _money(field: str) -> Any:
@@ -34,7 +44,12 @@ class InvoiceLine:
     description: str
     quantity: int
     unit_price: Money = _money("unit_price")
-    amount: Money = _money("amount")
+    amount: Money = strawberry.field(resolver=lambda root: MoneyData(root.amount, root.currency),
+                                     description="Unit price × quantity: net, or gross when tax.included.")
+
+    @strawberry.field(description="The line's tax, rounded to the minor unit.")
+    def tax(self) -> LineTax:
+        return line_tax(self)
 
 
 @strawberry.type
@@ -62,13 +77,22 @@ class Invoice(Node):
     issued_at: datetime
     due_date: date
     paid_at: datetime | None
-    billing_details: JSON = strawberry.field(description="The account's billing details when it was issued.")
+    @strawberry.field(description="The account's billing details as they were when it was issued.")
+    def billing_details(self) -> BillingDetails:
+        return BillingDetailsData.from_snapshot(self.billing_details)  # type: ignore[return-value]
+
+    @strawberry.field(description="What the invoice must say about its tax, such as reverse charge.")
+    def tax_note(self) -> str | None:
+        return (self.billing_details or {}).get("tax_note")
 
     @strawberry.field(description="Open and past its due date.")
     def is_overdue(self, info: Info) -> bool:
         return self.status is InvoiceStatus.OPEN and self.due_date < info.context.now.date()
 
     lines = relation("list[InvoiceLine]", "billing.lines")
+    tax_breakdown = relation(
+        "list[TaxBreakdownEntry]", "billing.lines", shape=lambda lines, invoice: tax_summary(lines, invoice.currency),
+        description="Tax per rate and place: the sums of the lines' rounded tax (what the invoice prints).")
     payments = relation("list[Payment]", "billing.payments")
     account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
 

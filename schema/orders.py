@@ -16,6 +16,7 @@ from schema.relations import relation
 from schema.common import Connection, MailingAddress, Money, Node, address_from, node_id, rows_of
 from schema.fulfilment import OrderLineTracking, OrderTracking
 from schema.returns import OrderLineReturns, OrderReturns
+from schema.tax import LineTax, line_tax
 
 if TYPE_CHECKING:
     from schema.ordering import OrderApproval
@@ -36,9 +37,13 @@ class OrderLine(OrderLineTracking, OrderLineReturns):
     def unit_price(self) -> Money | None:
         return MoneyData(self.unit_price, self.currency)  # type: ignore[attr-defined]
 
-    @guarded("OrderLine.total")
+    @guarded("OrderLine.total", description="Unit price × quantity: net, or gross when tax.included.")
     def total(self) -> Money | None:
         return MoneyData(self.total, self.currency)  # type: ignore[attr-defined]
+
+    @guarded("OrderLine.tax", description="The line's tax, rounded to the minor unit; the order's tax is their sum.")
+    def tax(self) -> LineTax | None:
+        return line_tax(self)
 
     variant = relation(
         Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "catalog.variant", "variant_id",

@@ -36,6 +36,8 @@ from schema.fulfilment import Fulfilment, FulfilmentMutations, FulfilmentQueries
 from schema.requisitions import RequisitionList, RequisitionMutations, RequisitionQueries
 from schema.returns import Return, ReturnMutations, ReturnQueries
 from schema.staff import PriceList, StaffMutations, StaffQueries
+from schema.billing_details import BillingDetailsMutations
+from schema.tax import TaxMutations, TaxQueries
 
 # Types reachable only through Node must be named for the schema to include them.
 NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
@@ -43,7 +45,7 @@ NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscript
 
 
 @strawberry.type
-class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries):
+class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller
@@ -82,7 +84,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries):
 @strawberry.type
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
-               CartMutations, OrderingMutations, QuoteMutations):
+               CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations):
     pass
 
 

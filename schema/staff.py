@@ -85,6 +85,7 @@ class PriceList(Node):
     currency_code: str = strawberry.field(resolver=lambda root: root.currency)
     adjustment_percent: Decimal | None = strawberry.field(description="-10 is ten percent off the list price.")
     price_precision: int | None = strawberry.field(description=_PRECISION)
+    prices_include_tax: bool = strawberry.field(description="Its prices are gross: tax is extracted from them.")
     valid_from: datetime | None
     valid_until: datetime | None
     created_at: datetime
@@ -128,6 +129,7 @@ class PriceListCreateInput:
     currency_code: str | None = strawberry.field(default=None, description="Default: the account's currency.")
     adjustment_percent: Decimal | None = None
     price_precision: int | None = strawberry.field(default=None, description=_PRECISION)
+    prices_include_tax: bool = strawberry.field(default=False, description="Prices entered with tax included.")
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     entries: list[PriceListEntryInput] = strawberry.field(default_factory=list)
@@ -141,6 +143,7 @@ class PriceListUpdateInput:
     location_id: strawberry.ID | None = strawberry.UNSET
     adjustment_percent: Decimal | None = strawberry.UNSET
     price_precision: int | None = strawberry.field(default=strawberry.UNSET, description=_PRECISION)
+    prices_include_tax: bool | None = strawberry.UNSET
     valid_from: datetime | None = strawberry.UNSET
     valid_until: datetime | None = strawberry.UNSET
     entries: list[PriceListEntryInput] | None = strawberry.field(default=None,
@@ -239,6 +242,10 @@ class BillingDetailsInput:
     business_name: str | None = strawberry.UNSET
     tax_id: str | None = strawberry.UNSET
     is_business: bool | None = strawberry.UNSET
+    tax_exempt: bool | None = strawberry.field(default=strawberry.UNSET,
+                                               description="Set from the buyer's exemption certificate.")
+    exemption_reference: str | None = strawberry.field(default=strawberry.UNSET,
+                                                       description="The certificate's number, printed on invoices.")
 
 
 @strawberry.input
@@ -291,6 +298,10 @@ class LocationUpdateInput:
     name: str | None = None
     addresses: list[AddressInput] | None = strawberry.field(default=None,
                                                            description="The whole new set of addresses.")
+    tax_exempt: bool | None = strawberry.field(default=None, description="What is sold to this location is "
+                                               "tax exempt (an exemption certificate of its own).")
+    exemption_reference: str | None = strawberry.field(default=None, description="The certificate's number, "
+                                                       "printed on invoices; required when taxExempt.")
 
 
 @strawberry.type
@@ -308,10 +319,8 @@ class LocationPayload:
 
 def _account_changes(input: Any) -> dict[str, Any]:
     found = changes(input, currency_code="currency")
-    billing = found.pop("billing", None)
-    if billing is not None:
-        for k, v in changes(billing).items():
-            found["billing_" + k] = v
+    if found.get("billing") is not None:
+        found["billing"] = changes(found["billing"])
     return found
 
 
@@ -388,4 +397,5 @@ class StaffMutations:
     @strawberry.mutation(description="Rename a location or replace its addresses (STAFF_ADMIN).")
     async def location_update(self, info: Info, input: LocationUpdateInput) -> LocationPayload:
         return await staff_accounts.location_update(  # type: ignore[return-value]
-            info.context, input.id, input.name, None if input.addresses is None else _address_rows(input.addresses))
+            info.context, input.id, input.name, None if input.addresses is None else _address_rows(input.addresses),
+            None if input.tax_exempt is None else (input.tax_exempt, input.exemption_reference))

@@ -18,13 +18,27 @@ from db.enums import (AccountKind, AddressKind, BillingInterval, FulfilmentStatu
 from db.models import (Account, Address, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
                        Membership, MembershipRole, Order, OrderLine, Payment, PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
-                       Subscription, SubscriptionItem, User)
+                       Subscription, SubscriptionItem, TaxRate, User)
 from db.models.shipments import ShipmentEventStatus
+from domain import tax
 from domain.auth import hash_password
+from domain.billing_details import BillingDetails
 
 DEMO_PASSWORD = "portal-demo"
 CENT = Decimal("0.01")
-TAX_RATES = {"USD": Decimal("0.0725"), "EUR": Decimal("0.19")}
+# The merchant's tax rates (domain/tax.py): US states' sales tax (state rates; local ones left
+# out), Canada's GST with the provinces that add their own or harmonise it, and VAT in Europe.
+TAX_RATES = [
+    ("US", "CA", "7.25", "CA sales tax"), ("US", "NY", "4", "NY sales tax"), ("US", "IL", "6.25", "IL sales tax"),
+    ("US", "CO", "2.9", "CO sales tax"), ("US", "TX", "6.25", "TX sales tax"), ("US", "WA", "6.5", "WA sales tax"),
+    ("US", "FL", "6", "FL sales tax"), ("US", "NJ", "6.625", "NJ sales tax"), ("US", "PA", "6", "PA sales tax"),
+    ("US", "MA", "6.25", "MA sales tax"), ("US", "OR", "0", "OR (no sales tax)"),
+    ("CA", None, "5", "GST"), ("CA", "ON", "13", "HST"), ("CA", "NS", "14", "HST"), ("CA", "QC", "14.975", "GST + QST"),
+    ("CA", "BC", "12", "GST + PST"), ("AU", None, "10", "GST"), ("GB", None, "20", "VAT"), ("IE", None, "23", "VAT"),
+    ("DE", None, "19", "MwSt."), ("FR", None, "20", "TVA"), ("NL", None, "21", "btw"), ("BE", None, "21", "BTW/TVA"),
+    ("AT", None, "20", "USt."), ("IT", None, "22", "IVA"), ("ES", None, "21", "IVA"), ("PL", None, "23", "VAT"),
+    ("SE", None, "25", "Moms"), ("DK", None, "25", "Moms"), ("FI", None, "25.5", "ALV"), ("CH", None, "8.1", "MWST"),
+]
 # The demo merchant lists in USD and converts for its EUR customers at this rate: their contract
 # prices are derived from it, and `portalql demo` shows their list prices with it
 # (PORTALQL_LIST_PRICE_RATES, unless set).
@@ -87,7 +101,7 @@ class Rows:
 
 
 # Insert order: parents before children.
-MODELS = [User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
+MODELS = [TaxRate, User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
           SubscriptionItem, Invoice, InvoiceLine, Payment, ShipmentEvent, RequisitionList, RequisitionListItem]
 
@@ -105,6 +119,12 @@ class DemoBuilder:
         self.variants: list[dict[str, Any]] = []
         self.order_number = 100000
         self.invoice_number = 200000
+        self.tax_rates = [tax.Rate(country, region, Decimal(percent), label, now - timedelta(days=1500))
+                          for country, region, percent, label in TAX_RATES]
+        for r in self.tax_rates:
+            self.rows.add(TaxRate, country=r.country, region=r.region, percent=r.percent, label=r.label,
+                          jurisdiction=r.country if r.region is None else f"{r.country}-{r.region}",
+                          valid_from=r.valid_from, created_at=r.valid_from)
 
     # People and accounts -------------------------------------------------------------------
 
@@ -213,27 +233,36 @@ class DemoBuilder:
         currency = account["currency"]
         self.order_number += 1
         oid = self.rows.ids.take(Order.__tablename__)
-        lines = []  # (line id, variant, quantity, unit price, total)
-        subtotal = Decimal(0)
-        for position, variant in enumerate(self.rng.sample(sellable, self.rng.randint(1, 6))):
+        lines = []  # (line id, variant, quantity, unit price, total, tax columns)
+        picked = []
+        for variant in self.rng.sample(sellable, self.rng.randint(1, 6)):
             qty = self.rng.choice([1, 2, 5, 10, 10, 20, 25, 50])
             unit = prices(variant, qty)
-            total = money(unit * qty)
-            subtotal += total
+            picked.append((variant, qty, unit, money(unit * qty)))
+        # Taxed by the built-in calculator's rules over the merchant's rates, as a placed order is.
+        ship_to = account["ship_to"][location_id]
+        sale = tax.Sale(None, BillingDetails.from_snapshot(account["billing"]), ship_to["country"], ship_to["region"],
+                        currency, placed, [tax.TaxableLine(total) for _v, _q, _u, total in picked])
+        found = tax.taxes(sale, self.tax_rates)
+        for position, ((variant, qty, unit, total), lt) in enumerate(zip(picked, found)):
+            columns = {"tax_percent": lt.percent, "tax_amount": lt.amount, "tax_label": lt.label,
+                       "tax_jurisdiction": lt.jurisdiction, "tax_reason": lt.reason.value if lt.reason else None,
+                       "tax_included": lt.included}
             line_id = self.rows.add(OrderLine, order_id=oid, variant_id=variant["id"], sku=variant["sku"],
                                     title=f"{variant['product_title']} / {variant['title']}", quantity=qty,
-                                    unit_price=unit, total=total, currency=currency, position=position)
-            lines.append((line_id, variant, qty, unit, total))
-        tax = money(subtotal * TAX_RATES.get(currency, Decimal(0)))
+                                    unit_price=unit, total=total, currency=currency, position=position, **columns)
+            lines.append((line_id, variant, qty, unit, total, columns))
+        sums = tax.totals(found)
+        subtotal, tax_sum = sums.subtotal, sums.tax
         po = f"PO-{placed:%y%m}-{self.rng.randint(1000, 9999)}" if account["kind"] is AccountKind.BUSINESS else None
         self.rows.add(Order, id=oid, number=str(self.order_number), account_id=account["id"], location_id=location_id,
                       placed_by_user_id=user_id, status=status, po_number=po, note=None, currency=currency,
-                      subtotal=subtotal, tax=tax, total=subtotal + tax, shipping_address=account["ship_to"][location_id],
+                      subtotal=subtotal, tax=tax_sum, total=sums.total, shipping_address=ship_to,
                       placed_at=placed, updated_at=placed + timedelta(days=2))
         if status in (OrderStatus.FULFILLED, OrderStatus.PARTIALLY_FULFILLED):
             self.fulfilment(oid, lines, placed, partial=status is OrderStatus.PARTIALLY_FULFILLED)
         if status not in (OrderStatus.CANCELLED, OrderStatus.PENDING_APPROVAL, OrderStatus.REJECTED):
-            self.invoice(account, location_id, oid, placed, lines, subtotal, tax, po)
+            self.invoice(account, location_id, oid, placed, lines, subtotal, tax_sum, po)
 
     def fulfilment(self, order_id: int, lines: list[tuple], placed: datetime, partial: bool) -> None:
         carrier = self.rng.choice(list(CARRIERS))
@@ -247,7 +276,7 @@ class DemoBuilder:
                             estimated_delivery_at=shipped + timedelta(days=4), delivered_at=delivered if done else None,
                             created_at=shipped)
         shipped_lines = lines[: max(1, len(lines) // 2)] if partial else lines
-        for line_id, _variant, qty, _unit, _total in shipped_lines:
+        for line_id, _variant, qty, _unit, _total, _tax in shipped_lines:
             self.rows.add(FulfilmentLine, fulfilment_id=fid, order_line_id=line_id, quantity=qty)
 
     def invoice(self, account: dict[str, Any], location_id: int, order_id: int | None, issued: datetime,
@@ -279,11 +308,11 @@ class DemoBuilder:
                             amount_due=Decimal(0) if status in (InvoiceStatus.PAID, InvoiceStatus.VOID) else total - paid,
                             po_number=po, issued_at=issued, due_date=due,
                             paid_at=issued + timedelta(days=min(account["terms"], 20)) if status is InvoiceStatus.PAID else None,
-                            billing_details=account["billing"], created_at=issued)
-        for position, (_line_id, variant, qty, unit, amount) in enumerate(lines):
+                            billing_details={**account["billing"], "tax_note": None}, created_at=issued)
+        for position, (_line_id, variant, qty, unit, amount, columns) in enumerate(lines):
             self.rows.add(InvoiceLine, invoice_id=iid, variant_id=variant["id"],
                           description=f"{variant['product_title']} / {variant['title']}", quantity=qty,
-                          unit_price=unit, amount=amount, currency=account["currency"], position=position)
+                          unit_price=unit, amount=amount, currency=account["currency"], position=position, **columns)
         if paid:
             method = PaymentMethodKind.CARD if by_card else self.rng.choice([PaymentMethodKind.ACH, PaymentMethodKind.WIRE,
                                                                              PaymentMethodKind.CHECK])
@@ -322,9 +351,9 @@ def _account_info(b: DemoBuilder, account_id: int, kind: AccountKind, currency: 
         addr = next(a for a in b.rows.by_model[Address]
                     if a["location_id"] == loc and a["kind"] is AddressKind.SHIPPING and a["is_default"])
         ship_to[loc] = {k: addr[k] for k in ("recipient", "line1", "line2", "city", "region", "postal_code", "country")}
-    billing = {"name": acct["name"], "country": acct["billing_country"], "region": acct["billing_region"],
-               "postal_code": acct["billing_postal_code"], "business_name": acct["billing_business_name"],
-               "tax_id": acct["billing_tax_id"], "is_business": acct["billing_is_business"]}
+    billing = BillingDetails(name=acct["name"], country=acct["billing_country"], region=acct["billing_region"],
+                             postal_code=acct["billing_postal_code"], business_name=acct["billing_business_name"],
+                             tax_id=acct["billing_tax_id"], is_business=acct["billing_is_business"]).snapshot()
     return {"id": account_id, "kind": kind, "currency": currency, "terms": terms, "ship_to": ship_to,
             "billing": billing}
 
@@ -355,7 +384,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
 
     # Acme Industrial: the example B2B customer, with every role.
     acme = b.account("Acme Industrial", AccountKind.BUSINESS, "USD", "en", 30, Decimal("250000"), "US", "IL",
-                     "60601", "US-36-1234567")
+                     "60601", "36-1234567")
     chicago = b.location(acme, "Chicago HQ", "200 W Madison St", "Chicago", "IL", "60606", "US", docks=2)
     denver = b.location(acme, "Denver Plant", "4800 Dahlia St", "Denver", "CO", "80216", "US", docks=2)
     austin = b.location(acme, "Austin Warehouse", "9500 Ute Blvd", "Austin", "TX", "78748", "US")
@@ -396,7 +425,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
 
     # Globex GmbH: a German customer in euros, on its own EUR price list.
     globex = b.account("Globex GmbH", AccountKind.BUSINESS, "EUR", "de", 14, Decimal("80000"), "DE", "BE",
-                       "10115", "DE123456789")
+                       "10115", "DE136695976")
     berlin = b.location(globex, "Berlin Zentrale", "Invalidenstraße 10", "Berlin", "BE", "10115", "DE")
     munich = b.location(globex, "München Werk", "Landsberger Str. 300", "München", "BY", "80687", "DE")
     g_admin = b.user("admin@globex.example", "Greta Admin", locale="de")

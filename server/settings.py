@@ -3,6 +3,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.billing_details import is_country
 from domain.documents import Seller
 from domain.pricing import ListPriceRates
 from schema.requests import Settings as SessionSettings
@@ -116,6 +117,7 @@ class Settings:
                 issuer=os.environ.get("PORTALQL_ISSUER") or SessionSettings.issuer,
                 invoice_on=_choice("PORTALQL_INVOICE_ON", ("PLACEMENT", "FULFILMENT"), "PLACEMENT"),
                 list_price_rates=_list_price_rates(),
+                merchant_country=_country("PORTALQL_SELLER_COUNTRY"),
             ),
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
@@ -128,13 +130,17 @@ def _seller() -> Seller:
     PORTALQL_PAYMENT_INSTRUCTIONS (lines separated by '|'), as printed on documents."""
     def lines(name: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in os.environ.get(name, "").split("|") if part.strip())
-    country = (os.environ.get("PORTALQL_SELLER_COUNTRY") or "").strip().upper() or None
-    if country is not None and (len(country) != 2 or not country.isalpha()):
-        raise SystemExit(f"PORTALQL_SELLER_COUNTRY must be a two-letter ISO country code, got {country!r}")
     return Seller(name=os.environ.get("PORTALQL_SELLER_NAME") or "Portalql Merchant",
-                  address=lines("PORTALQL_SELLER_ADDRESS"), country=country,
+                  address=lines("PORTALQL_SELLER_ADDRESS"), country=_country("PORTALQL_SELLER_COUNTRY"),
                   tax_id=os.environ.get("PORTALQL_SELLER_TAX_ID") or None,
                   payment_instructions="\n".join(lines("PORTALQL_PAYMENT_INSTRUCTIONS")) or None)
+
+
+def _country(name: str) -> str | None:
+    value = (os.environ.get(name) or "").strip().upper() or None
+    if value is not None and not is_country(value):
+        raise SystemExit(f"{name} must be an ISO 3166 two-letter country code such as DE, got {value!r}")
+    return value
 
 
 def _list_price_rates() -> ListPriceRates:

@@ -25,6 +25,9 @@ class Account(SQLModel, table=True):
     billing_business_name: str | None = Field(default=None, max_length=200)
     billing_tax_id: str | None = Field(default=None, max_length=50)
     billing_is_business: bool = Field(default=False)
+    # Set by staff from the buyer's exemption certificate; invoices print the reference.
+    tax_exempt: bool = Field(default=False)
+    tax_exemption_reference: str | None = Field(default=None, max_length=100)
     created_at: datetime = utc_field(default_factory=utcnow)
 
     @property
@@ -36,6 +39,9 @@ class Location(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     name: str = Field(max_length=200)
+    # A location may be exempt on its own (a school site of a company that is not).
+    tax_exempt: bool = Field(default=False)
+    tax_exemption_reference: str | None = Field(default=None, max_length=100)
     created_at: datetime = utc_field(default_factory=utcnow)
 
     @property

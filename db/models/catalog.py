@@ -47,6 +47,8 @@ class PriceList(SQLModel, table=True):
     currency: str = Field(max_length=3)
     adjustment_percent: Decimal | None = amount_field(nullable=True)
     price_precision: int | None = Field(default=None)
+    # Its prices are gross: a line's tax is extracted from them, not added.
+    prices_include_tax: bool = Field(default=False)
     valid_from: datetime | None = utc_field(nullable=True, default=None)
     valid_until: datetime | None = utc_field(nullable=True, default=None)
     created_at: datetime = utc_field(default_factory=utcnow)

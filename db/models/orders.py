@@ -52,6 +52,14 @@ class OrderLine(SQLModel, table=True):
     total: Decimal = amount_field()
     currency: str = Field(max_length=3)
     position: int = Field(default=0)
+    # Tax of the line (domain/tax.py): the rate in percent, the amount rounded to the minor unit,
+    # where it is due, or why there is none; `tax_included`: the line's price already holds it.
+    tax_percent: Decimal = amount_field(default=Decimal(0))
+    tax_amount: Decimal = amount_field(default=Decimal(0))
+    tax_label: str | None = Field(default=None, max_length=100)
+    tax_jurisdiction: str | None = Field(default=None, max_length=10)
+    tax_reason: str | None = Field(default=None, max_length=20)  # a db.enums.TaxReason
+    tax_included: bool = Field(default=False)
 
 
 class Fulfilment(SQLModel, table=True):

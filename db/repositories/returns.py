@@ -79,11 +79,23 @@ async def count_for_order(session: AsyncSession, order_id: int) -> int:
                                .where(ReturnRequest.order_id == order_id))).one()
 
 
-async def priced_lines(session: AsyncSession, return_id: int) -> list[tuple[Decimal, int]]:
-    """Order price and returned quantity of each line of a return."""
-    stmt = (select(OrderLine.unit_price, ReturnLine.quantity).join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+@dataclass(frozen=True)
+class ReturnedLine:
+    """An order line's price, quantity and tax, and how many of it a return gives back."""
+
+    unit_price: Decimal
+    returned: int
+    quantity: int
+    tax_amount: Decimal
+    tax_included: bool
+
+
+async def priced_lines(session: AsyncSession, return_id: int) -> list[ReturnedLine]:
+    """Order price, quantity and tax, and the returned quantity, of each line of a return."""
+    stmt = (select(OrderLine.unit_price, ReturnLine.quantity, OrderLine.quantity, OrderLine.tax_amount,
+                   OrderLine.tax_included).join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
             .where(ReturnLine.return_id == return_id).order_by(ReturnLine.id))
-    return [(price, qty) for price, qty in (await session.exec(stmt)).all()]
+    return [ReturnedLine(*r) for r in (await session.exec(stmt)).all()]
 
 
 async def refunded_total(session: AsyncSession, order_id: int) -> Decimal:

@@ -1,16 +1,17 @@
 """The staff back office: its error codes and the rules for what staff enter (SKUs, prices,
 currencies, countries, locales). The changes themselves: catalog.py (products and variants),
-price_lists.py (contracted prices and quantity rules), accounts.py (accounts and locations)."""
+price_lists.py (contracted prices and quantity rules), accounts.py (accounts and locations),
+tax_rates.py (the merchant's tax rates)."""
 import re
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.core import get_global
 from babel.numbers import get_currency_precision, list_currencies
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.billing_details import is_country
 from domain.errors import reject
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -38,6 +39,8 @@ class BackOfficeErrorCode(StrEnum):
     INVALID_LOCALE = "INVALID_LOCALE"
     INVALID_TERMS = "INVALID_TERMS"
     INVALID_ADDRESSES = "INVALID_ADDRESSES"
+    INVALID_REGION = "INVALID_REGION"
+    INVALID_BILLING_DETAILS = "INVALID_BILLING_DETAILS"
 
 
 E = BackOfficeErrorCode
@@ -94,7 +97,7 @@ def precision(value: int, *field: str) -> int:
 
 def country(code: str, *field: str) -> str:
     code = code.strip().upper()
-    if len(code) != 2 or code in {"ZZ", "EU", "EZ", "UN", "QO"} or code not in get_global("territory_currencies"):
+    if not is_country(code):
         raise reject(E.INVALID_COUNTRY, "Give an ISO 3166 two-letter country code such as US or DE", *field)
     return code
 

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.enums import AccountKind, AddressKind
 from db.models import Account, Location
 from db.repositories import staff as repo
-from domain import audit
+from domain import audit, billing_details
 from domain import back_office as rules
 from domain.audit import Actor
 from domain.back_office import BackOfficeErrorCode as E
@@ -16,8 +16,6 @@ from domain.errors import Problem, Rejected, reject
 from domain.text import check_text
 
 MAX_ADDRESSES = 50
-BILLING_FIELDS = {"billing_country": 2, "billing_region": 100, "billing_postal_code": 20,
-                  "billing_business_name": 200, "billing_tax_id": 50}
 ADDRESS_LIMITS = {"recipient": 200, "line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20}
 
 
@@ -42,15 +40,14 @@ def _apply(account: Account, changes: dict[str, Any], creating: bool) -> None:
                                                                        "input", "creditLimit")
     if "requires_approval" in changes and changes["requires_approval"] is not None:
         account.requires_approval = bool(changes["requires_approval"])
-    for key, limit in BILLING_FIELDS.items():
-        if key in changes:
-            camel = "billing" + "".join(p.title() for p in key.split("_")[1:])
-            value = check_text(changes[key], limit, E.TOO_LONG, "input", "billing", camel)
-            if key == "billing_country" and value is not None:
-                value = rules.country(value, "input", "billing", "country")
-            setattr(account, key, value)
-    if "billing_is_business" in changes and changes["billing_is_business"] is not None:
-        account.billing_is_business = bool(changes["billing_is_business"])
+    if changes.get("billing") is not None:
+        # The rules buyers' own changes follow (domain/billing_details.py), under the back office's code.
+        try:
+            details = billing_details.validated(billing_details.of_account(account), changes["billing"],
+                                                "input", "billing")
+        except Rejected as r:
+            raise Rejected(*(Problem(E.INVALID_BILLING_DETAILS, p.message, p.field) for p in r.problems)) from None
+        billing_details.apply(account, details)
 
 
 async def account_create(s: AsyncSession, actor: Actor, now: datetime, changes: dict[str, Any]) -> Account:
@@ -117,16 +114,24 @@ async def location_create(s: AsyncSession, actor: Actor, now: datetime, account_
 
 
 async def location_update(s: AsyncSession, actor: Actor, now: datetime, location_id: int, name: str | None,
-                          addresses: list[dict[str, Any]] | None) -> tuple[Account, Location]:
-    """None for name or addresses keeps them; a list of addresses replaces them."""
+                          addresses: list[dict[str, Any]] | None,
+                          exemption: tuple[bool, str | None] | None = None) -> tuple[Account, Location]:
+    """None for name, addresses or exemption keeps them; a list of addresses replaces them;
+    `exemption`: (tax exempt, the certificate's reference) of the location."""
     location = await rules.found(s, Location, location_id, "location", "input", "id")
     if name is not None:
         location.name = check_text(name, 200, E.REQUIRED, "input", "name", required=True)  # type: ignore[assignment]
+    if exemption is not None:
+        exempt, reference = exemption
+        location.tax_exempt = exempt
+        location.tax_exemption_reference = check_text(reference, 100, E.REQUIRED, "input", "exemptionReference",
+                                                      required=exempt) if exempt else None
     if addresses is not None:
         await repo.replace_addresses(s, location.id, _addresses(addresses))  # type: ignore[arg-type]
     s.add(location)
     account = await s.get(Account, location.account_id)
     audit.record(s, actor, "location.update", now, account_id=location.account_id,
                  target_type="Location", target_id=location.id,
-                 changed=[k for k, v in (("name", name), ("addresses", addresses)) if v is not None])
+                 changed=[k for k, v in (("name", name), ("addresses", addresses), ("tax_exempt", exemption))
+                          if v is not None])
     return account, location  # type: ignore[return-value]

@@ -97,6 +97,8 @@ def _apply(pl: PriceList, changes: dict[str, Any]) -> None:
     if "price_precision" in changes:
         value = changes["price_precision"]
         pl.price_precision = None if value is None else rules.precision(value, "input", "pricePrecision")
+    if changes.get("prices_include_tax") is not None:
+        pl.prices_include_tax = bool(changes["prices_include_tax"])
     for key in ("valid_from", "valid_until"):
         if key in changes:
             when = changes[key]

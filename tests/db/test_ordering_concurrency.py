@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from db.models import Account, IdempotencyKey, Invoice, Order, OrderApproval, OrderLine, Quote
+from db.repositories.ordering import credit_exposure
 from resolvers.globalid import decode_as, encode
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, ORDER_APPROVE, ORDER_CANCEL, ORDER_PLACE, ORDER_REJECT,
@@ -52,9 +53,13 @@ async def test_concurrent_orders_cannot_together_pass_the_credit_limit(gql, db):
     contract_v = await plain(db)
     async with db.transaction() as s:
         acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
-        acme.credit_limit = Decimal("4500")  # 3,446.27 owed: room for one order of ~700, not two
-        s.add(acme)
+        owed = await credit_exposure(s, acme.id)
     carts = [await new_cart(gql, db, [{"sku": contract_v.sku, "quantity": 25}], as_=ADMIN) for _ in range(2)]
+    one_order = sum(Decimal(x["total"]["amount"]) for x in carts[0]["lines"]) * Decimal("1.2")  # with any tax
+    async with db.transaction() as s:
+        acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
+        acme.credit_limit = owed + one_order * Decimal("1.5")  # room for one order, not two
+        s.add(acme)
     results = await asyncio.gather(*(
         gql(ORDER_PLACE, {"input": {"idempotencyKey": f"c-{i}", "cartId": c["id"]}}, as_=ADMIN)
         for i, c in enumerate(carts)))

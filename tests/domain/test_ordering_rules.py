@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from db.models import AccountOrderingSettings
+from db.models import AccountOrderingSettings, OrderLine
 from db.models.ordering import SpendingLimitPeriod
 from domain.carts import parse_csv
 from domain.errors import Rejected
-from domain.ordering import approvals_needed, period_start, totals
+from domain import tax
+from domain.ordering import approvals_needed, period_start
 
 AT = datetime(2026, 8, 13, 15, 30, tzinfo=timezone.utc)  # a Thursday
 
@@ -32,9 +33,14 @@ def test_a_second_approval_is_needed_only_above_the_threshold():
     assert approvals_needed(None, Decimal("99999")) == 1
 
 
-def test_totals_round_tax_to_the_minor_unit_only():
-    t = totals([Decimal("10.00"), Decimal("0.05")], "USD")
-    assert (t.subtotal, t.tax, t.total) == (Decimal("10.05"), Decimal("0.73"), Decimal("10.78"))
+def test_totals_are_the_sums_of_the_lines_taxed_one_by_one():
+    # 10.00 at 7.25 % is 0.725 -> 0.72 (half to even), 0.05 -> 0.003625 -> 0.00: the order's tax is
+    # 0.72, not 10.05 × 7.25 % = 0.73 as a tax on the subtotal would be.
+    lines = [OrderLine(order_id=1, sku="A", title="A", quantity=1, unit_price=a, total=a, currency="USD",
+                       tax_percent=Decimal("7.25"), tax_amount=t) for a, t in ((Decimal("10.00"), Decimal("0.72")),
+                                                                               (Decimal("0.05"), Decimal("0.00")))]
+    t = tax.line_totals(lines)
+    assert (t.subtotal, t.tax, t.total) == (Decimal("10.05"), Decimal("0.72"), Decimal("10.77"))
 
 
 def test_csv_rows_accept_headers_semicolons_and_blank_lines():

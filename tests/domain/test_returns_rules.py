@@ -7,6 +7,7 @@ import pytest
 from db.models.returns import ReturnStatus
 from domain.errors import Rejected
 from domain.images import sniff_image
+from db.repositories.returns import ReturnedLine
 from domain.returns import WantedReturn, check_lines, check_refund, default_refund, next_status
 
 
@@ -31,8 +32,11 @@ def test_return_states_move_only_forward():
 
 
 def test_refund_is_the_lines_plus_their_share_of_tax_in_minor_units():
-    assert default_refund([(Decimal("12.50"), 2)], Decimal("100"), Decimal("7.25"), "USD") == Decimal("26.81")
-    assert default_refund([(Decimal("10"), 1)], Decimal("0"), Decimal("0"), "JPY") == Decimal("10")
+    # 2 of 4 at 12.50 whose line paid 3.63 tax (50.00 × 7.25 %): 25.00 + 1.815 → 26.82 (half to even)
+    assert default_refund([ReturnedLine(Decimal("12.50"), 2, 4, Decimal("3.63"), False)], "USD") == Decimal("26.82")
+    # A tax-inclusive price already holds its tax: the refund is the price.
+    assert default_refund([ReturnedLine(Decimal("12.10"), 1, 3, Decimal("6.30"), True)], "EUR") == Decimal("12.10")
+    assert default_refund([ReturnedLine(Decimal("10"), 1, 1, Decimal("0"), False)], "JPY") == Decimal("10")
     assert check_refund(Decimal("5.00"), Decimal("10"), "USD") == Decimal("5.00")
     for amount in (Decimal("0"), Decimal("-1"), Decimal("1.001"), Decimal("11")):
         with pytest.raises(Rejected):

@@ -77,6 +77,8 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
                             ["lines", 0, "unitPrice"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "OrderLine.total": ("austin_order", "... on Order { lines { total { amount } } }", ["lines", 0, "total"],
                         PRICE_READERS_AT_AUSTIN, {VIEWER}),
+    "OrderLine.tax": ("austin_order", "... on Order { lines { tax { percent amount { amount } } } }",
+                      ["lines", 0, "tax"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "ProductVariant.listPrice": ("austin", "... on Location { catalog(first: 1) { nodes { variants { listPrice { amount } } } } }",
                                  ["catalog", "nodes", 0, "variants", 0, "listPrice"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "ProductVariant.price": ("austin", "... on Location { catalog(first: 1) { nodes { variants { price(quantity: 5) { amount } } } } }",

@@ -13,7 +13,8 @@ from tests.support import row
 INVOICES = """query($filter: InvoiceFilter, $first: Int, $after: String) { viewer { invoices(filter: $filter, first: $first, after: $after) {
   totalCount pageInfo { hasNextPage endCursor }
   nodes { number status total { amount currencyCode } amountDue { amount } amountPaid { amount } dueDate issuedAt isOverdue
-          poNumber billingDetails lines { description quantity amount { amount } } payments { method amount { amount } } } } } }"""
+          poNumber billingDetails { taxId country isBusiness } tax { amount }
+          lines { description quantity amount { amount } tax { amount { amount } } } payments { method amount { amount } } } } } }"""
 SUBSCRIPTIONS = """query($filter: SubscriptionFilter) { viewer { subscriptions(first: 50, filter: $filter) {
   totalCount nodes { number status interval intervalCount nextBillingAt location { name } items { quantity variant { sku } } } } } }"""
 
@@ -58,8 +59,11 @@ async def test_invoice_filters(gql, db):
 async def test_invoice_detail_keeps_billing_details_as_issued(gql, db):
     body = await gql(INVOICES.replace("poNumber", "poNumber subtotal { amount }"), {"first": 30}, as_="ap@acme.example")
     for invoice in body["data"]["viewer"]["invoices"]["nodes"]:
-        assert invoice["billingDetails"]["tax_id"] == "US-36-1234567"
+        assert invoice["billingDetails"] == {"taxId": "36-1234567", "country": "US", "isBusiness": True}
         assert sum(Decimal(line["amount"]["amount"]) for line in invoice["lines"]) == Decimal(invoice["subtotal"]["amount"])
+        # Tax per line, rounded per line: the invoice's tax is their sum.
+        assert sum(Decimal(line["tax"]["amount"]["amount"]) for line in invoice["lines"]) == \
+            Decimal(invoice["tax"]["amount"])
         total, due, paid = (Decimal(invoice[k]["amount"]) for k in ("total", "amountDue", "amountPaid"))
         if invoice["status"] == "PAID":
             assert (due, paid) == (0, total)

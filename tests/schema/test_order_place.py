@@ -5,12 +5,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel import func, select
 
 from db.models import (Account, AuditEvent, Cart, IdempotencyKey, Invoice, Membership, Order, OutboxMessage,
-                       PriceListEntry, ProductVariant, User)
+                       PriceListEntry, ProductVariant, TaxRate, User)
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_PLACE, SETTINGS_UPDATE, VIEWER,
                                     count, data, error_codes, invoices_of, location_gid, money, new_cart, plain,
                                     ruled)
-from tests.support import codes, gid
+from db.repositories.ordering import credit_exposure
+from tests.support import codes, gid, row
 
 
 async def _place(gql, cart_id, key="k-1", as_=BUYER, **extra):
@@ -30,7 +31,9 @@ async def test_placing_a_cart_makes_an_open_order_with_an_invoice_due_after_the_
     assert [(x["sku"], x["quantity"]) for x in order["lines"]] == [(ruled_v.sku, 10), (contract_v.sku, 2)]
     subtotal = sum(money(x["total"]) for x in cart["lines"])
     assert money(order["subtotal"]) == subtotal
-    assert money(order["tax"]) == (subtotal * Decimal("0.0725")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # Denver ships to Colorado: its rate on each line, rounded per line, summed.
+    colorado = (await row(db, TaxRate, jurisdiction="US-CO")).percent / 100
+    assert money(order["tax"]) == sum((money(x["total"]) * colorado).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for x in cart["lines"])
     [invoice] = await invoices_of(gql, order["id"])
     assert invoice["status"] == "OPEN" and money(invoice["amountDue"]) == money(order["total"])
     assert date.fromisoformat(invoice["dueDate"]) == (NOW + timedelta(days=30)).date()
@@ -119,16 +122,15 @@ async def test_an_order_over_the_credit_limit_is_blocked_with_a_clear_error(gql,
     ruled_v = await ruled(db)
     async with db.transaction() as s:
         acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
-        owed = (await s.exec(select(func.sum(Invoice.amount_due)).where(Invoice.account_id == acme.id,
-                                                                        Invoice.status == "OPEN"))).one()
-        acme.credit_limit = Decimal("3500")  # above what open invoices owe (3,446.26 in the demo), below it and the order
+        owed = await credit_exposure(s, acme.id)
+        acme.credit_limit = owed + Decimal("53.73")  # what open invoices owe, and a little more
         s.add(acme)
     assert Decimal(0) < Decimal("3500") - owed < Decimal("100")
     cart = await new_cart(gql, db, [{"sku": ruled_v.sku, "quantity": 10}])
     before = (await count(db, Order), await count(db, Invoice))
     payload = await _place(gql, cart["id"])
     assert error_codes(payload) == ["CREDIT_LIMIT_EXCEEDED"]
-    assert f"available credit (${Decimal('3500') - owed:,.2f} of $3,500.00)" in payload["userErrors"][0]["message"]
+    assert f"available credit ($53.73 of ${owed + Decimal('53.73'):,.2f})" in payload["userErrors"][0]["message"]
     assert (await count(db, Order), await count(db, Invoice)) == before
     async with db.session() as s:
         assert (await s.exec(select(Cart.status))).one() == "OPEN"

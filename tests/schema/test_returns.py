@@ -164,7 +164,8 @@ async def test_staff_take_a_return_from_request_to_refund(gql, db):
     out = body["data"]["returnRefund"]
     assert out["userErrors"] == [] and out["return"]["status"] == "REFUNDED"
     line = lines[0]
-    expected = (line.unit_price + line.unit_price * order.tax / order.subtotal).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # One unit back: its price and its share of its line's tax.
+    expected = (line.unit_price + line.tax_amount / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert Decimal(out["refund"]["amount"]["amount"]) == expected
     assert Decimal(out["order"]["refunded"]["amount"]) == expected
     # The buyer sees the refund on its order; the VIEWER role would not see amounts.

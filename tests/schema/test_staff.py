@@ -5,12 +5,13 @@ import pytest
 from sqlmodel import func, select
 
 from db.models import (Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProductVariant,
-                       QuantityRule)
+                       QuantityRule, TaxRate)
 from permissions.policy import POLICY, STAFF_ADMIN as STAFF_ADMIN_ROLES
 from tests.order_factories import STAFF_ADMIN, STAFF_SUPPORT, gid
 from tests.support import codes, finders
 
-TABLES = [Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProductVariant, QuantityRule]
+TABLES = [Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProductVariant, QuantityRule,
+          TaxRate]
 
 # A valid input for every staff mutation (ids filled in per test): STAFF_SUPPORT must be refused all of them.
 STAFF_CALLS = {
@@ -26,6 +27,9 @@ STAFF_CALLS = {
     "accountUpdate": ("AccountUpdateInput", lambda ids: {"id": ids["account"], "name": "Renamed"}),
     "locationCreate": ("LocationCreateInput", lambda ids: {"accountId": ids["account"], "name": "L"}),
     "locationUpdate": ("LocationUpdateInput", lambda ids: {"id": ids["location"], "name": "L2"}),
+    "taxRateSet": ("TaxRateSetInput", lambda ids: {"country": "US", "region": "OH", "percent": "5.75",
+                                                   "label": "OH sales tax"}),
+    "taxRateDelete": ("TaxRateDeleteInput", lambda ids: {"id": gid("TaxRate", 1)}),
     "fulfilmentCreate": ("FulfilmentCreateInput", lambda ids: {"orderId": ids["order"], "carrier": "UPS", "lines": []}),
     "fulfilmentEventAdd": ("FulfilmentEventAddInput", lambda ids: {"fulfilmentId": ids["fulfilment"],
                                                                    "status": "DELIVERED"}),
@@ -179,11 +183,11 @@ async def test_staff_admin_opens_an_account_with_a_location(gql, db):
         userErrors { code field } } }""",
                      {"input": {"name": "Umbrella AG", "kind": "BUSINESS", "currencyCode": "EUR", "locale": "de",
                                 "paymentTermsDays": 30, "creditLimit": "50000",
-                                "billing": {"country": "de", "taxId": "DE999999999"}}}, as_=STAFF_ADMIN)
+                                "billing": {"country": "de", "taxId": "DE136695976"}}}, as_=STAFF_ADMIN)
     out = body["data"]["accountCreate"]
     assert out["userErrors"] == [], out
     account = out["account"]
-    assert account["billingDetails"] == {"country": "DE", "taxId": "DE999999999"}
+    assert account["billingDetails"] == {"country": "DE", "taxId": "DE136695976"}
     assert account["creditLimit"] == {"amount": "50000.00"}
     for bad, code in (({"paymentTermsDays": 400}, "INVALID_TERMS"), ({"locale": "xx-!!"}, "INVALID_LOCALE"),
                       ({"creditLimit": "-5"}, "INVALID_AMOUNT"), ({"name": ""}, "REQUIRED")):
