@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from db.enums import InvoiceStatus
 from db.models import Invoice, InvoiceLine, Payment
 from db.repositories import documents as repo
-from domain.invoicing import tax_rate
+from domain import tax
 from domain.storage import FileStorage
 
 PDF = "application/pdf"
@@ -203,12 +203,10 @@ def buyer_from_billing_details(details: dict[str, Any]) -> Party:
     return Party(name=name, address=address, country=details.get("country"), tax_id=details.get("tax_id"))
 
 
-def invoice_taxes(invoice: Invoice) -> tuple[TaxLine, ...]:
-    """The invoice's tax per rate. Invoices today carry one rate per currency on the whole
-    subtotal (domain/invoicing.py); a per-line tax engine hands its own lines to invoice_document."""
-    if invoice.tax == 0:
-        return ()
-    return (TaxLine(rate=tax_rate(invoice.currency), base=invoice.subtotal, amount=invoice.tax),)
+def invoice_taxes(lines: list[InvoiceLine]) -> tuple[TaxLine, ...]:
+    """The invoice's tax per rate, from its lines (each taxed and rounded on its own)."""
+    return tuple(TaxLine(rate=group.percent / 100, base=group.net, amount=group.amount, name=group.label)
+                 for group in tax.breakdown(lines) if group.amount or group.percent)
 
 
 def invoice_document(invoice: Invoice, lines: list[InvoiceLine], seller: Seller, order_number: str | None,
@@ -222,10 +220,11 @@ def invoice_document(invoice: Invoice, lines: list[InvoiceLine], seller: Seller,
         buyer=buyer_from_billing_details(details),
         lines=tuple(DocumentLine(line.description, line.quantity, line.unit_price, line.amount)
                     for line in sorted(lines, key=lambda line: (line.position, line.id or 0))),
-        taxes=invoice_taxes(invoice) if taxes is None else taxes,
+        taxes=invoice_taxes(lines) if taxes is None else taxes,
         subtotal=invoice.subtotal, tax=invoice.tax, total=invoice.total, amount_paid=invoice.amount_paid,
         amount_due=invoice.amount_due, po_number=invoice.po_number, order_number=order_number,
-        reverse_charge=bool(details.get("reverse_charge")), tax_exempt=details.get("tax_exempt_reference"))
+        reverse_charge=details.get("tax_note") == tax.REVERSE_CHARGE_NOTE,
+        tax_exempt=(details.get("exemption_reference") or "—") if details.get("tax_exempt") else None)
 
 
 async def documents_of_invoices(session: Any, invoices: list[Invoice], seller: Seller) -> dict[int, InvoiceDocument]:

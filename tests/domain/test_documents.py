@@ -6,6 +6,7 @@ from decimal import Decimal
 from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
 from db.models import Invoice, InvoiceLine, Payment
 from domain.documents import Seller, StatementDocument, invoice_document, receipt_document, storage_key
+from domain.tax import REVERSE_CHARGE_NOTE
 from i18n.documents import document_locale
 
 SELLER = Seller(name="Portalql Supply Co.", payment_instructions="IBAN DE89 3704 0044 0532 0130 00")
@@ -23,18 +24,21 @@ def row(**changes: object) -> Invoice:
 
 def test_an_invoice_row_becomes_the_document_it_prints() -> None:
     lines = [InvoiceLine(id=2, invoice_id=41, description="B", quantity=1, unit_price=Decimal("60"),
-                         amount=Decimal("60"), currency="USD", position=1),
+                         amount=Decimal("60"), currency="USD", position=1, tax_percent=Decimal("7.25"),
+                         tax_amount=Decimal("4.35"), tax_label="CA"),
              InvoiceLine(id=1, invoice_id=41, description="A", quantity=4, unit_price=Decimal("10"),
-                         amount=Decimal("40"), currency="USD", position=0)]
+                         amount=Decimal("40"), currency="USD", position=0, tax_percent=Decimal("7.25"),
+                         tax_amount=Decimal("2.90"), tax_label="CA")]
     doc = invoice_document(row(), lines, SELLER, "100021")
     assert [line.description for line in doc.lines] == ["A", "B"]  # in their positions
     assert doc.buyer.name == "Acme Industrial LLC" and doc.buyer.address == ("60601 IL",)
     assert doc.buyer.country == "US" and doc.buyer.tax_id == "US-36-1234567"
     assert doc.order_number == "100021" and doc.po_number == "PO-1" and doc.issued_on == date(2026, 6, 15)
-    assert [(t.rate, t.base, t.amount) for t in doc.taxes] == [(Decimal("0.0725"), Decimal("100.00"), Decimal("7.25"))]
+    # Both lines at one rate: one row of the summary, their net and their own rounded tax summed.
+    assert [(t.rate, t.base, t.amount, t.name) for t in doc.taxes] == [(Decimal("0.0725"), Decimal("100"), Decimal("7.25"), "CA")]
     assert sum(t.amount for t in doc.taxes) == doc.tax  # the tax per rate adds up to what the invoice charged
-    exempt = invoice_document(row(tax=Decimal(0), billing_details={"reverse_charge": True,
-                                                                   "tax_exempt_reference": "EX-1"}), [], SELLER, None)
+    exempt = invoice_document(row(tax=Decimal(0), billing_details={"tax_note": REVERSE_CHARGE_NOTE,
+                                                                   "tax_exempt": True, "exemption_reference": "EX-1"}), [], SELLER, None)
     assert exempt.taxes == () and exempt.reverse_charge and exempt.tax_exempt == "EX-1"
     assert invoice_document(row(status=InvoiceStatus.DRAFT), [], SELLER, None).number is None
 
