@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlmodel import func, select
+from sqlmodel import select
 
 from db.models import (Account, AuditEvent, Cart, IdempotencyKey, Invoice, Membership, Order, OutboxMessage,
                        PriceListEntry, ProductVariant, TaxRate, User)
