@@ -36,6 +36,9 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "verify": ((Limit(5, 60), Limit(20, 3600)), (Limit(30, 60), Limit(300, 3600))),
     "email_request": ((Limit(3, 60), Limit(10, 3600)), (Limit(20, 60), Limit(100, 3600))),
     "oauth_token": ((Limit(30, 60), Limit(600, 3600)), (Limit(60, 60), Limit(1200, 3600))),
+    # Saving cards (per account): card testing tries stolen numbers one after the other, so every
+    # attempt counts, saved or declined. A clerk saves a few cards a year.
+    "payment_method_add": ((Limit(5, 60), Limit(10, 3600)), (Limit(10, 60), Limit(30, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

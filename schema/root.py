@@ -29,6 +29,7 @@ from schema.execution import Executor, make_eager
 from schema.scalars import DECIMAL
 from schema.extensions import ErrorCodes, ParsedOnce
 from schema.ordering import OrderingMutations
+from schema.payments import PaymentMethod, PaymentMutations
 from schema.orders import Order
 from schema.quotes import Quote, QuoteMutations
 from schema.subscriptions import Subscription
@@ -39,7 +40,7 @@ from schema.staff import PriceList, StaffMutations, StaffQueries
 
 # Types reachable only through Node must be named for the schema to include them.
 NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
-                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote]
+                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote, PaymentMethod]
 
 
 @strawberry.type
@@ -82,7 +83,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries):
 @strawberry.type
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
-               CartMutations, OrderingMutations, QuoteMutations):
+               CartMutations, OrderingMutations, QuoteMutations, PaymentMutations):
     pass
 
 

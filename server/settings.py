@@ -78,6 +78,10 @@ class Settings:
     # Bearer token /metrics asks for; in production /metrics is served only with one.
     metrics_token: str | None = None
     tracing: bool = False                 # OpenTelemetry (needs the `tracing` extra)
+    # Cards: the built-in test gateway (test tokens, no network) or Stripe (docs/payments.md).
+    payment_gateway: str = "test"
+    stripe_secret_key: str | None = field(default=None, repr=False)  # never printed or logged
+    stripe_api_base: str | None = None    # another Stripe API address (stripe-mock, the tests' server)
 
     @property
     def production(self) -> bool:
@@ -114,9 +118,19 @@ class Settings:
                 invoice_on=_choice("PORTALQL_INVOICE_ON", ("PLACEMENT", "FULFILMENT"), "PLACEMENT"),
                 list_price_rates=_list_price_rates(),
             ),
+            payment_gateway=_gateway(),
+            stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
+            stripe_api_base=os.environ.get("STRIPE_API_BASE") or None,
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
         )
+
+
+def _gateway() -> str:
+    gateway = _choice("PORTALQL_PAYMENT_GATEWAY", ("TEST", "STRIPE"), "TEST").lower()
+    if gateway == "stripe" and not os.environ.get("STRIPE_SECRET_KEY"):
+        raise SystemExit("PORTALQL_PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY (sk_live_... or sk_test_...)")
+    return gateway
 
 
 def _list_price_rates() -> ListPriceRates:

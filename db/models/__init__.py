@@ -15,6 +15,7 @@ from db.models.carts import Cart, CartLine  # noqa: E402  (ordering, issue 4)
 from db.models.idempotency import IdempotencyKey  # noqa: E402
 from db.models.ordering import AccountOrderingSettings, OrderApproval, OrderApprovalRequest  # noqa: E402
 from db.models.quotes import Quote, QuoteLine  # noqa: E402
+from db.models.payments import PaymentMethod  # noqa: E402
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -25,5 +26,5 @@ __all__ = [
     "RequisitionList", "RequisitionListItem", "Refund", "ReturnLine", "ReturnPhoto", "ReturnRequest",
     "ShipmentEvent",
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
-    "Quote", "QuoteLine",
+    "Quote", "QuoteLine", "PaymentMethod",
 ]
