@@ -123,3 +123,39 @@ async def test_a_saved_card_is_updated_and_detached_and_an_unreachable_stripe_is
     down = StripeGateway(KEY, api_base="http://127.0.0.1:9", max_network_retries=0, timeout=2)
     failed = await down.charge("cus_1", "pm_card_visa", Decimal("1"), "USD", "k-down")
     assert failed.outcome is Outcome.ERROR and KEY not in failed.message and KEY not in repr(down)
+
+
+async def test_a_card_is_saved_through_the_api_with_the_stripe_gateway(db, clock, settings, stripe_api):
+    import httpx
+    from sqlmodel import select
+
+    from db.models import Account, PaymentMethod
+    from resolvers.globalid import encode
+    from server.app import create_app
+    from tests.conftest import make_token
+
+    gateway, state = stripe_api
+    app = create_app(settings, db=db, clock=clock, gateway=gateway)
+    async with db.session() as s:
+        globex = (await s.exec(select(Account).where(Account.name == "Globex GmbH"))).one()
+    token = await make_token(db, "admin@globex.example", clock.now())
+    query = """mutation($input: PaymentMethodAddInput!) { paymentMethodAdd(input: $input) {
+      paymentMethod { brand last4 gateway } declineCode userErrors { code } } }"""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test") as client:
+        async def add(card: str) -> dict:
+            response = await client.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
+                "query": query, "variables": {"input": {"accountId": encode("Account", globex.id), "token": card}}})
+            return response.json()["data"]["paymentMethodAdd"]
+        declined = await add("tok_chargeDeclinedInsufficientFunds")
+        saved = await add("tok_visa")
+    assert ([e["code"] for e in declined["userErrors"]], declined["declineCode"]) == (["INSUFFICIENT_FUNDS"],
+                                                                                      "insufficient_funds")
+    assert saved == {"paymentMethod": {"brand": "visa", "last4": "4242", "gateway": "stripe"}, "declineCode": None,
+                     "userErrors": []}
+    async with db.session() as s:
+        stored = (await s.exec(select(PaymentMethod).where(PaymentMethod.account_id == globex.id,
+                                                           PaymentMethod.gateway == "stripe"))).one()
+    # A customer was asked for at each attempt, under one idempotency key: Stripe answered the same one.
+    customers = [r for r in state.requests if r["path"] == "/v1/customers"]
+    assert stored.gateway_method_id.startswith("pm_visa_") and stored.gateway_customer_id == "cus_000001LOOPBACK"
+    assert len(customers) == 2 and customers[0]["form"]["metadata[portalql_account]"] == f"account:{globex.id}"
