@@ -159,3 +159,23 @@ async def test_a_card_is_saved_through_the_api_with_the_stripe_gateway(db, clock
     customers = [r for r in state.requests if r["path"] == "/v1/customers"]
     assert stored.gateway_method_id.startswith("pm_visa_") and stored.gateway_customer_id == "cus_000001LOOPBACK"
     assert len(customers) == 2 and customers[0]["form"]["metadata[portalql_account]"] == f"account:{globex.id}"
+
+
+async def test_the_secret_key_reaches_no_log_and_no_settings_printout(stripe_api, caplog, monkeypatch):
+    import logging
+
+    from server.settings import Settings
+    gateway, _ = stripe_api
+    caplog.set_level(logging.DEBUG)
+    await gateway.save_token("cus_1", "account:7", "tok_chargeDeclined")
+    await gateway.charge("cus_1", "pm_card_visa", Decimal("5"), "USD", "k-log")
+    down = StripeGateway(KEY, api_base="http://127.0.0.1:9", max_network_retries=0, timeout=2)
+    await down.charge("cus_1", "pm_card_visa", Decimal("5"), "USD", "k-down")
+    assert caplog.records and all(KEY not in r.getMessage() for r in caplog.records)
+    monkeypatch.setenv("PORTALQL_PAYMENT_GATEWAY", "stripe")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", KEY)
+    settings = Settings.from_env()
+    assert settings.payment_gateway == "stripe" and settings.stripe_secret_key == KEY and KEY not in repr(settings)
+    monkeypatch.delenv("STRIPE_SECRET_KEY")
+    with pytest.raises(SystemExit, match="STRIPE_SECRET_KEY"):
+        Settings.from_env()
