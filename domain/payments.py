@@ -248,7 +248,7 @@ async def add(db: Any, s: Any, gateway: PaymentGateway, actor: Actor, now: datet
     method becomes its default."""
     if bool(wanted.token) == bool(wanted.setup_id):
         raise reject(E.TOKEN_OR_SETUP_REQUIRED, "Give either the card's token or the ID of the confirmed setup",
-                     "input", "token" if not wanted.token else "setupId")
+                     "input", "token" if not wanted.token else "setupId", attempted=False)
     async with db.session() as r:
         account = await _payable_account(r, scope, guard, wanted.account_id)
         if wanted.token:  # card testing: each card tried counts, whatever the answer (a setup counted at its start)
@@ -261,7 +261,7 @@ async def add(db: Any, s: Any, gateway: PaymentGateway, actor: Actor, now: datet
         result = await gateway.finish_setup(wanted.setup_id.strip())  # type: ignore[union-attr]
         if result.decline_code == MISSING or result.account_ref not in (None, ref):
             raise reject(E.SETUP_NOT_FOUND, "No card setup with that ID for this account", "input", "setupId")
-    _check_saved(result, "setupId" if wanted.setup_id else "token")
+    _check_saved(result, "setupId" if wanted.setup_id else "token", account_id=account.id)
     card = result.card
     assert card is not None
     # Only now, with the gateway's answer, the account's methods are changed under its lock.
@@ -282,16 +282,19 @@ async def add(db: Any, s: Any, gateway: PaymentGateway, actor: Actor, now: datet
     return Added(method)
 
 
-def _check_saved(result: SetupResult, field: str) -> None:
+def _check_saved(result: SetupResult, field: str, **facts: Any) -> None:
+    """Nothing more to do when the gateway saved the card; else its userError. `facts` go into the
+    failure's audit event (a run of declines is what card testing looks like)."""
     if result.outcome is Outcome.SUCCEEDED and result.card is not None:
         return
     if result.outcome in (Outcome.REQUIRES_ACTION, Outcome.PENDING):
         raise reject(E.REQUIRES_ACTION, "The card needs the customer's confirmation (3-D Secure): complete the setup "
                      "on the page with its client secret, then add it with its setup ID", "input", field,
-                     answer={"setup": result})
+                     answer={"setup": result}, **facts)
     code, message = _DECLINES.get(result.outcome, _DECLINES[Outcome.DECLINED])
     detail = f" ({result.decline_code})" if result.decline_code else ""
-    raise reject(code, f"{message}{detail}", "input", field, answer={"decline_code": result.decline_code})
+    raise reject(code, f"{message}{detail}", "input", field, answer={"decline_code": result.decline_code},
+                 decline_code=result.decline_code, **facts)
 
 
 async def _changeable(db: Any, s: Any, scope: RowScope, guard: Guard, method_id: int) -> PaymentMethod:

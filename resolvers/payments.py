@@ -39,7 +39,7 @@ async def setup_start(ctx: Context, s: Any, account_id: str) -> dict[str, Any]:
     return {"setup": setup}
 
 
-@mutation("paymentMethodAdd", PaymentMethodPayload, audit="payment_method.add")
+@mutation("paymentMethodAdd", PaymentMethodPayload, audit="payment_method.add", failed_audit="payment_method.add_failed")
 async def add(ctx: Context, s: Any, account_id: str, token: str | None, setup_id: str | None,
               make_default: bool) -> dict[str, Any]:
     aid = decode_or_reject(account_id, "Account", E.NOT_FOUND, "input", "accountId")

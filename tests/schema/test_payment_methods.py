@@ -131,6 +131,9 @@ async def test_a_declined_test_token_is_a_coded_error_with_its_decline_code_and_
     assert (_codes(out), out["declineCode"], out["paymentMethod"]) == ([code], decline, None)
     assert out["userErrors"][0]["field"] == ["input", "token"]
     assert await _methods(db, acme) == before
+    async with db.session() as s:  # each declined attempt is in the audit log (card testing shows there)
+        event = (await s.exec(select(AuditEvent).where(AuditEvent.action == "payment_method.add_failed"))).one()
+    assert (event.account_id, event.data) == (acme.id, {"code": code, "decline_code": decline})
 
 
 async def test_a_card_needing_3d_secure_is_saved_only_once_the_customer_completed_it(gql, db, app):
