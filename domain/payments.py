@@ -368,3 +368,19 @@ async def remove(db: Any, s: Any, gateway: PaymentGateway, actor: Actor, now: da
     audit.record(s, actor, "payment_method.remove", now, account_id=method.account_id,
                  target_type="PaymentMethod", target_id=method.id, brand=method.brand, last4=method.last4)
     return method
+
+
+async def charge(gateway: PaymentGateway, method: PaymentMethod, amount: Decimal, currency: str,
+                 idempotency_key: str, now: datetime, description: str = "") -> ChargeResult:
+    """Charge a saved method off-session: what paying an invoice calls. The amount is rounded to the
+    currency's minor unit; the same idempotency key never charges twice (the gateway's promise).
+    An expired method, or one saved with another gateway, is refused before the gateway is asked;
+    a decline is the result's Outcome (to be recorded as a failed payment), not an exception."""
+    if method.gateway != gateway.name:
+        raise reject(E.GATEWAY_ERROR, f"This card was saved with the {method.gateway} gateway, which is not in use: "
+                     "add it again", "input", "paymentMethodId")
+    if is_expired(method, now):
+        raise reject(E.METHOD_EXPIRED, f"The {method.brand} card ending {method.last4} has expired", "input",
+                     "paymentMethodId")
+    return await gateway.charge(method.gateway_customer_id or "", method.gateway_method_id,
+                                round_to_minor(amount, currency), currency, idempotency_key, description)
