@@ -9,7 +9,7 @@ from db.enums import CollectionMethod, SubscriptionStatus
 from db.models import Account, AuditEvent, PaymentMethod, Subscription
 from integrations.test_gateway import EXP_MONTH, EXP_YEAR
 from resolvers.globalid import decode_as, encode
-from tests.support import codes
+from tests.support import codes, finders
 
 AP, ADMIN, BUYER, VIEWER, APPROVER = ("ap@acme.example", "admin@acme.example", "buyer@acme.example",
                                       "viewer@acme.example", "approver@acme.example")
@@ -278,3 +278,29 @@ def test_card_expiry_is_the_end_of_its_month():
     from domain.payments import expires_at
     assert expires_at(12, 2030) == datetime(2031, 1, 1, tzinfo=timezone.utc)
     assert expires_at(2, 2030) == datetime(2030, 3, 1, tzinfo=timezone.utc)
+
+
+async def test_a_saved_card_is_found_by_id_by_its_account_s_finance_roles_and_staff_only(gql, db):
+    acme = await _account(db, "Acme Industrial")
+    method = encode("PaymentMethod", (await _methods(db, acme))[0][0])
+    assert await finders(gql, method) == {ADMIN, AP, "support@merchant.example", OPS}
+
+
+async def test_an_integration_needs_payments_write(gql, db, client, app):
+    from tests.server.test_oauth import register, token_for
+    acme = await _account(db, "Acme Industrial")
+    tokens = {}
+    for scopes in (["invoices:read"], ["payments:write"]):
+        made = (await register(gql, db, scopes))["data"]["oauthClientCreate"]
+        tokens[scopes[0]] = (await token_for(client, made["client"]["clientId"], made["clientSecret"])).json()[
+            "access_token"]
+    before = await _methods(db, acme)
+    given = {"input": {"accountId": encode("Account", acme.id), "token": "tok_visa"}}
+    refused = await gql(ADD, given, headers={"authorization": f"Bearer {tokens['invoices:read']}"})
+    assert codes(refused) == ["FORBIDDEN"] and await _methods(db, acme) == before
+    _forget_attempts(app)
+    added = await gql(ADD, given, headers={"authorization": f"Bearer {tokens['payments:write']}"})
+    assert _payload(added, "paymentMethodAdd")["paymentMethod"]["last4"] == "4242"
+    listed = await gql(LIST, {"id": encode("Account", acme.id)},
+                       headers={"authorization": f"Bearer {tokens['payments:write']}"})
+    assert len(listed["data"]["node"]["paymentMethods"]) == len(before) + 1
