@@ -86,3 +86,10 @@ class PaymentStatus(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     REFUNDED = "REFUNDED"
+
+
+class CollectionMethod(StrEnum):
+    """How a subscription's invoices are paid (Stripe's collection_method): charged to the
+    account's saved payment method, or sent to be paid by the terms."""
+    CHARGE_AUTOMATICALLY = "CHARGE_AUTOMATICALLY"
+    SEND_INVOICE = "SEND_INVOICE"

@@ -7,20 +7,22 @@ Usable by any write that moves money or creates orders:
 
 The claim is an INSERT ... ON CONFLICT DO NOTHING under a unique index, so concurrent requests with
 one key serialise on it (PostgreSQL waits for the first transaction, then sees its row). Work that fails rolls the claim
-back with it: a failed request can be retried with the same key."""
+back with it: a failed request can be retried with the same key. Keys are kept KEEP_HOURS (Stripe
+keeps them 24 hours), then the worker prunes them: a retry a day later is a new request."""
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from db.models import IdempotencyKey
-from db.repositories.idempotency import find_key, insert_key
+from db.repositories.idempotency import delete_keys_before, find_key, insert_key
 from domain.errors import reject
 
 KEY_MAX = 255
+KEEP_HOURS = 24
 
 
 class IdempotencyErrorCode(StrEnum):
@@ -100,3 +102,9 @@ async def once(session: Any, owner: str, operation: str, key: str, body: Any, no
     result = await work()
     complete(c, type(result).__name__, result.id)
     return result, False
+
+
+async def prune(db: Any, now: datetime) -> int:
+    """Forget keys older than KEEP_HOURS (run by the worker); how many were forgotten."""
+    async with db.transaction() as s:
+        return await delete_keys_before(s, now - timedelta(hours=KEEP_HOURS))

@@ -38,6 +38,9 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "oauth_token": ((Limit(30, 60), Limit(600, 3600)), (Limit(60, 60), Limit(1200, 3600))),
     # PDF documents: rendering is CPU work (kept PDFs are cheap, but each locale is rendered once).
     "documents": ((Limit(60, 60), Limit(600, 3600)), (Limit(120, 60), Limit(1200, 3600))),
+    # Saving cards (per account): card testing tries stolen numbers one after the other, so every
+    # attempt counts, saved or declined. A clerk saves a few cards a year.
+    "payment_method_add": ((Limit(5, 60), Limit(10, 3600)), (Limit(10, 60), Limit(30, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

@@ -236,9 +236,31 @@ SUBSCRIPTIONS: dict[str, Rule] = {
     "Subscription.total": _SUBSCRIPTION_PRICES,
 }
 
+# Saved payment methods (cards through the payment gateway).
+_PAYMENTS_WRITE = frozenset({ADMIN, AP})
+
+
+def _payments_write(description: str) -> Rule:
+    return mutation(_PAYMENTS_WRITE, description, staff=NO_STAFF, oauth_scope="payments:write")
+
+
+PAYMENTS: dict[str, Rule] = {
+    "rows:PaymentMethod": rows(FINANCE, "Saved payment methods of the account (brand, last four digits, expiry)",
+                               oauth_scope="payments:write"),
+    "Account.paymentMethods": fld(FINANCE, "Saved payment methods", oauth_scope="payments:write"),
+    "Mutation.paymentMethodSetupStart": _payments_write("Start saving a card (a SetupIntent the customer confirms; "
+                                                        "rate limited)"),
+    "Mutation.paymentMethodAdd": _payments_write("Save a card from the gateway's token or a confirmed setup "
+                                                 "(rate limited)"),
+    "Mutation.paymentMethodSetDefault": _payments_write("Choose the account's default payment method"),
+    "Mutation.paymentMethodUpdateExpiry": _payments_write("Change a saved card's expiry"),
+    "Mutation.paymentMethodRemove": _payments_write("Remove a saved payment method (not the last one while a "
+                                                    "subscription is charged automatically)"),
+}
+
 # The one table that the permission classes, row scopes, docs and tests read.
 POLICY: dict[str, Rule] = {**ACCOUNTS, **IDENTITY, **CATALOG, **ORDERING, **REQUISITION_LISTS, **FULFILMENT,
-                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX}
+                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX, **PAYMENTS}
 
 
 def rule(key: str) -> Rule:

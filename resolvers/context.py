@@ -46,6 +46,7 @@ class Context:
     # Where uploads go (domain.storage.FileStorage); the server sets it from PORTALQL_UPLOAD_DIR.
     storage: Any = None
     limiter: Any = None  # domain.ratelimit.RateLimiter
+    gateway: Any = None  # domain.payments.PaymentGateway (PORTALQL_PAYMENT_GATEWAY)
 
     @cached_property
     def now(self) -> datetime:

@@ -9,7 +9,8 @@ from typing import Any
 from strawberry.dataloader import AbstractCache, DataLoader
 
 from db.engine import Database
-from db.loaders import accounts, billing, carts, catalog, fulfilment, orders, pricing, quotes, requisitions, subscriptions
+from db.loaders import (accounts, billing, carts, catalog, fulfilment, orders, payments, pricing, quotes, requisitions,
+                        subscriptions)
 from db.loaders import returns as return_batches  # (ReturnLoaders has a `returns`)
 from domain.ordering import Pricer
 from domain.pricing import ListPriceRates
@@ -167,6 +168,10 @@ class CartLoaders(_Domain):
     lines = _Loader(carts.lines_by_cart)
 
 
+class PaymentLoaders(_Domain):
+    methods = _Loader(payments.methods_by_account)
+
+
 class QuoteLoaders(_Domain):
     quote = _Loader(quotes.quote_by_id)
     lines = _Loader(quotes.lines_by_quote)
@@ -199,3 +204,4 @@ class Loaders:
     requisitions: RequisitionLoaders = _domain(RequisitionLoaders)
     carts: CartLoaders = _domain(CartLoaders)
     quotes: QuoteLoaders = _domain(QuoteLoaders)
+    payments: PaymentLoaders = _domain(PaymentLoaders)

@@ -29,6 +29,7 @@ from schema.subscriptions import SubscriptionConnection, SubscriptionFilter, sub
 
 if TYPE_CHECKING:
     from schema.carts import Cart
+    from schema.payments import PaymentMethod
     from schema.ordering import OrderingSettings
     from schema.quotes import Quote, QuoteStatusEnum
 
@@ -152,6 +153,10 @@ class Account(Node):
         from resolvers.ordering import ordering_settings  # noqa: PLC0415
         return await ordering_settings(info.context, self)  # type: ignore[return-value]
 
+    payment_methods = relation(
+        list[Annotated["PaymentMethod", strawberry.lazy("schema.payments")]] | None, "payments.methods",
+        field=guarded("Account.paymentMethods", description="Saved payment methods, the default first, then the "
+                                                            "newest."))
     locations = relation(
         "list[Location]", "accounts.locations",
         description="The locations the caller has a role at (all of them for account-wide roles).")

@@ -20,7 +20,7 @@ NODE_TYPES: dict[type, str] = {
     models.Product: "Product", models.ProductVariant: "ProductVariant",
     models.Fulfilment: "Fulfilment", models.OrderLine: "OrderLine", models.ReturnRequest: "Return",
     models.RequisitionList: "RequisitionList", models.PriceList: "PriceList",
-    models.Cart: "Cart", models.Quote: "Quote",
+    models.Cart: "Cart", models.Quote: "Quote", models.PaymentMethod: "PaymentMethod",
 }
 
 

@@ -29,6 +29,7 @@ from schema.execution import Executor, make_eager
 from schema.scalars import DECIMAL
 from schema.extensions import ErrorCodes, ParsedOnce
 from schema.ordering import OrderingMutations
+from schema.payments import PaymentMethod, PaymentMutations
 from schema.orders import Order
 from schema.quotes import Quote, QuoteMutations
 from schema.subscriptions import Subscription
@@ -41,7 +42,7 @@ from schema.tax import TaxMutations, TaxQueries
 
 # Types reachable only through Node must be named for the schema to include them.
 NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
-                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote]
+                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote, PaymentMethod]
 
 
 @strawberry.type
@@ -84,7 +85,8 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, 
 @strawberry.type
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
-               CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations):
+               CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
+               PaymentMutations):
     pass
 
 

@@ -20,10 +20,12 @@ from strawberry.asgi import GraphQL
 
 from db.engine import Database
 from domain.clock import Clock, SystemClock
+from domain.payments import PaymentGateway
 from domain.returns import MAX_PHOTO_BYTES, MAX_PHOTOS
 from domain.storage import FileStorage
 from integrations.pdf import XhtmlPdfRenderer
 from integrations.storage_local import LocalDiskStorage
+from integrations.test_gateway import TestGateway
 from permissions.authentication import Unauthenticated, caller_from_token
 from schema.cost import QueryCost
 from schema.requests import Context
@@ -53,7 +55,8 @@ class AuthFailed(Exception):
 
 class PortalGraphQL(GraphQL):
     def __init__(self, *, db: Database, settings: Settings, clock: Clock, storage: FileStorage,
-                 buckets: Buckets, limiter: Any = None, extensions: tuple[Any, ...] = ()) -> None:
+                 buckets: Buckets, limiter: Any = None, gateway: Any = None,
+                 extensions: tuple[Any, ...] = ()) -> None:
         # Multipart requests carry return photos. Auth is a bearer header, never a cookie, so a
         # cross-site form post cannot act for a user.
         cost = QueryCost.configured(settings.limits, settings.production, meter_for(buckets))
@@ -65,6 +68,7 @@ class PortalGraphQL(GraphQL):
         self.clock = clock
         self.storage = storage
         self.limiter = limiter
+        self.gateway = gateway
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -92,7 +96,7 @@ class PortalGraphQL(GraphQL):
                       request=request, response=response, request_id=request_id,
                       client_ip=request.client.host if request.client else None,
                       user_agent=request.headers.get("user-agent"), storage=self.storage,
-                      limiter=self.limiter)
+                      limiter=self.limiter, gateway=self.gateway)
         ctx.__dict__["now"] = now  # the instant the caller was checked at
         if "user" in rows:  # `viewer` needs no statement of its own, nor a catalog its account's currency
             ctx.loaders.accounts.user.prime(caller.user_id, rows["user"])
@@ -155,9 +159,21 @@ def _lifespan(db: Database, buckets: Buckets) -> Any:
     return lifespan
 
 
+def make_gateway(settings: Settings) -> PaymentGateway:
+    """The payment gateway the settings name (PORTALQL_PAYMENT_GATEWAY)."""
+    if settings.payment_gateway == "stripe":
+        from integrations.stripe_gateway import StripeGateway  # noqa: PLC0415 - the library only when used
+        assert settings.stripe_secret_key
+        return StripeGateway(settings.stripe_secret_key, api_base=settings.stripe_api_base)
+    if settings.production:
+        logging.getLogger("portalql").warning("the test payment gateway is on: cards are not really saved or "
+                                              "charged (set PORTALQL_PAYMENT_GATEWAY=stripe)")
+    return TestGateway()
+
+
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
                clock: Clock | None = None, storage: FileStorage | None = None,
-               limiter: Any = None) -> Starlette:
+               limiter: Any = None, gateway: PaymentGateway | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     db = db or Database(settings.database_url)
     logs.configure()
@@ -168,8 +184,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         extensions = tracing_extensions()
     clock = clock or SystemClock()
     limiter = limiter or make_limiter(settings.redis_url)
+    gateway = gateway or make_gateway(settings)
     graphql = PortalGraphQL(db=db, settings=settings, clock=clock, buckets=buckets, extensions=extensions,
-                            limiter=limiter, storage=storage or LocalDiskStorage(settings.upload_dir))
+                            limiter=limiter, gateway=gateway, storage=storage or LocalDiskStorage(settings.upload_dir))
     routes = [Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz),
               Route("/readyz", readyz),
               Route("/oauth/token", token_endpoint, methods=["POST"]),
@@ -202,4 +219,5 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     app.state.buckets = buckets
     app.state.clock = clock
     app.state.limiter = limiter
+    app.state.gateway = gateway
     return app

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, func, select
 
 from db.engine import Database
-from db.enums import (AccountKind, AddressKind, BillingInterval, FulfilmentStatus, InvoiceStatus,
+from db.enums import (AccountKind, AddressKind, BillingInterval, CollectionMethod, FulfilmentStatus, InvoiceStatus,
                       OrderStatus, PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionStatus)
 from db.models import (Account, Address, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
-                       Membership, MembershipRole, Order, OrderLine, Payment, PriceList, PriceListEntry,
+                       Membership, MembershipRole, Order, OrderLine, Payment, PaymentMethod, PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
                        Subscription, SubscriptionItem, TaxRate, User)
 from db.models.shipments import ShipmentEventStatus
@@ -103,7 +103,8 @@ class Rows:
 # Insert order: parents before children.
 MODELS = [TaxRate, User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
-          SubscriptionItem, Invoice, InvoiceLine, Payment, ShipmentEvent, RequisitionList, RequisitionListItem]
+          SubscriptionItem, Invoice, InvoiceLine, Payment, ShipmentEvent, RequisitionList, RequisitionListItem,
+          PaymentMethod]
 
 
 def money(x: Decimal) -> Decimal:
@@ -323,7 +324,8 @@ class DemoBuilder:
 
     def subscription(self, account: dict[str, Any], location_id: int | None, status: SubscriptionStatus,
                      interval: BillingInterval, count: int, items: list[tuple[dict, int]],
-                     prices: Callable[[dict, int], Decimal], started_days_ago: int) -> None:
+                     prices: Callable[[dict, int], Decimal], started_days_ago: int,
+                     collection: CollectionMethod = CollectionMethod.SEND_INVOICE) -> None:
         created = self.now - timedelta(days=started_days_ago)
         period = {BillingInterval.DAY: 1, BillingInterval.WEEK: 7, BillingInterval.MONTH: 30,
                   BillingInterval.YEAR: 365}[interval] * count
@@ -336,7 +338,7 @@ class DemoBuilder:
                             current_period_end=end,
                             next_billing_at=end if status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
                                                               SubscriptionStatus.PAST_DUE) else None,
-                            cancel_at_period_end=False,
+                            cancel_at_period_end=False, collection_method=collection,
                             cancelled_at=start if status is SubscriptionStatus.CANCELLED else None, created_at=created)
         for variant, qty in items:
             self.rows.add(SubscriptionItem, subscription_id=sid, variant_id=variant["id"], quantity=qty,
@@ -415,7 +417,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     b.history(acme_info, [chicago, denver, austin], {denver: users["buyer"], chicago: users["admin"],
                                                      austin: users["admin"]}, sizes.acme_orders, acme_price, pending=4)
     b.subscription(acme_info, denver, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1,
-                   [(v[1], 40), (v[8], 10)], acme_price, 400)
+                   [(v[1], 40), (v[8], 10)], acme_price, 400, CollectionMethod.CHARGE_AUTOMATICALLY)
     b.subscription(acme_info, chicago, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 3,
                    [(v[30], 5)], acme_price, 250)
     b.subscription(acme_info, austin, SubscriptionStatus.PAUSED, BillingInterval.WEEK, 2,
@@ -453,7 +455,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     jo_info = _account_info(b, jo_account, AccountKind.INDIVIDUAL, "USD", 0, [home])
     b.history(jo_info, [home], {home: jo}, sizes.jo_orders, usd)
     b.subscription(jo_info, home, SubscriptionStatus.TRIALING, BillingInterval.MONTH, 1,
-                   [(next(x for x in v if x["digital"]), 1)], usd, 10)
+                   [(next(x for x in v if x["digital"]), 1)], usd, 10, CollectionMethod.CHARGE_AUTOMATICALLY)
 
     # --scale N: more companies like Acme, each with its own people and history.
     for n in range(2, scale + 1):
@@ -469,6 +471,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
         b.history(info, locs, {loc: buyer for loc in locs}, sizes.orders_per_scaled_account, usd)
     _shipment_events(b.rows)
     _requisition_list(b.rows, now, b.variants)
+    _payment_methods(b.rows, now)
     return b.rows
 
 
@@ -485,6 +488,23 @@ def _shipment_events(rows: Rows) -> None:
                      occurred_at=out, location="Local depot", message="Out for delivery", created_at=out)
             rows.add(ShipmentEvent, fulfilment_id=f["id"], status=ShipmentEventStatus.DELIVERED, occurred_at=delivered,
                      location="Receiving dock", message="Delivered, signed by receiving", created_at=delivered)
+
+
+def _payment_methods(rows: Rows, now: datetime) -> None:
+    """Cards saved with the test gateway (integrations/test_gateway.py, whose IDs say how a charge
+    goes): Acme has a default Visa and a Mastercard that expires at the end of this month (flagged
+    expiresSoon), Globex and Jo one Visa each."""
+    cards = {"Acme Industrial": [("visa", "4242", 12, now.year + 3, True),
+                                 ("mastercard", "4444", now.month, now.year, False)],
+             "Globex GmbH": [("visa", "4242", 3, now.year + 2, True)],
+             "Jo Doe": [("visa", "4242", 8, now.year + 4, True)]}
+    for account in rows.by_model.get(Account, []):
+        for n, (brand, last4, month, year, default) in enumerate(cards.get(account["name"], [])):
+            rows.add(PaymentMethod, account_id=account["id"], gateway="test",
+                     gateway_method_id=f"pm_test_{brand}_demo{account['id']}x{n}",
+                     gateway_customer_id=f"cus_test_demo{account['id']}", brand=brand, last4=last4,
+                     exp_month=month, exp_year=year, is_default=default,
+                     created_at=now - timedelta(days=200 - 40 * n))
 
 
 def _requisition_list(rows: Rows, now: datetime, variants: list[dict[str, Any]]) -> None:

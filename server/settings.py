@@ -82,6 +82,10 @@ class Settings:
     tracing: bool = False                 # OpenTelemetry (needs the `tracing` extra)
     # The merchant as its invoices, credit notes, receipts and statements name it (PORTALQL_SELLER_*).
     seller: Seller = field(default_factory=lambda: Seller(name="Portalql Merchant"))
+    # Cards: the built-in test gateway (test tokens, no network) or Stripe (docs/payments.md).
+    payment_gateway: str = "test"
+    stripe_secret_key: str | None = field(default=None, repr=False)  # never printed or logged
+    stripe_api_base: str | None = None    # another Stripe API address (stripe-mock, the tests' server)
 
     @property
     def production(self) -> bool:
@@ -119,6 +123,9 @@ class Settings:
                 list_price_rates=_list_price_rates(),
                 merchant_country=_country("PORTALQL_SELLER_COUNTRY"),
             ),
+            payment_gateway=_gateway(),
+            stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
+            stripe_api_base=os.environ.get("STRIPE_API_BASE") or None,
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
             seller=_seller(),
@@ -141,6 +148,11 @@ def _country(name: str) -> str | None:
     if value is not None and not is_country(value):
         raise SystemExit(f"{name} must be an ISO 3166 two-letter country code such as DE, got {value!r}")
     return value
+def _gateway() -> str:
+    gateway = _choice("PORTALQL_PAYMENT_GATEWAY", ("TEST", "STRIPE"), "TEST").lower()
+    if gateway == "stripe" and not os.environ.get("STRIPE_SECRET_KEY"):
+        raise SystemExit("PORTALQL_PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY (sk_live_... or sk_test_...)")
+    return gateway
 
 
 def _list_price_rates() -> ListPriceRates:

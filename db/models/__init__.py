@@ -16,6 +16,7 @@ from db.models.idempotency import IdempotencyKey  # noqa: E402
 from db.models.ordering import AccountOrderingSettings, OrderApproval, OrderApprovalRequest  # noqa: E402
 from db.models.quotes import Quote, QuoteLine  # noqa: E402
 from db.models.tax import TaxRate  # noqa: E402
+from db.models.payments import PaymentMethod  # noqa: E402
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -26,5 +27,5 @@ __all__ = [
     "RequisitionList", "RequisitionListItem", "Refund", "ReturnLine", "ReturnPhoto", "ReturnRequest",
     "ShipmentEvent",
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
-    "Quote", "QuoteLine", "TaxRate",
+    "Quote", "QuoteLine", "TaxRate", "PaymentMethod",
 ]

@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.enums import BillingInterval, SubscriptionStatus
+from db.enums import BillingInterval, CollectionMethod, SubscriptionStatus
 from db.types import amount_field, enum_field, utc_field, utcnow
 
 
@@ -24,6 +24,10 @@ class Subscription(SQLModel, table=True):
     current_period_end: datetime = utc_field()
     next_billing_at: datetime | None = utc_field(nullable=True, default=None)
     cancel_at_period_end: bool = Field(default=False)
+    # Charged to a saved payment method, or invoiced: an account keeps one method while any of its
+    # live subscriptions is charged automatically (domain/payments.py).
+    collection_method: CollectionMethod = enum_field(CollectionMethod, default=CollectionMethod.SEND_INVOICE,
+                                                     sa_column_kwargs={"server_default": "SEND_INVOICE"})
     cancelled_at: datetime | None = utc_field(nullable=True, default=None)
     created_at: datetime = utc_field(default_factory=utcnow)
 

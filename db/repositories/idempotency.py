@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from db.models import IdempotencyKey
 
@@ -32,3 +32,9 @@ async def insert_key(session: Any, principal: str, operation: str, key: str, req
     if new_id is None:
         return None
     return (await session.exec(select(IdempotencyKey).where(IdempotencyKey.id == new_id))).one()
+
+
+async def delete_keys_before(session: Any, cutoff: datetime) -> int:
+    """Forget the keys claimed before `cutoff`; how many."""
+    result = await session.exec(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))  # type: ignore[call-overload]
+    return result.rowcount or 0

@@ -61,6 +61,8 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
                                FINANCE_READERS, ACME_MEMBERS - FINANCE_READERS),
     "Account.invoices": ("account", "... on Account { invoices(first: 1) { totalCount } }", ["invoices"],
                          FINANCE_READERS, ACME_MEMBERS - FINANCE_READERS),
+    "Account.paymentMethods": ("account", "... on Account { paymentMethods { last4 } }", ["paymentMethods"],
+                               FINANCE_READERS, ACME_MEMBERS - FINANCE_READERS),
     "Account.invitations": ("account", "... on Account { invitations { email } }", ["invitations"],
                             {ADMIN, OPS}, {BUYER, APPROVER, AP, VIEWER, SUPPORT}),
     "Account.oauthClients": ("account", "... on Account { oauthClients { name } }", ["oauthClients"],

@@ -1,0 +1,52 @@
+"""Saved payment methods as the caller may see them (ADMIN and ACCOUNTS_PAYABLE of the account),
+and the lookups the payment-method rules make."""
+from collections.abc import Sequence
+
+from sqlalchemy.sql import Select
+from sqlmodel import func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.enums import CollectionMethod, SubscriptionStatus
+from db.models import PaymentMethod, Subscription
+from db.repositories.base import ScopedRepository
+
+
+class PaymentMethodRepository(ScopedRepository[PaymentMethod]):
+    model = PaymentMethod
+
+    def visible(self) -> Select:
+        return select(PaymentMethod).where(self.scope.where(PaymentMethod.account_id))
+
+
+async def methods_of(session: AsyncSession, account_id: int) -> list[PaymentMethod]:
+    stmt = select(PaymentMethod).where(PaymentMethod.account_id == account_id).order_by(PaymentMethod.id)
+    return list((await session.exec(stmt)).all())
+
+
+async def method_by_gateway_id(session: AsyncSession, gateway: str, method_id: str) -> PaymentMethod | None:
+    stmt = select(PaymentMethod).where(PaymentMethod.gateway == gateway, PaymentMethod.gateway_method_id == method_id)
+    return (await session.exec(stmt)).first()
+
+
+async def customer_of(session: AsyncSession, account_id: int, gateway: str) -> str | None:
+    """The gateway's customer that the account's saved methods are attached to, if any."""
+    stmt = (select(PaymentMethod.gateway_customer_id)
+            .where(PaymentMethod.account_id == account_id, PaymentMethod.gateway == gateway,
+                   PaymentMethod.gateway_customer_id.is_not(None))  # type: ignore[union-attr]
+            .order_by(PaymentMethod.id).limit(1))
+    return (await session.exec(stmt)).first()
+
+
+async def clear_default(session: AsyncSession, account_id: int) -> None:
+    await session.exec(update(PaymentMethod).where(PaymentMethod.account_id == account_id,  # type: ignore[call-overload]
+                                                   PaymentMethod.is_default == True)  # noqa: E712
+                       .values(is_default=False))
+
+
+async def charged_subscriptions(session: AsyncSession, account_id: int, statuses: Sequence[SubscriptionStatus],
+                                method: CollectionMethod) -> int:
+    """How many of the account's subscriptions in `statuses` are collected by `method`."""
+    stmt = select(func.count()).select_from(Subscription).where(
+        Subscription.account_id == account_id, Subscription.status.in_(statuses),  # type: ignore[attr-defined]
+        Subscription.collection_method == method)
+    return (await session.exec(stmt)).one()
