@@ -27,12 +27,12 @@ async def staff_invoice_finalize(ctx: Context, s: Any, invoice_id: str) -> dict[
 
 @mutation("staffInvoiceVoid", audit="invoice.void")
 async def staff_invoice_void(ctx: Context, s: Any, invoice_id: str) -> dict[str, Any]:
-    return {"invoice": invoicing.void(s, await _invoice(ctx, s, invoice_id), ctx.now)}
+    return {"invoice": await invoicing.void(s, await _invoice(ctx, s, invoice_id), ctx.now)}
 
 
 @mutation("staffInvoiceMarkUncollectible", audit="invoice.mark_uncollectible")
 async def staff_invoice_mark_uncollectible(ctx: Context, s: Any, invoice_id: str) -> dict[str, Any]:
-    return {"invoice": invoicing.mark_uncollectible(s, await _invoice(ctx, s, invoice_id), ctx.now)}
+    return {"invoice": await invoicing.mark_uncollectible(s, await _invoice(ctx, s, invoice_id), ctx.now)}
 
 
 @mutation("staffCreditNoteCreate", audit="credit_note.create")
