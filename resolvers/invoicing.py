@@ -7,6 +7,7 @@ from db.enums import CreditNoteReason
 from db.repositories.billing import InvoiceRepository
 from domain import invoicing
 from domain.invoicing import credit_notes
+from domain.errors import Problem
 from domain.invoicing.codes import CreditNoteErrorCode, InvoicingErrorCode
 from resolvers.context import Context
 from resolvers.globalid import decode_or_reject
@@ -50,7 +51,11 @@ async def staff_credit_note_create(ctx: Context, s: Any, invoice_id: str, reason
     return {"credit_note": note, "invoice": invoice}
 
 
-@mutation("invoiceReissue", audit="invoice.reissue")
+# The database holds one replacement per invoice: a reissue that missed the lock cannot make two.
+REISSUED = Problem(InvoicingErrorCode.ALREADY_REISSUED, "This invoice was reissued a moment ago", ("input", "id"))
+
+
+@mutation("invoiceReissue", audit="invoice.reissue", on_conflict=REISSUED)
 async def invoice_reissue(ctx: Context, s: Any, invoice_id: str) -> dict[str, Any]:
     invoice = await _invoice(ctx, s, invoice_id)
     require(ctx, "Mutation.invoiceReissue", invoice.account_id, invoice.location_id)
