@@ -197,14 +197,18 @@ async def apply_account_credit(session: Any, invoice: Invoice, now: datetime, am
 
 async def follow_order(session: Any, order: Order, lines: list[OrderLine], now: datetime,
                        merchant: MerchantSettings, user_id: int | None = None) -> None:
-    """A draft is still the merchant's: it is rewritten to the order. What issued invoices bill
-    stays: a quantity below what they bill is credited (a credit note per invoice, ORDER_CHANGE),
+    """A draft is still the merchant's: the order's only invoice, it is rewritten to the order. What
+    issued invoices bill stays: a quantity below what they bill is credited (a credit note per invoice, ORDER_CHANGE),
     one above it is billed on a further invoice for the difference."""
     invoices = await repo.invoices_of(session, order.id)  # type: ignore[arg-type]
-    for draft in (i for i in invoices if i.status is InvoiceStatus.DRAFT):
-        await _rewrite_draft(session, draft, order, lines)
+    drafts = [i for i in invoices if i.status is InvoiceStatus.DRAFT]
     if not any(i.status not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID) for i in invoices):
+        for draft in drafts:
+            await _rewrite_draft(session, draft, order, lines)
         return
+    # A draft for an earlier difference is superseded by the one worked out below.
+    for draft in drafts:
+        await void(session, draft, now)
     issued = await repo.lines_of_order_lines(session, [line.id for line in lines])  # type: ignore[misc]
     credited = await repo.credited_quantities(session, [il.id for _, il in issued])  # type: ignore[misc]
     billed_qty: dict[int, int] = {}
@@ -237,8 +241,12 @@ async def follow_order(session: Any, order: Order, lines: list[OrderLine], now: 
             tax_left -= note.tax
     if increases:
         account = await order_repo.account(session, order.account_id)
+        subtotal, tax, _ = _totals(increases, order.currency)
+        # The order's tax less what its invoices bill of it: together they bill the order's tax exactly.
+        rest = order.tax - await _billed_tax(session, await repo.invoices_of(session, order.id))  # type: ignore[arg-type]
+        tax = rest if rest >= 0 else tax
         invoice = await _new_invoice(session, account, order, increases, order.currency,
-                                     _totals(increases, order.currency), now,
+                                     (subtotal, tax, (subtotal + tax).quantize(FOUR_PLACES)), now,
                                      sequence=await repo.next_order_sequence(session, order.id))  # type: ignore[arg-type]
         if not merchant.invoice_drafts:
             await finalize(session, invoice, merchant, now, account)
