@@ -8,7 +8,7 @@ from db.engine import Database
 from db.scope import RowScope
 from domain.audit import Actor
 from domain.clock import Clock
-from domain.invoicing import InvoiceOn, MerchantSettings
+from domain.invoicing import InvoiceOn, MerchantSettings, NumberFormat
 from domain.pricing import ListPriceRates
 from domain.tax import TaxSettings
 from permissions.caller import Caller
@@ -28,6 +28,10 @@ class Settings:
     invoice_on: str = "PLACEMENT"
     # The merchant's country, for EU reverse charge (PORTALQL_SELLER_COUNTRY); None: outside the EU's rules.
     merchant_country: str | None = None
+    # Invoices start as drafts that staff finalise (PORTALQL_INVOICE_DRAFTS), and how they and
+    # credit notes are numbered (PORTALQL_INVOICE_PREFIX and others, see server/settings.py).
+    invoice_drafts: bool = False
+    invoice_numbering: NumberFormat = field(default_factory=NumberFormat)
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
 
@@ -59,8 +63,10 @@ class Context:
 
     @cached_property
     def merchant(self) -> MerchantSettings:
-        """The merchant's settings that business rules read (when net-terms orders are invoiced)."""
+        """The merchant's settings that business rules read (when and how orders are invoiced, tax)."""
         return MerchantSettings(invoice_on=InvoiceOn(self.settings.invoice_on),
+                                invoice_drafts=self.settings.invoice_drafts,
+                                numbering=self.settings.invoice_numbering,
                                 tax=TaxSettings(merchant_country=self.settings.merchant_country))
 
     @property

@@ -21,7 +21,7 @@ from schema.oauth_clients import OAuthClientMutations
 from schema.security import SecurityMutations
 from resolvers.audit import audit_events
 from db.repositories.audit import AuditFilter as AuditFilterData
-from schema.billing import Invoice
+from schema.billing import CreditNote, Invoice, InvoicingMutations
 from schema.carts import Cart, CartMutations
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
@@ -42,7 +42,7 @@ from schema.tax import TaxMutations, TaxQueries
 
 # Types reachable only through Node must be named for the schema to include them.
 NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
-                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote, PaymentMethod]
+                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote, PaymentMethod, CreditNote]
 
 
 @strawberry.type
@@ -86,7 +86,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, 
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
-               PaymentMutations):
+               PaymentMutations, InvoicingMutations):
     pass
 
 

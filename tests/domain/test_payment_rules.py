@@ -28,7 +28,7 @@ def test_a_card_works_through_its_expiry_month_and_is_flagged_30_days_before():
 async def test_charging_a_saved_card_rounds_to_cents_and_answers_each_outcome():
     gateway = TestGateway()
     ok = await payments.charge(gateway, _card("pm_test_visa_1"), Decimal("10.005"), "USD", "k1", NOW, "INV-1")
-    assert (ok.outcome, ok.amount, ok.currency) == (Outcome.SUCCEEDED, Decimal("10.00"), "USD")
+    assert (ok.outcome, ok.amount, ok.currency) == (Outcome.SUCCEEDED, Decimal("10.01"), "USD")  # half up
     declined = await payments.charge(gateway, _card("pm_test_visa_chargeDeclined_1"), Decimal(5), "USD", "k2", NOW)
     assert (declined.outcome, declined.decline_code) == (Outcome.DECLINED, "generic_decline")
     assert (await payments.charge(gateway, _card("pm_test_visa_1"), Decimal("10.005"), "USD", "k1", NOW)) == ok

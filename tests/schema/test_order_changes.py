@@ -75,7 +75,7 @@ async def test_reorder_makes_a_cart_at_todays_prices_and_reports_what_changed(gq
     assert payload["repricedLines"], "demo history is at 92 % of list; Denver's contract differs"
 
 
-async def test_changing_quantities_before_fulfilment_rewrites_the_invoice(gql, db):
+async def test_changing_quantities_before_fulfilment_credits_the_invoice(gql, db):
     contract_v, list_v = await plain(db), (await variants(db))[0]
     order = await _placed(gql, db, [{"sku": contract_v.sku, "quantity": 4}, {"sku": list_v.sku, "quantity": 2}])
     line = next(x for x in order["lines"] if x["sku"] == contract_v.sku)
@@ -91,13 +91,33 @@ async def test_changing_quantities_before_fulfilment_rewrites_the_invoice(gql, d
     assert updated["poNumber"] == "PO-NEW"
     assert {x["sku"]: x["quantity"] for x in updated["lines"]} == {contract_v.sku: 2, list_v.sku: 2}
     assert money(updated["total"]) < money(order["total"])
+    # The issued invoice keeps its lines; a credit note takes the 2 off what it has due.
     [invoice] = await invoices_of(gql, order["id"])
-    assert money(invoice["amountDue"]) == money(updated["total"]) and [x["quantity"] for x in invoice["lines"]] == [2, 2]
+    assert money(invoice["amountDue"]) == money(updated["total"]) and [x["quantity"] for x in invoice["lines"]] == [4, 2]
+    [note] = invoice["creditNotes"]
+    assert note["reason"] == "ORDER_CHANGE" and [x["quantity"] for x in note["lines"]] == [2]
+    assert money(note["total"]) == money(order["total"]) - money(updated["total"])
     # An ADMIN may change it too; quantity rules hold as when ordering.
     ruled_v = await ruled(db)
     order = await _placed(gql, db, [{"sku": ruled_v.sku, "quantity": 20}], key="k2")
     bad = {"orderId": order["id"], "lines": [{"lineId": order["lines"][0]["id"], "quantity": 15}]}
     assert error_codes(data(await gql(ORDER_UPDATE, {"input": bad}, as_=ADMIN), "orderUpdate")) == ["QUANTITY_RULE"]
+
+
+async def test_raising_a_quantity_after_invoicing_bills_the_difference_on_a_further_invoice(gql, db):
+    contract_v = await plain(db)
+    order = await _placed(gql, db, [{"sku": contract_v.sku, "quantity": 2}])
+    [first] = await invoices_of(gql, order["id"])
+    change = {"orderId": order["id"], "lines": [{"lineId": order["lines"][0]["id"], "quantity": 5}]}
+    payload = data(await gql(ORDER_UPDATE, {"input": change}, as_=BUYER), "orderUpdate")
+    assert payload["userErrors"] == []
+    # The issued invoice stays as it was; a second one bills the 3 more, with its own number.
+    invoices = await invoices_of(gql, order["id"])
+    assert [i["number"] for i in invoices][0] == first["number"] and len(invoices) == 2
+    assert invoices[0]["total"] == first["total"] and [x["quantity"] for x in invoices[0]["lines"]] == [2]
+    assert [x["quantity"] for x in invoices[1]["lines"]] == [3] and invoices[1]["status"] == "OPEN"
+    assert invoices[1]["number"] > first["number"]
+    assert sum(money(i["total"]) for i in invoices) == money(payload["order"]["total"])
 
 
 async def test_after_fulfilment_starts_only_what_has_not_shipped_changes(gql, db):

@@ -1,7 +1,7 @@
 """payments: saved payment methods, and how each subscription is collected
 
-Revision ID: 0007_payments
-Revises: 0006_one_invoice_per_order
+Revision ID: 0009_payments
+Revises: 0008_tax
 Create Date: 2026-12-07 18:25:08.527475
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import db.types
 
-revision: str = '0007_payments'
-down_revision: str | Sequence[str] | None = '0007_tax'
+revision: str = '0009_payments'
+down_revision: str | Sequence[str] | None = '0008_tax'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """tax: rates per country and region, tax per order and invoice line, exemptions, tax-inclusive price lists
 
-Revision ID: 0007_tax
-Revises: 0006_one_invoice_per_order
+Revision ID: 0008_tax
+Revises: 0007_pricing
 Create Date: 2026-12-07 18:24:19.479301
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import db.types
 
-revision: str = '0007_tax'
+revision: str = '0008_tax'
 down_revision: str | Sequence[str] | None = '0007_pricing'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
