@@ -11,6 +11,7 @@ from db.enums import InvoiceStatus
 from db.models import Account, Invoice, InvoiceLine, Order, OrderLine
 from db.repositories import billing as repo
 from db.repositories import ordering as order_repo
+from domain import invoice_mail
 from domain.errors import reject
 
 # A flat sales tax per currency until a tax engine exists (the demo history uses the same rates).
@@ -32,6 +33,10 @@ class InvoiceOn(StrEnum):
 @dataclass(frozen=True)
 class MerchantSettings:
     invoice_on: InvoiceOn = InvoiceOn.PLACEMENT
+    # Invoice emails: the server's address as its users reach it (links to PDFs), and how many
+    # days before the due date the reminder goes out.
+    public_url: str = "http://localhost:8000"
+    reminder_days: int = 3
 
 
 def tax_rate(currency: str) -> Decimal:
@@ -42,7 +47,8 @@ def due_date(now: datetime, terms_days: int) -> date:
     return (now + timedelta(days=max(terms_days, 0))).date()
 
 
-async def invoice_order(session: Any, order: Order, account: Account, now: datetime) -> Invoice:
+async def invoice_order(session: Any, order: Order, account: Account, merchant: MerchantSettings,
+                        now: datetime) -> Invoice:
     """An open invoice for the whole order, due after the account's payment terms.
 
     Called at placement or approval, or by fulfilment when the merchant invoices then. The
@@ -63,6 +69,7 @@ async def invoice_order(session: Any, order: Order, account: Account, now: datet
     await session.flush()
     invoice.number = f"INV-{200000 + invoice.id}"  # type: ignore[operator]
     _write_lines(session, invoice, lines)
+    await invoice_mail.issued(session, invoice, merchant, now)
     return invoice
 
 
@@ -71,7 +78,7 @@ async def invoice_when_accepted(session: Any, order: Order, account: Account, me
     """An order placed or approved: invoiced now, if the merchant invoices at placement."""
     if merchant.invoice_on is not InvoiceOn.PLACEMENT:
         return None
-    return await invoice_order(session, order, account, now)
+    return await invoice_order(session, order, account, merchant, now)
 
 
 async def invoice_at_fulfilment(session: Any, order: Order, merchant: MerchantSettings, now: datetime) -> Invoice | None:
@@ -79,7 +86,7 @@ async def invoice_at_fulfilment(session: Any, order: Order, merchant: MerchantSe
     if merchant.invoice_on is not InvoiceOn.FULFILMENT or await repo.has_invoice(session, order.id):  # type: ignore[arg-type]
         return None
     account = await order_repo.account(session, order.account_id)
-    return await invoice_order(session, order, account, now)
+    return await invoice_order(session, order, account, merchant, now)
 
 
 def _write_lines(session: Any, invoice: Invoice, lines: list[OrderLine]) -> None:

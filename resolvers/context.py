@@ -25,8 +25,18 @@ class Settings:
     issuer: str = "portalql"
     # When net-terms orders are invoiced: PLACEMENT or FULFILMENT (PORTALQL_INVOICE_ON).
     invoice_on: str = "PLACEMENT"
+    # Where this server is reached from outside, for links in emails to its routes such as invoice
+    # PDFs (PORTALQL_PUBLIC_URL); days before the due date an invoice reminder is sent
+    # (PORTALQL_INVOICE_REMINDER_DAYS).
+    public_url: str = "http://localhost:8000"
+    invoice_reminder_days: int = 3
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
+
+    def merchant(self) -> MerchantSettings:
+        """The merchant's settings that business rules read (requests and the worker alike)."""
+        return MerchantSettings(invoice_on=InvoiceOn(self.invoice_on), public_url=self.public_url,
+                                reminder_days=self.invoice_reminder_days)
 
 
 @dataclass
@@ -55,8 +65,7 @@ class Context:
 
     @cached_property
     def merchant(self) -> MerchantSettings:
-        """The merchant's settings that business rules read (when net-terms orders are invoiced)."""
-        return MerchantSettings(invoice_on=InvoiceOn(self.settings.invoice_on))
+        return self.settings.merchant()
 
     @property
     def actor(self) -> Actor:

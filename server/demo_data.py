@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, func, select
 
 from db.engine import Database
-from db.enums import (AccountKind, AddressKind, BillingInterval, FulfilmentStatus, InvoiceStatus,
-                      OrderStatus, PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionStatus)
-from db.models import (Account, Address, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
-                       Membership, MembershipRole, Order, OrderLine, Payment, PriceList, PriceListEntry,
+from db.enums import (AccountKind, AddressKind, BillingInterval, FulfilmentStatus, InvoiceReminderKind,
+                      InvoiceStatus, OrderStatus, PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionStatus)
+from db.models import (Account, Address, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, InvoiceReminder,
+                       Location, Membership, MembershipRole, Order, OrderLine, Payment, PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
                        Subscription, SubscriptionItem, User)
 from db.models.shipments import ShipmentEventStatus
@@ -79,7 +79,8 @@ class Rows:
 # Insert order: parents before children.
 MODELS = [User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
-          SubscriptionItem, Invoice, InvoiceLine, Payment, ShipmentEvent, RequisitionList, RequisitionListItem]
+          SubscriptionItem, Invoice, InvoiceLine, InvoiceReminder, Payment, ShipmentEvent, RequisitionList,
+          RequisitionListItem]
 
 
 def money(x: Decimal) -> Decimal:
@@ -268,6 +269,8 @@ class DemoBuilder:
                             po_number=po, issued_at=issued, due_date=due,
                             paid_at=issued + timedelta(days=min(account["terms"], 20)) if status is InvoiceStatus.PAID else None,
                             billing_details=account["billing"], created_at=issued)
+        if status is InvoiceStatus.OPEN:
+            self.reminders(iid, due)
         for position, (_line_id, variant, qty, unit, amount) in enumerate(lines):
             self.rows.add(InvoiceLine, invoice_id=iid, variant_id=variant["id"],
                           description=f"{variant['product_title']} / {variant['title']}", quantity=qty,
@@ -279,6 +282,16 @@ class DemoBuilder:
                           method=method, status=PaymentStatus.SUCCEEDED,
                           reference=f"{method.value}-{self.rng.randint(10**5, 10**6)}",
                           created_at=issued + timedelta(days=min(account["terms"], 20)))
+
+    def reminders(self, invoice_id: int, due: date) -> None:
+        """The reminders the worker sent until two days ago (3 days before the due date, the day
+        after it): the reminders of the last two days are left for `portalql worker` to send."""
+        caught_up = self.now.date() - timedelta(days=2)
+        for kind, moment in ((InvoiceReminderKind.DUE_SOON, due - timedelta(days=3)),
+                             (InvoiceReminderKind.OVERDUE, due + timedelta(days=1))):
+            if moment < caught_up:
+                at = datetime.combine(moment, time(6, 0), tzinfo=timezone.utc)
+                self.rows.add(InvoiceReminder, invoice_id=invoice_id, kind=kind, recipients=1, created_at=at)
 
     def subscription(self, account: dict[str, Any], location_id: int | None, status: SubscriptionStatus,
                      interval: BillingInterval, count: int, items: list[tuple[dict, int]],

@@ -112,11 +112,27 @@ class Settings:
                 secret_key=_secret_key(env),
                 issuer=os.environ.get("PORTALQL_ISSUER") or SessionSettings.issuer,
                 invoice_on=_choice("PORTALQL_INVOICE_ON", ("PLACEMENT", "FULFILMENT"), "PLACEMENT"),
+                public_url=_url("PORTALQL_PUBLIC_URL", SessionSettings.public_url),
+                invoice_reminder_days=_days("PORTALQL_INVOICE_REMINDER_DAYS", SessionSettings.invoice_reminder_days),
                 list_price_rates=_list_price_rates(),
             ),
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
         )
+
+
+def _url(name: str, default: str) -> str:
+    raw = (os.environ.get(name) or default).rstrip("/")
+    if not raw.startswith(("http://", "https://")):
+        raise SystemExit(f"{name} must start with http:// or https://, got {raw!r}")
+    return raw
+
+
+def _days(name: str, default: int) -> int:
+    days = _int(name, default)
+    if not 0 <= days <= 60:
+        raise SystemExit(f"{name} must be between 0 and 60, got {days}")
+    return days
 
 
 def _list_price_rates() -> ListPriceRates:

@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
+from db.enums import InvoiceReminderKind, InvoiceStatus, PaymentMethodKind, PaymentStatus
 from db.types import amount_field, enum_field, utc_field, utcnow
 
 
@@ -14,6 +14,8 @@ class Invoice(SQLModel, table=True):
     # One invoice per order, so that a decision that missed a lock cannot bill an order twice
     # (subscription invoices have no order; NULLs do not collide).
     __table_args__ = (sa.Index("ix_invoice_account_issued", "account_id", "issued_at", "id"),
+                      # The worker's reminder pass: open invoices by due date.
+                      sa.Index("ix_invoice_status_due", "status", "due_date"),
                       sa.UniqueConstraint("order_id", name="uq_invoice_order"))
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,6 +52,22 @@ class InvoiceLine(SQLModel, table=True):
     amount: Decimal = amount_field()
     currency: str = Field(max_length=3)
     position: int = Field(default=0)
+
+
+class InvoiceReminder(SQLModel, table=True):
+    """A reminder of one kind decided for an invoice: written with its emails in one transaction,
+    and unique per invoice and kind, so a second worker (or a second pass) cannot send it again."""
+
+    __tablename__ = "invoice_reminder"
+    __table_args__ = (sa.UniqueConstraint("invoice_id", "kind", name="uq_invoice_reminder_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    kind: InvoiceReminderKind = enum_field(InvoiceReminderKind)
+    # Emails queued: 0 when there was no one to send to, or the invoice was issued inside the
+    # reminder window (its own email gave the due date), or it was overdue before reminders existed.
+    recipients: int = Field(default=0)
+    created_at: datetime = utc_field(default_factory=utcnow)
 
 
 class Payment(SQLModel, table=True):
