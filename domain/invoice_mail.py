@@ -67,7 +67,8 @@ def _invoice_params(invoice: Invoice, merchant: MerchantSettings, locale: str) -
     return {"number": invoice.number, "total": format_money(invoice.total, invoice.currency, locale),
             "amount_due": format_money(invoice.amount_due, invoice.currency, locale),
             "due_date": format_date(invoice.due_date, locale, "long"), "po_number": invoice.po_number or "-",
-            "link": document_url(merchant, "invoices", "Invoice", invoice.id)}  # type: ignore[arg-type]
+            # Not named `link`: that one is a sign-in secret, dropped once sent; this one is not.
+            "pdf_url": document_url(merchant, "invoices", "Invoice", invoice.id)}  # type: ignore[arg-type]
 
 
 async def issued(session: Any, invoice: Invoice, merchant: MerchantSettings, now: datetime) -> None:
@@ -93,12 +94,12 @@ class CreditNoteIssued:
 async def credit_note_issued(session: Any, note: CreditNoteIssued, merchant: MerchantSettings,
                              now: datetime) -> None:
     """Queue the 'credit note issued' email; call it in the transaction that issues the note."""
-    link = document_url(merchant, "credit-notes", "CreditNote", note.id)
+    pdf_url = document_url(merchant, "credit-notes", "CreditNote", note.id)
     payers = recipients(await repo.payers(session, [note.account_id]), note.account_id, note.location_id)
     await enqueue_all(session, [
         _mail(p, "credit_note_issued", now, number=note.number, invoice_number=note.invoice_number,
               amount=format_money(note.amount, note.currency, _locale(p)),
-              date=format_date(note.issued_on, _locale(p), "long"), link=link)
+              date=format_date(note.issued_on, _locale(p), "long"), pdf_url=pdf_url)
         for p in payers])
 
 

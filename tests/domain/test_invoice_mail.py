@@ -24,7 +24,7 @@ from tests.ordering_support import AP, BUYER, ORDER_PLACE, data, new_cart, plain
 ROOT = Path(__file__).resolve().parents[2] / "i18n" / "mail"
 TEMPLATES = ("invoice_issued", "invoice_due_soon", "invoice_overdue", "credit_note_issued")
 PARAMS = {"name": "Jo", "account": "Acme", "number": "INV-1", "total": "12,00 €", "amount_due": "6,00 €",
-          "due_date": "1. Juli 2026", "po_number": "-", "link": "http://x/documents/invoices/SW52b2ljZTox.pdf",
+          "due_date": "1. Juli 2026", "po_number": "-", "pdf_url": "http://x/documents/invoices/SW52b2ljZTox.pdf",
           "invoice_number": "INV-1", "amount": "3,00 €", "date": "1. Juni 2026"}
 MERCHANT = MerchantSettings(public_url="https://portal.example.com/", reminder_days=3)
 
@@ -105,6 +105,8 @@ async def test_placing_an_order_mails_the_invoice_to_accounts_payable_not_the_bu
                                    f"{format_date(invoice.due_date, 'en', 'long')}")
     assert f"http://localhost:8000/documents/invoices/{encode('Invoice', invoice.id)}.pdf" in body_of(received)
     assert smtp.to(BUYER) == [] and smtp.to("admin@acme.example") == []
+    [sent] = await for_invoice(db, "invoice_issued", invoice)
+    assert sent.status == "SENT" and sent.params["pdf_url"] in body_of(received)  # no secret: kept once sent
 
 
 async def test_an_account_without_accounts_payable_gets_it_at_its_admins_in_their_language(db, clock):
@@ -115,7 +117,7 @@ async def test_an_account_without_accounts_payable_gets_it_at_its_admins_in_thei
     assert [(m.to_address, m.locale) for m in messages] == [("admin@globex.example", "de")]  # not its BUYER
     assert messages[0].params["amount_due"] == format_money(invoice.amount_due, "EUR", "de")
     assert messages[0].params["amount_due"].endswith("\xa0€") and "," in messages[0].params["amount_due"]
-    assert messages[0].params["link"] == f"https://portal.example.com/documents/invoices/{encode('Invoice', invoice.id)}.pdf"
+    assert messages[0].params["pdf_url"] == f"https://portal.example.com/documents/invoices/{encode('Invoice', invoice.id)}.pdf"
 
 
 async def test_the_users_locale_comes_before_the_accounts(db, clock):
@@ -249,4 +251,4 @@ async def test_credit_note_issued_goes_to_accounts_payable_in_their_language(db,
     [message] = await outbox(db, "credit_note_issued")
     assert message.to_address == AP and message.locale == "de"
     assert message.params["amount"] == "1.234,50\xa0$" and message.params["date"] == "15. Juni 2026"
-    assert message.params["link"] == f"https://portal.example.com/documents/credit-notes/{encode('CreditNote', 5)}.pdf"
+    assert message.params["pdf_url"] == f"https://portal.example.com/documents/credit-notes/{encode('CreditNote', 5)}.pdf"
