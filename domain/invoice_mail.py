@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from db.engine import Database
 from db.enums import InvoiceReminderKind, Role
-from db.models import Invoice, OutboxMessage
+from db.models import CreditNote, Invoice, OutboxMessage
 from db.repositories import invoice_mail as repo
 from db.repositories.invoice_mail import Payer
 from domain.clock import Clock
@@ -78,29 +77,21 @@ async def issued(session: Any, invoice: Invoice, merchant: MerchantSettings, now
                                 for p in payers])
 
 
-@dataclass(frozen=True)
-class CreditNoteIssued:
-    """What the email says about a credit note (its model lives with the invoice lifecycle)."""
-    id: int
-    number: str
-    account_id: int
-    location_id: int | None
-    invoice_number: str
-    amount: Decimal
-    currency: str
-    issued_on: date
-
-
-async def credit_note_issued(session: Any, note: CreditNoteIssued, merchant: MerchantSettings,
+async def credit_note_issued(session: Any, note: CreditNote, invoice: Invoice, merchant: MerchantSettings,
                              now: datetime) -> None:
     """Queue the 'credit note issued' email; call it in the transaction that issues the note."""
-    pdf_url = document_url(merchant, "credit-notes", "CreditNote", note.id)
+    pdf_url = document_url(merchant, "credit-notes", "CreditNote", note.id)  # type: ignore[arg-type]
     payers = recipients(await repo.payers(session, [note.account_id]), note.account_id, note.location_id)
-    await enqueue_all(session, [
-        _mail(p, "credit_note_issued", now, number=note.number, invoice_number=note.invoice_number,
-              amount=format_money(note.amount, note.currency, _locale(p)),
-              date=format_date(note.issued_on, _locale(p), "long"), pdf_url=pdf_url)
-        for p in payers])
+    mails = []
+    for p in payers:
+        locale = _locale(p)
+        amounts = {key: format_money(getattr(note, f"amount_{key}"), note.currency, locale)
+                   for key in ("applied", "credited", "refunded")}
+        mails.append(_mail(p, "credit_note_issued", now, number=note.number, invoice_number=invoice.number,
+                           amount=format_money(note.total, note.currency, locale),
+                           date=format_date(note.issued_at.date(), locale, "long"), pdf_url=pdf_url,
+                           amount_due=format_money(invoice.amount_due, invoice.currency, locale), **amounts))
+    await enqueue_all(session, mails)
 
 
 @dataclass

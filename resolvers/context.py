@@ -8,7 +8,7 @@ from db.engine import Database
 from db.scope import RowScope
 from domain.audit import Actor
 from domain.clock import Clock
-from domain.invoicing import InvoiceOn, MerchantSettings
+from domain.invoicing import InvoiceOn, MerchantSettings, NumberFormat
 from domain.pricing import ListPriceRates
 from permissions.caller import Caller
 from permissions.policy import rule
@@ -25,6 +25,10 @@ class Settings:
     issuer: str = "portalql"
     # When net-terms orders are invoiced: PLACEMENT or FULFILMENT (PORTALQL_INVOICE_ON).
     invoice_on: str = "PLACEMENT"
+    # Invoices start as drafts that staff finalise (PORTALQL_INVOICE_DRAFTS), and how they and
+    # credit notes are numbered (PORTALQL_INVOICE_PREFIX and others, see server/settings.py).
+    invoice_drafts: bool = False
+    invoice_numbering: NumberFormat = field(default_factory=NumberFormat)
     # Where this server is reached from outside, for links in emails to its routes such as invoice
     # PDFs (PORTALQL_PUBLIC_URL); days before the due date an invoice reminder is sent
     # (PORTALQL_INVOICE_REMINDER_DAYS).
@@ -35,7 +39,8 @@ class Settings:
 
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (requests and the worker alike)."""
-        return MerchantSettings(invoice_on=InvoiceOn(self.invoice_on), public_url=self.public_url,
+        return MerchantSettings(invoice_on=InvoiceOn(self.invoice_on), invoice_drafts=self.invoice_drafts,
+                                numbering=self.invoice_numbering, public_url=self.public_url,
                                 reminder_days=self.invoice_reminder_days)
 
 
@@ -65,6 +70,7 @@ class Context:
 
     @cached_property
     def merchant(self) -> MerchantSettings:
+        """The merchant's settings that business rules read (when and how orders are invoiced)."""
         return self.settings.merchant()
 
     @property

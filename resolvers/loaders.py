@@ -133,6 +133,11 @@ class BillingLoaders(_Domain):
     lines = _Loader(billing.lines_by_invoice)
     payments = _Loader(billing.payments_by_invoice)
     balance = _Loader(billing.balance_by_account)
+    invoice = _Loader(billing.invoice_by_id)
+    replaced_by = _Loader(billing.invoice_replacing)
+    credit_notes = _Loader(billing.credit_notes_by_invoice)
+    credit_note_lines = _Loader(billing.lines_by_credit_note)
+    credit_balances = _Loader(billing.credit_balances_by_account)
 
 
 class FulfilmentLoaders(_Domain):

@@ -13,13 +13,15 @@ from resolvers import accounts as resolve
 from resolvers import invitations as resolve_invitations
 from resolvers import oauth_clients as resolve_clients
 from resolvers import security as resolve_security
+from resolvers.billing import credit_notes as credit_note_search
 from resolvers.billing import invoices as invoice_search
 from resolvers.catalog import catalog as location_catalog
 from resolvers.connections import Window
 from resolvers.orders import order_history
 from resolvers.subscriptions import subscriptions as subscription_search
 from schema.relations import relation
-from schema.billing import InvoiceConnection, InvoiceFilter, invoice_filter
+from db.repositories.billing import CreditNoteFilter
+from schema.billing import CreditNoteConnection, InvoiceConnection, InvoiceFilter, invoice_filter
 from schema.catalog import ProductConnection, ProductFilter
 from schema.common import Connection, MailingAddress, Money, Node, node_id, rows_of
 from schema.orders import OrderConnection, OrderFilter, order_filter
@@ -151,6 +153,12 @@ class Account(Node):
     async def balance(self, info: Info) -> Money | None:
         return MoneyData(await info.context.loaders.billing.balance.load(self.id), self.currency)  # type: ignore[attr-defined,return-value]
 
+    credit_balance = relation(
+        "list[Money] | None", "billing.credit_balances",
+        shape=lambda found, _account: [MoneyData(amount, currency) for currency, amount in found],
+        field=guarded("Account.creditBalance", description="Credit from credit notes not used yet, per currency "
+                                                             "(applied to invoices before they are paid)."))
+
     @guarded("Account.billingDetails")
     def billing_details(self) -> BillingDetails | None:
         return BillingDetails(country=self.billing_country, region=self.billing_region,  # type: ignore[attr-defined]
@@ -190,6 +198,12 @@ class Account(Node):
         today: date = info.context.now.date()
         return await invoice_search(info.context, invoice_filter(filter, today, account_ids=(self.id,)),  # type: ignore[return-value]
                                     Window(first, after, last, before))
+
+    @guarded("Account.creditNotes", description="Credit notes, newest first.")
+    async def credit_notes(self, info: Info, first: int | None = None, after: str | None = None,
+                           last: int | None = None, before: str | None = None) -> CreditNoteConnection | None:
+        return await credit_note_search(info.context, CreditNoteFilter(account_ids=(self.id,)),  # type: ignore[return-value,attr-defined]
+                                        Window(first, after, last, before))
 
     @guarded("Account.invitations", description="Pending invitations, newest first.")
     async def invitations(self, info: Info) -> list[Annotated["Invitation", strawberry.lazy("schema.invitations")]] | None:  # noqa: F821

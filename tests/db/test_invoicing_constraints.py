@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from db.models import Account, Invoice, Order
-from domain.invoicing import MerchantSettings, invoice_order
+from domain.invoicing import invoice_order
 from tests.conftest import NOW
 
 
@@ -18,6 +18,6 @@ async def test_an_order_cannot_get_a_second_invoice(db):
     with pytest.raises(IntegrityError):
         async with db.transaction() as s:
             account = (await s.exec(select(Account).where(Account.id == order.account_id))).one()
-            await invoice_order(s, order, account, MerchantSettings(), NOW)
+            await invoice_order(s, order, account, NOW)
     async with db.session() as s:
         assert len((await s.exec(select(Invoice).where(Invoice.order_id == order.id))).all()) == 1

@@ -2,7 +2,7 @@
 overdue (each once, whatever the number of worker passes), credit note issued. Each goes to the
 account's ACCOUNTS_PAYABLE members (ADMINs when it has none), never to a BUYER or VIEWER, in the
 recipient's language with amounts and dates formatted for it."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,13 +10,16 @@ import pytest
 from sqlmodel import delete, select
 
 from db.engine import count_statements
-from db.enums import InvoiceReminderKind, InvoiceStatus, Role
-from db.models import (Account, Invoice, InvoiceReminder, Location, Membership, MembershipRole, Order, OutboxMessage,
-                       User)
+from db.enums import CreditNoteReason, InvoiceReminderKind, InvoiceStatus, Role
+from db.models import (Account, Invoice, InvoiceLine, InvoiceReminder, Location, Membership, MembershipRole, Order,
+                       OutboxMessage, User)
+from db.repositories.billing import lock_invoice
 from domain import invoice_mail
-from domain.invoice_mail import CreditNoteIssued, credit_note_issued, send_reminders
-from domain.invoicing import MerchantSettings
+from domain.invoice_mail import send_reminders
+from domain.invoicing import MerchantSettings, credit_notes, finalize
+from domain.invoicing.credit_notes import CreditAsk
 from i18n.formatting import format_date, format_money
+from i18n.mail import render
 from resolvers.globalid import encode
 from tests.mailbox import body_of
 from tests.ordering_support import AP, BUYER, ORDER_PLACE, data, new_cart, plain
@@ -25,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[2] / "i18n" / "mail"
 TEMPLATES = ("invoice_issued", "invoice_due_soon", "invoice_overdue", "credit_note_issued")
 PARAMS = {"name": "Jo", "account": "Acme", "number": "INV-1", "total": "12,00 €", "amount_due": "6,00 €",
           "due_date": "1. Juli 2026", "po_number": "-", "pdf_url": "http://x/documents/invoices/SW52b2ljZTox.pdf",
-          "invoice_number": "INV-1", "amount": "3,00 €", "date": "1. Juni 2026"}
+          "invoice_number": "INV-1", "amount": "3,00 €", "date": "1. Juni 2026", "applied": "3,00 €",
+          "credited": "0,00 €", "refunded": "0,00 €"}
 MERCHANT = MerchantSettings(public_url="https://portal.example.com/", reminder_days=3)
 
 
@@ -100,7 +104,8 @@ async def test_placing_an_order_mails_the_invoice_to_accounts_payable_not_the_bu
     assert messages[0].params["total"] == format_money(invoice.total, "USD", "en") and "$" in messages[0].params["total"]
     await deliver()
     received = smtp.last(AP)
-    assert received["Subject"] == (f"Invoice {invoice.number} for Acme Industrial: "
+    # strip(): the stdlib folds a subject over 78 characters before its first word (" Invoice ...").
+    assert received["Subject"].strip() == (f"Invoice {invoice.number} for Acme Industrial: "
                                    f"{format_money(invoice.amount_due, 'USD', 'en')} due on "
                                    f"{format_date(invoice.due_date, 'en', 'long')}")
     assert f"http://localhost:8000/documents/invoices/{encode('Invoice', invoice.id)}.pdf" in body_of(received)
@@ -164,7 +169,7 @@ async def test_reminders_before_the_due_date_and_when_overdue_are_sent_once_each
     [soon] = await for_invoice(db, "invoice_due_soon", invoice)
     assert soon.to_address == AP and soon.params["amount_due"] == format_money(invoice.amount_due, "USD", "en")
     await deliver()
-    assert smtp.last(AP)["Subject"] == (f"Reminder: invoice {invoice.number} is due on "
+    assert smtp.last(AP)["Subject"].strip() == (f"Reminder: invoice {invoice.number} is due on "
                                         f"{format_date(invoice.due_date, 'en', 'long')}")
 
     clock.advance(days=3)  # the due date: not overdue yet
@@ -177,7 +182,7 @@ async def test_reminders_before_the_due_date_and_when_overdue_are_sent_once_each
     [overdue] = await for_invoice(db, "invoice_overdue", invoice)
     assert overdue.to_address == AP and len(await for_invoice(db, "invoice_due_soon", invoice)) == 1
     await deliver()
-    assert smtp.last(AP)["Subject"].startswith(f"Overdue: invoice {invoice.number}, ")
+    assert smtp.last(AP)["Subject"].strip().startswith(f"Overdue: invoice {invoice.number}, ")
     async with db.session() as s:
         marks = (await s.exec(select(InvoiceReminder).where(InvoiceReminder.invoice_id == invoice.id))).all()
     assert sorted((m.kind, m.recipients) for m in marks) == [(InvoiceReminderKind.DUE_SOON, 1),
@@ -240,15 +245,47 @@ async def test_a_reminder_pass_runs_the_same_statements_whatever_the_batch_size(
     assert len(await outbox(db, "invoice_due_soon")) == 8
 
 
+async def draft_of_acme(db, now):  # type: ignore[no-untyped-def]
+    """A draft invoice of Acme's at Denver Plant: 4 × 25.00 plus 7.25 % tax."""
+    async with db.transaction() as s:
+        acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
+        denver = (await s.exec(select(Location).where(Location.name == "Denver Plant"))).one()
+        invoice = Invoice(account_id=acme.id, location_id=denver.id, status=InvoiceStatus.DRAFT, currency="USD",
+                          subtotal=Decimal("100.00"), tax=Decimal("7.25"), total=Decimal("107.25"),
+                          amount_due=Decimal("107.25"), issued_at=now, due_date=now.date())
+        s.add(invoice)
+        await s.flush()
+        s.add(InvoiceLine(invoice_id=invoice.id, description="Hex Bolt / M8", quantity=4, unit_price=Decimal("25.00"),
+                          amount=Decimal("100.00"), currency="USD"))
+        return invoice.id
+
+
+async def test_a_draft_is_mailed_when_it_is_finalised_not_before(db, clock):
+    invoice_id = await draft_of_acme(db, clock.now())
+    assert await outbox(db, "invoice_issued") == []
+    async with db.transaction() as s:
+        invoice = await finalize(s, await lock_invoice(s, invoice_id), MERCHANT, clock.now())
+    [message] = await outbox(db, "invoice_issued")
+    assert (message.to_address, message.params["number"]) == (AP, invoice.number)
+    assert message.params["total"] == "$107.25"
+
+
 async def test_credit_note_issued_goes_to_accounts_payable_in_their_language(db, clock):
     await set_locale(db, AP, "de")
-    invoice = (await open_invoices(db, "Acme Industrial"))[0]
-    note = CreditNoteIssued(id=5, number="CN-2026-000001", account_id=invoice.account_id,
-                            location_id=invoice.location_id, invoice_number=invoice.number,
-                            amount=Decimal("1234.5"), currency="USD", issued_on=date(2026, 6, 15))
+    invoice_id = await draft_of_acme(db, clock.now())
     async with db.transaction() as s:
-        await credit_note_issued(s, note, MERCHANT, clock.now())
+        invoice = await finalize(s, await lock_invoice(s, invoice_id), MERCHANT, clock.now())
+    clock.advance(days=2)
+    async with db.transaction() as s:
+        note = await credit_notes.issue(s, await lock_invoice(s, invoice_id),
+                                        CreditAsk(CreditNoteReason.GOODWILL, amount=Decimal("7.25")), MERCHANT,
+                                        clock.now())
     [message] = await outbox(db, "credit_note_issued")
-    assert message.to_address == AP and message.locale == "de"
-    assert message.params["amount"] == "1.234,50\xa0$" and message.params["date"] == "15. Juni 2026"
-    assert message.params["pdf_url"] == f"https://portal.example.com/documents/credit-notes/{encode('CreditNote', 5)}.pdf"
+    assert message.to_address == AP and message.locale == "de"  # not the BUYER nor the ADMIN
+    assert message.params["number"] == note.number and message.params["invoice_number"] == invoice.number
+    assert message.params["amount"] == "7,25\xa0$" and message.params["applied"] == "7,25\xa0$"
+    assert message.params["amount_due"] == "100,00\xa0$" and message.params["date"] == "17. Juni 2026"
+    assert message.params["pdf_url"] == \
+        f"https://portal.example.com/documents/credit-notes/{encode('CreditNote', note.id)}.pdf"
+    assert render("credit_note_issued", message.locale, message.params).subject == \
+        f"Gutschrift {note.number} über 7,25\xa0$ zur Rechnung {invoice.number}"

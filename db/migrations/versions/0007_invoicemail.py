@@ -1,7 +1,7 @@
 """invoice reminders: what the worker has reminded of, once per invoice and kind
 
 Revision ID: 0007_invoicemail
-Revises: 0006_one_invoice_per_order
+Revises: 0007_lifecycle
 Create Date: 2026-12-07 18:23:24.031732
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 revision: str = '0007_invoicemail'
-down_revision: str | Sequence[str] | None = '0006_one_invoice_per_order'
+down_revision: str | Sequence[str] | None = '0007_lifecycle'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
