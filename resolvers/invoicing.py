@@ -50,7 +50,7 @@ async def staff_credit_note_create(ctx: Context, s: Any, invoice_id: str, reason
     return {"credit_note": note, "invoice": invoice}
 
 
-@mutation("invoiceReissue", audit="invoice.reissue", not_found="Invoice")
+@mutation("invoiceReissue", audit="invoice.reissue")
 async def invoice_reissue(ctx: Context, s: Any, invoice_id: str) -> dict[str, Any]:
     invoice = await _invoice(ctx, s, invoice_id)
     require(ctx, "Mutation.invoiceReissue", invoice.account_id, invoice.location_id)

@@ -446,6 +446,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     _shipment_events(b.rows)
     _requisition_list(b.rows, now, b.variants)
     _credit_notes(b.rows, now, acme)
+    _a_draft(b.rows, globex)
     _number_documents(b.rows)
     return b.rows
 
@@ -490,6 +491,15 @@ def _credit_notes(rows: Rows, now: datetime, account_id: int) -> None:
                      invoice_id=invoice["id"], memo=None, created_by_user_id=None, created_at=issued)
         invoice["amount_credited"] = total
         invoice["amount_due"] = invoice["amount_due"] - applied
+
+
+def _a_draft(rows: Rows, account_id: int) -> None:
+    """Globex's latest unpaid invoice is still a draft: staff finalise it (customers do not see it yet)."""
+    latest = max((i for i in rows.by_model.get(Invoice, []) if i["account_id"] == account_id
+                  and i["status"] is InvoiceStatus.OPEN and i["amount_paid"] == 0),
+                 key=lambda i: (i["issued_at"], i["id"]), default=None)
+    if latest is not None:
+        latest.update(status=InvoiceStatus.DRAFT, finalized_at=None)
 
 
 def _number_documents(rows: Rows) -> None:

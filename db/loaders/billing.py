@@ -11,7 +11,8 @@ from db.loaders import children, keys_param, many_each, one_by
 from db.models import AccountCreditTransaction, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from db.reads import Read
 
-invoices_by_order = children(Invoice, "order_id", Invoice.issued_at)
+# An order's issued invoices (a draft is found through the account's invoices, by staff).
+invoices_by_order = children(Invoice, "order_id", Invoice.issued_at, where=Invoice.status != InvoiceStatus.DRAFT)
 lines_by_invoice = children(InvoiceLine, "invoice_id", InvoiceLine.position)
 payments_by_invoice = children(Payment, "invoice_id", Payment.created_at)
 invoice_by_id = one_by(Invoice)

@@ -13,7 +13,7 @@ from domain import invoice_mail
 from domain.errors import Problem, Rejected, reject
 from domain.invoicing import numbering
 from domain.invoicing.codes import CreditNoteErrorCode as E
-from domain.invoicing.lifecycle import FOUR_PLACES, PAYABLE, ZERO, charged, settle, tax_rate
+from domain.invoicing.amounts import FOUR_PLACES, PAYABLE, ZERO, charged, settle, shown, tax_rate
 from domain.invoicing.settings import MerchantSettings, Series
 
 MEMO_MAX = 2000
@@ -67,8 +67,8 @@ async def issue(session: Any, invoice: Invoice, ask: CreditAsk, merchant: Mercha
     total = (subtotal + tax).quantize(FOUR_PLACES)
     left = creditable(invoice)
     if total > left:
-        raise reject(E.EXCEEDS_CREDITABLE, f"At most {left} {invoice.currency} of invoice {invoice.number} can "
-                     f"still be credited; this credit note is {total}", "input",
+        raise reject(E.EXCEEDS_CREDITABLE, f"At most {shown(left, invoice.currency)} of invoice {invoice.number} "
+                     f"can still be credited; this credit note is {shown(total, invoice.currency)}", "input",
                      "amount" if ask.amount is not None else "lines")
     applied = min(total, invoice.amount_due) if invoice.status in PAYABLE else ZERO
     beyond = total - applied

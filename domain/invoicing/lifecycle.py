@@ -13,24 +13,10 @@ from db.repositories import billing as repo
 from db.repositories import ordering as order_repo
 from domain import invoice_mail
 from domain.errors import reject
-from domain.invoicing import numbering
+from domain.invoicing import credit_notes, numbering
+from domain.invoicing.amounts import FOUR_PLACES, PAYABLE, ZERO, charged, settle, shown, tax_rate
 from domain.invoicing.codes import InvoicingErrorCode as E
 from domain.invoicing.settings import InvoiceOn, MerchantSettings, Series
-from domain.money import round_to_minor
-
-# A flat sales tax per currency until a tax engine exists (the demo history uses the same rates).
-TAX_RATES = {"USD": Decimal("0.0725"), "EUR": Decimal("0.19")}
-ZERO = Decimal("0.0000")
-FOUR_PLACES = Decimal("0.0001")
-PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
-
-
-def tax_rate(currency: str) -> Decimal:
-    return TAX_RATES.get(currency, Decimal(0))
-
-
-def charged(amount: Decimal, currency: str) -> Decimal:
-    return round_to_minor(amount, currency).quantize(FOUR_PLACES)
 
 
 def due_date(now: datetime, terms_days: int) -> date:
@@ -145,14 +131,6 @@ async def finalize(session: Any, invoice: Invoice, merchant: MerchantSettings, n
     return invoice
 
 
-def settle(invoice: Invoice, now: datetime) -> None:
-    """What is due after payments and credit notes; nothing left due makes an open invoice PAID."""
-    invoice.amount_due = max(invoice.total - invoice.amount_paid - invoice.amount_credited, ZERO)
-    if invoice.amount_due == 0 and invoice.status in PAYABLE:
-        invoice.status = InvoiceStatus.PAID
-        invoice.paid_at = now
-
-
 def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
     """An invoice with nothing paid or credited on it is cancelled: VOID, nothing due. Its number
     stays used (gapless means every number is accounted for)."""
@@ -189,7 +167,7 @@ def apply_payment(session: Any, invoice: Invoice, amount: Decimal, now: datetime
     if amount <= 0 or charged(amount, invoice.currency) != amount:
         raise reject(E.INVALID_AMOUNT, "Pay a positive amount in the currency's minor unit", "input", "amount")
     if amount > invoice.amount_due:
-        raise reject(E.OVERPAYMENT, f"At most {invoice.amount_due} {invoice.currency} is due", "input", "amount")
+        raise reject(E.OVERPAYMENT, f"At most {shown(invoice.amount_due, invoice.currency)} is due", "input", "amount")
     invoice.amount_paid = (invoice.amount_paid + amount).quantize(FOUR_PLACES)
     settle(invoice, now)
     session.add(invoice)
@@ -205,7 +183,7 @@ async def apply_account_credit(session: Any, invoice: Invoice, now: datetime, am
     wanted = invoice.amount_due if amount is None else amount
     use = min(available, wanted)
     if amount is not None and amount > available:
-        raise reject(E.NO_ACCOUNT_CREDIT, f"The account has {available} {invoice.currency} of credit",
+        raise reject(E.NO_ACCOUNT_CREDIT, f"The account has {shown(available, invoice.currency)} of credit",
                      "input", "amount")
     if use <= 0:
         raise reject(E.NO_ACCOUNT_CREDIT, f"The account has no {invoice.currency} credit to apply", "input")
@@ -224,8 +202,6 @@ async def follow_order(session: Any, order: Order, lines: list[OrderLine], now: 
     """A draft is still the merchant's: it is rewritten to the order. What issued invoices bill
     stays: a quantity below what they bill is credited (a credit note per invoice, ORDER_CHANGE),
     one above it is billed on a further invoice for the difference."""
-    from domain.invoicing import credit_notes  # credit notes settle invoices through this module
-
     invoices = await repo.invoices_of(session, order.id)  # type: ignore[arg-type]
     for draft in (i for i in invoices if i.status is InvoiceStatus.DRAFT):
         await _rewrite_draft(session, draft, order, lines)
@@ -291,8 +267,6 @@ async def void_for_cancelled(session: Any, order: Order, now: datetime, merchant
     """An order cancelled as a whole: its invoices with nothing paid or credited become VOID; of
     one with payments or credit notes the rest is credited (ORDER_CANCELLED), what was paid
     becoming account credit."""
-    from domain.invoicing import credit_notes
-
     for invoice in await repo.invoices_of(session, order.id):  # type: ignore[arg-type]
         if invoice.status is InvoiceStatus.VOID:
             continue
@@ -314,8 +288,6 @@ async def reissue(session: Any, invoice: Invoice, merchant: MerchantSettings, no
     """Replace an issued invoice, once, by one with the account's current billing details: a credit
     note for the whole old invoice (REISSUE) and a new invoice of the same lines. What was paid on
     the old one becomes account credit and is applied to the new one."""
-    from domain.invoicing import credit_notes
-
     if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
         raise reject(E.NOT_REISSUABLE, f"Invoice {invoice.number or 'draft'} is {invoice.status.value}: only an "
                      "open or paid invoice is reissued", "input", "id")
