@@ -14,6 +14,7 @@ from db.enums import CreditNoteReason, InvoiceReminderKind, InvoiceStatus, Role
 from db.models import (Account, Invoice, InvoiceLine, InvoiceReminder, Location, Membership, MembershipRole, Order,
                        OutboxMessage, User)
 from db.repositories.billing import lock_invoice
+from db.repositories.invoice_mail import mark_reminded
 from domain import invoice_mail
 from domain.invoice_mail import send_reminders
 from domain.invoicing import MerchantSettings, credit_notes, finalize
@@ -289,3 +290,18 @@ async def test_credit_note_issued_goes_to_accounts_payable_in_their_language(db,
         f"https://portal.example.com/documents/credit-notes/{encode('CreditNote', note.id)}.pdf"
     assert render("credit_note_issued", message.locale, message.params).subject == \
         f"Gutschrift {note.number} über 7,25\xa0$ zur Rechnung {invoice.number}"
+
+
+async def test_a_reminder_another_worker_wrote_first_is_not_written_again(db, clock):
+    first, second = (await invoices_of(db, "Acme Industrial"))[:2]
+    async with db.transaction() as s:
+        await s.exec(delete(InvoiceReminder).where(InvoiceReminder.invoice_id.in_([first.id, second.id])))
+    kind = InvoiceReminderKind.OVERDUE
+    async with db.transaction() as s:
+        assert await mark_reminded(s, kind, {first.id: 1}, clock.now()) == {first.id}
+    async with db.transaction() as s:  # a worker that read `first` before that committed
+        assert await mark_reminded(s, kind, {first.id: 1, second.id: 1}, clock.now()) == {second.id}
+    async with db.session() as s:
+        marks = (await s.exec(select(InvoiceReminder.invoice_id).where(
+            InvoiceReminder.invoice_id.in_([first.id, second.id]), InvoiceReminder.kind == kind))).all()
+    assert sorted(marks) == sorted([first.id, second.id])
