@@ -131,7 +131,7 @@ async def finalize(session: Any, invoice: Invoice, merchant: MerchantSettings, n
     return invoice
 
 
-def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
+async def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
     """An invoice with nothing paid or credited on it is cancelled: VOID, nothing due. Its number
     stays used (gapless means every number is accounted for)."""
     if invoice.status not in (InvoiceStatus.DRAFT, *PAYABLE):
@@ -148,7 +148,7 @@ def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
     return invoice
 
 
-def mark_uncollectible(session: Any, invoice: Invoice, now: datetime) -> Invoice:
+async def mark_uncollectible(session: Any, invoice: Invoice, now: datetime) -> Invoice:
     """An open invoice the merchant no longer expects paid (a bad debt). It can still be paid."""
     if invoice.status is not InvoiceStatus.OPEN:
         raise reject(E.NOT_OPEN, f"Invoice {invoice.number} is {invoice.status.value}: only an open invoice is "
@@ -158,7 +158,7 @@ def mark_uncollectible(session: Any, invoice: Invoice, now: datetime) -> Invoice
     return invoice
 
 
-def apply_payment(session: Any, invoice: Invoice, amount: Decimal, now: datetime) -> Invoice:
+async def apply_payment(session: Any, invoice: Invoice, amount: Decimal, now: datetime) -> Invoice:
     """A payment of an invoice read under lock: the rest stays OPEN (amount paid and due), all of
     it makes it PAID. The payments domain writes the Payment row and calls this."""
     if invoice.status not in PAYABLE:
@@ -187,7 +187,7 @@ async def apply_account_credit(session: Any, invoice: Invoice, now: datetime, am
                      "input", "amount")
     if use <= 0:
         raise reject(E.NO_ACCOUNT_CREDIT, f"The account has no {invoice.currency} credit to apply", "input")
-    apply_payment(session, invoice, use, now)
+    await apply_payment(session, invoice, use, now)
     invoice.amount_from_credit = (invoice.amount_from_credit + use).quantize(FOUR_PLACES)
     session.add(AccountCreditTransaction(account_id=invoice.account_id, currency=invoice.currency, amount=-use,
                                          kind=AccountCreditKind.APPLIED_TO_INVOICE, invoice_id=invoice.id,
@@ -272,7 +272,7 @@ async def void_for_cancelled(session: Any, order: Order, now: datetime, merchant
             continue
         if invoice.status is InvoiceStatus.DRAFT or (invoice.amount_paid == 0 and invoice.amount_credited == 0
                                                      and invoice.status in PAYABLE):
-            void(session, invoice, now)
+            await void(session, invoice, now)
             continue
         rest = invoice.total - invoice.amount_credited
         if rest > 0:
