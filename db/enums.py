@@ -74,6 +74,11 @@ class InvoiceStatus(StrEnum):
     UNCOLLECTIBLE = "UNCOLLECTIBLE"
 
 
+class InvoiceReminderKind(StrEnum):
+    DUE_SOON = "DUE_SOON"  # some days before the due date
+    OVERDUE = "OVERDUE"    # the day after the due date, or later
+
+
 class PaymentMethodKind(StrEnum):
     CARD = "CARD"
     ACH = "ACH"

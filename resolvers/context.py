@@ -32,8 +32,20 @@ class Settings:
     # credit notes are numbered (PORTALQL_INVOICE_PREFIX and others, see server/settings.py).
     invoice_drafts: bool = False
     invoice_numbering: NumberFormat = field(default_factory=NumberFormat)
+    # Where this server is reached from outside, for links in emails to its routes such as invoice
+    # PDFs (PORTALQL_PUBLIC_URL); days before the due date an invoice reminder is sent
+    # (PORTALQL_INVOICE_REMINDER_DAYS).
+    public_url: str = "http://localhost:8000"
+    invoice_reminder_days: int = 3
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
+
+    def merchant(self) -> MerchantSettings:
+        """The merchant's settings that business rules read (requests and the worker alike)."""
+        return MerchantSettings(invoice_on=InvoiceOn(self.invoice_on), invoice_drafts=self.invoice_drafts,
+                                numbering=self.invoice_numbering, public_url=self.public_url,
+                                reminder_days=self.invoice_reminder_days,
+                                tax=TaxSettings(merchant_country=self.merchant_country))
 
 
 @dataclass
@@ -63,11 +75,8 @@ class Context:
 
     @cached_property
     def merchant(self) -> MerchantSettings:
-        """The merchant's settings that business rules read (when and how orders are invoiced, tax)."""
-        return MerchantSettings(invoice_on=InvoiceOn(self.settings.invoice_on),
-                                invoice_drafts=self.settings.invoice_drafts,
-                                numbering=self.settings.invoice_numbering,
-                                tax=TaxSettings(merchant_country=self.settings.merchant_country))
+        """The merchant's settings that business rules read (when and how orders are invoiced)."""
+        return self.settings.merchant()
 
     @property
     def actor(self) -> Actor:

@@ -21,7 +21,8 @@ def add_commands(sub: Any) -> None:
     ls.add_argument("--limit", type=int, default=20)
     show = mail_sub.add_parser("show", help="print one message as it will be (or was) sent")
     show.add_argument("id", type=int)
-    worker = sub.add_parser("worker", help="send the mail outbox (PORTALQL_SMTP_URL), retrying with back-off")
+    worker = sub.add_parser("worker", help="queue invoice reminders and send the mail outbox (PORTALQL_SMTP_URL), "
+                                           "retrying with back-off")
     worker.add_argument("--interval", type=float, default=5.0)
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
     key = sub.add_parser("apikey", help="secret API keys of the merchant's backend (server-made customer sessions)")

@@ -14,10 +14,10 @@ from sqlmodel import SQLModel, func, select
 
 from db.engine import Database
 from db.enums import (AccountCreditKind, AccountKind, AddressKind, BillingInterval, CollectionMethod, CreditNoteReason,
-                      CreditNoteStatus, FulfilmentStatus, InvoiceStatus, OrderStatus, PaymentMethodKind, PaymentStatus,
-                      Role, StaffRole, SubscriptionStatus)
+                      CreditNoteStatus, FulfilmentStatus, InvoiceReminderKind, InvoiceStatus, OrderStatus,
+                      PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionStatus)
 from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, DocumentSequence, Account, Address,
-                       Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
+                       Fulfilment, FulfilmentLine, Invoice, InvoiceLine, InvoiceReminder, Location,
                        Membership, MembershipRole, Order, OrderLine, Payment, PaymentMethod, PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
                        Subscription, SubscriptionItem, TaxRate, User)
@@ -106,8 +106,8 @@ class Rows:
 # Insert order: parents before children.
 MODELS = [TaxRate, User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
-          SubscriptionItem, Invoice, InvoiceLine, Payment, CreditNote, CreditNoteLine, AccountCreditTransaction,
-          DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod]
+          SubscriptionItem, Invoice, InvoiceLine, InvoiceReminder, Payment, CreditNote, CreditNoteLine,
+          AccountCreditTransaction, DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod]
 
 
 def money(x: Decimal) -> Decimal:
@@ -316,6 +316,8 @@ class DemoBuilder:
                             voided_at=issued + timedelta(days=1) if status is InvoiceStatus.VOID else None,
                             uncollectible_at=issued + timedelta(days=90) if status is InvoiceStatus.UNCOLLECTIBLE else None,
                             billing_details={**account["billing"], "tax_note": None}, created_at=issued)
+        if status is InvoiceStatus.OPEN:
+            self.reminders(iid, due)
         for position, (line_id, variant, qty, unit, amount, columns) in enumerate(lines):
             self.rows.add(InvoiceLine, invoice_id=iid, order_line_id=line_id if order_id else None, variant_id=variant["id"],
                           description=f"{variant['product_title']} / {variant['title']}", quantity=qty,
@@ -327,6 +329,16 @@ class DemoBuilder:
                           method=method, status=PaymentStatus.SUCCEEDED,
                           reference=f"{method.value}-{self.rng.randint(10**5, 10**6)}",
                           created_at=issued + timedelta(days=min(account["terms"], 20)))
+
+    def reminders(self, invoice_id: int, due: date) -> None:
+        """The reminders the worker sent until two days ago (3 days before the due date, the day
+        after it): the reminders of the last two days are left for `portalql worker` to send."""
+        caught_up = self.now.date() - timedelta(days=2)
+        for kind, moment in ((InvoiceReminderKind.DUE_SOON, due - timedelta(days=3)),
+                             (InvoiceReminderKind.OVERDUE, due + timedelta(days=1))):
+            if moment < caught_up:
+                at = datetime.combine(moment, time(6, 0), tzinfo=timezone.utc)
+                self.rows.add(InvoiceReminder, invoice_id=invoice_id, kind=kind, recipients=1, created_at=at)
 
     def subscription(self, account: dict[str, Any], location_id: int | None, status: SubscriptionStatus,
                      interval: BillingInterval, count: int, items: list[tuple[dict, int]],

@@ -121,6 +121,8 @@ class Settings:
                 secret_key=_secret_key(env),
                 issuer=os.environ.get("PORTALQL_ISSUER") or SessionSettings.issuer,
                 invoice_on=_choice("PORTALQL_INVOICE_ON", ("PLACEMENT", "FULFILMENT"), "PLACEMENT"),
+                public_url=_url("PORTALQL_PUBLIC_URL", SessionSettings.public_url),
+                invoice_reminder_days=_days("PORTALQL_INVOICE_REMINDER_DAYS", SessionSettings.invoice_reminder_days),
                 invoice_drafts=_flag("PORTALQL_INVOICE_DRAFTS"),
                 invoice_numbering=_number_format(),
                 list_price_rates=_list_price_rates(),
@@ -158,6 +160,20 @@ def _gateway() -> str:
     if gateway == "stripe" and not os.environ.get("STRIPE_SECRET_KEY"):
         raise SystemExit("PORTALQL_PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY (sk_live_... or sk_test_...)")
     return gateway
+
+
+def _url(name: str, default: str) -> str:
+    raw = (os.environ.get(name) or default).rstrip("/")
+    if not raw.startswith(("http://", "https://")):
+        raise SystemExit(f"{name} must start with http:// or https://, got {raw!r}")
+    return raw
+
+
+def _days(name: str, default: int) -> int:
+    days = _int(name, default)
+    if not 0 <= days <= 60:
+        raise SystemExit(f"{name} must be between 0 and 60, got {days}")
+    return days
 
 
 def _number_format() -> NumberFormat:

@@ -1,5 +1,5 @@
-"""`portalql worker`: background jobs. Sends the mail outbox, with retries and back-off, and
-forgets idempotency keys older than a day (domain.idempotency.prune)."""
+"""`portalql worker`: background jobs. Queue the invoice reminders that are due, send the mail
+outbox with retries and back-off, and forget idempotency keys older than a day."""
 import asyncio
 import logging
 from typing import Any
@@ -7,7 +7,9 @@ from typing import Any
 from db.engine import Database
 from domain import idempotency
 from domain.clock import Clock, SystemClock
-from domain.mailer import drain
+from domain.invoice_mail import send_reminders
+from domain.invoicing import MerchantSettings
+from domain.mailer import MailTransport, drain
 from server.settings import Settings
 
 log = logging.getLogger("portalql.worker")
@@ -15,21 +17,23 @@ log = logging.getLogger("portalql.worker")
 
 async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = False,
                      clock: Clock | None = None) -> int:
-    transport: Any = None
-    if not settings.smtp_url:
-        if settings.production:
-            print("PORTALQL_SMTP_URL must be set in production: nothing would ever be sent.", flush=True)
-            return 2
-        print("PORTALQL_SMTP_URL is not set: messages stay in the outbox (see `portalql mail list`).", flush=True)
-    else:
+    transport: MailTransport | None = None
+    if settings.smtp_url:
         from integrations.smtp import SmtpTransport  # noqa: PLC0415
 
         transport = SmtpTransport(settings.smtp_url, settings.mail_from)
+    elif settings.production:
+        print("PORTALQL_SMTP_URL must be set in production: nothing would ever be sent.", flush=True)
+        return 2
+    else:
+        print("PORTALQL_SMTP_URL is not set: messages stay in the outbox (see `portalql mail list`); "
+              "invoice reminders are still queued there.", flush=True)
     db = Database(settings.database_url)
     clock = clock or SystemClock()
+    merchant = settings.sessions.merchant()
     try:
         while True:
-            await work_once(db, transport, clock)
+            await work_once(db, transport, clock, merchant)
             if once:
                 return 0
             await asyncio.sleep(interval)
@@ -37,14 +41,22 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
         await db.dispose()
 
 
-async def work_once(db: Database, transport: Any, clock: Clock) -> None:
-    """One pass: the outbox (when mail can be sent), then the idempotency keys past their day."""
+async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings) -> None:
+    """One pass: the invoice reminders that are due, the outbox (when mail can be sent), then the
+    idempotency keys past their day. A failing step (a database hiccup) must not stop the others
+    or the worker."""
+    try:
+        reminded = await send_reminders(db, clock, merchant)
+        if reminded.invoices:
+            log.info("invoice reminders: %s invoices, %s emails queued", reminded.invoices, reminded.emails)
+    except Exception:  # noqa: BLE001
+        log.exception("invoice reminders failed; trying again")
     if transport is not None:
         try:
             result = await drain(db, transport, clock)
             if result.sent or result.retrying or result.failed:
                 log.info("outbox: %s sent, %s to retry, %s failed", result.sent, result.retrying, result.failed)
-        except Exception:  # noqa: BLE001 - a database hiccup must not stop the worker
+        except Exception:  # noqa: BLE001
             log.exception("outbox pass failed; trying again")
     try:
         pruned = await idempotency.prune(db, clock.now())

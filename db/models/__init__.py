@@ -3,7 +3,7 @@ from db.models.accounts import Account, Address, Location, Membership, Membershi
 from db.models.audit import AuditEvent
 from db.models.auth import AuthSession
 from db.models.identity import ApiKey, AuthToken, Invitation, OAuthClient, RecoveryCode, TwoFactor
-from db.models.billing import DocumentSequence, Invoice, InvoiceLine, Payment
+from db.models.billing import DocumentSequence, Invoice, InvoiceLine, InvoiceReminder, Payment
 from db.models.credit_notes import AccountCreditTransaction, CreditNote, CreditNoteLine
 from db.models.mail import OutboxMessage
 from db.models.catalog import PriceList, PriceListEntry, Product, ProductVariant, QuantityRule
@@ -21,7 +21,7 @@ from db.models.payments import PaymentMethod  # noqa: E402
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
-    "Account", "Address", "AuditEvent", "AuthSession", "Fulfilment", "FulfilmentLine", "Invoice", "InvoiceLine",
+    "Account", "Address", "AuditEvent", "AuthSession", "Fulfilment", "FulfilmentLine", "Invoice", "InvoiceLine", "InvoiceReminder",
     "Location", "Membership", "MembershipRole", "Order", "OrderLine", "OutboxMessage", "Payment", "PriceList",
     "PriceListEntry", "Product", "ProductVariant", "QuantityRule", "Subscription",
     "SubscriptionItem", "User",

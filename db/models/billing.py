@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
+from db.enums import InvoiceReminderKind, InvoiceStatus, PaymentMethodKind, PaymentStatus
 from db.types import amount_field, enum_field, utc_field, utcnow
 
 
@@ -15,6 +15,8 @@ class Invoice(SQLModel, table=True):
     # so a decision that missed a lock cannot bill an order twice; a reissue or an invoice for an
     # order's increase takes the next (subscription invoices have no order; NULLs do not collide).
     __table_args__ = (sa.Index("ix_invoice_account_issued", "account_id", "issued_at", "id"),
+                      # The worker's reminder pass: open invoices by due date.
+                      sa.Index("ix_invoice_status_due", "status", "due_date"),
                       sa.UniqueConstraint("order_id", "order_sequence", name="uq_invoice_order_sequence"),
                       sa.UniqueConstraint("reissued_from_id", name="uq_invoice_reissued_from"))
 
@@ -76,6 +78,22 @@ class InvoiceLine(SQLModel, table=True):
     tax_jurisdiction: str | None = Field(default=None, max_length=10)
     tax_reason: str | None = Field(default=None, max_length=20)  # a db.enums.TaxReason
     tax_included: bool = Field(default=False)
+
+
+class InvoiceReminder(SQLModel, table=True):
+    """A reminder of one kind decided for an invoice: written with its emails in one transaction,
+    and unique per invoice and kind, so a second worker (or a second pass) cannot send it again."""
+
+    __tablename__ = "invoice_reminder"
+    __table_args__ = (sa.UniqueConstraint("invoice_id", "kind", name="uq_invoice_reminder_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    kind: InvoiceReminderKind = enum_field(InvoiceReminderKind)
+    # Emails queued: 0 when there was no one to send to, or the invoice was issued inside the
+    # reminder window (its own email gave the due date), or it was overdue before reminders existed.
+    recipients: int = Field(default=0)
+    created_at: datetime = utc_field(default_factory=utcnow)
 
 
 class Payment(SQLModel, table=True):

@@ -9,7 +9,7 @@ from typing import Any
 from db.enums import AccountCreditKind, CreditNoteReason, CreditNoteStatus, InvoiceStatus
 from db.models import AccountCreditTransaction, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Order, ReturnRequest
 from db.repositories import billing as repo
-from domain import tax
+from domain import invoice_mail, tax
 from domain.errors import Problem, Rejected, reject
 from domain.invoicing import numbering
 from domain.invoicing.codes import CreditNoteErrorCode as E
@@ -91,6 +91,7 @@ async def issue(session: Any, invoice: Invoice, ask: CreditAsk, merchant: Mercha
     invoice.amount_credited = (invoice.amount_credited + total).quantize(FOUR_PLACES)
     settle(invoice, now)
     session.add(invoice)
+    await invoice_mail.credit_note_issued(session, note, invoice, merchant, now)
     return note
 
 

@@ -11,7 +11,7 @@ from db.enums import AccountCreditKind, CreditNoteReason, InvoiceStatus
 from db.models import Account, AccountCreditTransaction, Invoice, InvoiceLine, Order, OrderLine
 from db.repositories import billing as repo
 from db.repositories import ordering as order_repo
-from domain import billing_details, tax
+from domain import billing_details, invoice_mail, tax
 from domain.errors import reject
 from domain.invoicing import credit_notes, numbering
 from domain.invoicing.amounts import FOUR_PLACES, PAYABLE, ZERO, charged, settle, shown
@@ -156,6 +156,7 @@ async def finalize(session: Any, invoice: Invoice, merchant: MerchantSettings, n
     settle(invoice, now)
     session.add(invoice)
     await session.flush()
+    await invoice_mail.issued(session, invoice, merchant, now)
     return invoice
 
 

@@ -1,5 +1,6 @@
 """The merchant's invoicing settings: when net-terms orders are invoiced, whether invoices start
-as drafts, how invoice and credit note numbers look, and how tax is worked out."""
+as drafts, how invoice and credit note numbers look, how tax is worked out, and the invoice
+emails' links and reminders."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -51,3 +52,7 @@ class MerchantSettings:
     invoice_drafts: bool = False
     numbering: NumberFormat = field(default_factory=NumberFormat)
     tax: TaxSettings = field(default_factory=TaxSettings)
+    # Invoice emails: the server's address as its users reach it (links to PDFs), and how many
+    # days before the due date the reminder goes out.
+    public_url: str = "http://localhost:8000"
+    reminder_days: int = 3

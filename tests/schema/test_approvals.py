@@ -9,7 +9,7 @@ from sqlmodel import func, select
 from db.enums import Role
 from db.models import (Account, AuditEvent, Invoice, Location, Membership, MembershipRole, Order, OrderApproval,
                        OutboxMessage, User)
-from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, ORDER_APPROVE, ORDER_PLACE, ORDER_REJECT,
+from tests.ordering_support import (ADMIN, AP, APPROVER, BUYER, GLOBEX_BUYER, ORDER_APPROVE, ORDER_PLACE, ORDER_REJECT,
                                     SETTINGS_UPDATE, VIEWER, count, data, error_codes, invoices_of, money, new_cart,
                                     plain, waiting_at_acme, waiting_orders)
 from resolvers.globalid import encode
@@ -82,8 +82,9 @@ async def test_approving_opens_the_order_invoices_it_and_tells_the_buyer(gql, db
     [invoice] = await invoices_of(gql, order_id)
     assert invoice["status"] == "OPEN" and money(invoice["amountDue"]) == money(order["total"])
     async with db.session() as s:
-        mail = (await s.exec(select(OutboxMessage))).one()
+        mail, invoice_mail = (await s.exec(select(OutboxMessage).order_by(OutboxMessage.template.desc()))).all()
         assert (mail.to_address, mail.template) == (BUYER, "order_approved")
+        assert (invoice_mail.to_address, invoice_mail.template) == (AP, "invoice_issued")  # accounts payable
         assert mail.params["number"] == waiting.number and mail.params["comment"] == "OK for Q2 budget"
         assert mail.params["total"] == _usd(waiting.total)
         event = (await s.exec(select(AuditEvent).where(AuditEvent.action == "order.approve"))).one()

@@ -147,9 +147,12 @@ async def test_over_the_monthly_spending_limit_the_order_waits_for_approval(gql,
     order = (await _place(gql, cart["id"], key="k-2"))["order"]
     assert order["status"] == "PENDING_APPROVAL" and order["approvalReasons"] == ["SPENDING_LIMIT"]
     assert await invoices_of(gql, order["id"]) == [] and order["approvalsRequired"] == 1
-    # The account-wide approver is told; the buyer is not (it placed the order).
+    # The account-wide approver is told; the buyer is not (it placed the order). The first order's
+    # invoice went to accounts payable.
     async with db.session() as s:
-        mail = (await s.exec(select(OutboxMessage))).one()
+        mail = (await s.exec(select(OutboxMessage).where(OutboxMessage.template != "invoice_issued"))).one()
+        assert (await s.exec(select(OutboxMessage.to_address).where(OutboxMessage.template == "invoice_issued"))).all() \
+            == ["ap@acme.example"]
     assert (mail.to_address, mail.template) == (APPROVER, "order_awaiting_approval")
     assert mail.params["reasons"] == "over the buyer's spending limit" and mail.params["location"] == "Denver Plant"
 

@@ -174,9 +174,13 @@ async def test_staff_take_a_return_from_request_to_refund(gql, db):
     assert Decimal(body["data"]["node"]["refunded"]["amount"]) == expected
     assert body["data"]["node"]["returns"][0]["status"] == "REFUNDED"
     async with db.session() as s:
-        mail = [m.template for m in (await s.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()]
+        mail = [m.template for m in (await s.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+                if m.template != "credit_note_issued"]
+        # The refund's credit note against the order's invoice is mailed to accounts payable.
+        notes = (await s.exec(select(OutboxMessage.to_address).where(OutboxMessage.template == "credit_note_issued"))).all()
         actions = [a.action for a in (await s.exec(select(AuditEvent).order_by(AuditEvent.id))).all()]
     assert mail == ["return_requested", "return_approved", "return_received", "return_refunded"]
+    assert notes == ["ap@acme.example"]
     assert [a for a in actions if a.startswith("return.")] == ["return.request", "return.approve", "return.receive",
                                                                "return.refund"]
 
