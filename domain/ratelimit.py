@@ -36,6 +36,8 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "verify": ((Limit(5, 60), Limit(20, 3600)), (Limit(30, 60), Limit(300, 3600))),
     "email_request": ((Limit(3, 60), Limit(10, 3600)), (Limit(20, 60), Limit(100, 3600))),
     "oauth_token": ((Limit(30, 60), Limit(600, 3600)), (Limit(60, 60), Limit(1200, 3600))),
+    # CSV exports read every row they match: a few a minute per caller is plenty for a person or a sync.
+    "export": ((Limit(10, 60), Limit(120, 3600)), (Limit(30, 60), Limit(300, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

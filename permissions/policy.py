@@ -215,6 +215,9 @@ RETURNS: dict[str, Rule] = {
 INVOICING: dict[str, Rule] = {
     "rows:Invoice": rows(FINANCE, "Invoices and payments", oauth_scope="invoices:read"),
     "Account.invoices": fld(FINANCE, "Invoices of the account", oauth_scope="invoices:read"),
+    "Account.invoiceTotals": fld(FINANCE, "What the account's open invoices owe, per currency",
+                                 oauth_scope="invoices:read"),
+    "Account.statement": fld(FINANCE, "Statements of account (also as CSV)", oauth_scope="invoices:read"),
     "Order.invoices": fld(FINANCE, "Invoices issued for an order", oauth_scope="invoices:read"),
 }
 

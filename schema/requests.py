@@ -1,9 +1,12 @@
 """What the server takes from the API to serve a request (server → schema → resolvers): the
 context every resolver reads and the settings in it, which server/app.py builds per request, and
 what its routes outside GraphQL answer in the API's terms (a return photo by its global ID, an
-Account's global ID decoded)."""
+Account's global ID decoded, the invoice and statement exports)."""
+from resolvers import billing as invoice_exports
 from resolvers.context import Context, Settings
 from resolvers.globalid import decode_as
 from resolvers.returns import photo_download
+from schema.billing import InvoiceFilter, InvoiceSortKey, SortDirection, invoice_filter
 
-__all__ = ["Context", "Settings", "decode_as", "photo_download"]
+__all__ = ["Context", "InvoiceFilter", "InvoiceSortKey", "Settings", "SortDirection", "decode_as", "invoice_exports",
+           "invoice_filter", "photo_download"]

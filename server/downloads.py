@@ -1,4 +1,5 @@
-"""Authenticated file downloads: return photos go only to callers who may see the return."""
+"""Authenticated downloads outside GraphQL: return photos go only to callers who may see the
+return. `request_context` is how every such route (also server/exports.py) learns its caller."""
 from typing import Any
 
 from starlette.requests import Request
@@ -6,34 +7,43 @@ from starlette.responses import JSONResponse, Response
 
 from permissions.authentication import Unauthenticated, caller_from_token
 from schema.requests import Context, photo_download
+from server.bearer import bearer_token
 
 
-def _error(status: int, code: str, message: str, **headers: str) -> Response:
+def error(status: int, code: str, message: str, **headers: str) -> Response:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status,
                         headers=headers)
+
+
+async def request_context(graphql: Any, request: Request) -> Context | Response:
+    """The context of a signed-in caller ('Authorization: Bearer <token>'), or the 401 to answer."""
+    now = graphql.clock.now()
+    try:
+        caller = await caller_from_token(graphql.db, bearer_token(request), now, graphql.settings.sessions)
+    except Unauthenticated as e:
+        return JSONResponse({"errors": [{"message": e.message, "extensions": e.extensions}]}, status_code=401,
+                            headers={"www-authenticate": "Bearer"})
+    if not caller.is_authenticated:
+        return error(401, "UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'",
+                     **{"www-authenticate": "Bearer"})
+    ctx = Context(db=graphql.db, caller=caller, clock=graphql.clock, settings=graphql.settings.sessions,
+                  request=request, storage=graphql.storage, limiter=graphql.limiter,
+                  client_ip=request.client.host if request.client else None,
+                  user_agent=request.headers.get("user-agent"))
+    ctx.__dict__["now"] = now
+    return ctx
 
 
 def return_photo_route(graphql: Any) -> Any:
     """GET /downloads/return-photos/{id} with 'Authorization: Bearer <token>'."""
 
     async def endpoint(request: Request) -> Response:
-        from server.app import bearer_token  # noqa: PLC0415 - app imports this module
-
-        now = graphql.clock.now()
-        try:
-            caller = await caller_from_token(graphql.db, bearer_token(request), now, graphql.settings.sessions)
-        except Unauthenticated as e:
-            return JSONResponse({"errors": [{"message": e.message, "extensions": e.extensions}]}, status_code=401,
-                                headers={"www-authenticate": "Bearer"})
-        if not caller.is_authenticated:
-            return _error(401, "UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'",
-                          **{"www-authenticate": "Bearer"})
-        ctx = Context(db=graphql.db, caller=caller, clock=graphql.clock, settings=graphql.settings.sessions,
-                      request=request, storage=graphql.storage)
-        ctx.__dict__["now"] = now
+        ctx = await request_context(graphql, request)
+        if isinstance(ctx, Response):
+            return ctx
         found = await photo_download(ctx, request.path_params["photo_id"])
         if found is None:  # missing and not yours look the same
-            return _error(404, "NOT_FOUND", "No photo with that ID")
+            return error(404, "NOT_FOUND", "No photo with that ID")
         return Response(found.data, media_type=found.content_type, headers={
             "content-disposition": f'inline; filename="{found.filename}"',
             "x-content-type-options": "nosniff",
