@@ -78,3 +78,25 @@ class PaymentStatus(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     REFUNDED = "REFUNDED"
+
+
+class CreditNoteReason(StrEnum):
+    CORRECTION = "CORRECTION"  # the invoice was wrong (price, quantity)
+    ORDER_CHANGE = "ORDER_CHANGE"  # the order was reduced after it was invoiced
+    RETURN = "RETURN"  # goods came back and were refunded
+    GOODWILL = "GOODWILL"  # a courtesy credit
+    DUPLICATE = "DUPLICATE"
+    REISSUE = "REISSUE"  # the invoice was replaced by one with corrected billing details
+    ORDER_CANCELLED = "ORDER_CANCELLED"  # the order was cancelled after a payment
+
+
+class CreditNoteStatus(StrEnum):
+    ISSUED = "ISSUED"
+    VOID = "VOID"
+
+
+class AccountCreditKind(StrEnum):
+    CREDIT_NOTE = "CREDIT_NOTE"  # a credit note's part beyond what its invoice had due (+)
+    APPLIED_TO_INVOICE = "APPLIED_TO_INVOICE"  # credit used to pay an invoice (-)
+    REFUNDED = "REFUNDED"  # credit paid out to the customer (-)
+    ADJUSTMENT = "ADJUSTMENT"  # a staff correction (+/-)

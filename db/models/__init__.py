@@ -3,7 +3,8 @@ from db.models.accounts import Account, Address, Location, Membership, Membershi
 from db.models.audit import AuditEvent
 from db.models.auth import AuthSession
 from db.models.identity import ApiKey, AuthToken, Invitation, OAuthClient, RecoveryCode, TwoFactor
-from db.models.billing import Invoice, InvoiceLine, Payment
+from db.models.billing import DocumentSequence, Invoice, InvoiceLine, Payment
+from db.models.credit_notes import AccountCreditTransaction, CreditNote, CreditNoteLine
 from db.models.mail import OutboxMessage
 from db.models.catalog import PriceList, PriceListEntry, Product, ProductVariant, QuantityRule
 from db.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
@@ -26,4 +27,5 @@ __all__ = [
     "ShipmentEvent",
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
     "Quote", "QuoteLine",
+    "AccountCreditTransaction", "CreditNote", "CreditNoteLine", "DocumentSequence",
 ]

@@ -1,4 +1,4 @@
-"""Invoices and the payments against them."""
+"""Invoices, the payments against them, and the gapless number series of invoices and credit notes."""
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,16 +11,20 @@ from db.types import amount_field, enum_field, utc_field, utcnow
 
 
 class Invoice(SQLModel, table=True):
-    # One invoice per order, so that a decision that missed a lock cannot bill an order twice
-    # (subscription invoices have no order; NULLs do not collide).
+    # An order's invoices are numbered 0, 1, … (`order_sequence`): the one written at placement is 0,
+    # so a decision that missed a lock cannot bill an order twice; a reissue or an invoice for an
+    # order's increase takes the next (subscription invoices have no order; NULLs do not collide).
     __table_args__ = (sa.Index("ix_invoice_account_issued", "account_id", "issued_at", "id"),
-                      sa.UniqueConstraint("order_id", name="uq_invoice_order"))
+                      sa.UniqueConstraint("order_id", "order_sequence", name="uq_invoice_order_sequence"),
+                      sa.UniqueConstraint("reissued_from_id", name="uq_invoice_reissued_from"))
 
     id: int | None = Field(default=None, primary_key=True)
-    number: str = Field(max_length=32, sa_column_kwargs={"unique": True})
+    # Assigned at finalisation from the gapless series (`DocumentSequence`); a draft has none.
+    number: str | None = Field(default=None, max_length=32, sa_column_kwargs={"unique": True})
     account_id: int = Field(foreign_key="account.id")
     location_id: int | None = Field(default=None, foreign_key="location.id", index=True)
     order_id: int | None = Field(default=None, foreign_key="customer_order.id", index=True)
+    order_sequence: int = Field(default=0)
     subscription_id: int | None = Field(default=None, foreign_key="subscription.id", index=True)
     status: InvoiceStatus = enum_field(InvoiceStatus, index=True)
     currency: str = Field(max_length=3)
@@ -28,11 +32,22 @@ class Invoice(SQLModel, table=True):
     tax: Decimal = amount_field()
     total: Decimal = amount_field()
     amount_paid: Decimal = amount_field(default=Decimal(0))
+    # The part of the total taken off by credit notes (applied to what was due).
+    amount_credited: Decimal = amount_field(default=Decimal(0))
+    # Paid from the account's credit balance (part of amount_paid).
+    amount_from_credit: Decimal = amount_field(default=Decimal(0))
     amount_due: Decimal = amount_field()
     po_number: str | None = Field(default=None, max_length=140)
+    # A draft's issue and due dates are provisional: finalisation sets both.
     issued_at: datetime = utc_field()
     due_date: date = Field(sa_type=sa.Date)
+    finalized_at: datetime | None = utc_field(nullable=True, default=None)
     paid_at: datetime | None = utc_field(nullable=True, default=None)
+    voided_at: datetime | None = utc_field(nullable=True, default=None)
+    uncollectible_at: datetime | None = utc_field(nullable=True, default=None)
+    # The invoice this one replaces (a reissue with corrected billing details); unique, so an
+    # invoice is reissued once.
+    reissued_from_id: int | None = Field(default=None, foreign_key="invoice.id")
     # The account's billing details as they were when the invoice was issued.
     billing_details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = utc_field(default_factory=utcnow)
@@ -62,3 +77,17 @@ class Payment(SQLModel, table=True):
     status: PaymentStatus = enum_field(PaymentStatus)
     reference: str | None = Field(default=None, max_length=100)
     created_at: datetime = utc_field(default_factory=utcnow)
+
+
+class DocumentSequence(SQLModel, table=True):
+    """The last number given in a series (INVOICE, CREDIT_NOTE), per year when the merchant numbers
+    per year (year 0 otherwise). Finalisation reads its row FOR UPDATE and increments it in the same
+    transaction: a rollback gives the number back, so numbers are gapless and never reused."""
+
+    __tablename__ = "document_sequence"
+    __table_args__ = (sa.UniqueConstraint("series", "year", name="uq_document_sequence_series_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    series: str = Field(max_length=32)
+    year: int = Field(default=0)
+    last_value: int = Field(default=0)
