@@ -96,7 +96,7 @@ def statement_rows(lines: Iterable[StatementLine], currency: str) -> Iterable[li
 
 
 def closing_row(span: Period, running: Running) -> list[str]:
-    """The period's sums (debits: invoiced; credits: paid and credited) and the closing balance."""
+    """The period's sums of debits and credits, and the closing balance."""
     cur = running.currency
-    return [span.end.isoformat(), "CLOSING_BALANCE", "", "", cur, _amount(running.invoiced, cur),
-            _amount(running.paid + running.credited, cur), _amount(running.balance, cur)]
+    return [span.end.isoformat(), "CLOSING_BALANCE", "", "", cur, _amount(running.debits, cur),
+            _amount(running.credits, cur), _amount(running.balance, cur)]

@@ -8,7 +8,8 @@ from itertools import groupby
 from db.models import Account
 from db.repositories.accounts import AccountRepository
 from db.repositories.billing import DueTotals, InvoiceFilter, InvoiceRepository, sort_key_values
-from db.repositories.statements import CREDIT_NOTE, INVOICE, PAYMENT, StatementRepository
+from db.repositories import statements as movements
+from db.repositories.statements import StatementRepository
 from domain import exports
 from domain import statements as st
 from resolvers.connections import Connection, Window, paginate
@@ -21,7 +22,9 @@ MAX_SEARCH = 200
 # Rows per statement of an export: memory stays bounded by a batch whatever the export's size.
 EXPORT_BATCH = 1000
 LINE_EXPORT_BATCH = 200  # invoices per batch of the lines export (a few lines each)
-_KINDS = {INVOICE: st.EntryKind.INVOICE, CREDIT_NOTE: st.EntryKind.CREDIT_NOTE, PAYMENT: st.EntryKind.PAYMENT}
+_KINDS = {movements.INVOICE: st.EntryKind.INVOICE, movements.CREDIT_NOTE: st.EntryKind.CREDIT_NOTE,
+          movements.REFUND: st.EntryKind.REFUND, movements.CREDIT_PAID_OUT: st.EntryKind.REFUND,
+          movements.PAYMENT: st.EntryKind.PAYMENT, movements.ADJUSTMENT: st.EntryKind.ADJUSTMENT}
 
 
 def checked_filter(f: InvoiceFilter) -> InvoiceFilter:
@@ -55,12 +58,14 @@ def _entry(row: list) -> st.Entry:
     return st.Entry(_KINDS[kind], at, reference, invoice_number, amount, id_)
 
 
-async def _opening(ctx: Context, account: Account, currency: str, span: st.Period) -> st.Totals:
+async def _opening(ctx: Context, account: Account, currency: str, span: st.Period) -> dict[st.EntryKind, Decimal]:
     async with ctx.db.session() as session:
         sums = await StatementRepository(session, ctx.scope("rows:Invoice")).sums_before(
             account.id, currency, span.starts_at)  # type: ignore[arg-type]
-    zero = Decimal(0)
-    return st.Totals(sums.get(INVOICE, zero), sums.get(PAYMENT, zero), sums.get(CREDIT_NOTE, zero))
+    before = {kind: Decimal(0) for kind in st.EntryKind}
+    for kind, total in sums.items():
+        before[_KINDS[kind]] += total
+    return before
 
 
 async def statement(ctx: Context, account: Account, span: st.Period, currency: str | None) -> st.Statement:
@@ -77,7 +82,7 @@ async def statement(ctx: Context, account: Account, span: st.Period, currency: s
 async def statement_csv(ctx: Context, account: Account, span: st.Period, currency: str | None) -> AsyncIterator[str]:
     """The statement as CSV, its movements read EXPORT_BATCH at a time."""
     currency = (currency or account.currency).upper()
-    running = st.Running(st.opening_balance(await _opening(ctx, account, currency, span), currency), currency)
+    running = st.Running(currency, st.opening_balance(await _opening(ctx, account, currency, span), currency))
     yield exports.csv_text([exports.STATEMENT_COLUMNS, exports.opening_row(span, currency, running.opening)])
     after = None
     while True:

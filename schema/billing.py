@@ -144,8 +144,9 @@ class InvoiceTotals:
 StatementEntryKindEnum = strawberry.enum(EntryKind, name="StatementEntryKind")
 
 
-@strawberry.type(description="One movement on a statement: an invoice adds to the balance (debit), a payment or "
-                             "credit note takes from it (credit).")
+@strawberry.type(description="One movement on a statement: invoices and refunds add to the balance (debit), "
+                             "payments and credit notes take from it (credit), an adjustment of the account's "
+                             "credit either.")
 class StatementLine:
     kind: StatementEntryKindEnum  # type: ignore[valid-type]
     occurred_at: datetime = strawberry.field(description="When the invoice was issued, the payment made, the credit "
@@ -158,15 +159,19 @@ class StatementLine:
 
 
 @strawberry.type(description="A statement of account in one currency for a period: closingBalance = "
-                             "openingBalance + totalInvoiced - totalPaid - totalCredited.")
+                             "openingBalance + totalInvoiced - totalPaid - totalCredited + totalRefunded + "
+                             "totalAdjusted. The balance is what the account owes (negative: its credit).")
 class Statement:
     currency_code: str
     from_: date = strawberry.field(name="from", description="The first day covered (UTC).")
     to: date = strawberry.field(description="The last day covered (UTC).")
     opening_balance: Money = strawberry.field(description="What the account owed when the period began.")
-    total_invoiced: Money
-    total_paid: Money
-    total_credited: Money
+    total_invoiced: Money = strawberry.field(description="Invoices issued in the period (not voided).")
+    total_paid: Money = strawberry.field(description="Payments received in the period.")
+    total_credited: Money = strawberry.field(description="Credit notes issued in the period.")
+    total_refunded: Money = strawberry.field(description="Money paid back in the period.")
+    total_adjusted: Money = strawberry.field(description="What the merchant's adjustments of the account's credit "
+                                                         "added (negative: in the account's favour).")
     closing_balance: Money = strawberry.field(description="What the account owed when the period ended.")
     lines: list[StatementLine] = strawberry.field(description="Invoices, payments and credit notes of the period in "
                                                               "date order, with the balance after each.")
@@ -177,6 +182,7 @@ def statement_of(s: StatementData) -> Statement:
         return MoneyData(amount, s.currency)  # type: ignore[return-value]
     return Statement(currency_code=s.currency, from_=s.start, to=s.end, opening_balance=money(s.opening_balance),
                      total_invoiced=money(s.invoiced), total_paid=money(s.paid), total_credited=money(s.credited),
+                     total_refunded=money(s.refunded), total_adjusted=money(s.adjusted),
                      closing_balance=money(s.closing_balance),
                      lines=[StatementLine(kind=line.kind, occurred_at=line.at, reference=line.reference,  # type: ignore[call-arg]
                                           invoice_number=line.invoice_number, debit=money(line.debit),

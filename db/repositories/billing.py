@@ -84,9 +84,8 @@ class InvoiceRepository(ScopedRepository[Invoice]):
     def visible(self) -> Select:
         return select(Invoice).where(self.scope.where(Invoice.account_id, Invoice.location_id))
 
-    def filtered(self, f: InvoiceFilter, stmt: Select | None = None) -> Select:
-        stmt = self.visible() if stmt is None else stmt.where(self.scope.where(Invoice.account_id,
-                                                                                  Invoice.location_id))
+    def filtered(self, f: InvoiceFilter) -> Select:
+        stmt = self.visible()
         if f.statuses:
             stmt = stmt.where(Invoice.status.in_(f.statuses))
         if f.issued_after:
@@ -121,21 +120,27 @@ class InvoiceRepository(ScopedRepository[Invoice]):
             stmt = stmt.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_date < f.overdue_on)
         return stmt
 
+    def sorted(self, f: InvoiceFilter) -> Select:
+        """The invoices `f` finds, those the sort can place: a draft has no number to sort by."""
+        stmt = self.filtered(f)
+        return stmt.where(Invoice.number.is_not(None)) if f.sort is InvoiceSort.NUMBER else stmt
+
     async def page(self, f: InvoiceFilter, **window: Any) -> Page[Invoice]:
-        return await keyset_page(self.session, self.filtered(f), SORT_KEYS[f.sort], descending=f.descending,
+        return await keyset_page(self.session, self.sorted(f), SORT_KEYS[f.sort], descending=f.descending,
                                  **window)
 
     async def count(self, f: InvoiceFilter) -> int:
-        return await count_rows(self.session, self.filtered(f))
+        return await count_rows(self.session, self.sorted(f))
 
     async def due_totals(self, f: InvoiceFilter, today: date) -> list[DueTotals]:
         """Per currency, the open invoices among those `f` finds and what they still owe, and the
         part past its due date: one statement."""
         late = Invoice.due_date < today
-        stmt = self.filtered(f, select(
+        stmt = self.filtered(f).with_only_columns(
             Invoice.currency, sa.func.count(), sa.func.sum(Invoice.amount_due),
             sa.func.sum(sa.case((late, 1), else_=0)),
-            sa.func.sum(sa.case((late, Invoice.amount_due), else_=sa.literal(Decimal(0), Invoice.amount_due.type)))),
+            sa.func.sum(sa.case((late, Invoice.amount_due), else_=sa.literal(Decimal(0), Invoice.amount_due.type))),
+            maintain_column_froms=True,
         ).where(Invoice.status == InvoiceStatus.OPEN).group_by(Invoice.currency).order_by(Invoice.currency)
         async with statement_connection(self.session) as conn:
             rows = await select_rows(conn, stmt)
@@ -147,7 +152,7 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         keys of the last row of the batch before), with their account, location and order names:
         one statement, whatever the position."""
         keys = SORT_KEYS[f.sort]
-        stmt = (self.filtered(f, select(Invoice, Account.name, Location.name, Order.number))
+        stmt = (self.sorted(f).add_columns(Account.name, Location.name, Order.number)
                 .join(Account, Account.id == Invoice.account_id)
                 .outerjoin(Location, Location.id == Invoice.location_id)
                 .outerjoin(Order, Order.id == Invoice.order_id))
@@ -163,10 +168,10 @@ class InvoiceRepository(ScopedRepository[Invoice]):
     async def lines_of(self, invoice_ids: list[int]) -> list[tuple[InvoiceLine, str | None]]:
         """The lines of these invoices (of the caller's) with their variants' SKUs, by invoice and
         position: one statement."""
-        stmt = (select(InvoiceLine, ProductVariant.sku).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        visible = self.visible().with_only_columns(Invoice.id).where(Invoice.id.in_(invoice_ids))
+        stmt = (select(InvoiceLine, ProductVariant.sku)
                 .outerjoin(ProductVariant, ProductVariant.id == InvoiceLine.variant_id)
-                .where(self.scope.where(Invoice.account_id, Invoice.location_id),
-                       InvoiceLine.invoice_id.in_(invoice_ids))
+                .where(InvoiceLine.invoice_id.in_(visible))
                 .order_by(InvoiceLine.invoice_id, InvoiceLine.position, InvoiceLine.id))
         width = len(InvoiceLine.__table__.columns)
         async with statement_connection(self.session) as conn:
