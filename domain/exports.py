@@ -11,8 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from db.models import Invoice, InvoiceLine
-from db.repositories.billing import ExportInvoice
+from db.repositories.billing import ExportInvoice, ExportLine
 from domain.money import display_amount, round_to_minor
 from domain.statements import Period, Running, StatementLine
 
@@ -52,15 +51,15 @@ def header(columns: Sequence[str]) -> str:
 
 def invoice_rows(batch: Iterable[ExportInvoice]) -> Iterable[list[str]]:
     for found in batch:
-        i, cur = found.invoice, found.invoice.currency
+        i, cur = found, found.currency
         yield [cell(i.number), i.status.value, i.issued_at.date().isoformat(), i.due_date.isoformat(),
-               i.paid_at.date().isoformat() if i.paid_at else "", str(i.account_id), cell(found.account_name),
-               cell((i.billing_details or {}).get("tax_id")), cell(found.location_name), cell(i.po_number),
-               cell(found.order_number), cur, _amount(i.subtotal, cur), _amount(i.tax, cur), _amount(i.total, cur),
+               i.paid_at.date().isoformat() if i.paid_at else "", str(i.account_id), cell(i.account_name),
+               cell((i.billing_details or {}).get("tax_id")), cell(i.location_name), cell(i.po_number),
+               cell(i.order_number), cur, _amount(i.subtotal, cur), _amount(i.tax, cur), _amount(i.total, cur),
                _amount(i.amount_paid, cur), _amount(i.amount_due, cur)]
 
 
-def line_taxes(invoice: Invoice, nets: Sequence[Decimal]) -> tuple[Decimal, list[Decimal]]:
+def line_taxes(invoice: ExportInvoice, nets: Sequence[Decimal]) -> tuple[Decimal, list[Decimal]]:
     """The invoice's tax rate and its tax per line. Invoices hold their tax as one amount, at one
     rate: each line gets its net at that rate, rounded, and the last line the rest, so the lines'
     tax adds up to the invoice's to the cent."""
@@ -72,15 +71,15 @@ def line_taxes(invoice: Invoice, nets: Sequence[Decimal]) -> tuple[Decimal, list
     return rate, taxes
 
 
-def line_rows(found: ExportInvoice, lines: Sequence[tuple[InvoiceLine, str | None]]) -> Iterable[list[str]]:
-    """The lines of one invoice, each with its SKU (None for a line of no catalog variant)."""
-    i, cur = found.invoice, found.invoice.currency
-    nets = [round_to_minor(line.amount, cur) for line, _sku in lines]
+def line_rows(found: ExportInvoice, lines: Sequence[ExportLine]) -> Iterable[list[str]]:
+    """The lines of one invoice."""
+    i, cur = found, found.currency
+    nets = [round_to_minor(line.amount, cur) for line in lines]
     rate, taxes = line_taxes(i, nets)
     percent = str((rate * 100).normalize()) if rate else "0"
-    for number, ((line, sku), net, tax) in enumerate(zip(lines, nets, taxes, strict=True), start=1):
-        yield [cell(i.number), i.issued_at.date().isoformat(), cell(found.account_name), cur, str(number),
-               cell(sku), cell(line.description), str(line.quantity), str(display_amount(line.unit_price, cur)),
+    for number, (line, net, tax) in enumerate(zip(lines, nets, taxes, strict=True), start=1):
+        yield [cell(i.number), i.issued_at.date().isoformat(), cell(i.account_name), cur, str(number),
+               cell(line.sku), cell(line.description), str(line.quantity), str(display_amount(line.unit_price, cur)),
                str(net), percent, str(tax), str(net + tax)]
 
 

@@ -112,9 +112,9 @@ async def invoice_lines_csv(ctx: Context, filter_: InvoiceFilter) -> AsyncIterat
     scope = ctx.scope("rows:Invoice")
     async for batch in _invoice_batches(ctx, filter_, LINE_EXPORT_BATCH):
         async with ctx.db.session() as session:
-            lines = await InvoiceRepository(session, scope).lines_of([b.invoice.id for b in batch])  # type: ignore[misc]
-        by_invoice = {k: list(g) for k, g in groupby(lines, key=lambda found: found[0].invoice_id)}
-        yield exports.csv_text(row for b in batch for row in exports.line_rows(b, by_invoice.get(b.invoice.id, [])))
+            lines = await InvoiceRepository(session, scope).lines_of([b.id for b in batch])  # type: ignore[misc]
+        by_invoice = {k: list(g) for k, g in groupby(lines, key=lambda line: line.invoice_id)}
+        yield exports.csv_text(row for b in batch for row in exports.line_rows(b, by_invoice.get(b.id, [])))
 
 
 async def _invoice_batches(ctx: Context, filter_: InvoiceFilter, size: int) -> AsyncIterator[list]:
@@ -128,7 +128,7 @@ async def _invoice_batches(ctx: Context, filter_: InvoiceFilter, size: int) -> A
             yield batch
         if len(batch) < size:
             return
-        after = sort_key_values(batch[-1].invoice, filter_.sort)
+        after = sort_key_values(batch[-1], filter_.sort)
 
 
 def may_read_invoices(ctx: Context) -> bool:

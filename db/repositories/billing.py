@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.sql import Select
@@ -14,7 +14,7 @@ from db.engine import statement_connection
 from db.enums import InvoiceStatus
 from db.models import Account, Invoice, InvoiceLine, Location, Order, ProductVariant
 from db.pagination import Page, count_rows, keyset_page
-from db.reads import detached, select_rows
+from db.reads import select_rows
 from db.repositories.base import ScopedRepository
 
 
@@ -64,13 +64,39 @@ class DueTotals:
     amount_overdue: Decimal
 
 
-@dataclass(frozen=True)
-class ExportInvoice:
-    """An invoice with the names an accounting import wants beside it."""
-    invoice: Invoice
+class ExportInvoice(NamedTuple):
+    """An invoice as an accounting import wants it, with its account, location and order names:
+    plain values, made from a row without a model instance (an export reads 100,000)."""
+    id: int
+    number: str | None
+    status: InvoiceStatus
+    issued_at: datetime
+    due_date: date
+    paid_at: datetime | None
+    account_id: int
+    billing_details: dict[str, Any] | None
+    po_number: str | None
+    currency: str
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    amount_paid: Decimal
+    amount_due: Decimal
     account_name: str
     location_name: str | None
     order_number: str | None
+
+
+class ExportLine(NamedTuple):
+    invoice_id: int
+    description: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    sku: str | None  # None for a line of no catalog variant
+
+
+_EXPORTED = [getattr(Invoice, name) for name in ExportInvoice._fields[:-3]]
 
 
 def _orders_numbered(condition: Any) -> Any:
@@ -152,7 +178,7 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         keys of the last row of the batch before), with their account, location and order names:
         one statement, whatever the position."""
         keys = SORT_KEYS[f.sort]
-        stmt = (self.sorted(f).add_columns(Account.name, Location.name, Order.number)
+        stmt = (self.sorted(f).with_only_columns(*_EXPORTED, Account.name, Location.name, Order.number)
                 .join(Account, Account.id == Invoice.account_id)
                 .outerjoin(Location, Location.id == Invoice.location_id)
                 .outerjoin(Order, Order.id == Invoice.order_id))
@@ -160,26 +186,23 @@ class InvoiceRepository(ScopedRepository[Invoice]):
             bound = sa.tuple_(*[sa.literal(v, k.type) for v, k in zip(after, keys)])
             stmt = stmt.where(sa.tuple_(*keys) < bound if f.descending else sa.tuple_(*keys) > bound)
         stmt = stmt.order_by(*[k.desc() if f.descending else k.asc() for k in keys]).limit(size)
-        width = len(Invoice.__table__.columns)
         async with statement_connection(self.session) as conn:
-            rows = await select_rows(conn, stmt)
-        return [ExportInvoice(detached(Invoice, r[:width]), *r[width:]) for r in rows]
+            return [ExportInvoice(*r) for r in await select_rows(conn, stmt)]
 
-    async def lines_of(self, invoice_ids: list[int]) -> list[tuple[InvoiceLine, str | None]]:
+    async def lines_of(self, invoice_ids: list[int]) -> list[ExportLine]:
         """The lines of these invoices (of the caller's) with their variants' SKUs, by invoice and
         position: one statement."""
         visible = self.visible().with_only_columns(Invoice.id).where(Invoice.id.in_(invoice_ids))
-        stmt = (select(InvoiceLine, ProductVariant.sku)
+        stmt = (select(InvoiceLine.invoice_id, InvoiceLine.description, InvoiceLine.quantity, InvoiceLine.unit_price,
+                       InvoiceLine.amount, ProductVariant.sku)
                 .outerjoin(ProductVariant, ProductVariant.id == InvoiceLine.variant_id)
                 .where(InvoiceLine.invoice_id.in_(visible))
                 .order_by(InvoiceLine.invoice_id, InvoiceLine.position, InvoiceLine.id))
-        width = len(InvoiceLine.__table__.columns)
         async with statement_connection(self.session) as conn:
-            rows = await select_rows(conn, stmt)
-        return [(detached(InvoiceLine, r[:width]), r[width]) for r in rows]
+            return [ExportLine(*r) for r in await select_rows(conn, stmt)]
 
 
-def sort_key_values(invoice: Invoice, sort: InvoiceSort) -> tuple[Any, ...]:
+def sort_key_values(invoice: Any, sort: InvoiceSort) -> tuple[Any, ...]:
     return tuple(getattr(invoice, k.key) for k in SORT_KEYS[sort])
 
 
