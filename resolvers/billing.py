@@ -85,15 +85,16 @@ async def statement_csv(ctx: Context, account: Account, span: st.Period, currenc
     running = st.Running(currency, st.opening_balance(await _opening(ctx, account, currency, span), currency))
     yield exports.csv_text([exports.STATEMENT_COLUMNS, exports.opening_row(span, currency, running.opening)])
     after = None
-    while True:
-        async with ctx.db.session() as session:
-            rows = await StatementRepository(session, ctx.scope("rows:Invoice")).movements(
-                account.id, currency, span.starts_at, span.ends_before, after, EXPORT_BATCH)  # type: ignore[arg-type]
-        if rows:
-            yield exports.csv_text(exports.statement_rows(running.lines(map(_entry, rows)), currency))
-            after = (rows[-1][2], rows[-1][0], rows[-1][1])
-        if len(rows) < EXPORT_BATCH:
-            break
+    async with ctx.db.session() as session:  # one connection for the export (see _invoice_batches)
+        repo = StatementRepository(session, ctx.scope("rows:Invoice"))
+        while True:
+            rows = await repo.movements(account.id, currency, span.starts_at, span.ends_before,  # type: ignore[arg-type]
+                                        after, EXPORT_BATCH)
+            if rows:
+                yield exports.csv_text(exports.statement_rows(running.lines(map(_entry, rows)), currency))
+                after = (rows[-1][2], rows[-1][0], rows[-1][1])
+            if len(rows) < EXPORT_BATCH:
+                break
     yield exports.csv_text([exports.closing_row(span, running)])
 
 
@@ -101,29 +102,31 @@ async def invoices_csv(ctx: Context, filter_: InvoiceFilter) -> AsyncIterator[st
     """The invoices the filter (checked_filter) finds, in its order, as CSV: EXPORT_BATCH rows per
     statement."""
     yield exports.header(exports.INVOICE_COLUMNS)
-    async for batch in _invoice_batches(ctx, filter_, EXPORT_BATCH):
-        yield exports.csv_text(exports.invoice_rows(batch))
+    async with ctx.db.session() as session:
+        repo = InvoiceRepository(session, ctx.scope("rows:Invoice"))
+        async for batch in _invoice_batches(repo, filter_, EXPORT_BATCH):
+            yield exports.csv_text(exports.invoice_rows(batch))
 
 
 async def invoice_lines_csv(ctx: Context, filter_: InvoiceFilter) -> AsyncIterator[str]:
     """The lines of the invoices the filter finds, invoice by invoice in its order: two
     statements per LINE_EXPORT_BATCH invoices."""
     yield exports.header(exports.LINE_COLUMNS)
-    scope = ctx.scope("rows:Invoice")
-    async for batch in _invoice_batches(ctx, filter_, LINE_EXPORT_BATCH):
-        async with ctx.db.session() as session:
-            lines = await InvoiceRepository(session, scope).lines_of([b.id for b in batch])  # type: ignore[misc]
-        by_invoice = {k: list(g) for k, g in groupby(lines, key=lambda line: line.invoice_id)}
-        yield exports.csv_text(row for b in batch for row in exports.line_rows(b, by_invoice.get(b.id, [])))
+    async with ctx.db.session() as session:
+        repo = InvoiceRepository(session, ctx.scope("rows:Invoice"))
+        async for batch in _invoice_batches(repo, filter_, LINE_EXPORT_BATCH):
+            lines = await repo.lines_of([b.id for b in batch])
+            by_invoice = {k: list(g) for k, g in groupby(lines, key=lambda line: line.invoice_id)}
+            yield exports.csv_text(row for b in batch for row in exports.line_rows(b, by_invoice.get(b.id, [])))
 
 
-async def _invoice_batches(ctx: Context, filter_: InvoiceFilter, size: int) -> AsyncIterator[list]:
-    scope = ctx.scope("rows:Invoice")
+async def _invoice_batches(repo: InvoiceRepository, filter_: InvoiceFilter, size: int) -> AsyncIterator[list]:
+    """The invoices in batches of `size`, each read after the one before was written out: only a
+    batch and its last sort keys are held. The export's one session keeps one connection (a
+    checkout and rollback per batch cost more than the batch's own read)."""
     after = None
     while True:
-        # A session per batch: nothing is held between batches but the last one's sort keys.
-        async with ctx.db.session() as session:
-            batch = await InvoiceRepository(session, scope).export_batch(filter_, size, after)
+        batch = await repo.export_batch(filter_, size, after)
         if batch:
             yield batch
         if len(batch) < size:

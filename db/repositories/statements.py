@@ -84,18 +84,34 @@ class StatementRepository:
     async def movements(self, account_id: int, currency: str, start: datetime, end: datetime,
                         after: tuple[datetime, int, int] | None = None, limit: int | None = None) -> list[list[Any]]:
         """The movements from `start` until before `end`, by time, kind and id. `after` (the last
-        one's at, kind and id) and `limit` read them in batches: one statement each."""
+        one's at, kind and id) and `limit` read them in batches: one statement each, which reads
+        at most `limit` rows of each kind (by its index), whatever the batch's position."""
         parts = []
         for stmt in self._movements(account_id, currency):
-            at = stmt.selected_columns.at
-            parts.append(stmt.where(at >= start, at < end))
+            c = stmt.selected_columns
+            stmt = stmt.where(c.at >= start, c.at < end)
+            if after is not None:
+                stmt = stmt.where(_after(c, after))
+            if limit is not None:
+                # The first `limit` of the whole are among the first `limit` of each kind.
+                stmt = select(stmt.order_by(c.at, c.id).limit(limit).subquery())
+            parts.append(stmt)
         moved = sa.union_all(*parts).subquery("moved")
-        keys = (moved.c.at, moved.c.kind, moved.c.id)
         stmt = select(moved.c.kind, moved.c.id, moved.c.at, moved.c.reference, moved.c.invoice_number,
-                      moved.c.amount).order_by(*keys)
-        if after is not None:
-            stmt = stmt.where(sa.tuple_(*keys) > sa.tuple_(*[sa.literal(v, k.type) for v, k in zip(after, keys)]))
+                      moved.c.amount).order_by(moved.c.at, moved.c.kind, moved.c.id)
         if limit is not None:
             stmt = stmt.limit(limit)
         async with statement_connection(self.session) as conn:
             return await select_rows(conn, stmt)
+
+
+def _after(c: Any, after: tuple[datetime, int, int]) -> Any:
+    """(at, kind, id) > `after`, for a select of one kind: a range on (at, id)."""
+    at, kind, id_ = after
+    own = c.kind.element.value  # the select's kind (a literal)
+    bound = sa.literal(at, c.at.type)
+    if own > kind:
+        return c.at >= bound
+    if own < kind:
+        return c.at > bound
+    return sa.tuple_(c.at, c.id) > sa.tuple_(bound, sa.literal(id_))

@@ -4,12 +4,14 @@ rows streamed batch by batch."""
 import asyncio
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from db.engine import count_statements
 from db.enums import InvoiceStatus
-from db.models import Account, Location
+from sqlmodel import select
+
+from db.models import Account, Location, Payment
 from domain import exports
 from resolvers import billing as resolve_billing
 from resolvers.globalid import encode
@@ -187,3 +189,24 @@ async def test_exports_are_rate_limited(client, db):
     statuses = [(await client.get("/exports/invoices.csv", params={"number": "none"},
                                   headers={"authorization": f"Bearer {token}"})).status_code for _ in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+async def test_statement_batches_join_up(client, db, gql, monkeypatch):
+    """Read two movements at a time, the statement is the same, also where several share an instant."""
+    monkeypatch.setattr(resolve_billing, "EXPORT_BATCH", 2)
+    acme = await _pounds(db)
+    at = datetime(2026, 2, 20, 9, tzinfo=timezone.utc)
+    for n in range(3):  # paid by card as issued: each payment at its invoice's instant
+        await add_invoice(db, acme, f"GB-CARD-{n}", at, Decimal("11.00"), currency="GBP", paid=Decimal("11.00"))
+    async with db.transaction() as s:
+        for p in (await s.exec(select(Payment).where(Payment.reference.like("W-GB-CARD-%")))).all():
+            p.created_at = at
+            s.add(p)
+    params = {"account": encode("Account", acme.id), "from": "2026-01-01", "to": "2026-03-31", "currency": "GBP"}
+    rows = _rows(await _get(client, db, "/exports/statement.csv", **params))
+    graphql = (await gql(STATEMENT, {"id": params["account"], "from": params["from"], "to": params["to"],
+                                     "currency": "GBP"}, as_=AP))["data"]["node"]["statement"]
+    assert len(graphql["lines"]) == 14
+    assert [(r[1], r[2], r[7]) for r in rows[2:-1]] == \
+        [(line["kind"], line["reference"], line["balance"]["amount"]) for line in graphql["lines"]]
+    assert rows[-1][-1] == graphql["closingBalance"]["amount"] == "145.00"
