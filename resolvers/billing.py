@@ -115,7 +115,7 @@ async def invoice_lines_csv(ctx: Context, filter_: InvoiceFilter) -> AsyncIterat
     async with ctx.db.session() as session:
         repo = InvoiceRepository(session, ctx.scope("rows:Invoice"))
         async for batch in _invoice_batches(repo, filter_, LINE_EXPORT_BATCH):
-            lines = await repo.lines_of([b.id for b in batch])
+            lines = await repo.lines_of(batch)
             by_invoice = {k: list(g) for k, g in groupby(lines, key=lambda line: line.invoice_id)}
             yield exports.csv_text(row for b in batch for row in exports.line_rows(b, by_invoice.get(b.id, [])))
 

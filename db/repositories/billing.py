@@ -189,14 +189,14 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         async with statement_connection(self.session) as conn:
             return [ExportInvoice(*r) for r in await select_rows(conn, stmt)]
 
-    async def lines_of(self, invoice_ids: list[int]) -> list[ExportLine]:
-        """The lines of these invoices (of the caller's) with their variants' SKUs, by invoice and
-        position: one statement."""
-        visible = self.visible().with_only_columns(Invoice.id).where(Invoice.id.in_(invoice_ids))
+    async def lines_of(self, batch: list[ExportInvoice]) -> list[ExportLine]:
+        """The lines of a batch this repository read (export_batch: scoped already, so by the
+        invoices' ids alone, which SQLite then reads by index whatever its statistics), with
+        their variants' SKUs, by invoice and position: one statement."""
         stmt = (select(InvoiceLine.invoice_id, InvoiceLine.description, InvoiceLine.quantity, InvoiceLine.unit_price,
                        InvoiceLine.amount, ProductVariant.sku)
                 .outerjoin(ProductVariant, ProductVariant.id == InvoiceLine.variant_id)
-                .where(InvoiceLine.invoice_id.in_(visible))
+                .where(InvoiceLine.invoice_id.in_([b.id for b in batch]))
                 .order_by(InvoiceLine.invoice_id, InvoiceLine.position, InvoiceLine.id))
         async with statement_connection(self.session) as conn:
             return [ExportLine(*r) for r in await select_rows(conn, stmt)]
