@@ -181,7 +181,8 @@ def main() -> None:
     if not path.exists():
         t = time.perf_counter()
         partial = path.with_suffix(".partial.db")
-        partial.unlink(missing_ok=True)
+        for stale in (partial, *(Path(f"{p}{end}") for p in (path, partial) for end in ("-wal", "-shm"))):
+            stale.unlink(missing_ok=True)  # a WAL left beside a new file would be taken for its own
         upgrade(f"sqlite+aiosqlite:///{partial}")  # runs its own event loop
         asyncio.run(build(partial, args.invoices, args.lines_per_invoice))
         partial.rename(path)

@@ -141,7 +141,7 @@ async def prepare(db: Database) -> tuple[str, dict[str, dict[str, Any]]]:
         "order history (10)": {"query": queries.ORDER_HISTORY, "variables": {"first": 10}},
         "invoice search": {"query": queries.INVOICE_SEARCH, "variables": {}},
         # The invoice-search page: what is due, and a filtered, searched page sorted by due date.
-        "invoice find (filters, totals)": {"query": queries.INVOICE_FIND, "variables": {"search": "INV-1"}},
+        "invoice find (filters, totals)": {"query": queries.INVOICE_FIND, "variables": {"search": "INV-20"}},
         "statement (90 days)": {"query": queries.STATEMENT, "variables": {
             "account": encode("Account", acme.id), "from": (today - timedelta(days=89)).isoformat(),
             "to": today.isoformat()}},

@@ -61,10 +61,11 @@ def invoice_rows(batch: Iterable[ExportInvoice]) -> Iterable[list[str]]:
 
 def line_taxes(invoice: ExportInvoice, nets: Sequence[Decimal]) -> tuple[Decimal, list[Decimal]]:
     """The invoice's tax rate and its tax per line. Invoices hold their tax as one amount, at one
-    rate: each line gets its net at that rate, rounded, and the last line the rest, so the lines'
-    tax adds up to the invoice's to the cent."""
+    rate: the rate is tax ÷ subtotal to 0.01 % (the tax was rounded to the cent, so the quotient
+    is not the rate to more places), each line gets its net at that rate, rounded, and the last
+    line the rest, so the lines' tax adds up to the invoice's to the cent."""
     cur = invoice.currency
-    rate = (invoice.tax / invoice.subtotal).quantize(Decimal("0.000001")) if invoice.subtotal else Decimal(0)
+    rate = (invoice.tax / invoice.subtotal).quantize(Decimal("0.0001")) if invoice.subtotal else Decimal(0)
     taxes = [round_to_minor(net * rate, cur) for net in nets]
     if taxes:
         taxes[-1] = round_to_minor(invoice.tax, cur) - sum(taxes[:-1], Decimal(0))
