@@ -16,7 +16,7 @@ import random
 import sys
 import time
 import tracemalloc
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any

@@ -452,7 +452,7 @@ def _check_changeable(order: Order, what: str) -> None:
 
 
 async def change(session: Any, order: Order, changes: list[LineChange], po_number: str | None,
-                 note: str | None, pricer: Pricer, now: datetime, actor: Actor) -> Order:
+                 note: str | None, pricer: Pricer, now: datetime, actor: Actor, merchant: MerchantSettings) -> Order:
     """New quantities for lines of an order read under lock; never below what has shipped. A line at 0
     is removed from what is owed."""
     _check_changeable(order, "can no longer change")
@@ -512,7 +512,7 @@ async def change(session: Any, order: Order, changes: list[LineChange], po_numbe
         order.status = OrderStatus.FULFILLED
     order.updated_at = now
     session.add(order)
-    await invoicing.follow_order(session, order, list(lines.values()))
+    await invoicing.follow_order(session, order, list(lines.values()), now, merchant, actor.user_id)
     audit.record(session, actor, "order.update", now, account_id=order.account_id, target_type="Order",
                  target_id=order.id, total_before=str(before), total=str(order.total),
                  lines={str(c.line_id): c.quantity for c in changes})
@@ -537,7 +537,8 @@ def _all_shipped(lines: dict[int, OrderLine], shipped: dict[int, int]) -> bool:
     return all(shipped.get(line.id, 0) >= line.quantity for line in lines.values())  # type: ignore[arg-type]
 
 
-async def cancel(session: Any, order: Order, reason: str | None, now: datetime, actor: Actor) -> tuple[Order, bool]:
+async def cancel(session: Any, order: Order, reason: str | None, now: datetime, actor: Actor,
+                 merchant: MerchantSettings) -> tuple[Order, bool]:
     """Cancel what has not shipped of an order read under lock. Returns the order and whether it was
     cancelled as a whole (False: fulfilment had started, so the unshipped rest was cancelled and the
     order is FULFILLED)."""
@@ -547,7 +548,7 @@ async def cancel(session: Any, order: Order, reason: str | None, now: datetime, 
     lines = await repo.order_lines(session, order.id)  # type: ignore[arg-type]
     whole = not any(shipped.values())
     if whole:
-        await invoicing.void_for_cancelled(session, order)
+        await invoicing.void_for_cancelled(session, order, now, merchant, actor.user_id)
         order.status = OrderStatus.CANCELLED
     else:
         for line in lines:
@@ -557,7 +558,7 @@ async def cancel(session: Any, order: Order, reason: str | None, now: datetime, 
         t = totals([line.total for line in lines], order.currency)
         order.subtotal, order.tax, order.total = t.subtotal, t.tax, t.total
         order.status = OrderStatus.FULFILLED
-        await invoicing.follow_order(session, order, lines)
+        await invoicing.follow_order(session, order, lines, now, merchant, actor.user_id)
     order.updated_at = now
     session.add(order)
     audit.record(session, actor, "order.cancel", now, account_id=order.account_id, target_type="Order",

@@ -22,6 +22,7 @@ from domain import audit, return_mail
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
 from domain.images import ImageKind, sniff_image
+from domain.invoicing import MerchantSettings, credit_notes
 from domain.money import round_to_minor
 from domain.storage import FileStorage
 from domain.text import check_text
@@ -209,9 +210,11 @@ async def forget_photos(storage: FileStorage, keys: list[str]) -> None:
 
 
 async def decide(s: AsyncSession, actor: Actor, now: datetime, action: str, return_id: int, note: str | None,
-                 amount: Decimal | None = None) -> tuple[ReturnRequest, Order, Refund | None]:
+                 amount: Decimal | None = None,
+                 merchant: MerchantSettings | None = None) -> tuple[ReturnRequest, Order, Refund | None]:
     """Move a return on (approve, decline, receive, refund). The return is read under a lock, so of
-    two staff deciding at once the second sees the first's decision and gets INVALID_STATUS."""
+    two staff deciding at once the second sees the first's decision and gets INVALID_STATUS. A
+    refund of an invoiced order is a credit note against its invoice too."""
     E = ReturnErrorCode
     text = check_text(note, MAX_TEXT, E.TOO_LONG, "input", "note")
     if action == "decline" and not text:
@@ -223,7 +226,7 @@ async def decide(s: AsyncSession, actor: Actor, now: datetime, action: str, retu
     ret.status = next_status(ret.status, action)
     ret.updated_at = now
     order = await lock_row(s, Order, ret.order_id)
-    refund = None
+    refund, credit_note = None, None
     if action in ("approve", "decline"):
         ret.decided_at, ret.decided_by_user_id = now, actor.user_id
         ret.decision_note = text
@@ -238,10 +241,13 @@ async def decide(s: AsyncSession, actor: Actor, now: datetime, action: str, retu
                         currency=order.currency, note=text, created_by_user_id=actor.user_id, created_at=now)
         s.add(refund)
         ret.refunded_at = now
+        credit_note = await credit_notes.credit_for_return(s, order, ret, value, merchant or MerchantSettings(), now,
+                                                           actor.user_id)
     s.add(ret)
     await s.flush()
     audit.record(s, actor, f"return.{action}", now, account_id=ret.account_id, target_type="Return",
                  target_id=ret.id, status=[before.value, ret.status.value],
-                 **({"amount": str(refund.amount), "refund_id": refund.id} if refund else {}))
+                 **({"amount": str(refund.amount), "refund_id": refund.id} if refund else {}),
+                 **({"credit_note_id": credit_note.id} if credit_note else {}))
     await return_mail.notify(s, ret, order, now, note=text, refund=refund.amount if refund else None)
     return ret, order, refund

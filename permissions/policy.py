@@ -212,13 +212,24 @@ RETURNS: dict[str, Rule] = {
     "Mutation.returnRefund": _staff_admin("Refund a received return on its order"),
 }
 
+# Invoices, their payments and credit notes, and account credit.
 INVOICING: dict[str, Rule] = {
-    "rows:Invoice": rows(FINANCE, "Invoices and payments", oauth_scope="invoices:read"),
+    "rows:Invoice": rows(FINANCE, "Invoices and payments (customers see finalised ones; staff drafts too)",
+                         oauth_scope="invoices:read"),
+    "rows:CreditNote": rows(FINANCE, "Credit notes against the account's invoices", oauth_scope="invoices:read"),
     "Account.invoices": fld(FINANCE, "Invoices of the account", oauth_scope="invoices:read"),
     "Account.invoiceTotals": fld(FINANCE, "What the account's open invoices owe, per currency",
                                  oauth_scope="invoices:read"),
     "Account.statement": fld(FINANCE, "Statements of account (also as CSV)", oauth_scope="invoices:read"),
+    "Account.creditNotes": fld(FINANCE, "Credit notes of the account", oauth_scope="invoices:read"),
+    "Account.creditBalance": fld(FINANCE, "The account's credit balance per currency", oauth_scope="invoices:read"),
     "Order.invoices": fld(FINANCE, "Invoices issued for an order", oauth_scope="invoices:read"),
+    "Mutation.invoiceReissue": mutation(FINANCE, "Reissue an invoice once with the account's current billing details",
+                                        staff=NO_STAFF, oauth_scope="invoices:write"),
+    "Mutation.staffInvoiceFinalize": _staff_admin("Finalise a draft invoice (it is numbered now)"),
+    "Mutation.staffInvoiceVoid": _staff_admin("Void an invoice with nothing paid or credited"),
+    "Mutation.staffInvoiceMarkUncollectible": _staff_admin("Mark an open invoice uncollectible"),
+    "Mutation.staffCreditNoteCreate": _staff_admin("Issue a credit note against an invoice"),
 }
 
 SUBSCRIPTIONS: dict[str, Rule] = {

@@ -1,5 +1,5 @@
-"""Invoices and payments (read side): the invoice search, what is due per currency, statements of
-account, and the CSV exports streamed batch by batch."""
+"""Invoices, payments and credit notes (read side): the invoice search, what is due per currency,
+statements of account, and the CSV exports streamed batch by batch."""
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -7,7 +7,8 @@ from itertools import groupby
 
 from db.models import Account
 from db.repositories.accounts import AccountRepository
-from db.repositories.billing import DueTotals, InvoiceFilter, InvoiceRepository, sort_key_values
+from db.repositories.billing import (CreditNoteFilter, CreditNoteRepository, DueTotals, InvoiceFilter,
+                                     InvoiceRepository, sort_key_values)
 from db.repositories import statements as movements
 from db.repositories.statements import StatementRepository
 from domain import exports
@@ -149,3 +150,8 @@ async def visible_account(ctx: Context, account_gid: str) -> Account | None:
 
 def may_read_statement(ctx: Context, account: Account) -> bool:
     return ctx.caller.allows(rule("Account.statement"), account.id)
+
+
+async def credit_notes(ctx: Context, filter_: CreditNoteFilter, window: Window) -> Connection:
+    scope = ctx.scope("rows:CreditNote")
+    return await paginate(ctx, lambda s: CreditNoteRepository(s, scope), filter_, window)

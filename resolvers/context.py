@@ -8,7 +8,7 @@ from db.engine import Database
 from db.scope import RowScope
 from domain.audit import Actor
 from domain.clock import Clock
-from domain.invoicing import InvoiceOn, MerchantSettings
+from domain.invoicing import InvoiceOn, MerchantSettings, NumberFormat
 from domain.pricing import ListPriceRates
 from permissions.caller import Caller
 from permissions.policy import rule
@@ -25,6 +25,10 @@ class Settings:
     issuer: str = "portalql"
     # When net-terms orders are invoiced: PLACEMENT or FULFILMENT (PORTALQL_INVOICE_ON).
     invoice_on: str = "PLACEMENT"
+    # Invoices start as drafts that staff finalise (PORTALQL_INVOICE_DRAFTS), and how they and
+    # credit notes are numbered (PORTALQL_INVOICE_PREFIX and others, see server/settings.py).
+    invoice_drafts: bool = False
+    invoice_numbering: NumberFormat = field(default_factory=NumberFormat)
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
 
@@ -55,8 +59,10 @@ class Context:
 
     @cached_property
     def merchant(self) -> MerchantSettings:
-        """The merchant's settings that business rules read (when net-terms orders are invoiced)."""
-        return MerchantSettings(invoice_on=InvoiceOn(self.settings.invoice_on))
+        """The merchant's settings that business rules read (when and how orders are invoiced)."""
+        return MerchantSettings(invoice_on=InvoiceOn(self.settings.invoice_on),
+                                invoice_drafts=self.settings.invoice_drafts,
+                                numbering=self.settings.invoice_numbering)
 
     @property
     def actor(self) -> Actor:

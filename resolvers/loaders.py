@@ -134,6 +134,11 @@ class BillingLoaders(_Domain):
     payments = _Loader(billing.payments_by_invoice)
     balance = _Loader(billing.balance_by_account)
     due_totals = _Loader(of=lambda d: billing.due_totals_by_account(d.now.date()))
+    invoice = _Loader(billing.invoice_by_id)
+    replaced_by = _Loader(billing.invoice_replacing)
+    credit_notes = _Loader(billing.credit_notes_by_invoice)
+    credit_note_lines = _Loader(billing.lines_by_credit_note)
+    credit_balances = _Loader(billing.credit_balances_by_account)
 
 
 class FulfilmentLoaders(_Domain):

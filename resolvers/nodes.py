@@ -7,7 +7,7 @@ from graphql import GraphQLError
 
 from db.models import Product, ProductVariant
 from db.repositories.accounts import AccountRepository, LocationRepository, MembershipRepository
-from db.repositories.billing import InvoiceRepository
+from db.repositories.billing import CreditNoteRepository, InvoiceRepository
 from db.repositories.carts import CartRepository
 from db.repositories.quotes import QuoteRepository
 from db.repositories.catalog import CatalogRepository
@@ -45,6 +45,7 @@ FETCHERS: dict[str, Callable[[Any, Context], Any]] = {
     "Membership": _scoped(MembershipRepository, "rows:Membership"),
     "Order": _scoped(OrderRepository, "rows:Order"),
     "Invoice": _scoped(InvoiceRepository, "rows:Invoice"),
+    "CreditNote": _scoped(CreditNoteRepository, "rows:CreditNote"),
     "Subscription": _scoped(SubscriptionRepository, "rows:Subscription"),
     "Product": _catalog(Product),
     "ProductVariant": _catalog(ProductVariant),

@@ -170,13 +170,13 @@ async def order_update(ctx: Context, s: Any, order_gid: str, changes: list[tuple
     line_changes = [ordering.LineChange(decode_as(gid, "OrderLine"), qty, ["input", "lines", str(i)])
                     for i, (gid, qty) in enumerate(changes)]
     return {"order": await ordering.change(s, order, line_changes, po_number, note, ctx.loaders.pricing.pricer_in(s),
-                                           ctx.now, ctx.actor)}
+                                           ctx.now, ctx.actor, ctx.merchant)}
 
 
 @mutation("orderCancel", OrderCancelPayload, audit="order.cancel")
 async def order_cancel(ctx: Context, s: Any, order_gid: str, reason: str | None) -> dict[str, Any]:
     order = await find_order(ctx, s, order_gid, "Mutation.orderCancel")
-    order, whole = await ordering.cancel(s, order, reason or None, ctx.now, ctx.actor)
+    order, whole = await ordering.cancel(s, order, reason or None, ctx.now, ctx.actor, ctx.merchant)
     return {"order": order, "cancelled_whole_order": whole}
 
 

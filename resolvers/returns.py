@@ -61,7 +61,7 @@ async def return_request(ctx: Context, order_id: str, lines: list[ReturnLineInpu
 async def _decide(ctx: Context, s: Any, action: str, return_id: str, note: str | None,
                   amount: Decimal | None = None) -> dict[str, Any]:
     rid = decode_or_reject(return_id, "Return", E.NOT_FOUND, "input", "id")
-    ret, order, refund = await returns.decide(s, ctx.actor, ctx.now, action, rid, note, amount)
+    ret, order, refund = await returns.decide(s, ctx.actor, ctx.now, action, rid, note, amount, ctx.merchant)
     return {"return_": ret, "order": order, "refund": refund}
 
 

@@ -14,6 +14,7 @@ from resolvers import invitations as resolve_invitations
 from resolvers import oauth_clients as resolve_clients
 from resolvers import security as resolve_security
 from resolvers.billing import invoice_totals as invoice_due_totals
+from resolvers.billing import credit_notes as credit_note_search
 from resolvers.billing import invoices as invoice_search
 from resolvers.billing import statement as account_statement
 from resolvers.billing import statement_period
@@ -22,9 +23,9 @@ from resolvers.connections import Window
 from resolvers.orders import order_history
 from resolvers.subscriptions import subscriptions as subscription_search
 from schema.relations import relation
-from db.repositories.billing import InvoiceSort
-from schema.billing import (InvoiceConnection, InvoiceFilter, InvoiceSortKey, InvoiceTotals, SortDirection, Statement,
-                            invoice_filter, statement_of)
+from db.repositories.billing import CreditNoteFilter, InvoiceSort
+from schema.billing import (CreditNoteConnection, InvoiceConnection, InvoiceFilter, InvoiceSortKey, InvoiceTotals,
+                            SortDirection, Statement, invoice_filter, statement_of)
 from schema.catalog import ProductConnection, ProductFilter
 from schema.common import Connection, MailingAddress, Money, Node, node_id, rows_of
 from schema.orders import OrderConnection, OrderFilter, order_filter
@@ -156,6 +157,12 @@ class Account(Node):
     async def balance(self, info: Info) -> Money | None:
         return MoneyData(await info.context.loaders.billing.balance.load(self.id), self.currency)  # type: ignore[attr-defined,return-value]
 
+    credit_balance = relation(
+        "list[Money] | None", "billing.credit_balances",
+        shape=lambda found, _account: [MoneyData(amount, currency) for currency, amount in found],
+        field=guarded("Account.creditBalance", description="Credit from credit notes not used yet, per currency "
+                                                             "(applied to invoices before they are paid)."))
+
     @guarded("Account.billingDetails")
     def billing_details(self) -> BillingDetails | None:
         return BillingDetails(country=self.billing_country, region=self.billing_region,  # type: ignore[attr-defined]
@@ -210,6 +217,11 @@ class Account(Node):
                         currency: str | None = None) -> Statement | None:
         span = statement_period(from_, to)
         return statement_of(await account_statement(info.context, self, span, currency))  # type: ignore[arg-type]
+    @guarded("Account.creditNotes", description="Credit notes, newest first.")
+    async def credit_notes(self, info: Info, first: int | None = None, after: str | None = None,
+                           last: int | None = None, before: str | None = None) -> CreditNoteConnection | None:
+        return await credit_note_search(info.context, CreditNoteFilter(account_ids=(self.id,)),  # type: ignore[return-value,attr-defined]
+                                        Window(first, after, last, before))
 
     @guarded("Account.invitations", description="Pending invitations, newest first.")
     async def invitations(self, info: Info) -> list[Annotated["Invitation", strawberry.lazy("schema.invitations")]] | None:  # noqa: F821

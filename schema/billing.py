@@ -1,4 +1,5 @@
-"""Invoices and payments (read side). Only ADMIN and ACCOUNTS_PAYABLE see these rows."""
+"""Invoices, payments and credit notes, and the invoicing mutations. Only ADMIN and ACCOUNTS_PAYABLE
+(and staff) see these rows."""
 from datetime import date, datetime
 from enum import StrEnum
 from decimal import Decimal
@@ -9,15 +10,17 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from db import models
-from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
+from db.enums import CreditNoteReason, CreditNoteStatus, InvoiceStatus, PaymentMethodKind, PaymentStatus
 from db.repositories.billing import InvoiceSort
 from db.repositories.billing import InvoiceFilter as InvoiceFilterData
+from domain.invoicing import CreditNoteErrorCode, InvoicingErrorCode
 from domain.money import Money as MoneyData
 from domain.statements import EntryKind
 from domain.statements import Statement as StatementData
-from resolvers.globalid import decode_as
+from resolvers import invoicing as resolve
+from resolvers.globalid import decode_as, encode
 from schema.relations import relation
-from schema.common import Connection, Money, Node, node_id, rows_of
+from schema.common import Connection, Money, Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
     from schema.accounts import Account
@@ -34,6 +37,10 @@ InvoiceSortKey = strawberry.enum(InvoiceSort, name="InvoiceSortKey",
 class SortDirection(StrEnum):
     ASC = "ASC"
     DESC = "DESC"
+CreditNoteStatusEnum = strawberry.enum(CreditNoteStatus, name="CreditNoteStatus")
+CreditNoteReasonEnum = strawberry.enum(CreditNoteReason, name="CreditNoteReason")
+InvoicingErrorCodeEnum = strawberry.enum(InvoicingErrorCode, name="InvoicingErrorCode")
+CreditNoteErrorCodeEnum = strawberry.enum(CreditNoteErrorCode, name="CreditNoteErrorCode")
 
 
 def _money(field: str) -> Any:
@@ -44,6 +51,10 @@ def _money(field: str) -> Any:
 
 @strawberry.type
 class InvoiceLine:
+    @strawberry.field(description="The line's ID, to credit it (`staffCreditNoteCreate`).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode("InvoiceLine", self.id))  # type: ignore[attr-defined]
+
     description: str
     quantity: int
     unit_price: Money = _money("unit_price")
@@ -63,18 +74,25 @@ class Payment:
 class Invoice(Node):
     id: strawberry.ID = node_id("Invoice")
     is_type_of = rows_of(models.Invoice)
-    number: str
+    number: str | None = strawberry.field(description="Given when the invoice is finalised (INV-2026-000123); "
+                                                       "a draft has none.")
     status: InvoiceStatusEnum  # type: ignore[valid-type]
     currency_code: str = strawberry.field(resolver=lambda root: root.currency)
     subtotal: Money = _money("subtotal")
     tax: Money = _money("tax")
     total: Money = _money("total")
     amount_paid: Money = _money("amount_paid")
-    amount_due: Money = _money("amount_due")
+    amount_credited: Money = strawberry.field(resolver=lambda root: MoneyData(root.amount_credited, root.currency),
+                                              description="What credit notes took off the total.")
+    amount_due: Money = strawberry.field(resolver=lambda root: MoneyData(root.amount_due, root.currency),
+                                         description="Total less payments and credit notes.")
     po_number: str | None
-    issued_at: datetime
+    issued_at: datetime = strawberry.field(description="When it was finalised (a draft's is provisional).")
     due_date: date
+    finalized_at: datetime | None
     paid_at: datetime | None
+    voided_at: datetime | None
+    uncollectible_at: datetime | None
     billing_details: JSON = strawberry.field(description="The account's billing details when it was issued.")
 
     @strawberry.field(description="Open and past its due date.")
@@ -83,6 +101,11 @@ class Invoice(Node):
 
     lines = relation("list[InvoiceLine]", "billing.lines")
     payments = relation("list[Payment]", "billing.payments")
+    credit_notes = relation("list[CreditNote]", "billing.credit_notes", description="Credit notes against it, "
+                            "oldest first.")
+    reissued_from = relation("Invoice", "billing.invoice", "reissued_from_id",
+                             description="The invoice this one replaced (a reissue with corrected billing details).")
+    replaced_by = relation("Invoice", "billing.replaced_by", description="The invoice that replaced this one.")
     account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
 
     @strawberry.field(description="The order this invoice bills, if any.")
@@ -94,6 +117,128 @@ class Invoice(Node):
 
 
 InvoiceConnection = Connection[Invoice]
+
+
+@strawberry.type(description="A line of a credit note: a quantity of an invoice line, or an amount.")
+class CreditNoteLine:
+    description: str
+    quantity: int
+    unit_price: Money = _money("unit_price")
+    amount: Money = strawberry.field(resolver=lambda root: MoneyData(root.amount, root.currency),
+                                     description="Before tax.")
+    tax: Money = _money("tax")
+
+
+@strawberry.type(description="A reduction of an issued invoice (a correction, goodwill, a return's refund, "
+                             "an order's change or cancellation, a reissue). It lowers what the invoice has due; "
+                             "beyond that it becomes account credit or is refunded.")
+class CreditNote(Node):
+    id: strawberry.ID = node_id("CreditNote")
+    is_type_of = rows_of(models.CreditNote)
+    number: str = strawberry.field(description="From its own gapless series (CN-2026-000001).")
+    status: CreditNoteStatusEnum  # type: ignore[valid-type]
+    reason: CreditNoteReasonEnum  # type: ignore[valid-type]
+    memo: str | None
+    currency_code: str = strawberry.field(resolver=lambda root: root.currency)
+    subtotal: Money = _money("subtotal")
+    tax: Money = _money("tax")
+    total: Money = _money("total")
+    amount_applied: Money = strawberry.field(resolver=lambda root: MoneyData(root.amount_applied, root.currency),
+                                             description="Taken off the invoice's amount due.")
+    amount_to_account_credit: Money = strawberry.field(
+        resolver=lambda root: MoneyData(root.amount_credited, root.currency),
+        description="Added to the account's credit balance.")
+    amount_refunded: Money = strawberry.field(resolver=lambda root: MoneyData(root.amount_refunded, root.currency),
+                                              description="Given back to the customer.")
+    issued_at: datetime
+    voided_at: datetime | None
+    lines = relation("list[CreditNoteLine]", "billing.credit_note_lines")
+    invoice = relation(Invoice, "billing.invoice", "invoice_id")
+
+
+CreditNoteConnection = Connection[CreditNote]
+
+
+@strawberry.type
+class InvoicingError(UserError):
+    is_type_of = user_errors()
+    code: InvoicingErrorCodeEnum  # type: ignore[valid-type]
+
+
+@strawberry.type
+class CreditNoteError(UserError):
+    is_type_of = user_errors()
+    code: CreditNoteErrorCodeEnum  # type: ignore[valid-type]
+
+
+@strawberry.type
+class InvoicePayload:
+    invoice: Invoice | None
+    user_errors: list[InvoicingError]
+
+
+@strawberry.type
+class InvoiceReissuePayload:
+    invoice: Invoice | None = strawberry.field(description="The new invoice.")
+    replaced: Invoice | None = strawberry.field(description="The invoice it replaces, now credited in full.")
+    credit_note: CreditNote | None
+    user_errors: list[InvoicingError]
+
+
+@strawberry.type
+class CreditNotePayload:
+    credit_note: CreditNote | None
+    invoice: Invoice | None
+    user_errors: list[CreditNoteError]
+
+
+@strawberry.input
+class InvoiceIdInput:
+    id: strawberry.ID
+
+
+@strawberry.input(description="A quantity of one invoice line to credit.")
+class CreditNoteLineInput:
+    invoice_line_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input(description="Credit lines of the invoice, or an amount (tax included), not both.")
+class CreditNoteCreateInput:
+    invoice_id: strawberry.ID
+    reason: CreditNoteReasonEnum  # type: ignore[valid-type]
+    memo: str | None = None
+    lines: list[CreditNoteLineInput] | None = None
+    amount: Decimal | None = None
+    refund: bool = strawberry.field(default=False, description="What it credits beyond the amount due is "
+                                    "refunded, not added to the account's credit balance.")
+
+
+@strawberry.type
+class InvoicingMutations:
+    @strawberry.mutation(description="Finalise a draft invoice: it gets its number and due date now (STAFF_ADMIN).")
+    async def staff_invoice_finalize(self, info: Info, input: InvoiceIdInput) -> InvoicePayload:
+        return await resolve.staff_invoice_finalize(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Void an invoice with nothing paid or credited on it (STAFF_ADMIN).")
+    async def staff_invoice_void(self, info: Info, input: InvoiceIdInput) -> InvoicePayload:
+        return await resolve.staff_invoice_void(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Mark an open invoice uncollectible; it can still be paid (STAFF_ADMIN).")
+    async def staff_invoice_mark_uncollectible(self, info: Info, input: InvoiceIdInput) -> InvoicePayload:
+        return await resolve.staff_invoice_mark_uncollectible(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Issue a credit note against an invoice (STAFF_ADMIN).")
+    async def staff_credit_note_create(self, info: Info, input: CreditNoteCreateInput) -> CreditNotePayload:
+        lines = [(line.invoice_line_id, line.quantity) for line in input.lines or ()]
+        return await resolve.staff_credit_note_create(  # type: ignore[return-value]
+            info.context, input.invoice_id, input.reason, input.memo, lines, input.amount, input.refund)
+
+    @strawberry.mutation(description="Replace an issued invoice, once, by one with the account's current billing "
+                                     "details: a credit note for the old one and a new invoice (ACCOUNTS_PAYABLE, "
+                                     "ADMIN).")
+    async def invoice_reissue(self, info: Info, input: InvoiceIdInput) -> InvoiceReissuePayload:
+        return await resolve.invoice_reissue(info.context, input.id)  # type: ignore[return-value]
 
 
 @strawberry.input(description="Narrow an invoice search. All given conditions must hold.")

@@ -14,7 +14,6 @@ from domain.money import Money as MoneyData
 from domain.money import round_to_minor
 from domain.carts import CSV_MAX_BYTES, CartErrorCode
 from domain.idempotency import IdempotencyErrorCode
-from domain.invoicing import InvoicingErrorCode
 from domain.ordering import LineRequest, OrderErrorCode
 from domain.quotes import QuoteErrorCode
 from resolvers import carts as resolve
@@ -28,17 +27,16 @@ if TYPE_CHECKING:
     from schema.orders import Order
 
 CartStatusEnum = strawberry.enum(CartStatus, name="CartStatus")
-# One GraphQL enum for the codes of carts, orders, approvals, quotes and their invoices, in the order
+# One GraphQL enum for the codes of carts, orders, approvals and quotes, in the order
 # clients have always seen; each code is kept by its domain.
 ORDERING_CODES = """INVALID_INPUT ACCOUNT_NOT_FOUND LOCATION_NOT_FOUND CART_NOT_FOUND LIST_NOT_FOUND ORDER_NOT_FOUND
     QUOTE_NOT_FOUND ADDRESS_NOT_FOUND LINE_NOT_FOUND CART_ORDERED NAME_TOO_LONG PO_NUMBER_TOO_LONG NOTE_TOO_LONG
     COMMENT_TOO_LONG REASON_TOO_LONG MISSING_VARIANT UNKNOWN_SKU VARIANT_NOT_FOUND NOT_SOLD INVALID_QUANTITY
     QUANTITY_RULE DUPLICATE_LINE CURRENCY_MISMATCH PRICE_CHANGED TOO_MANY_LINES CSV_TOO_LARGE CSV_NOT_TEXT EMPTY
     CREDIT_LIMIT_EXCEEDED SPENDING_LIMIT INVALID_IDEMPOTENCY_KEY IDEMPOTENCY_KEY_REUSED IDEMPOTENCY_KEY_IN_USE
-    NOT_PENDING_APPROVAL OWN_ORDER ALREADY_DECIDED NOT_CHANGEABLE ALREADY_SHIPPED CANNOT_INCREASE INVOICE_PAID
+    NOT_PENDING_APPROVAL OWN_ORDER ALREADY_DECIDED NOT_CHANGEABLE ALREADY_SHIPPED CANNOT_INCREASE
     QUOTE_EXPIRED QUOTE_NOT_OPEN QUOTE_CLOSED INVALID_EXPIRY INVALID_PRICE MISSING_PRICE""".split()
-_DOMAIN_CODES = {c.value for e in (OrderErrorCode, CartErrorCode, QuoteErrorCode, IdempotencyErrorCode,
-                                   InvoicingErrorCode) for c in e}
+_DOMAIN_CODES = {c.value for e in (OrderErrorCode, CartErrorCode, QuoteErrorCode, IdempotencyErrorCode) for c in e}
 if set(ORDERING_CODES) != _DOMAIN_CODES:
     raise RuntimeError(f"OrderingErrorCode and the domain codes differ: {set(ORDERING_CODES) ^ _DOMAIN_CODES}")
 OrderingErrorCode = StrEnum("OrderingErrorCode", [(c, c) for c in ORDERING_CODES])  # type: ignore[misc]

@@ -16,7 +16,8 @@ T = TypeVar("T")
 # Model class -> GraphQL type name, for Node's type resolution and for global IDs.
 NODE_TYPES: dict[type, str] = {
     models.Account: "Account", models.Location: "Location", models.Membership: "Membership",
-    models.Order: "Order", models.Invoice: "Invoice", models.Subscription: "Subscription",
+    models.Order: "Order", models.Invoice: "Invoice", models.CreditNote: "CreditNote",
+    models.Subscription: "Subscription",
     models.Product: "Product", models.ProductVariant: "ProductVariant",
     models.Fulfilment: "Fulfilment", models.OrderLine: "OrderLine", models.ReturnRequest: "Return",
     models.RequisitionList: "RequisitionList", models.PriceList: "PriceList",

@@ -21,7 +21,7 @@ from schema.oauth_clients import OAuthClientMutations
 from schema.security import SecurityMutations
 from resolvers.audit import audit_events
 from db.repositories.audit import AuditFilter as AuditFilterData
-from schema.billing import Invoice
+from schema.billing import CreditNote, Invoice, InvoicingMutations
 from schema.carts import Cart, CartMutations
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
@@ -38,7 +38,7 @@ from schema.returns import Return, ReturnMutations, ReturnQueries
 from schema.staff import PriceList, StaffMutations, StaffQueries
 
 # Types reachable only through Node must be named for the schema to include them.
-NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
+NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, CreditNote, Subscription, Product, ProductVariant,
                         Fulfilment, Return, RequisitionList, PriceList, Cart, Quote]
 
 
@@ -82,7 +82,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries):
 @strawberry.type
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
-               CartMutations, OrderingMutations, QuoteMutations):
+               CartMutations, OrderingMutations, QuoteMutations, InvoicingMutations):
     pass
 
 

@@ -13,14 +13,17 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, func, select
 
 from db.engine import Database
-from db.enums import (AccountKind, AddressKind, BillingInterval, FulfilmentStatus, InvoiceStatus,
-                      OrderStatus, PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionStatus)
-from db.models import (Account, Address, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
+from db.enums import (AccountCreditKind, AccountKind, AddressKind, BillingInterval, CreditNoteReason, CreditNoteStatus,
+                      FulfilmentStatus, InvoiceStatus, OrderStatus, PaymentMethodKind, PaymentStatus, Role, StaffRole,
+                      SubscriptionStatus)
+from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, DocumentSequence, Account, Address,
+                       Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Location,
                        Membership, MembershipRole, Order, OrderLine, Payment, PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
                        Subscription, SubscriptionItem, User)
 from db.models.shipments import ShipmentEventStatus
 from domain.auth import hash_password
+from domain.invoicing import NumberFormat, Series
 
 DEMO_PASSWORD = "portal-demo"
 CENT = Decimal("0.01")
@@ -79,7 +82,8 @@ class Rows:
 # Insert order: parents before children.
 MODELS = [User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
-          SubscriptionItem, Invoice, InvoiceLine, Payment, ShipmentEvent, RequisitionList, RequisitionListItem]
+          SubscriptionItem, Invoice, InvoiceLine, Payment, CreditNote, CreditNoteLine, AccountCreditTransaction,
+          DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem]
 
 
 def money(x: Decimal) -> Decimal:
@@ -94,7 +98,6 @@ class DemoBuilder:
         self.password_hash = password_hash
         self.variants: list[dict[str, Any]] = []
         self.order_number = 100000
-        self.invoice_number = 200000
 
     # People and accounts -------------------------------------------------------------------
 
@@ -241,7 +244,6 @@ class DemoBuilder:
     def invoice(self, account: dict[str, Any], location_id: int, order_id: int | None, issued: datetime,
                 lines: list[tuple], subtotal: Decimal, tax: Decimal, po: str | None,
                 subscription_id: int | None = None) -> None:
-        self.invoice_number += 1
         total = subtotal + tax
         due = (issued + timedelta(days=account["terms"])).date()
         age = (self.now - issued).days
@@ -260,16 +262,21 @@ class DemoBuilder:
         paid = total if status is InvoiceStatus.PAID else Decimal(0)
         if status is InvoiceStatus.OPEN and roll > 0.85:
             paid = money(total / 2)  # a partial payment
-        iid = self.rows.add(Invoice, number=f"INV-{self.invoice_number}", account_id=account["id"],
+        # Numbered once all are written (_number_documents), in the order they were finalised.
+        iid = self.rows.add(Invoice, number=None, account_id=account["id"],
                             location_id=location_id, order_id=order_id, subscription_id=subscription_id,
                             status=status, currency=account["currency"], subtotal=subtotal, tax=tax, total=total,
-                            amount_paid=paid,
+                            amount_paid=paid, amount_credited=Decimal(0), amount_from_credit=Decimal(0),
+                            order_sequence=0, reissued_from_id=None,
                             amount_due=Decimal(0) if status in (InvoiceStatus.PAID, InvoiceStatus.VOID) else total - paid,
                             po_number=po, issued_at=issued, due_date=due,
                             paid_at=issued + timedelta(days=min(account["terms"], 20)) if status is InvoiceStatus.PAID else None,
+                            finalized_at=None if status is InvoiceStatus.DRAFT else issued,
+                            voided_at=issued + timedelta(days=1) if status is InvoiceStatus.VOID else None,
+                            uncollectible_at=issued + timedelta(days=90) if status is InvoiceStatus.UNCOLLECTIBLE else None,
                             billing_details=account["billing"], created_at=issued)
-        for position, (_line_id, variant, qty, unit, amount) in enumerate(lines):
-            self.rows.add(InvoiceLine, invoice_id=iid, variant_id=variant["id"],
+        for position, (line_id, variant, qty, unit, amount) in enumerate(lines):
+            self.rows.add(InvoiceLine, invoice_id=iid, order_line_id=line_id if order_id else None, variant_id=variant["id"],
                           description=f"{variant['product_title']} / {variant['title']}", quantity=qty,
                           unit_price=unit, amount=amount, currency=account["currency"], position=position)
         if paid:
@@ -426,7 +433,76 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
         b.history(info, locs, {loc: buyer for loc in locs}, sizes.orders_per_scaled_account, usd)
     _shipment_events(b.rows)
     _requisition_list(b.rows, now, b.variants)
+    _credit_notes(b.rows, now, acme)
+    _a_draft(b.rows, globex)
+    _number_documents(b.rows)
     return b.rows
+
+
+def _credit_notes(rows: Rows, now: datetime, account_id: int) -> None:
+    """Two credit notes of Acme's: a correction of a line of a recent open invoice (what it has due
+    goes down), and goodwill on a paid one (it becomes account credit)."""
+    invoices = sorted((i for i in rows.by_model.get(Invoice, []) if i["account_id"] == account_id
+                       and i["order_id"] is not None), key=lambda i: (i["issued_at"], i["id"]), reverse=True)
+    lines = {}
+    for line in rows.by_model.get(InvoiceLine, []):
+        lines.setdefault(line["invoice_id"], line)
+    open_one = next((i for i in invoices if i["status"] is InvoiceStatus.OPEN and i["amount_paid"] == 0
+                     and lines[i["id"]]["quantity"] > 1), None)
+    paid_one = next((i for i in invoices if i["status"] is InvoiceStatus.PAID), None)
+    for invoice, reason in ((open_one, CreditNoteReason.CORRECTION), (paid_one, CreditNoteReason.GOODWILL)):
+        if invoice is None:
+            continue
+        issued = min(invoice["issued_at"] + timedelta(days=2), now - timedelta(hours=1))
+        rate = TAX_RATES.get(invoice["currency"], Decimal(0))
+        if reason is CreditNoteReason.CORRECTION:
+            line = lines[invoice["id"]]
+            amount = money(line["unit_price"])
+            memo, quantity, unit, line_id = "One unit was billed twice", 1, line["unit_price"], line["id"]
+            description = line["description"]
+        else:
+            amount, memo, quantity, line_id = money(min(Decimal(25), invoice["subtotal"])), "Late delivery", 1, None
+            unit, description = amount, "Goodwill credit for a late delivery"
+        tax = money(amount * rate)
+        total = amount + tax
+        applied = min(total, invoice["amount_due"])
+        cid = rows.add(CreditNote, number=None, invoice_id=invoice["id"], account_id=invoice["account_id"],
+                       location_id=invoice["location_id"], return_id=None, status=CreditNoteStatus.ISSUED,
+                       reason=reason, memo=memo, currency=invoice["currency"], subtotal=amount, tax=tax, total=total,
+                       amount_applied=applied, amount_credited=total - applied, amount_refunded=Decimal(0),
+                       created_by_user_id=None, issued_at=issued, voided_at=None, created_at=issued)
+        rows.add(CreditNoteLine, credit_note_id=cid, invoice_line_id=line_id, description=description,
+                 quantity=quantity, unit_price=unit, amount=amount, tax=tax, currency=invoice["currency"], position=0)
+        if total > applied:
+            rows.add(AccountCreditTransaction, account_id=invoice["account_id"], currency=invoice["currency"],
+                     amount=total - applied, kind=AccountCreditKind.CREDIT_NOTE, credit_note_id=cid,
+                     invoice_id=invoice["id"], memo=None, created_by_user_id=None, created_at=issued)
+        invoice["amount_credited"] = total
+        invoice["amount_due"] = invoice["amount_due"] - applied
+
+
+def _a_draft(rows: Rows, account_id: int) -> None:
+    """Globex's latest unpaid invoice is still a draft: staff finalise it (customers do not see it yet)."""
+    latest = max((i for i in rows.by_model.get(Invoice, []) if i["account_id"] == account_id
+                  and i["status"] is InvoiceStatus.OPEN and i["amount_paid"] == 0),
+                 key=lambda i: (i["issued_at"], i["id"]), default=None)
+    if latest is not None:
+        latest.update(status=InvoiceStatus.DRAFT, finalized_at=None)
+
+
+def _number_documents(rows: Rows) -> None:
+    """Gapless numbers in the order invoices were finalised and credit notes issued, one series per
+    year (the default format), with the sequence rows that finalisation continues from."""
+    fmt = NumberFormat()
+    for model, series, when in ((Invoice, Series.INVOICE, "finalized_at"), (CreditNote, Series.CREDIT_NOTE, "issued_at")):
+        last: dict[int, int] = {}
+        for doc in sorted((d for d in rows.by_model.get(model, []) if d[when] is not None),
+                          key=lambda d: (d[when], d["id"])):
+            year = fmt.year(doc[when])
+            last[year] = last.get(year, 0) + 1
+            doc["number"] = fmt.render(series, year, last[year])
+        for year, value in sorted(last.items()):
+            rows.add(DocumentSequence, series=series.value, year=year, last_value=value)
 
 
 def _shipment_events(rows: Rows) -> None:

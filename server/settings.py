@@ -3,6 +3,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.invoicing import NumberFormat
 from domain.pricing import ListPriceRates
 from schema.requests import Settings as SessionSettings
 from schema.limits import Limits
@@ -112,11 +113,34 @@ class Settings:
                 secret_key=_secret_key(env),
                 issuer=os.environ.get("PORTALQL_ISSUER") or SessionSettings.issuer,
                 invoice_on=_choice("PORTALQL_INVOICE_ON", ("PLACEMENT", "FULFILMENT"), "PLACEMENT"),
+                invoice_drafts=_flag("PORTALQL_INVOICE_DRAFTS"),
+                invoice_numbering=_number_format(),
                 list_price_rates=_list_price_rates(),
             ),
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
         )
+
+
+def _number_format() -> NumberFormat:
+    """PORTALQL_INVOICE_PREFIX, PORTALQL_CREDIT_NOTE_PREFIX (letters, digits, dashes; up to 12),
+    PORTALQL_INVOICE_NUMBER_PER_YEAR (1: a series per year, INV-2026-000123) and
+    PORTALQL_INVOICE_NUMBER_WIDTH (digits the sequence is padded to, 1–12)."""
+    default = NumberFormat()
+    prefixes = {}
+    for name, fallback in (("PORTALQL_INVOICE_PREFIX", default.invoice_prefix),
+                           ("PORTALQL_CREDIT_NOTE_PREFIX", default.credit_note_prefix)):
+        value = os.environ.get(name) or fallback
+        if not (0 < len(value) <= 12 and value.replace("-", "").isalnum() and value.isascii()):
+            raise SystemExit(f"{name} must be 1 to 12 letters, digits or dashes, got {value!r}")
+        prefixes[name] = value
+    if prefixes["PORTALQL_INVOICE_PREFIX"] == prefixes["PORTALQL_CREDIT_NOTE_PREFIX"]:
+        raise SystemExit("PORTALQL_INVOICE_PREFIX and PORTALQL_CREDIT_NOTE_PREFIX must differ")
+    width = _int("PORTALQL_INVOICE_NUMBER_WIDTH", default.width)
+    if not 1 <= width <= 12:
+        raise SystemExit(f"PORTALQL_INVOICE_NUMBER_WIDTH must be 1 to 12, got {width}")
+    return NumberFormat(prefixes["PORTALQL_INVOICE_PREFIX"], prefixes["PORTALQL_CREDIT_NOTE_PREFIX"],
+                        _flag("PORTALQL_INVOICE_NUMBER_PER_YEAR", default.per_year), width)
 
 
 def _list_price_rates() -> ListPriceRates:

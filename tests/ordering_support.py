@@ -155,6 +155,7 @@ def money(payload: dict[str, Any]) -> Decimal:
 async def invoices_of(gql: Any, order_gid: str) -> list[dict[str, Any]]:
     """The order's invoices, as the account's ADMIN sees them (buyers do not see invoices)."""
     body = await gql("""query($id: ID!) { node(id: $id) { ... on Order {
-        invoices { number status dueDate amountDue { amount } total { amount } lines { quantity } } } } }""",
+        invoices { number status dueDate amountDue { amount } total { amount } lines { quantity }
+          creditNotes { number reason total { amount } lines { quantity } } } } } }""",
                      {"id": order_gid}, as_=ADMIN)
     return data(body, "node")["invoices"]

@@ -1,4 +1,5 @@
-"""Batch functions of billing: invoices, their lines and payments, and accounts' open balances."""
+"""Batch functions of billing: invoices, their lines, payments and credit notes, and accounts' open
+balances, credit balances and what they owe per currency."""
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -9,14 +10,33 @@ from sqlmodel import func, select
 
 from db.engine import Database
 from db.enums import InvoiceStatus
-from db.loaders import children, keys_param
-from db.models import Invoice, InvoiceLine, Payment
+from db.loaders import children, keys_param, many_each, one_by
+from db.models import AccountCreditTransaction, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from db.reads import Read
 from db.repositories.billing import DueTotals
 
-invoices_by_order = children(Invoice, "order_id", Invoice.issued_at)
+# An order's issued invoices (a draft is found through the account's invoices, by staff).
+invoices_by_order = children(Invoice, "order_id", Invoice.issued_at, where=Invoice.status != InvoiceStatus.DRAFT)
 lines_by_invoice = children(InvoiceLine, "invoice_id", InvoiceLine.position)
 payments_by_invoice = children(Payment, "invoice_id", Payment.created_at)
+invoice_by_id = one_by(Invoice)
+invoice_replacing = one_by(Invoice, "reissued_from_id")
+credit_notes_by_invoice = children(CreditNote, "invoice_id", CreditNote.issued_at)
+lines_by_credit_note = children(CreditNoteLine, "credit_note_id", CreditNoteLine.position)
+
+_CREDIT_BALANCES = Read(select(AccountCreditTransaction.account_id, AccountCreditTransaction.currency,
+                               func.sum(AccountCreditTransaction.amount))
+                        .where(AccountCreditTransaction.account_id.in_(keys_param()))
+                        .group_by(AccountCreditTransaction.account_id, AccountCreditTransaction.currency)
+                        .order_by(AccountCreditTransaction.account_id, AccountCreditTransaction.currency))
+
+
+async def credit_balances_by_account(db: Database, keys: Sequence[int]) -> list[list[tuple[str, Decimal]]]:
+    """The account's credit balance per currency it has had credit in (zero balances included)."""
+    async with db.connection() as conn:
+        rows = list(await _CREDIT_BALANCES.rows(conn, keys=keys))
+    return [[(currency, amount) for _, currency, amount in found]
+            for found in many_each(keys, rows, lambda r: r[0])]
 
 # SUM keeps the column's type, so SQLite's stored ten-thousandths come back as Decimal.
 _OPEN_BALANCES = Read(select(Invoice.account_id, func.sum(Invoice.amount_due))

@@ -58,6 +58,9 @@ class InvoiceLine(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    # The order line it bills (none on a subscription's invoice): what an order change or a return
+    # credits is found through it.
+    order_line_id: int | None = Field(default=None, foreign_key="order_line.id", index=True)
     variant_id: int | None = Field(default=None, foreign_key="product_variant.id")
     description: str = Field(max_length=300)
     quantity: int

@@ -1,5 +1,6 @@
-"""Invoices and payments as the caller may see them: the invoice search (filters, sort, keyset
-pages), the totals of what is due per currency, and the batches the CSV exports stream."""
+"""Invoices, payments and credit notes as the caller may see them: the invoice search (filters,
+sort, keyset pages), the totals of what is due per currency, the batches the CSV exports stream;
+the number series and the account credit ledger."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -7,15 +8,17 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
-from sqlmodel import select
+from sqlmodel import func, select, update
 
 from db.engine import statement_connection
-from db.enums import InvoiceStatus
-from db.models import Account, Invoice, InvoiceLine, Location, Order, ProductVariant
+from db.enums import CreditNoteStatus, InvoiceStatus
+from db.models import (Account, AccountCreditTransaction, CreditNote, CreditNoteLine, DocumentSequence, Invoice,
+                       InvoiceLine, Location, Order, ProductVariant, ReturnLine)
 from db.pagination import Page, count_rows, keyset_page
 from db.reads import select_rows
-from db.repositories.base import ScopedRepository
+from db.repositories.base import ScopedRepository, lock_row
 
 
 class InvoiceSort(StrEnum):
@@ -108,7 +111,9 @@ class InvoiceRepository(ScopedRepository[Invoice]):
     model = Invoice
 
     def visible(self) -> Select:
-        return select(Invoice).where(self.scope.where(Invoice.account_id, Invoice.location_id))
+        stmt = select(Invoice).where(self.scope.where(Invoice.account_id, Invoice.location_id))
+        # A draft is the merchant's work in progress: customers see an invoice once it is finalised.
+        return stmt if self.scope.everything else stmt.where(Invoice.status != InvoiceStatus.DRAFT)
 
     def filtered(self, f: InvoiceFilter) -> Select:
         stmt = self.visible()
@@ -206,12 +211,117 @@ def sort_key_values(invoice: Any, sort: InvoiceSort) -> tuple[Any, ...]:
     return tuple(getattr(invoice, k.key) for k in SORT_KEYS[sort])
 
 
+class CreditNoteRepository(ScopedRepository[CreditNote]):
+    model = CreditNote
+
+    def visible(self) -> Select:
+        return select(CreditNote).where(self.scope.where(CreditNote.account_id, CreditNote.location_id))
+
+    def filtered(self, f: "CreditNoteFilter") -> Select:
+        stmt = self.visible()
+        if f.account_ids:
+            stmt = stmt.where(CreditNote.account_id.in_(f.account_ids))
+        if f.invoice_ids:
+            stmt = stmt.where(CreditNote.invoice_id.in_(f.invoice_ids))
+        return stmt
+
+    async def page(self, f: "CreditNoteFilter", **window: Any) -> Page[CreditNote]:
+        return await keyset_page(self.session, self.filtered(f), [CreditNote.issued_at, CreditNote.id], **window)
+
+    async def count(self, f: "CreditNoteFilter") -> int:
+        return await count_rows(self.session, self.filtered(f))
+
+
+@dataclass(frozen=True)
+class CreditNoteFilter:
+    account_ids: tuple[int, ...] = ()
+    invoice_ids: tuple[int, ...] = ()
+
+
+async def take_sequence_value(session: Any, series: str, year: int) -> int:
+    """The next value of a number series, taken under the row's lock until the transaction ends."""
+    conn = await session.connection()
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    await conn.execute(insert(DocumentSequence).values(series=series, year=year, last_value=0)
+                       .on_conflict_do_nothing(index_elements=["series", "year"]))
+    stmt = (update(DocumentSequence).where(DocumentSequence.series == series, DocumentSequence.year == year)
+            .values(last_value=DocumentSequence.last_value + 1).returning(DocumentSequence.last_value))
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+async def lock_invoice(session: Any, invoice_id: int) -> Invoice | None:
+    return await lock_row(session, Invoice, invoice_id)
+
+
+async def next_order_sequence(session: Any, order_id: int) -> int:
+    """The next `order_sequence` of an order's invoices (its order is locked by the caller)."""
+    last = (await session.exec(select(func.max(Invoice.order_sequence)).where(Invoice.order_id == order_id))).one()
+    return 0 if last is None else last + 1
+
+
+async def replacement_of(session: Any, invoice_id: int) -> Invoice | None:
+    return (await session.exec(select(Invoice).where(Invoice.reissued_from_id == invoice_id))).first()
+
+
+async def credited_quantities(session: Any, invoice_line_ids: list[int]) -> dict[int, int]:
+    """How many of each invoice line issued credit notes have credited."""
+    if not invoice_line_ids:
+        return {}
+    stmt = (select(CreditNoteLine.invoice_line_id, func.sum(CreditNoteLine.quantity))
+            .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+            .where(CreditNoteLine.invoice_line_id.in_(invoice_line_ids), CreditNote.status == CreditNoteStatus.ISSUED)
+            .group_by(CreditNoteLine.invoice_line_id))
+    return {line_id: int(qty) for line_id, qty in (await session.exec(stmt)).all()}
+
+
+async def credited_tax(session: Any, invoice_ids: list[int]) -> Decimal:
+    if not invoice_ids:
+        return Decimal("0.0000")
+    stmt = select(func.sum(CreditNote.tax)).where(CreditNote.invoice_id.in_(invoice_ids),
+                                                  CreditNote.status == CreditNoteStatus.ISSUED)
+    total = (await session.exec(stmt)).one()
+    return total if total is not None else Decimal("0.0000")
+
+
+async def lines_of_order_lines(session: Any, order_line_ids: list[int]) -> list[tuple[Invoice, InvoiceLine]]:
+    """Lines of finalised, not void invoices that bill these order lines, newest invoice first."""
+    if not order_line_ids:
+        return []
+    stmt = (select(Invoice, InvoiceLine).join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+            .where(InvoiceLine.order_line_id.in_(order_line_ids),
+                   Invoice.status.notin_([InvoiceStatus.DRAFT, InvoiceStatus.VOID]))
+            .order_by(Invoice.id.desc(), InvoiceLine.position))
+    return list((await session.exec(stmt)).all())
+
+
+async def returned_invoice_lines(session: Any, return_id: int, invoice_id: int) -> list[tuple[int, int]]:
+    """(invoice line id, returned quantity) of the lines of a return that the invoice bills."""
+    stmt = (select(InvoiceLine.id, ReturnLine.quantity)
+            .join(ReturnLine, ReturnLine.order_line_id == InvoiceLine.order_line_id)
+            .where(ReturnLine.return_id == return_id, InvoiceLine.invoice_id == invoice_id)
+            .order_by(InvoiceLine.position))
+    return [(line_id, qty) for line_id, qty in (await session.exec(stmt)).all()]
+
+
+async def credit_balance(session: Any, account_id: int, currency: str) -> Decimal:
+    stmt = select(func.sum(AccountCreditTransaction.amount)).where(
+        AccountCreditTransaction.account_id == account_id, AccountCreditTransaction.currency == currency)
+    total = (await session.exec(stmt)).one()
+    return total if total is not None else Decimal("0.0000")
+
+
+async def credit_notes_of(session: Any, invoice_id: int) -> list[CreditNote]:
+    stmt = select(CreditNote).where(CreditNote.invoice_id == invoice_id).order_by(CreditNote.id)
+    return list((await session.exec(stmt)).all())
+
+
 async def invoices_of(session: Any, order_id: int) -> list[Invoice]:
     return list((await session.exec(select(Invoice).where(Invoice.order_id == order_id).order_by(Invoice.id))).all())
 
 
 async def invoice_lines(session: Any, invoice_id: int) -> list[InvoiceLine]:
-    return list((await session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id))).all())
+    stmt = select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.position)
+    return list((await session.exec(stmt)).all())
 
 
 async def has_invoice(session: Any, order_id: int) -> bool:

@@ -58,9 +58,9 @@ async def approvers_of(session: Any, account_id: int, location_id: int) -> list[
 
 
 async def credit_exposure(session: Any, account_id: int) -> Decimal:
-    """Unpaid open invoices plus accepted orders not invoiced yet (invoiced at fulfilment)."""
+    """Unpaid open and draft invoices plus accepted orders not invoiced yet (invoiced at fulfilment)."""
     unpaid = (await session.exec(select(func.coalesce(func.sum(Invoice.amount_due), 0)).where(
-        Invoice.account_id == account_id, Invoice.status == InvoiceStatus.OPEN))).one()
+        Invoice.account_id == account_id, Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.DRAFT])))).one()
     uninvoiced = (await session.exec(select(func.coalesce(func.sum(Order.total), 0)).where(
         Order.account_id == account_id,
         Order.status.in_([OrderStatus.OPEN, OrderStatus.PARTIALLY_FULFILLED]),

@@ -75,7 +75,7 @@ async def test_reorder_makes_a_cart_at_todays_prices_and_reports_what_changed(gq
     assert payload["repricedLines"], "demo history is at 92 % of list; Denver's contract differs"
 
 
-async def test_changing_quantities_before_fulfilment_rewrites_the_invoice(gql, db):
+async def test_changing_quantities_before_fulfilment_credits_the_invoice(gql, db):
     contract_v, list_v = await plain(db), (await variants(db))[0]
     order = await _placed(gql, db, [{"sku": contract_v.sku, "quantity": 4}, {"sku": list_v.sku, "quantity": 2}])
     line = next(x for x in order["lines"] if x["sku"] == contract_v.sku)
@@ -91,8 +91,12 @@ async def test_changing_quantities_before_fulfilment_rewrites_the_invoice(gql, d
     assert updated["poNumber"] == "PO-NEW"
     assert {x["sku"]: x["quantity"] for x in updated["lines"]} == {contract_v.sku: 2, list_v.sku: 2}
     assert money(updated["total"]) < money(order["total"])
+    # The issued invoice keeps its lines; a credit note takes the 2 off what it has due.
     [invoice] = await invoices_of(gql, order["id"])
-    assert money(invoice["amountDue"]) == money(updated["total"]) and [x["quantity"] for x in invoice["lines"]] == [2, 2]
+    assert money(invoice["amountDue"]) == money(updated["total"]) and [x["quantity"] for x in invoice["lines"]] == [4, 2]
+    [note] = invoice["creditNotes"]
+    assert note["reason"] == "ORDER_CHANGE" and [x["quantity"] for x in note["lines"]] == [2]
+    assert money(note["total"]) == money(order["total"]) - money(updated["total"])
     # An ADMIN may change it too; quantity rules hold as when ordering.
     ruled_v = await ruled(db)
     order = await _placed(gql, db, [{"sku": ruled_v.sku, "quantity": 20}], key="k2")

@@ -35,6 +35,11 @@ STAFF_CALLS = {
     "returnRefund": ("ReturnRefundInput", lambda ids: {"id": gid("Return", 1)}),
     "quoteRespond": ("QuoteRespondInput", lambda ids: {"quoteId": gid("Quote", 1), "lines": [],
                                                        "expiresAt": "2026-07-01T00:00:00Z"}),
+    "staffInvoiceFinalize": ("InvoiceIdInput", lambda ids: {"id": gid("Invoice", 1)}),
+    "staffInvoiceVoid": ("InvoiceIdInput", lambda ids: {"id": gid("Invoice", 1)}),
+    "staffInvoiceMarkUncollectible": ("InvoiceIdInput", lambda ids: {"id": gid("Invoice", 1)}),
+    "staffCreditNoteCreate": ("CreditNoteCreateInput", lambda ids: {"invoiceId": gid("Invoice", 1),
+                                                                    "reason": "GOODWILL", "amount": "1.00"}),
 }
 
 

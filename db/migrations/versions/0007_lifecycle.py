@@ -121,12 +121,24 @@ def upgrade() -> None:
         batch_op.create_unique_constraint('uq_invoice_order_sequence', ['order_id', 'order_sequence'])
         batch_op.create_unique_constraint('uq_invoice_reissued_from', ['reissued_from_id'])
         batch_op.create_foreign_key('fk_invoice_reissued_from', 'invoice', ['reissued_from_id'], ['id'])
+    with op.batch_alter_table('invoice_line', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('order_line_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_invoice_line_order_line_id'), ['order_line_id'], unique=False)
+        batch_op.create_foreign_key('fk_invoice_line_order_line', 'order_line', ['order_line_id'], ['id'])
+    # Lines written before the link: the order's line of the same variant.
+    op.execute("UPDATE invoice_line SET order_line_id = (SELECT MIN(ol.id) FROM order_line ol JOIN invoice i "
+               "ON i.order_id = ol.order_id WHERE i.id = invoice_line.invoice_id "
+               "AND ol.variant_id = invoice_line.variant_id)")
     # Invoices issued before drafts existed were finalised when they were issued.
     op.execute("UPDATE invoice SET finalized_at = issued_at WHERE status <> 'DRAFT'")
     op.execute("UPDATE invoice SET voided_at = issued_at WHERE status = 'VOID'")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('invoice_line', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_invoice_line_order_line', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_invoice_line_order_line_id'))
+        batch_op.drop_column('order_line_id')
     with op.batch_alter_table('invoice', schema=None) as batch_op:
         batch_op.drop_constraint('fk_invoice_reissued_from', type_='foreignkey')
         batch_op.drop_constraint('uq_invoice_reissued_from', type_='unique')

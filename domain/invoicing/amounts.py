@@ -1,0 +1,36 @@
+"""What an invoice and a credit note count in: the (placeholder) tax rate, amounts rounded to the
+currency's minor unit, and what an invoice has due."""
+from datetime import datetime
+from decimal import Decimal
+
+from db.enums import InvoiceStatus
+from db.models import Invoice
+from domain.money import round_to_minor
+from i18n.formatting import format_money
+
+# A flat sales tax per currency until a tax engine exists (the demo history uses the same rates).
+TAX_RATES = {"USD": Decimal("0.0725"), "EUR": Decimal("0.19")}
+ZERO = Decimal("0.0000")
+FOUR_PLACES = Decimal("0.0001")
+PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
+
+
+def tax_rate(currency: str) -> Decimal:
+    return TAX_RATES.get(currency, Decimal(0))
+
+
+def charged(amount: Decimal, currency: str) -> Decimal:
+    return round_to_minor(amount, currency).quantize(FOUR_PLACES)
+
+
+def shown(amount: Decimal, currency: str) -> str:
+    """An amount as a message shows it: $562.93."""
+    return format_money(round_to_minor(amount, currency), currency)
+
+
+def settle(invoice: Invoice, now: datetime) -> None:
+    """What is due after payments and credit notes; nothing left due makes an open invoice PAID."""
+    invoice.amount_due = max(invoice.total - invoice.amount_paid - invoice.amount_credited, ZERO)
+    if invoice.amount_due == 0 and invoice.status in PAYABLE:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = now

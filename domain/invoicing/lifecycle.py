@@ -1,0 +1,314 @@
+"""An invoice's life: written for an order (a DRAFT, or finalised at once), finalised (numbered now,
+due after the account's terms), then PAID, VOID or UNCOLLECTIBLE. Partial payments keep it OPEN.
+An issued invoice never changes: a later change of its order is a credit note (a decrease) or a
+further invoice for the difference (an increase), as Stripe bills a subscription's change."""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from db.enums import AccountCreditKind, CreditNoteReason, InvoiceStatus
+from db.models import Account, AccountCreditTransaction, Invoice, InvoiceLine, Order, OrderLine
+from db.repositories import billing as repo
+from db.repositories import ordering as order_repo
+from domain.errors import reject
+from domain.invoicing import credit_notes, numbering
+from domain.invoicing.amounts import FOUR_PLACES, PAYABLE, ZERO, charged, settle, shown, tax_rate
+from domain.invoicing.codes import InvoicingErrorCode as E
+from domain.invoicing.settings import InvoiceOn, MerchantSettings, Series
+
+
+def due_date(now: datetime, terms_days: int) -> date:
+    return (now + timedelta(days=max(terms_days, 0))).date()
+
+
+@dataclass(frozen=True)
+class Billed:
+    """What one invoice line bills: an order line (or part of one), or a line copied on reissue."""
+
+    order_line_id: int | None
+    variant_id: int | None
+    description: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    currency: str
+
+
+def billed(line: OrderLine, quantity: int | None = None) -> Billed:
+    qty = line.quantity if quantity is None else quantity
+    amount = line.total if quantity is None else charged(line.unit_price * qty, line.currency)
+    return Billed(line.id, line.variant_id, line.title, qty, line.unit_price, amount, line.currency)
+
+
+def _write_lines(session: Any, invoice: Invoice, lines: list[Billed]) -> None:
+    """The one place invoice lines are written."""
+    for position, line in enumerate(lines):
+        session.add(InvoiceLine(invoice_id=invoice.id, order_line_id=line.order_line_id,  # type: ignore[arg-type]
+                                variant_id=line.variant_id, description=line.description, quantity=line.quantity,
+                                unit_price=line.unit_price, amount=line.amount, currency=line.currency,
+                                position=position))
+
+
+def billing_details(account: Account) -> dict[str, Any]:
+    return {"name": account.name, "country": account.billing_country, "region": account.billing_region,
+            "postal_code": account.billing_postal_code, "business_name": account.billing_business_name,
+            "tax_id": account.billing_tax_id, "is_business": account.billing_is_business}
+
+
+async def _new_invoice(session: Any, account: Account, order: Order | None, lines: list[Billed], currency: str,
+                       totals: tuple[Decimal, Decimal, Decimal], now: datetime, *, sequence: int = 0,
+                       location_id: int | None = None, po_number: str | None = None,
+                       reissued_from_id: int | None = None) -> Invoice:
+    """A DRAFT with its lines: no number yet; its dates are provisional until finalisation."""
+    subtotal, tax, total = totals
+    invoice = Invoice(account_id=account.id, location_id=order.location_id if order else location_id,  # type: ignore[arg-type]
+                      order_id=order.id if order else None, order_sequence=sequence, status=InvoiceStatus.DRAFT,
+                      currency=currency, subtotal=subtotal, tax=tax, total=total, amount_paid=ZERO,
+                      amount_due=total, po_number=order.po_number if order else po_number, issued_at=now,
+                      due_date=due_date(now, account.payment_terms_days), billing_details=billing_details(account),
+                      reissued_from_id=reissued_from_id, created_at=now)
+    session.add(invoice)
+    await session.flush()
+    _write_lines(session, invoice, lines)
+    return invoice
+
+
+def _totals(lines: list[Billed], currency: str) -> tuple[Decimal, Decimal, Decimal]:
+    subtotal = sum((line.amount for line in lines), ZERO)
+    tax = charged(subtotal * tax_rate(currency), currency)
+    return subtotal, tax, (subtotal + tax).quantize(FOUR_PLACES)
+
+
+async def invoice_order(session: Any, order: Order, account: Account, now: datetime,
+                        merchant: MerchantSettings | None = None) -> Invoice:
+    """The invoice of the whole order (its `order_sequence` 0), finalised now unless the merchant
+    starts invoices as drafts. The database holds one such invoice per order: a second one cannot
+    be written."""
+    merchant = merchant or MerchantSettings()
+    lines = [billed(line) for line in await order_repo.order_lines(session, order.id) if line.quantity > 0]  # type: ignore[arg-type]
+    invoice = await _new_invoice(session, account, order, lines, order.currency,
+                                 (order.subtotal, order.tax, order.total), now)
+    if not merchant.invoice_drafts:
+        await finalize(session, invoice, merchant, now, account)
+    return invoice
+
+
+async def invoice_when_accepted(session: Any, order: Order, account: Account, merchant: MerchantSettings,
+                                now: datetime) -> Invoice | None:
+    """An order placed or approved: invoiced now, if the merchant invoices at placement."""
+    if merchant.invoice_on is not InvoiceOn.PLACEMENT:
+        return None
+    return await invoice_order(session, order, account, now, merchant)
+
+
+async def invoice_at_fulfilment(session: Any, order: Order, merchant: MerchantSettings, now: datetime) -> Invoice | None:
+    """When the merchant invoices at fulfilment: the order's invoice, at its first shipment."""
+    if merchant.invoice_on is not InvoiceOn.FULFILMENT or await repo.has_invoice(session, order.id):  # type: ignore[arg-type]
+        return None
+    account = await order_repo.account(session, order.account_id)
+    return await invoice_order(session, order, account, now, merchant)
+
+
+async def finalize(session: Any, invoice: Invoice, merchant: MerchantSettings, now: datetime,
+                   account: Account | None = None) -> Invoice:
+    """DRAFT → OPEN: the number is taken now (gapless), the invoice is dated now, due after the
+    account's terms, with the account's billing details. One with nothing to pay is PAID at once."""
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise reject(E.NOT_DRAFT, f"Invoice {invoice.number} is {invoice.status.value}: only a draft is "
+                     "finalised", "input", "id")
+    account = account or await order_repo.account(session, invoice.account_id)
+    invoice.number = await numbering.next_number(session, Series.INVOICE, merchant.numbering, now)
+    invoice.status = InvoiceStatus.OPEN
+    invoice.issued_at = invoice.finalized_at = now
+    invoice.due_date = due_date(now, account.payment_terms_days)
+    invoice.billing_details = billing_details(account)
+    settle(invoice, now)
+    session.add(invoice)
+    await session.flush()
+    return invoice
+
+
+def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
+    """An invoice with nothing paid or credited on it is cancelled: VOID, nothing due. Its number
+    stays used (gapless means every number is accounted for)."""
+    if invoice.status not in (InvoiceStatus.DRAFT, *PAYABLE):
+        raise reject(E.NOT_VOIDABLE, f"Invoice {invoice.number} is {invoice.status.value} and cannot be voided",
+                     "input", "id")
+    if invoice.amount_paid > 0:
+        raise reject(E.HAS_PAYMENTS, f"Invoice {invoice.number} has payments: issue a credit note instead",
+                     "input", "id")
+    if invoice.amount_credited > 0:
+        raise reject(E.HAS_CREDIT_NOTES, f"Invoice {invoice.number} has credit notes: credit the rest instead",
+                     "input", "id")
+    invoice.status, invoice.voided_at, invoice.amount_due = InvoiceStatus.VOID, now, ZERO
+    session.add(invoice)
+    return invoice
+
+
+def mark_uncollectible(session: Any, invoice: Invoice, now: datetime) -> Invoice:
+    """An open invoice the merchant no longer expects paid (a bad debt). It can still be paid."""
+    if invoice.status is not InvoiceStatus.OPEN:
+        raise reject(E.NOT_OPEN, f"Invoice {invoice.number} is {invoice.status.value}: only an open invoice is "
+                     "marked uncollectible", "input", "id")
+    invoice.status, invoice.uncollectible_at = InvoiceStatus.UNCOLLECTIBLE, now
+    session.add(invoice)
+    return invoice
+
+
+def apply_payment(session: Any, invoice: Invoice, amount: Decimal, now: datetime) -> Invoice:
+    """A payment of an invoice read under lock: the rest stays OPEN (amount paid and due), all of
+    it makes it PAID. The payments domain writes the Payment row and calls this."""
+    if invoice.status not in PAYABLE:
+        raise reject(E.NOT_OPEN, f"Invoice {invoice.number} is {invoice.status.value} and takes no payment",
+                     "input", "invoiceId")
+    if amount <= 0 or charged(amount, invoice.currency) != amount:
+        raise reject(E.INVALID_AMOUNT, "Pay a positive amount in the currency's minor unit", "input", "amount")
+    if amount > invoice.amount_due:
+        raise reject(E.OVERPAYMENT, f"At most {shown(invoice.amount_due, invoice.currency)} is due", "input", "amount")
+    invoice.amount_paid = (invoice.amount_paid + amount).quantize(FOUR_PLACES)
+    settle(invoice, now)
+    session.add(invoice)
+    return invoice
+
+
+async def apply_account_credit(session: Any, invoice: Invoice, now: datetime, amount: Decimal | None = None,
+                               user_id: int | None = None) -> Decimal:
+    """Pay an invoice read under lock from its account's credit balance (in its currency): `amount`,
+    or as much as is due and available. Returns what was applied."""
+    await order_repo.lock_account(session, invoice.account_id)  # one use of a balance at a time
+    available = await repo.credit_balance(session, invoice.account_id, invoice.currency)
+    wanted = invoice.amount_due if amount is None else amount
+    use = min(available, wanted)
+    if amount is not None and amount > available:
+        raise reject(E.NO_ACCOUNT_CREDIT, f"The account has {shown(available, invoice.currency)} of credit",
+                     "input", "amount")
+    if use <= 0:
+        raise reject(E.NO_ACCOUNT_CREDIT, f"The account has no {invoice.currency} credit to apply", "input")
+    apply_payment(session, invoice, use, now)
+    invoice.amount_from_credit = (invoice.amount_from_credit + use).quantize(FOUR_PLACES)
+    session.add(AccountCreditTransaction(account_id=invoice.account_id, currency=invoice.currency, amount=-use,
+                                         kind=AccountCreditKind.APPLIED_TO_INVOICE, invoice_id=invoice.id,
+                                         created_by_user_id=user_id, created_at=now))
+    return use
+
+
+# When the order changes after it was invoiced ---------------------------------------------------
+
+async def follow_order(session: Any, order: Order, lines: list[OrderLine], now: datetime,
+                       merchant: MerchantSettings, user_id: int | None = None) -> None:
+    """A draft is still the merchant's: it is rewritten to the order. What issued invoices bill
+    stays: a quantity below what they bill is credited (a credit note per invoice, ORDER_CHANGE),
+    one above it is billed on a further invoice for the difference."""
+    invoices = await repo.invoices_of(session, order.id)  # type: ignore[arg-type]
+    for draft in (i for i in invoices if i.status is InvoiceStatus.DRAFT):
+        await _rewrite_draft(session, draft, order, lines)
+    if not any(i.status not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID) for i in invoices):
+        return
+    issued = await repo.lines_of_order_lines(session, [line.id for line in lines])  # type: ignore[misc]
+    credited = await repo.credited_quantities(session, [il.id for _, il in issued])  # type: ignore[misc]
+    billed_qty: dict[int, int] = {}
+    for _, il in issued:
+        billed_qty[il.order_line_id] = billed_qty.get(il.order_line_id, 0) + il.quantity - credited.get(il.id, 0)  # type: ignore[index,arg-type]
+    decreases: dict[int, list[credit_notes.CreditLine]] = {}
+    increases: list[Billed] = []
+    for line in lines:
+        delta = line.quantity - billed_qty.get(line.id, 0)  # type: ignore[arg-type]
+        if delta > 0:
+            increases.append(billed(line, delta))
+        for invoice, il in issued:
+            if delta >= 0:
+                break
+            if il.order_line_id != line.id:
+                continue
+            take = min(il.quantity - credited.get(il.id, 0), -delta)  # type: ignore[arg-type]
+            if take > 0:
+                decreases.setdefault(invoice.id, []).append(credit_notes.CreditLine(il.id, take))  # type: ignore[arg-type]
+                delta += take
+    by_id = {invoice.id: invoice for invoice, _ in issued}
+    # Tax is the order's, taxed as a whole: what stays billed after the credit must be the order's tax.
+    tax_left = None if increases else await _billed_tax(session, invoices) - order.tax
+    for n, (invoice_id, credit_lines) in enumerate(decreases.items(), 1):
+        invoice = await repo.lock_invoice(session, invoice_id) or by_id[invoice_id]
+        ask = credit_notes.CreditAsk(CreditNoteReason.ORDER_CHANGE, f"Order {order.number} changed",
+                                     lines=credit_lines, tax=tax_left if n == len(decreases) else None)
+        note = await credit_notes.issue(session, invoice, ask, merchant, now, user_id)
+        if tax_left is not None:
+            tax_left -= note.tax
+    if increases:
+        account = await order_repo.account(session, order.account_id)
+        invoice = await _new_invoice(session, account, order, increases, order.currency,
+                                     _totals(increases, order.currency), now,
+                                     sequence=await repo.next_order_sequence(session, order.id))  # type: ignore[arg-type]
+        if not merchant.invoice_drafts:
+            await finalize(session, invoice, merchant, now, account)
+
+
+async def _billed_tax(session: Any, invoices: list[Invoice]) -> Decimal:
+    """Tax of an order's issued invoices less what credit notes took back."""
+    issued = [i for i in invoices if i.status not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID)]
+    return sum((i.tax for i in issued), ZERO) - await repo.credited_tax(session, [i.id for i in issued])  # type: ignore[misc]
+
+
+async def _rewrite_draft(session: Any, invoice: Invoice, order: Order, lines: list[OrderLine]) -> None:
+    for old in await repo.invoice_lines(session, invoice.id):  # type: ignore[arg-type]
+        await session.delete(old)
+    await session.flush()
+    _write_lines(session, invoice, [billed(line) for line in lines if line.quantity > 0])
+    invoice.subtotal, invoice.tax, invoice.total = order.subtotal, order.tax, order.total
+    invoice.amount_due = order.total
+    session.add(invoice)
+
+
+async def void_for_cancelled(session: Any, order: Order, now: datetime, merchant: MerchantSettings,
+                             user_id: int | None = None) -> None:
+    """An order cancelled as a whole: its invoices with nothing paid or credited become VOID; of
+    one with payments or credit notes the rest is credited (ORDER_CANCELLED), what was paid
+    becoming account credit."""
+    for invoice in await repo.invoices_of(session, order.id):  # type: ignore[arg-type]
+        if invoice.status is InvoiceStatus.VOID:
+            continue
+        if invoice.status is InvoiceStatus.DRAFT or (invoice.amount_paid == 0 and invoice.amount_credited == 0
+                                                     and invoice.status in PAYABLE):
+            void(session, invoice, now)
+            continue
+        rest = invoice.total - invoice.amount_credited
+        if rest > 0:
+            await credit_notes.issue(session, invoice, credit_notes.CreditAsk(
+                CreditNoteReason.ORDER_CANCELLED, f"Order {order.number} cancelled", amount=rest), merchant, now,
+                user_id)
+
+
+# Reissue with corrected billing details ---------------------------------------------------------
+
+async def reissue(session: Any, invoice: Invoice, merchant: MerchantSettings, now: datetime,
+                  user_id: int | None = None) -> tuple[Invoice, Any]:
+    """Replace an issued invoice, once, by one with the account's current billing details: a credit
+    note for the whole old invoice (REISSUE) and a new invoice of the same lines. What was paid on
+    the old one becomes account credit and is applied to the new one."""
+    if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
+        raise reject(E.NOT_REISSUABLE, f"Invoice {invoice.number or 'draft'} is {invoice.status.value}: only an "
+                     "open or paid invoice is reissued", "input", "id")
+    if invoice.reissued_from_id is not None or await repo.replacement_of(session, invoice.id) is not None:  # type: ignore[arg-type]
+        raise reject(E.ALREADY_REISSUED, f"Invoice {invoice.number} has been reissued once already", "input", "id")
+    if invoice.amount_credited > 0:
+        raise reject(E.HAS_CREDIT_NOTES, f"Invoice {invoice.number} has credit notes: ask the merchant to "
+                     "correct it", "input", "id")
+    account = await order_repo.account(session, invoice.account_id)
+    old_lines = await repo.invoice_lines(session, invoice.id)  # type: ignore[arg-type]
+    note = await credit_notes.issue(session, invoice, credit_notes.CreditAsk(
+        CreditNoteReason.REISSUE, "Replaced by a reissued invoice with corrected billing details",
+        amount=invoice.total), merchant, now, user_id)
+    order = await order_repo.order(session, invoice.order_id) if invoice.order_id else None
+    lines = [Billed(il.order_line_id, il.variant_id, il.description, il.quantity, il.unit_price, il.amount,
+                    il.currency) for il in old_lines]
+    sequence = await repo.next_order_sequence(session, order.id) if order else 0  # type: ignore[arg-type]
+    new = await _new_invoice(session, account, order, lines, invoice.currency,
+                             (invoice.subtotal, invoice.tax, invoice.total), now, sequence=sequence,
+                             location_id=invoice.location_id, po_number=invoice.po_number,
+                             reissued_from_id=invoice.id)
+    new.subscription_id = invoice.subscription_id
+    await finalize(session, new, merchant, now, account)
+    if note.amount_credited > 0:
+        await apply_account_credit(session, new, now, note.amount_credited, user_id)
+    return new, note
