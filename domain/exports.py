@@ -17,7 +17,7 @@ from domain.statements import Period, Running, StatementLine
 
 INVOICE_COLUMNS = ("invoice_number", "status", "issue_date", "due_date", "paid_date", "customer_id", "customer",
                    "customer_tax_id", "location", "po_number", "order_number", "currency", "subtotal", "tax",
-                   "total", "amount_paid", "amount_due")
+                   "total", "amount_paid", "amount_credited", "amount_due")
 LINE_COLUMNS = ("invoice_number", "issue_date", "customer", "currency", "line_no", "sku", "description",
                 "quantity", "unit_price", "net", "tax_rate_percent", "tax", "gross")
 STATEMENT_COLUMNS = ("date", "type", "reference", "invoice_number", "currency", "debit", "credit", "balance")
@@ -56,7 +56,7 @@ def invoice_rows(batch: Iterable[ExportInvoice]) -> Iterable[list[str]]:
                i.paid_at.date().isoformat() if i.paid_at else "", str(i.account_id), cell(i.account_name),
                cell((i.billing_details or {}).get("tax_id")), cell(i.location_name), cell(i.po_number),
                cell(i.order_number), cur, _amount(i.subtotal, cur), _amount(i.tax, cur), _amount(i.total, cur),
-               _amount(i.amount_paid, cur), _amount(i.amount_due, cur)]
+               _amount(i.amount_paid, cur), _amount(i.amount_credited, cur), _amount(i.amount_due, cur)]
 
 
 def line_taxes(invoice: ExportInvoice, nets: Sequence[Decimal]) -> tuple[Decimal, list[Decimal]]:

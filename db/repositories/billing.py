@@ -84,6 +84,7 @@ class ExportInvoice(NamedTuple):
     tax: Decimal
     total: Decimal
     amount_paid: Decimal
+    amount_credited: Decimal
     amount_due: Decimal
     account_name: str
     location_name: str | None

@@ -70,7 +70,7 @@ async def test_invoice_columns_and_values(client, db):
         "due_date": (issued + timedelta(days=30)).isoformat(), "paid_date": "", "customer_id": str(acme.id),
         "customer": "Acme Industrial", "customer_tax_id": "US-99", "location": "Denver Plant",
         "po_number": "PO, \"quoted\"", "order_number": "", "currency": "USD", "subtotal": "1122.27", "tax": "112.23",
-        "total": "1234.50", "amount_paid": "234.50", "amount_due": "1000.00"}]
+        "total": "1234.50", "amount_paid": "234.50", "amount_credited": "0.00", "amount_due": "1000.00"}]
 
 
 async def test_formula_looking_text_is_defused(client, db):
