@@ -15,6 +15,8 @@ from db.models import Account, Location, Payment
 from domain import exports
 from resolvers import billing as resolve_billing
 from resolvers.globalid import encode
+from server.middleware import Gate
+from server.persisted import PersistedQueries
 from tests.conftest import NOW, make_token
 from tests.invoice_factories import add_invoice, invoices_of
 from tests.schema.test_statements import STATEMENT, _pounds
@@ -212,3 +214,35 @@ async def test_statement_batches_join_up(client, db, gql, monkeypatch):
         [(line["kind"], exports.cell(line["reference"]), line["balance"]["amount"]) for line in graphql["lines"]]
     assert "'=HYPERLINK(1)" in {r[2] for r in rows}
     assert rows[-1][-1] == graphql["closingBalance"]["amount"] == "145.00"
+
+
+async def test_an_export_outlives_the_request_timeout_once_it_streams():
+    """The request's timeout holds until the response starts; a stream under /exports/ then goes
+    on, one elsewhere is cut (the inner app waits longer than the timeout between its chunks)."""
+    timeout = 0.3
+
+    async def slow_stream(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"first\r\n", "more_body": True})
+        await asyncio.sleep(timeout * 3)
+        await send({"type": "http.response.body", "body": b"second\r\n", "more_body": False})
+
+    gate = Gate(slow_stream, max_body_bytes=1000, timeout_seconds=timeout, persisted=PersistedQueries({}),
+                metrics=False)
+    for path, complete in (("/exports/invoices.csv", True), ("/elsewhere", False)):
+        bodies = []
+
+        async def send(message):
+            if message["type"] == "http.response.body":
+                bodies.append(message["body"])
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b"",
+                 "client": ("203.0.113.7", 1)}
+        try:
+            await gate(scope, receive, send)
+        except TimeoutError:
+            pass
+        assert (bodies == [b"first\r\n", b"second\r\n"]) is complete, (path, bodies)
