@@ -54,6 +54,14 @@ def statement_period(start: date, end: date) -> st.Period:
         raise bad_input(str(e)) from None
 
 
+def statement_currency(account: Account, currency: str | None) -> str:
+    """The currency asked for (the account's by default): three letters, or BAD_USER_INPUT."""
+    currency = (currency or account.currency).upper()
+    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        raise bad_input("currency is an ISO 4217 code such as USD")
+    return currency
+
+
 def _entry(row: list) -> st.Entry:
     kind, id_, at, reference, invoice_number, amount = row
     return st.Entry(_KINDS[kind], at, reference, invoice_number, amount, id_)
@@ -72,7 +80,7 @@ async def _opening(ctx: Context, account: Account, currency: str, span: st.Perio
 async def statement(ctx: Context, account: Account, span: st.Period, currency: str | None) -> st.Statement:
     """The account's statement for the period in `currency` (the account's own by default): two
     statements, whatever the number of lines."""
-    currency = (currency or account.currency).upper()
+    currency = statement_currency(account, currency)
     before = await _opening(ctx, account, currency, span)
     async with ctx.db.session() as session:
         rows = await StatementRepository(session, ctx.scope("rows:Invoice")).movements(
@@ -80,9 +88,9 @@ async def statement(ctx: Context, account: Account, span: st.Period, currency: s
     return st.build(account.id, currency, span, before, map(_entry, rows))  # type: ignore[arg-type]
 
 
-async def statement_csv(ctx: Context, account: Account, span: st.Period, currency: str | None) -> AsyncIterator[str]:
-    """The statement as CSV, its movements read EXPORT_BATCH at a time."""
-    currency = (currency or account.currency).upper()
+async def statement_csv(ctx: Context, account: Account, span: st.Period, currency: str) -> AsyncIterator[str]:
+    """The statement as CSV, its movements read EXPORT_BATCH at a time (`currency` checked by
+    statement_currency)."""
     running = st.Running(currency, st.opening_balance(await _opening(ctx, account, currency, span), currency))
     yield exports.csv_text([exports.STATEMENT_COLUMNS, exports.opening_row(span, currency, running.opening)])
     after = None

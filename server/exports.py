@@ -41,12 +41,6 @@ def _bool(text: str) -> bool:
     return text.lower() in ("true", "1")
 
 
-def _currency(text: str) -> str:
-    if len(text) != 3 or not text.isalpha() or not text.isascii():
-        raise ValueError(text)
-    return text.upper()
-
-
 def _statuses(text: str) -> list[InvoiceStatus]:
     return [InvoiceStatus(s.strip().upper()) for s in text.split(",") if s.strip()]
 
@@ -162,7 +156,7 @@ def statement_export_route(graphql: Any) -> Any:
             if not invoice_exports.may_read_statement(ctx, account):
                 return error(403, "FORBIDDEN", _FORBIDDEN.replace("Invoices", "Statements"))
             span = invoice_exports.statement_period(start, end)
-            currency = _read("currency", params.get("currency") or account.currency, _currency)
+            currency = invoice_exports.statement_currency(account, params.get("currency"))
         except BadQuery as e:
             return error(400, "BAD_USER_INPUT", str(e))
         except GraphQLError as e:

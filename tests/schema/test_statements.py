@@ -107,8 +107,10 @@ async def test_periods_join_up_and_today_s_closing_is_what_is_owed_less_credit(g
 
 async def test_a_bad_period_is_refused(gql, db):
     acme = await row(db, Account, name="Acme Industrial")
-    for start, end in (("2026-03-01", "2026-02-01"), ("2020-01-01", "2026-01-01")):
-        body = await gql(STATEMENT, {"id": encode("Account", acme.id), "from": start, "to": end}, as_=AP)
+    for start, end, currency in (("2026-03-01", "2026-02-01", None), ("2020-01-01", "2026-01-01", None),
+                                 ("2026-01-01", "2026-01-31", "dollars"), ("2026-01-01", "2026-01-31", "U$D")):
+        body = await gql(STATEMENT, {"id": encode("Account", acme.id), "from": start, "to": end,
+                                     "currency": currency}, as_=AP)
         assert codes(body) == ["BAD_USER_INPUT"], body
 
 
