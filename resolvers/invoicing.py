@@ -7,6 +7,7 @@ from db.enums import CreditNoteReason
 from db.repositories.billing import InvoiceRepository
 from domain import invoicing
 from domain.invoicing import credit_notes
+from domain.errors import Problem
 from domain.invoicing.codes import CreditNoteErrorCode, InvoicingErrorCode
 from resolvers.context import Context
 from resolvers.globalid import decode_or_reject
@@ -27,12 +28,12 @@ async def staff_invoice_finalize(ctx: Context, s: Any, invoice_id: str) -> dict[
 
 @mutation("staffInvoiceVoid", audit="invoice.void")
 async def staff_invoice_void(ctx: Context, s: Any, invoice_id: str) -> dict[str, Any]:
-    return {"invoice": invoicing.void(s, await _invoice(ctx, s, invoice_id), ctx.now)}
+    return {"invoice": await invoicing.void(s, await _invoice(ctx, s, invoice_id), ctx.now)}
 
 
 @mutation("staffInvoiceMarkUncollectible", audit="invoice.mark_uncollectible")
 async def staff_invoice_mark_uncollectible(ctx: Context, s: Any, invoice_id: str) -> dict[str, Any]:
-    return {"invoice": invoicing.mark_uncollectible(s, await _invoice(ctx, s, invoice_id), ctx.now)}
+    return {"invoice": await invoicing.mark_uncollectible(s, await _invoice(ctx, s, invoice_id), ctx.now)}
 
 
 @mutation("staffCreditNoteCreate", audit="credit_note.create")
@@ -50,7 +51,11 @@ async def staff_credit_note_create(ctx: Context, s: Any, invoice_id: str, reason
     return {"credit_note": note, "invoice": invoice}
 
 
-@mutation("invoiceReissue", audit="invoice.reissue")
+# The database holds one replacement per invoice: a reissue that missed the lock cannot make two.
+REISSUED = Problem(InvoicingErrorCode.ALREADY_REISSUED, "This invoice was reissued a moment ago", ("input", "id"))
+
+
+@mutation("invoiceReissue", audit="invoice.reissue", on_conflict=REISSUED)
 async def invoice_reissue(ctx: Context, s: Any, invoice_id: str) -> dict[str, Any]:
     invoice = await _invoice(ctx, s, invoice_id)
     require(ctx, "Mutation.invoiceReissue", invoice.account_id, invoice.location_id)

@@ -103,9 +103,9 @@ class Invoice(Node):
     payments = relation("list[Payment]", "billing.payments")
     credit_notes = relation("list[CreditNote]", "billing.credit_notes", description="Credit notes against it, "
                             "oldest first.")
-    reissued_from = relation("Invoice", "billing.invoice", "reissued_from_id",
+    reissued_from = relation("Invoice | None", "billing.invoice", "reissued_from_id",
                              description="The invoice this one replaced (a reissue with corrected billing details).")
-    replaced_by = relation("Invoice", "billing.replaced_by", description="The invoice that replaced this one.")
+    replaced_by = relation("Invoice | None", "billing.replaced_by", description="The invoice that replaced this one.")
     account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
 
     @strawberry.field(description="The order this invoice bills, if any.")

@@ -129,7 +129,7 @@ async def finalize(session: Any, invoice: Invoice, merchant: MerchantSettings, n
     return invoice
 
 
-def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
+async def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
     """An invoice with nothing paid or credited on it is cancelled: VOID, nothing due. Its number
     stays used (gapless means every number is accounted for)."""
     if invoice.status not in (InvoiceStatus.DRAFT, *PAYABLE):
@@ -146,7 +146,7 @@ def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
     return invoice
 
 
-def mark_uncollectible(session: Any, invoice: Invoice, now: datetime) -> Invoice:
+async def mark_uncollectible(session: Any, invoice: Invoice, now: datetime) -> Invoice:
     """An open invoice the merchant no longer expects paid (a bad debt). It can still be paid."""
     if invoice.status is not InvoiceStatus.OPEN:
         raise reject(E.NOT_OPEN, f"Invoice {invoice.number} is {invoice.status.value}: only an open invoice is "
@@ -156,7 +156,7 @@ def mark_uncollectible(session: Any, invoice: Invoice, now: datetime) -> Invoice
     return invoice
 
 
-def apply_payment(session: Any, invoice: Invoice, amount: Decimal, now: datetime) -> Invoice:
+async def apply_payment(session: Any, invoice: Invoice, amount: Decimal, now: datetime) -> Invoice:
     """A payment of an invoice read under lock: the rest stays OPEN (amount paid and due), all of
     it makes it PAID. The payments domain writes the Payment row and calls this."""
     if invoice.status not in PAYABLE:
@@ -185,7 +185,7 @@ async def apply_account_credit(session: Any, invoice: Invoice, now: datetime, am
                      "input", "amount")
     if use <= 0:
         raise reject(E.NO_ACCOUNT_CREDIT, f"The account has no {invoice.currency} credit to apply", "input")
-    apply_payment(session, invoice, use, now)
+    await apply_payment(session, invoice, use, now)
     invoice.amount_from_credit = (invoice.amount_from_credit + use).quantize(FOUR_PLACES)
     session.add(AccountCreditTransaction(account_id=invoice.account_id, currency=invoice.currency, amount=-use,
                                          kind=AccountCreditKind.APPLIED_TO_INVOICE, invoice_id=invoice.id,
@@ -197,14 +197,18 @@ async def apply_account_credit(session: Any, invoice: Invoice, now: datetime, am
 
 async def follow_order(session: Any, order: Order, lines: list[OrderLine], now: datetime,
                        merchant: MerchantSettings, user_id: int | None = None) -> None:
-    """A draft is still the merchant's: it is rewritten to the order. What issued invoices bill
-    stays: a quantity below what they bill is credited (a credit note per invoice, ORDER_CHANGE),
+    """A draft is still the merchant's: the order's only invoice, it is rewritten to the order. What
+    issued invoices bill stays: a quantity below what they bill is credited (a credit note per invoice, ORDER_CHANGE),
     one above it is billed on a further invoice for the difference."""
     invoices = await repo.invoices_of(session, order.id)  # type: ignore[arg-type]
-    for draft in (i for i in invoices if i.status is InvoiceStatus.DRAFT):
-        await _rewrite_draft(session, draft, order, lines)
+    drafts = [i for i in invoices if i.status is InvoiceStatus.DRAFT]
     if not any(i.status not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID) for i in invoices):
+        for draft in drafts:
+            await _rewrite_draft(session, draft, order, lines)
         return
+    # A draft for an earlier difference is superseded by the one worked out below.
+    for draft in drafts:
+        await void(session, draft, now)
     issued = await repo.lines_of_order_lines(session, [line.id for line in lines])  # type: ignore[misc]
     credited = await repo.credited_quantities(session, [il.id for _, il in issued])  # type: ignore[misc]
     billed_qty: dict[int, int] = {}
@@ -237,8 +241,12 @@ async def follow_order(session: Any, order: Order, lines: list[OrderLine], now: 
             tax_left -= note.tax
     if increases:
         account = await order_repo.account(session, order.account_id)
+        subtotal, tax, _ = _totals(increases, order.currency)
+        # The order's tax less what its invoices bill of it: together they bill the order's tax exactly.
+        rest = order.tax - await _billed_tax(session, await repo.invoices_of(session, order.id))  # type: ignore[arg-type]
+        tax = rest if rest >= 0 else tax
         invoice = await _new_invoice(session, account, order, increases, order.currency,
-                                     _totals(increases, order.currency), now,
+                                     (subtotal, tax, (subtotal + tax).quantize(FOUR_PLACES)), now,
                                      sequence=await repo.next_order_sequence(session, order.id))  # type: ignore[arg-type]
         if not merchant.invoice_drafts:
             await finalize(session, invoice, merchant, now, account)
@@ -270,7 +278,7 @@ async def void_for_cancelled(session: Any, order: Order, now: datetime, merchant
             continue
         if invoice.status is InvoiceStatus.DRAFT or (invoice.amount_paid == 0 and invoice.amount_credited == 0
                                                      and invoice.status in PAYABLE):
-            void(session, invoice, now)
+            await void(session, invoice, now)
             continue
         rest = invoice.total - invoice.amount_credited
         if rest > 0:

@@ -188,3 +188,4 @@ async def test_drafts_and_void_invoices_are_not_credited(db):
     with pytest.raises(Rejected) as e:
         await _do(db, invoice.id, lambda s, i: credit_notes.issue(s, i, ask, MERCHANT, NOW))
     assert codes(e) == ["INVOICE_VOID"]
+

@@ -212,3 +212,14 @@ async def test_integrations_need_invoices_write_to_reissue(gql, db, client):
     assert (await _state(db, invoice.id))[4] == 0
     out = data(await gql(REISSUE, {"input": {"id": igid}}, headers=writer), "invoiceReissue")
     assert out["userErrors"] == [] and out["replaced"]["replacedBy"] == {"id": out["invoice"]["id"]}
+
+
+async def test_credit_notes_and_credit_balance_cost_the_same_statements_for_2_invoices_as_for_20(gql, db):
+    query = """query($n: Int!) { viewer { accounts { creditBalance { amount }
+        creditNotes(first: $n) { nodes { number lines { quantity } invoice { number } } }
+        invoices(first: $n) { nodes { number amountCredited { amount } replacedBy { number } reissuedFrom { number }
+          creditNotes { number lines { amount { amount } } } } } } } }"""
+    small, large = [await gql(query, {"n": n}, as_=AP) for n in (2, 20)]
+    assert "errors" not in small and "errors" not in large
+    assert len(large["data"]["viewer"]["accounts"][0]["invoices"]["nodes"]) == 20
+    assert small["_statements"] == large["_statements"]

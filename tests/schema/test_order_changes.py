@@ -104,6 +104,22 @@ async def test_changing_quantities_before_fulfilment_credits_the_invoice(gql, db
     assert error_codes(data(await gql(ORDER_UPDATE, {"input": bad}, as_=ADMIN), "orderUpdate")) == ["QUANTITY_RULE"]
 
 
+async def test_raising_a_quantity_after_invoicing_bills_the_difference_on_a_further_invoice(gql, db):
+    contract_v = await plain(db)
+    order = await _placed(gql, db, [{"sku": contract_v.sku, "quantity": 2}])
+    [first] = await invoices_of(gql, order["id"])
+    change = {"orderId": order["id"], "lines": [{"lineId": order["lines"][0]["id"], "quantity": 5}]}
+    payload = data(await gql(ORDER_UPDATE, {"input": change}, as_=BUYER), "orderUpdate")
+    assert payload["userErrors"] == []
+    # The issued invoice stays as it was; a second one bills the 3 more, with its own number.
+    invoices = await invoices_of(gql, order["id"])
+    assert [i["number"] for i in invoices][0] == first["number"] and len(invoices) == 2
+    assert invoices[0]["total"] == first["total"] and [x["quantity"] for x in invoices[0]["lines"]] == [2]
+    assert [x["quantity"] for x in invoices[1]["lines"]] == [3] and invoices[1]["status"] == "OPEN"
+    assert invoices[1]["number"] > first["number"]
+    assert sum(money(i["total"]) for i in invoices) == money(payload["order"]["total"])
+
+
 async def test_after_fulfilment_starts_only_what_has_not_shipped_changes(gql, db):
     contract_v, list_v = await plain(db), (await variants(db))[0]
     order = await _placed(gql, db, [{"sku": contract_v.sku, "quantity": 10}, {"sku": list_v.sku, "quantity": 5}])
