@@ -129,6 +129,7 @@ async def prepare(db: Database) -> tuple[str, dict[str, dict[str, Any]]]:
         assert user is not None
         token, auth_session = new_session(user, SystemClock().now(), timedelta(hours=2), method="bench")
         s.add(auth_session)
+    today = SystemClock().now().date()
     async with db.session() as s:
         acme = (await s.exec(select(models.Account).where(models.Account.name == "Acme Industrial"))).one()
         denver = (await s.exec(select(models.Location).where(models.Location.name == "Denver Plant"))).one()
@@ -139,6 +140,11 @@ async def prepare(db: Database) -> tuple[str, dict[str, dict[str, Any]]]:
         "order history (50)": {"query": queries.ORDER_HISTORY, "variables": {"first": 50}},
         "order history (10)": {"query": queries.ORDER_HISTORY, "variables": {"first": 10}},
         "invoice search": {"query": queries.INVOICE_SEARCH, "variables": {}},
+        # The invoice-search page: what is due, and a filtered, searched page sorted by due date.
+        "invoice find (filters, totals)": {"query": queries.INVOICE_FIND, "variables": {"search": "INV-20"}},
+        "statement (90 days)": {"query": queries.STATEMENT, "variables": {
+            "account": encode("Account", acme.id), "from": (today - timedelta(days=89)).isoformat(),
+            "to": today.isoformat()}},
         "order detail": {"query": queries.ORDER_DETAIL, "variables": {"id": encode("Order", order_id)}},
         "catalog (contracted)": {"query": queries.CATALOG, "variables": {"location": encode("Location", denver.id)}},
     }

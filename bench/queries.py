@@ -1,4 +1,4 @@
-"""The benchmark's four operations, as a portal frontend sends them."""
+"""The benchmark's operations, as a portal frontend sends them."""
 
 ORDER_HISTORY = """query OrderHistory($first: Int!) {
   viewer { orders(first: $first) {
@@ -8,6 +8,21 @@ ORDER_HISTORY = """query OrderHistory($first: Int!) {
       lines { sku title quantity unitPrice { amount currencyCode } total { amount currencyCode }
               variant { sku title listPrice { amount currencyCode } } }
       fulfilments { status carrier trackingNumber trackingUrl shippedAt deliveredAt } } } } }"""
+
+INVOICE_FIND = """query InvoiceFind($search: String!) {
+  viewer {
+    invoiceTotals { currencyCode count amountDue { amount } overdueCount amountOverdue { amount } }
+    invoices(first: 25, sortBy: DUE_DATE, direction: ASC,
+             filter: {status: [OPEN, UNCOLLECTIBLE], search: $search, minTotal: "10"}) {
+      totalCount pageInfo { hasNextPage endCursor }
+      nodes { id number status issuedAt dueDate isOverdue poNumber
+        total { amount currencyCode } amountDue { amount currencyCode } } } } }"""
+
+STATEMENT = """query Statement($account: ID!, $from: Date!, $to: Date!) {
+  node(id: $account) { ... on Account { statement(from: $from, to: $to) {
+    currencyCode openingBalance { amount } totalInvoiced { amount } totalPaid { amount } totalCredited { amount }
+    closingBalance { amount }
+    lines { kind occurredAt reference invoiceNumber debit { amount } credit { amount } balance { amount } } } } } }"""
 
 INVOICE_SEARCH = """query InvoiceSearch {
   viewer { invoices(first: 25, filter: {status: [OPEN, PAID]}) {

@@ -137,6 +137,7 @@ class BillingLoaders(_Domain):
     lines = _Loader(billing.lines_by_invoice)
     payments = _Loader(billing.payments_by_invoice)
     balance = _Loader(billing.balance_by_account)
+    due_totals = _Loader(of=lambda d: billing.due_totals_by_account(d.now.date()))
     invoice = _Loader(billing.invoice_by_id)
     replaced_by = _Loader(billing.invoice_replacing)
     credit_notes = _Loader(billing.credit_notes_by_invoice)

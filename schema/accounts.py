@@ -14,15 +14,19 @@ from resolvers import accounts as resolve
 from resolvers import invitations as resolve_invitations
 from resolvers import oauth_clients as resolve_clients
 from resolvers import security as resolve_security
+from resolvers.billing import invoice_totals as invoice_due_totals
 from resolvers.billing import credit_notes as credit_note_search
 from resolvers.billing import invoices as invoice_search
+from resolvers.billing import statement as account_statement
+from resolvers.billing import statement_period
 from resolvers.catalog import catalog as location_catalog
 from resolvers.connections import Window
 from resolvers.orders import order_history
 from resolvers.subscriptions import subscriptions as subscription_search
 from schema.relations import relation
-from db.repositories.billing import CreditNoteFilter
-from schema.billing import CreditNoteConnection, InvoiceConnection, InvoiceFilter, invoice_filter
+from db.repositories.billing import CreditNoteFilter, InvoiceSort
+from schema.billing import (CreditNoteConnection, InvoiceConnection, InvoiceFilter, InvoiceSortKey, InvoiceTotals,
+                            SortDirection, Statement, invoice_filter, statement_of)
 from schema.billing_details import BillingDetails
 from schema.catalog import ProductConnection, ProductFilter
 from schema.common import Connection, MailingAddress, Money, Node, node_id, rows_of
@@ -185,14 +189,28 @@ class Account(Node):
         return await subscription_search(info.context, subscription_filter(filter, account_ids=(self.id,)),  # type: ignore[return-value]
                                          Window(first, after, last, before))
 
-    @guarded("Account.invoices", description="Invoices, newest first.")
-    async def invoices(self, info: Info, filter: InvoiceFilter | None = None, first: int | None = None,
+    @guarded("Account.invoices", description="Invoices, newest first unless sorted otherwise.")
+    async def invoices(self, info: Info, filter: InvoiceFilter | None = None,
+                       sort_by: InvoiceSortKey = InvoiceSort.ISSUED_AT,  # type: ignore[valid-type]
+                       direction: SortDirection = SortDirection.DESC, first: int | None = None,
                        after: str | None = None, last: int | None = None,
                        before: str | None = None) -> InvoiceConnection | None:
         today: date = info.context.now.date()
-        return await invoice_search(info.context, invoice_filter(filter, today, account_ids=(self.id,)),  # type: ignore[return-value]
+        return await invoice_search(info.context, invoice_filter(filter, today, sort_by, direction,  # type: ignore[return-value]
+                                                                 account_ids=(self.id,)),
                                     Window(first, after, last, before))
 
+    invoice_totals = relation(
+        list[InvoiceTotals] | None, "billing.due_totals",
+        field=guarded("Account.invoiceTotals", description="What the account's open invoices owe, and the part past "
+                                                           "due, per currency."))
+
+    @guarded("Account.statement", description="Statement of account for the days from `from` to `to` (UTC, both "
+                                              "included), in `currency` (the account's by default).")
+    async def statement(self, info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date,
+                        currency: str | None = None) -> Statement | None:
+        span = statement_period(from_, to)
+        return statement_of(await account_statement(info.context, self, span, currency))  # type: ignore[arg-type]
     @guarded("Account.creditNotes", description="Credit notes, newest first.")
     async def credit_notes(self, info: Info, first: int | None = None, after: str | None = None,
                            last: int | None = None, before: str | None = None) -> CreditNoteConnection | None:
@@ -265,9 +283,18 @@ class Viewer:
         from resolvers.quotes import quotes  # noqa: PLC0415
         return await quotes(info.context, status or (), Window(first, after, last, before))  # type: ignore[arg-type,return-value]
 
-    @strawberry.field(description="Every invoice the caller may see (ADMIN and ACCOUNTS_PAYABLE), newest first.")
-    async def invoices(self, info: Info, filter: InvoiceFilter | None = None, first: int | None = None,
+    @strawberry.field(description="Every invoice the caller may see (ADMIN and ACCOUNTS_PAYABLE), newest first "
+                                  "unless sorted otherwise.")
+    async def invoices(self, info: Info, filter: InvoiceFilter | None = None,
+                       sort_by: InvoiceSortKey = InvoiceSort.ISSUED_AT,  # type: ignore[valid-type]
+                       direction: SortDirection = SortDirection.DESC, first: int | None = None,
                        after: str | None = None, last: int | None = None,
                        before: str | None = None) -> InvoiceConnection:
-        return await invoice_search(info.context, invoice_filter(filter, info.context.now.date()),  # type: ignore[return-value]
+        return await invoice_search(info.context, invoice_filter(filter, info.context.now.date(), sort_by,  # type: ignore[return-value]
+                                                                 direction),
                                     Window(first, after, last, before))
+
+    @strawberry.field(description="What the open invoices among those the caller may see (and the filter finds) "
+                                  "owe, and the part past due, per currency.")
+    async def invoice_totals(self, info: Info, filter: InvoiceFilter | None = None) -> list[InvoiceTotals]:
+        return await invoice_due_totals(info.context, invoice_filter(filter, info.context.now.date()))  # type: ignore[return-value]

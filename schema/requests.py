@@ -1,10 +1,13 @@
 """What the server takes from the API to serve a request (server → schema → resolvers): the
 context every resolver reads and the settings in it, which server/app.py builds per request, and
 what its routes outside GraphQL answer in the API's terms (a return photo by its global ID,
-invoices as documents, an Account's global ID decoded)."""
+invoices as documents, an Account's global ID decoded, the invoice and statement exports)."""
+from resolvers import billing as invoice_exports
 from resolvers.context import Context, Settings
 from resolvers.documents import Printable, invoice_documents
 from resolvers.globalid import decode_as
 from resolvers.returns import photo_download
+from schema.billing import InvoiceFilter, InvoiceSortKey, SortDirection, invoice_filter
 
-__all__ = ["Context", "Printable", "Settings", "decode_as", "invoice_documents", "photo_download"]
+__all__ = ["Context", "InvoiceFilter", "InvoiceSortKey", "Printable", "Settings", "SortDirection", "decode_as",
+           "invoice_documents", "invoice_exports", "invoice_filter", "photo_download"]

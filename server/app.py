@@ -32,6 +32,7 @@ from schema.requests import Context
 from schema.root import build_schema
 from server.documents import DocumentRoutes
 from server.downloads import return_photo_route
+from server.exports import invoice_export_route, statement_export_route
 from server.bearer import bearer_token
 from server.customer_sessions import create_customer_session
 from server.oauth import token_endpoint
@@ -191,7 +192,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
               Route("/readyz", readyz),
               Route("/oauth/token", token_endpoint, methods=["POST"]),
               Route("/customer-sessions", create_customer_session, methods=["POST"]),
-              Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"])]
+              Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"]),
+              Route("/exports/invoices.csv", invoice_export_route(graphql, lines=False), methods=["GET"]),
+              Route("/exports/invoice-lines.csv", invoice_export_route(graphql, lines=True), methods=["GET"]),
+              Route("/exports/statement.csv", statement_export_route(graphql), methods=["GET"])]
     documents = DocumentRoutes(graphql, XhtmlPdfRenderer(), graphql.storage)
     routes += [Route("/documents/invoices/{invoice_id}.pdf", documents.invoice, methods=["GET"]),
                Route("/documents/invoices.zip", documents.invoices_zip, methods=["GET"])]

@@ -20,7 +20,7 @@ from domain.documents import DocumentRenderer
 from domain.ratelimit import Throttled
 from domain.storage import FileStorage
 from schema.requests import Context, Printable, invoice_documents
-from server.downloads import caller_context, error
+from server.downloads import request_context, error
 
 # Rendering one invoice not yet kept takes 0.1-0.3 s, one at a time per process: 25 fit well in a
 # request's 10 s (PORTALQL_TIMEOUT_SECONDS) even while other downloads render.
@@ -42,7 +42,7 @@ class DocumentRoutes:
         self.storage = storage
 
     async def _caller(self, request: Request) -> Context | Response:
-        ctx = await caller_context(self.graphql, request)
+        ctx = await request_context(self.graphql, request)
         if isinstance(ctx, Response):
             return ctx
         subject = f"{ctx.caller.kind.value}:{ctx.caller.user_id or ctx.caller.session_id or ''}"

@@ -1,5 +1,5 @@
-"""Authenticated file downloads: return photos go only to callers who may see the return; the
-caller of such a route from its bearer token (documents use it too)."""
+"""Authenticated downloads outside GraphQL: return photos go only to callers who may see the
+return. `request_context` is how every such route (server/exports.py, server/documents.py) learns its caller."""
 from typing import Any
 
 from starlette.requests import Request
@@ -15,9 +15,8 @@ def error(status: int, code: str, message: str, **headers: str) -> Response:
                         headers=headers)
 
 
-async def caller_context(graphql: Any, request: Request) -> Context | Response:
-    """The request's context for a caller signed in with 'Authorization: Bearer <token>', or the
-    401 to answer (routes outside GraphQL: downloads and documents)."""
+async def request_context(graphql: Any, request: Request) -> Context | Response:
+    """The context of a signed-in caller ('Authorization: Bearer <token>'), or the 401 to answer."""
     now = graphql.clock.now()
     try:
         caller = await caller_from_token(graphql.db, bearer_token(request), now, graphql.settings.sessions)
@@ -29,7 +28,8 @@ async def caller_context(graphql: Any, request: Request) -> Context | Response:
                      **{"www-authenticate": "Bearer"})
     ctx = Context(db=graphql.db, caller=caller, clock=graphql.clock, settings=graphql.settings.sessions,
                   request=request, storage=graphql.storage, limiter=graphql.limiter,
-                  client_ip=request.client.host if request.client else None)
+                  client_ip=request.client.host if request.client else None,
+                  user_agent=request.headers.get("user-agent"))
     ctx.__dict__["now"] = now
     return ctx
 
@@ -38,7 +38,7 @@ def return_photo_route(graphql: Any) -> Any:
     """GET /downloads/return-photos/{id} with 'Authorization: Bearer <token>'."""
 
     async def endpoint(request: Request) -> Response:
-        ctx = await caller_context(graphql, request)
+        ctx = await request_context(graphql, request)
         if isinstance(ctx, Response):
             return ctx
         found = await photo_download(ctx, request.path_params["photo_id"])

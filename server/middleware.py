@@ -25,6 +25,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 log = logging.getLogger("portalql.access")
 errors_log = logging.getLogger("portalql.errors")
+# A streamed export (server/exports.py) may take this long once its first bytes are sent.
+STREAM_TIMEOUT_SECONDS = 900.0
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _JSON_TYPES = {"application/json", "application/graphql-response+json"}
 
@@ -56,8 +58,12 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dic
 class Gate:
     def __init__(self, app: Any, *, max_body_bytes: int, timeout_seconds: float,
                  persisted: PersistedQueries, metrics: bool, graphql_path: str = "/graphql",
-                 max_upload_bytes: int = 49 * 1024 * 1024) -> None:
+                 max_upload_bytes: int = 49 * 1024 * 1024, stream_prefix: str = "/exports/",
+                 stream_timeout_seconds: float = STREAM_TIMEOUT_SECONDS) -> None:
         self.app = app
+        # Streamed exports: the request's timeout holds until the response starts, then this one.
+        self.stream_prefix = stream_prefix
+        self.stream_timeout_seconds = stream_timeout_seconds
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
         self.timeout_seconds = timeout_seconds
@@ -76,12 +82,15 @@ class Gate:
         started = time.perf_counter()
         status = 500
         response_started = False
+        deadline: asyncio.Timeout | None = None
 
         async def send_wrapper(message: dict[str, Any]) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
+                if deadline is not None and scope["path"].startswith(self.stream_prefix):
+                    deadline.reschedule(asyncio.get_running_loop().time() + self.stream_timeout_seconds)
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
@@ -97,7 +106,7 @@ class Gate:
         with nullcontext(outer) if outer is not None else count_statements() as counter:
             before = counter.count
             try:
-                async with asyncio.timeout(self.timeout_seconds):
+                async with asyncio.timeout(self.timeout_seconds) as deadline:
                     if scope["path"] == self.graphql_path:
                         receive = await self._gate(scope, receive, state)
                     await self.app(scope, receive, send_wrapper)

@@ -1,8 +1,11 @@
 """Batch functions of billing: invoices, their lines, payments and credit notes, and accounts' open
-balances and credit balances."""
-from collections.abc import Sequence
+balances, credit balances and what they owe per currency."""
+from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import Date, bindparam, case, literal
 from sqlmodel import func, select
 
 from db.engine import Database
@@ -10,6 +13,7 @@ from db.enums import InvoiceStatus
 from db.loaders import children, keys_param, many_each, one_by
 from db.models import AccountCreditTransaction, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from db.reads import Read
+from db.repositories.billing import DueTotals
 
 # An order's issued invoices (a draft is found through the account's invoices, by staff).
 invoices_by_order = children(Invoice, "order_id", Invoice.issued_at, where=Invoice.status != InvoiceStatus.DRAFT)
@@ -45,3 +49,26 @@ async def balance_by_account(db: Database, keys: Sequence[int]) -> list[Decimal]
     async with db.connection() as conn:
         found = {aid: total for aid, total in await _OPEN_BALANCES.rows(conn, keys=keys)}
     return [found.get(k, Decimal("0.0000")) for k in keys]
+
+
+_LATE = Invoice.due_date < bindparam("today", type_=Date)
+_DUE_TOTALS = Read(select(Invoice.account_id, Invoice.currency, func.count(), func.sum(Invoice.amount_due),
+                          func.sum(case((_LATE, 1), else_=0)),
+                          func.sum(case((_LATE, Invoice.amount_due), else_=literal(Decimal(0), Invoice.amount_due.type))))
+                   .where(Invoice.account_id.in_(keys_param()), Invoice.status == InvoiceStatus.OPEN)
+                   .group_by(Invoice.account_id, Invoice.currency).order_by(Invoice.account_id, Invoice.currency))
+
+
+def due_totals_by_account(today: date) -> Callable[[Database, Sequence[int]], Any]:
+    """Per account, what its open invoices owe per currency and the part past due on `today`:
+    one statement for any number of accounts."""
+
+    async def load(db: Database, keys: Sequence[int]) -> list[list[DueTotals]]:
+        async with db.connection() as conn:
+            rows = await _DUE_TOTALS.rows(conn, keys=keys, today=today)
+        found: dict[int, list[DueTotals]] = {}
+        for account_id, currency, count, due, late_count, overdue in rows:
+            found.setdefault(account_id, []).append(
+                DueTotals(currency, count, Decimal(due or 0), int(late_count or 0), Decimal(overdue or 0)))
+        return [found.get(k, []) for k in keys]
+    return load

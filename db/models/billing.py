@@ -97,6 +97,9 @@ class InvoiceReminder(SQLModel, table=True):
 
 
 class Payment(SQLModel, table=True):
+    # Statements read an account's payments of a period (db/repositories/statements.py).
+    __table_args__ = (sa.Index("ix_payment_account_created", "account_id", "created_at", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     account_id: int = Field(foreign_key="account.id", index=True)

@@ -1,19 +1,40 @@
-"""Invoices, payments and credit notes as the caller may see them, with the invoice search filters;
+"""Invoices, payments and credit notes as the caller may see them: the invoice search (filters,
+sort, keyset pages), the totals of what is due per currency, the batches the CSV exports stream;
 the number series and the account credit ledger."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 from sqlmodel import func, select, update
 
+from db.engine import statement_connection
 from db.enums import CreditNoteStatus, InvoiceStatus
-from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, DocumentSequence, Invoice, InvoiceLine,
-                       ReturnLine)
+from db.models import (Account, AccountCreditTransaction, CreditNote, CreditNoteLine, DocumentSequence, Invoice,
+                       InvoiceLine, Location, Order, ProductVariant, ReturnLine)
 from db.pagination import Page, count_rows, keyset_page
+from db.reads import select_rows
 from db.repositories.base import ScopedRepository, lock_row
+
+
+class InvoiceSort(StrEnum):
+    ISSUED_AT = "ISSUED_AT"
+    DUE_DATE = "DUE_DATE"
+    TOTAL = "TOTAL"
+    NUMBER = "NUMBER"
+
+
+# Each sort ends with the id, so that keys are unique and a cursor names one position.
+SORT_KEYS: dict[InvoiceSort, list[Any]] = {
+    InvoiceSort.ISSUED_AT: [Invoice.issued_at, Invoice.id],
+    InvoiceSort.DUE_DATE: [Invoice.due_date, Invoice.id],
+    InvoiceSort.TOTAL: [Invoice.total, Invoice.id],
+    InvoiceSort.NUMBER: [Invoice.number, Invoice.id],
+}
 
 
 @dataclass(frozen=True)
@@ -26,9 +47,65 @@ class InvoiceFilter:
     min_total: Decimal | None = None
     max_total: Decimal | None = None
     number: str | None = None
+    order_number: str | None = None
     po_number: str | None = None
+    search: str | None = None
     account_ids: tuple[int, ...] = ()
+    location_ids: tuple[int, ...] = ()
     overdue_on: date | None = None
+    sort: InvoiceSort = InvoiceSort.ISSUED_AT
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class DueTotals:
+    """What is owed in one currency: open invoices and the part of them past due."""
+    currency: str
+    count: int
+    amount_due: Decimal
+    overdue_count: int
+    amount_overdue: Decimal
+
+
+class ExportInvoice(NamedTuple):
+    """An invoice as an accounting import wants it, with its account, location and order names:
+    plain values, made from a row without a model instance (an export reads 100,000)."""
+    id: int
+    number: str | None
+    status: InvoiceStatus
+    issued_at: datetime
+    due_date: date
+    paid_at: datetime | None
+    account_id: int
+    billing_details: dict[str, Any] | None
+    po_number: str | None
+    currency: str
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    amount_paid: Decimal
+    amount_credited: Decimal
+    amount_due: Decimal
+    account_name: str
+    location_name: str | None
+    order_number: str | None
+
+
+class ExportLine(NamedTuple):
+    invoice_id: int
+    description: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    sku: str | None  # None for a line of no catalog variant
+
+
+_EXPORTED = [getattr(Invoice, name) for name in ExportInvoice._fields[:-3]]
+
+
+def _orders_numbered(condition: Any) -> Any:
+    # Not correlated: the export joins orders as well, for their numbers.
+    return Invoice.order_id.in_(select(Order.id).where(condition).correlate(None))
 
 
 class InvoiceRepository(ScopedRepository[Invoice]):
@@ -57,19 +134,82 @@ class InvoiceRepository(ScopedRepository[Invoice]):
             stmt = stmt.where(Invoice.total <= f.max_total)
         if f.number:
             stmt = stmt.where(Invoice.number == f.number)
+        if f.order_number:
+            stmt = stmt.where(_orders_numbered(Order.number == f.order_number))
         if f.po_number:
             stmt = stmt.where(Invoice.po_number == f.po_number)
+        if f.search:
+            # Part of an invoice, order or PO number, in any case; % and _ are matched as themselves.
+            text = f.search.strip()
+            stmt = stmt.where(sa.or_(Invoice.number.icontains(text, autoescape=True),
+                                     Invoice.po_number.icontains(text, autoescape=True),
+                                     _orders_numbered(Order.number.icontains(text, autoescape=True))))
         if f.account_ids:
             stmt = stmt.where(Invoice.account_id.in_(f.account_ids))
+        if f.location_ids:
+            stmt = stmt.where(Invoice.location_id.in_(f.location_ids))
         if f.overdue_on:
             stmt = stmt.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_date < f.overdue_on)
         return stmt
 
+    def sorted(self, f: InvoiceFilter) -> Select:
+        """The invoices `f` finds, those the sort can place: a draft has no number to sort by."""
+        stmt = self.filtered(f)
+        return stmt.where(Invoice.number.is_not(None)) if f.sort is InvoiceSort.NUMBER else stmt
+
     async def page(self, f: InvoiceFilter, **window: Any) -> Page[Invoice]:
-        return await keyset_page(self.session, self.filtered(f), [Invoice.issued_at, Invoice.id], **window)
+        return await keyset_page(self.session, self.sorted(f), SORT_KEYS[f.sort], descending=f.descending,
+                                 **window)
 
     async def count(self, f: InvoiceFilter) -> int:
-        return await count_rows(self.session, self.filtered(f))
+        return await count_rows(self.session, self.sorted(f))
+
+    async def due_totals(self, f: InvoiceFilter, today: date) -> list[DueTotals]:
+        """Per currency, the open invoices among those `f` finds and what they still owe, and the
+        part past its due date: one statement."""
+        late = Invoice.due_date < today
+        stmt = self.filtered(f).with_only_columns(
+            Invoice.currency, sa.func.count(), sa.func.sum(Invoice.amount_due),
+            sa.func.sum(sa.case((late, 1), else_=0)),
+            sa.func.sum(sa.case((late, Invoice.amount_due), else_=sa.literal(Decimal(0), Invoice.amount_due.type))),
+            maintain_column_froms=True,
+        ).where(Invoice.status == InvoiceStatus.OPEN).group_by(Invoice.currency).order_by(Invoice.currency)
+        async with statement_connection(self.session) as conn:
+            rows = await select_rows(conn, stmt)
+        return [DueTotals(currency, count, Decimal(due or 0), int(late_count or 0), Decimal(overdue or 0))
+                for currency, count, due, late_count, overdue in rows]
+
+    async def export_batch(self, f: InvoiceFilter, size: int, after: tuple[Any, ...] | None) -> list[ExportInvoice]:
+        """The next `size` invoices `f` finds in its sort order after the keys `after` (the sort
+        keys of the last row of the batch before), with their account, location and order names:
+        one statement, whatever the position."""
+        keys = SORT_KEYS[f.sort]
+        stmt = (self.sorted(f).with_only_columns(*_EXPORTED, Account.name, Location.name, Order.number)
+                .join(Account, Account.id == Invoice.account_id)
+                .outerjoin(Location, Location.id == Invoice.location_id)
+                .outerjoin(Order, Order.id == Invoice.order_id))
+        if after is not None:
+            bound = sa.tuple_(*[sa.literal(v, k.type) for v, k in zip(after, keys)])
+            stmt = stmt.where(sa.tuple_(*keys) < bound if f.descending else sa.tuple_(*keys) > bound)
+        stmt = stmt.order_by(*[k.desc() if f.descending else k.asc() for k in keys]).limit(size)
+        async with statement_connection(self.session) as conn:
+            return [ExportInvoice(*r) for r in await select_rows(conn, stmt)]
+
+    async def lines_of(self, batch: list[ExportInvoice]) -> list[ExportLine]:
+        """The lines of a batch this repository read (export_batch: scoped already, so by the
+        invoices' ids alone, which SQLite then reads by index whatever its statistics), with
+        their variants' SKUs, by invoice and position: one statement."""
+        stmt = (select(InvoiceLine.invoice_id, InvoiceLine.description, InvoiceLine.quantity, InvoiceLine.unit_price,
+                       InvoiceLine.amount, ProductVariant.sku)
+                .outerjoin(ProductVariant, ProductVariant.id == InvoiceLine.variant_id)
+                .where(InvoiceLine.invoice_id.in_([b.id for b in batch]))
+                .order_by(InvoiceLine.invoice_id, InvoiceLine.position, InvoiceLine.id))
+        async with statement_connection(self.session) as conn:
+            return [ExportLine(*r) for r in await select_rows(conn, stmt)]
+
+
+def sort_key_values(invoice: Any, sort: InvoiceSort) -> tuple[Any, ...]:
+    return tuple(getattr(invoice, k.key) for k in SORT_KEYS[sort])
 
 
 class CreditNoteRepository(ScopedRepository[CreditNote]):

@@ -7,6 +7,7 @@ from sqlmodel import select
 from db.models import IdempotencyKey
 from domain import idempotency
 from domain.clock import FixedClock
+from domain.invoicing import MerchantSettings
 from server.worker import work_once
 from tests.conftest import NOW
 
@@ -18,7 +19,7 @@ async def test_a_pass_forgets_idempotency_keys_older_than_a_day_and_keeps_the_re
         for key, age in ages.items():
             s.add(IdempotencyKey(principal="user:1", operation="orderPlace", key=key, request_hash="0" * 64,
                                  result_type="Order", result_id=1, created_at=NOW - age))
-    await work_once(db, None, FixedClock(NOW))  # no SMTP: the outbox waits, keys are still pruned
+    await work_once(db, None, FixedClock(NOW), MerchantSettings())  # no SMTP: the outbox waits, keys are still pruned
     async with db.session() as s:
         left = set((await s.exec(select(IdempotencyKey.key))).all())
     assert left == {"almost-a-day", "just-now"}

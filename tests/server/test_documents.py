@@ -129,8 +129,10 @@ async def test_a_draft_is_rendered_every_time_and_never_kept(docs, db, clock, re
         row.status = InvoiceStatus.DRAFT
         s.add(row)
     path = f"/documents/invoices/{encode('Invoice', invoice.id)}.pdf"
+    # A draft is still the merchant's: the customer does not see it, staff do.
+    assert (await get(docs, db, clock, path, "ap@acme.example", locale="en")).status_code == 404
     for _ in range(2):
-        response = await get(docs, db, clock, path, "ap@acme.example", locale="en")
+        response = await get(docs, db, clock, path, "ops@merchant.example", locale="en")
         assert response.status_code == 200 and "Draft" in text_of(response.content)
         assert invoice.number not in text_of(response.content)  # drafts have no number
     assert len(renders) == 2 and not (tmp_path / "documents").exists()
