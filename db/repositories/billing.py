@@ -251,7 +251,11 @@ async def take_sequence_value(session: Any, series: str, year: int) -> int:
 
 
 async def lock_invoice(session: Any, invoice_id: int) -> Invoice | None:
-    return await lock_row(session, Invoice, invoice_id)
+    """The invoice, locked (lock_row), read afresh even when the session holds it already: a
+    flow that listed an order's invoices before locking one decides on what is committed now."""
+    await lock_row(session, Invoice, invoice_id)
+    stmt = select(Invoice).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
+    return (await session.exec(stmt)).first()
 
 
 async def next_order_sequence(session: Any, order_id: int) -> int:

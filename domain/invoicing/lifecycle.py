@@ -12,7 +12,7 @@ from db.models import Account, AccountCreditTransaction, Invoice, InvoiceLine, O
 from db.repositories import billing as repo
 from db.repositories import ordering as order_repo
 from domain import billing_details, invoice_mail, tax
-from domain.errors import reject
+from domain.errors import Rejected, reject
 from domain.invoicing import credit_notes, numbering
 from domain.invoicing.amounts import FOUR_PLACES, PAYABLE, ZERO, charged, settle, shown
 from domain.invoicing.codes import InvoicingErrorCode as E
@@ -265,9 +265,18 @@ async def follow_order(session: Any, order: Order, lines: list[OrderLine], now: 
     tax_left = None if increases else await _billed_tax(session, invoices) - order.tax
     for n, (invoice_id, credit_lines) in enumerate(decreases.items(), 1):
         invoice = await repo.lock_invoice(session, invoice_id) or by_id[invoice_id]
-        ask = credit_notes.CreditAsk(CreditNoteReason.ORDER_CHANGE, f"Order {order.number} changed",
-                                     lines=credit_lines, tax=tax_left if n == len(decreases) else None)
-        note = await credit_notes.issue(session, invoice, ask, merchant, now, user_id)
+        memo = f"Order {order.number} changed"
+        ask = credit_notes.CreditAsk(CreditNoteReason.ORDER_CHANGE, memo, lines=credit_lines,
+                                     tax=tax_left if n == len(decreases) else None)
+        try:
+            note = await credit_notes.issue(session, invoice, ask, merchant, now, user_id)
+        except Rejected:
+            # Other credit notes (goodwill) already took off more than these lines leave: credit what is left.
+            left = credit_notes.creditable(invoice)
+            if left <= 0:
+                continue
+            note = await credit_notes.issue(session, invoice, credit_notes.CreditAsk(
+                CreditNoteReason.ORDER_CHANGE, memo, amount=left), merchant, now, user_id)
         if tax_left is not None:
             tax_left -= note.tax
     if increases:
@@ -306,7 +315,8 @@ async def void_for_cancelled(session: Any, order: Order, now: datetime, merchant
     """An order cancelled as a whole: its invoices with nothing paid or credited become VOID; of
     one with payments or credit notes the rest is credited (ORDER_CANCELLED), what was paid
     becoming account credit."""
-    for invoice in await repo.invoices_of(session, order.id):  # type: ignore[arg-type]
+    for listed in await repo.invoices_of(session, order.id):  # type: ignore[arg-type]
+        invoice = await repo.lock_invoice(session, listed.id) or listed  # type: ignore[arg-type]
         if invoice.status is InvoiceStatus.VOID:
             continue
         if invoice.status is InvoiceStatus.DRAFT or (invoice.amount_paid == 0 and invoice.amount_credited == 0

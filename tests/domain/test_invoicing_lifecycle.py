@@ -190,3 +190,29 @@ async def test_drafts_and_void_invoices_are_not_credited(db):
         await _do(db, invoice.id, lambda s, i: credit_notes.issue(s, i, ask, MERCHANT, NOW))
     assert codes(e) == ["INVOICE_VOID"]
 
+
+
+async def test_an_order_reduced_after_goodwill_credits_only_what_is_left_of_its_invoice(db):
+    from db.models import Order, OrderLine  # noqa: PLC0415
+    from domain.invoicing import follow_order  # noqa: PLC0415
+
+    async with db.session() as s:
+        invoice = (await s.exec(select(Invoice).where(Invoice.status == InvoiceStatus.OPEN,
+                                                      Invoice.amount_credited == 0, Invoice.order_id.is_not(None))
+                                .order_by(Invoice.id))).first()
+    almost = invoice.total - Decimal("1.00")
+    await _do(db, invoice.id, lambda s, i: credit_notes.issue(
+        s, i, CreditAsk(CreditNoteReason.GOODWILL, amount=almost), MERCHANT, NOW))
+    async with db.transaction() as s:
+        order = (await s.exec(select(Order).where(Order.id == invoice.order_id))).one()
+        lines = list((await s.exec(select(OrderLine).where(OrderLine.order_id == order.id)
+                                   .order_by(OrderLine.position))).all())
+        lines[0].quantity = 0
+        s.add(lines[0])
+        await follow_order(s, order, lines, NOW, MERCHANT)
+    after = await _read(db, invoice.id)
+    assert after.amount_credited == after.total and after.status is InvoiceStatus.PAID
+    async with db.session() as s:
+        reasons = [n.reason for n in (await s.exec(select(CreditNote).where(CreditNote.invoice_id == invoice.id)
+                                                   .order_by(CreditNote.id))).all()]
+    assert reasons == [CreditNoteReason.GOODWILL, CreditNoteReason.ORDER_CHANGE]
