@@ -301,6 +301,8 @@ class DemoBuilder:
         else:
             status = InvoiceStatus.OPEN
         paid = total if status is InvoiceStatus.PAID else Decimal(0)
+        # Paid within the terms (20 days at most), never later than now: a payment is history.
+        paid_on = min(issued + timedelta(days=min(account["terms"], 20)), self.now - timedelta(minutes=5))
         if status is InvoiceStatus.OPEN and roll > 0.85:
             paid = money(total / 2)  # a partial payment
         # Numbered once all are written (_number_documents), in the order they were finalised.
@@ -311,7 +313,7 @@ class DemoBuilder:
                             order_sequence=0, reissued_from_id=None,
                             amount_due=Decimal(0) if status in (InvoiceStatus.PAID, InvoiceStatus.VOID) else total - paid,
                             po_number=po, issued_at=issued, due_date=due,
-                            paid_at=issued + timedelta(days=min(account["terms"], 20)) if status is InvoiceStatus.PAID else None,
+                            paid_at=paid_on if status is InvoiceStatus.PAID else None,
                             finalized_at=None if status is InvoiceStatus.DRAFT else issued,
                             voided_at=issued + timedelta(days=1) if status is InvoiceStatus.VOID else None,
                             uncollectible_at=issued + timedelta(days=90) if status is InvoiceStatus.UNCOLLECTIBLE else None,
@@ -328,7 +330,7 @@ class DemoBuilder:
             self.rows.add(Payment, invoice_id=iid, account_id=account["id"], amount=paid, currency=account["currency"],
                           method=method, status=PaymentStatus.SUCCEEDED,
                           reference=f"{method.value}-{self.rng.randint(10**5, 10**6)}",
-                          created_at=issued + timedelta(days=min(account["terms"], 20)))
+                          created_at=paid_on)
 
     def reminders(self, invoice_id: int, due: date) -> None:
         """The reminders the worker sent until two days ago (3 days before the due date, the day
