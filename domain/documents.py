@@ -286,8 +286,8 @@ def statement_document(statement: Statement, account: Account, seller: Seller) -
     entries = tuple(StatementEntry(on=line.at.date(), document=line.kind.value.lower(), reference=line.reference,
                                    charge=line.debit, credit=line.credit, balance=line.balance)
                     for line in statement.lines)
-    buyer = Party(name=account.billing_business_name or account.name,
-                  address=tuple(p for p in (account.billing_postal_code, account.billing_region) if p),
+    place = " ".join(p for p in (account.billing_postal_code, account.billing_region) if p)
+    buyer = Party(name=account.billing_business_name or account.name, address=(place,) if place else (),
                   country=account.billing_country, tax_id=account.billing_tax_id)
     return StatementDocument(account_id=statement.account_id, currency=statement.currency,
                              period_from=statement.start, period_to=statement.end, seller=seller, buyer=buyer,
