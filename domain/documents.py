@@ -5,6 +5,7 @@ PDF of an issued document, which never changes, so it is rendered once per local
 Amounts are the exact Decimals of the rows; the renderer formats them for the locale (i18n)."""
 import asyncio
 import hashlib
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -211,6 +212,13 @@ class DocumentRenderer(Protocol):
 
     def render(self, document: Document, locale: str) -> bytes:
         """The PDF's bytes. Runs in a worker thread: it is CPU work of tens of milliseconds."""
+
+
+def pdf_path(kind: str, global_id: str, locale: str | None = None) -> str:
+    """Where server/documents.py serves a document (`kind`: invoices, credit-notes), relative to the
+    API's origin; without a locale the reader's preferences choose."""
+    path = f"/documents/{kind}/{quote(global_id, safe='')}.pdf"
+    return f"{path}?locale={quote(locale, safe='')}" if locale else path
 
 
 def buyer_from_billing_details(details: dict[str, Any]) -> Party:

@@ -2,7 +2,6 @@
 see (an invoice of another account, or one a BUYER or VIEWER asks for, is missing, exactly like
 one that does not exist), each in the locale asked for or the reader's."""
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from graphql import GraphQLError
 
@@ -22,13 +21,6 @@ from resolvers.globalid import decode_as
 class Printable:
     document: InvoiceDocument | CreditNoteDocument | StatementDocument
     locale: DocumentLocale
-
-
-def pdf_path(kind: str, global_id: str, locale: str | None) -> str:
-    """Where the PDF route serves a document (`kind`: invoices, credit-notes), relative to the API's
-    origin; without a locale the reader's preferences choose (server/documents.py)."""
-    path = f"/documents/{kind}/{quote(global_id, safe='')}.pdf"
-    return f"{path}?locale={quote(locale, safe='')}" if locale else path
 
 
 def _pk(global_id: str, type_name: str) -> int | None:

@@ -19,7 +19,7 @@ from domain.statements import EntryKind
 from domain.statements import Statement as StatementData
 from domain.tax import breakdown
 from resolvers import invoicing as resolve
-from resolvers.documents import pdf_path
+from domain.documents import pdf_path
 from resolvers.globalid import decode_as, encode
 from schema.billing_details import BillingDetails
 from schema.tax import LineTax, TaxBreakdownEntry, line_tax, percent
