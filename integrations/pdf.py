@@ -221,7 +221,8 @@ def _invoice(doc: InvoiceDocument, locale: str, t: dict[str, str]) -> str:
 
 def _credit_note(doc: CreditNoteDocument, locale: str, t: dict[str, str]) -> str:
     c = doc.currency
-    meta = [(t["number"], doc.number), (t["issue_date"], format_date(doc.issued_on, locale)),
+    # "date", not "issue_date": several languages' issue date reads "invoice date" (Rechnungsdatum).
+    meta = [(t["number"], doc.number), (t["date"], format_date(doc.issued_on, locale)),
             (t["original_invoice"], doc.invoice_number)]
     totals = [(t["subtotal"], _money(doc.subtotal, c, locale), False), *_tax_rows(doc.taxes, c, locale, t),
               (t["total"], _money(doc.total, c, locale), True)]
