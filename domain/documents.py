@@ -5,15 +5,17 @@ PDF of an issued document, which never changes, so it is rendered once per local
 Amounts are the exact Decimals of the rows; the renderer formats them for the locale (i18n)."""
 import asyncio
 import hashlib
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from db.enums import InvoiceStatus
-from db.models import Invoice, InvoiceLine, Payment
+from db.enums import CreditNoteStatus, InvoiceStatus
+from db.models import Account, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from db.repositories import documents as repo
 from domain import tax
+from domain.statements import Statement
 from domain.storage import FileStorage
 
 PDF = "application/pdf"
@@ -39,17 +41,28 @@ class Seller(Party):
 
 @dataclass(frozen=True)
 class DocumentLine:
+    """A line as printed: `amount` is always net (the lines add up to the subtotal). A line whose
+    unit price included tax (`tax_included`) prints its gross, quantity × unit price, and the tax
+    taken out of it, so every figure can be checked by hand."""
+
     description: str
     quantity: Decimal | int
     unit_price: Decimal
     amount: Decimal
+    tax: Decimal = Decimal(0)
+    tax_rate: Decimal | None = None  # a fraction: 0.19
+    tax_included: bool = False
+
+    @property
+    def gross(self) -> Decimal:
+        return self.amount + self.tax
 
 
 @dataclass(frozen=True)
 class TaxLine:
     """The tax of one rate: what it was charged on and how much."""
 
-    rate: Decimal  # a fraction: 0.19
+    rate: Decimal | None  # a fraction: 0.19; None for tax credited as a share of an invoice's, at no one rate
     base: Decimal
     amount: Decimal
     name: str | None = None  # the rate's own name where it has one ("CA", "VAT")
@@ -106,13 +119,19 @@ class CreditNoteDocument:
     subtotal: Decimal
     tax: Decimal
     total: Decimal
-    reason: str | None = None
+    reason: str | None = None  # a CreditNoteReason value: the label's key is reason_<lower case>
+    memo: str | None = None
+    void: bool = False
+    amount_applied: Decimal = Decimal(0)  # taken off the invoice's amount due
+    amount_credited: Decimal = Decimal(0)  # to the account's credit balance
+    amount_refunded: Decimal = Decimal(0)
 
     kind = "credit_note"
 
     @property
     def cache_identity(self) -> str | None:
-        return f"credit_note:{self.id}:{self.number}"
+        """An issued credit note never changes; voiding it is the one change it can print."""
+        return f"credit_note:{self.id}:{self.number}:{'void' if self.void else 'issued'}"
 
     @property
     def filename(self) -> str:
@@ -195,6 +214,13 @@ class DocumentRenderer(Protocol):
         """The PDF's bytes. Runs in a worker thread: it is CPU work of tens of milliseconds."""
 
 
+def pdf_path(kind: str, global_id: str, locale: str | None = None) -> str:
+    """Where server/documents.py serves a document (`kind`: invoices, credit-notes), relative to the
+    API's origin; without a locale the reader's preferences choose."""
+    path = f"/documents/{kind}/{quote(global_id, safe='')}.pdf"
+    return f"{path}?locale={quote(locale, safe='')}" if locale else path
+
+
 def buyer_from_billing_details(details: dict[str, Any]) -> Party:
     """The buyer as the invoice's snapshot of the account's billing details names it."""
     name = details.get("business_name") or details.get("name") or ""
@@ -218,7 +244,9 @@ def invoice_document(invoice: Invoice, lines: list[InvoiceLine], seller: Seller,
         number=None if draft else invoice.number, status=invoice.status, currency=invoice.currency,
         issued_on=invoice.issued_at.date(), due_date=invoice.due_date, seller=seller,
         buyer=buyer_from_billing_details(details),
-        lines=tuple(DocumentLine(line.description, line.quantity, line.unit_price, line.amount)
+        lines=tuple(DocumentLine(line.description, line.quantity, line.unit_price,
+                                 line.amount - (line.tax_amount if line.tax_included else 0), tax=line.tax_amount,
+                                 tax_rate=line.tax_percent / 100, tax_included=line.tax_included)
                     for line in sorted(lines, key=lambda line: (line.position, line.id or 0))),
         taxes=invoice_taxes(lines) if taxes is None else taxes,
         subtotal=invoice.subtotal, tax=invoice.tax, total=invoice.total, amount_paid=invoice.amount_paid,
@@ -234,6 +262,45 @@ async def documents_of_invoices(session: Any, invoices: list[Invoice], seller: S
     orders = await repo.order_numbers(session, (i.order_id for i in invoices))
     return {i.id: invoice_document(i, lines.get(i.id, []), seller,  # type: ignore[misc]
                                    orders.get(i.order_id) if i.order_id else None) for i in invoices}
+
+
+def credit_note_document(note: CreditNote, lines: list[CreditNoteLine], invoice: Invoice,
+                         credited: dict[int, InvoiceLine], seller: Seller) -> CreditNoteDocument:
+    """A credit note with its lines (`credited`: the invoice lines they credit, by id), the tax
+    per rate of the lines it credits, and the invoice it credits (whose buyer it names)."""
+    printed, groups = [], {}
+    for line in sorted(lines, key=lambda line: (line.position, line.id or 0)):
+        il = credited.get(line.invoice_line_id) if line.invoice_line_id is not None else None
+        rate = il.tax_percent / 100 if il is not None else None
+        printed.append(DocumentLine(line.description, line.quantity, line.unit_price, line.amount, tax=line.tax,
+                                    tax_rate=rate, tax_included=il.tax_included if il is not None else False))
+        key = (rate, il.tax_label if il is not None else None)
+        base, amount = groups.get(key, (Decimal(0), Decimal(0)))
+        groups[key] = (base + line.amount, amount + line.tax)
+    taxes = tuple(TaxLine(rate=rate, base=base, amount=amount, name=name)
+                  for (rate, name), (base, amount) in groups.items() if amount or rate)
+    return CreditNoteDocument(
+        id=note.id, number=note.number, invoice_number=invoice.number or "",  # type: ignore[arg-type]
+        currency=note.currency, issued_on=note.issued_at.date(), seller=seller,
+        buyer=buyer_from_billing_details(invoice.billing_details or {}), lines=tuple(printed), taxes=taxes,
+        subtotal=note.subtotal, tax=note.tax, total=note.total, reason=note.reason.value, memo=note.memo,
+        void=note.status is CreditNoteStatus.VOID, amount_applied=note.amount_applied,
+        amount_credited=note.amount_credited, amount_refunded=note.amount_refunded)
+
+
+def statement_document(statement: Statement, account: Account, seller: Seller) -> StatementDocument:
+    """A statement of account as printed: its lines with the balance after each, between the
+    opening and closing balances (the same figures as `Account.statement`)."""
+    entries = tuple(StatementEntry(on=line.at.date(), document=line.kind.value.lower(), reference=line.reference,
+                                   charge=line.debit, credit=line.credit, balance=line.balance)
+                    for line in statement.lines)
+    place = " ".join(p for p in (account.billing_postal_code, account.billing_region) if p)
+    buyer = Party(name=account.billing_business_name or account.name, address=(place,) if place else (),
+                  country=account.billing_country, tax_id=account.billing_tax_id)
+    return StatementDocument(account_id=statement.account_id, currency=statement.currency,
+                             period_from=statement.start, period_to=statement.end, seller=seller, buyer=buyer,
+                             opening_balance=statement.opening_balance, entries=entries,
+                             closing_balance=statement.closing_balance)
 
 
 def receipt_document(payment: Payment, invoice: Invoice, seller: Seller, paid_before: Decimal) -> ReceiptDocument:

@@ -59,26 +59,15 @@ def invoice_rows(batch: Iterable[ExportInvoice]) -> Iterable[list[str]]:
                _amount(i.amount_paid, cur), _amount(i.amount_credited, cur), _amount(i.amount_due, cur)]
 
 
-def line_taxes(invoice: ExportInvoice, nets: Sequence[Decimal]) -> tuple[Decimal, list[Decimal]]:
-    """The invoice's tax rate and its tax per line. Invoices hold their tax as one amount, at one
-    rate: the rate is tax ÷ subtotal to 0.01 % (the tax was rounded to the cent, so the quotient
-    is not the rate to more places), each line gets its net at that rate, rounded, and the last
-    line the rest, so the lines' tax adds up to the invoice's to the cent."""
-    cur = invoice.currency
-    rate = (invoice.tax / invoice.subtotal).quantize(Decimal("0.0001")) if invoice.subtotal else Decimal(0)
-    taxes = [round_to_minor(net * rate, cur) for net in nets]
-    if taxes:
-        taxes[-1] = round_to_minor(invoice.tax, cur) - sum(taxes[:-1], Decimal(0))
-    return rate, taxes
-
-
 def line_rows(found: ExportInvoice, lines: Sequence[ExportLine]) -> Iterable[list[str]]:
-    """The lines of one invoice."""
+    """The lines of one invoice, each with the tax it was charged at its own rate (stored per line,
+    rounded to the minor unit): the lines' net, tax and gross add up to the invoice's subtotal, tax
+    and total. A line priced with tax holds its gross as `amount`: its net is that less its tax."""
     i, cur = found, found.currency
-    nets = [round_to_minor(line.amount, cur) for line in lines]
-    rate, taxes = line_taxes(i, nets)
-    percent = str((rate * 100).normalize()) if rate else "0"
-    for number, (line, net, tax) in enumerate(zip(lines, nets, taxes, strict=True), start=1):
+    for number, line in enumerate(lines, start=1):
+        tax = round_to_minor(line.tax_amount, cur)
+        net = round_to_minor(line.amount, cur) - (tax if line.tax_included else 0)
+        percent = str(line.tax_percent.normalize()) if line.tax_percent else "0"
         yield [cell(i.number), i.issued_at.date().isoformat(), cell(i.account_name), cur, str(number),
                cell(line.sku), cell(line.description), str(line.quantity), str(display_amount(line.unit_price, cur)),
                str(net), percent, str(tax), str(net + tax)]

@@ -19,6 +19,7 @@ from db.models import CreditNote, Invoice, OutboxMessage
 from db.repositories import invoice_mail as repo
 from db.repositories.invoice_mail import Payer
 from domain.clock import Clock
+from domain.documents import pdf_path
 from domain.mail import enqueue_all, message
 from i18n.formatting import format_date, format_money
 
@@ -39,7 +40,7 @@ def global_id(type_name: str, pk: int) -> str:
 def document_url(merchant: MerchantSettings, folder: str, type_name: str, pk: int) -> str:
     """The PDF of an issued document on this server: /documents/invoices/<global id>.pdf. The
     route asks the reader to sign in and checks their role, so the link itself gives nothing away."""
-    return f"{merchant.public_url.rstrip('/')}/documents/{folder}/{global_id(type_name, pk)}.pdf"
+    return merchant.public_url.rstrip("/") + pdf_path(folder, global_id(type_name, pk))
 
 
 def recipients(payers: list[Payer], account_id: int, location_id: int | None) -> list[Payer]:

@@ -28,7 +28,7 @@ from i18n.formatting import format_date, format_money, format_number, format_rat
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 # Bump when the layout changes: kept PDFs of another version are rendered again.
-VERSION = "1"
+VERSION = "2"
 # reportlab starts every page and every table cell by selecting its base font (Helvetica: a font
 # dictionary of a font not embedded, drawing nothing): ours instead, so the PDF names embedded
 # fonts only.
@@ -160,10 +160,21 @@ def _header(title: str, status: str | None, meta: Iterable[tuple[str, str | None
 def _lines(lines: tuple[DocumentLine, ...], currency: str, locale: str, t: dict[str, str]) -> str:
     head = (f'<tr><th width="52%">{_e(t["description"])}</th><th width="12%" class="num">{_e(t["quantity"])}</th>'
             f'<th width="18%" class="num">{_e(t["unit_price"])}</th><th width="18%" class="num">{_e(t["amount"])}</th></tr>')
-    body = "".join(f'<tr><td>{_e(line.description)}</td><td class="num">{_e(format_number(line.quantity, locale))}</td>'
-                   f'<td class="num">{_price(line.unit_price, currency, locale)}</td>'
+    body = "".join(f'<tr><td>{_e(line.description)}{_gross(line, currency, locale, t)}</td>'
+                   f'<td class="num">{_e(format_number(line.quantity, locale))}</td>'
+                   f'<td class="num">{_price(line.unit_price, currency, locale)}{"*" if line.tax_included else ""}</td>'
                    f'<td class="num">{_money(line.amount, currency, locale)}</td></tr>' for line in lines)
     return f'<table class="lines" repeat="1">{head}{body}</table>'
+
+
+def _gross(line: DocumentLine, currency: str, locale: str, t: dict[str, str]) -> str:
+    """Under a line priced with tax (its unit price marked *): quantity × unit price is the gross,
+    less the tax taken out of it is the net amount printed, which adds up to the subtotal."""
+    if not line.tax_included:
+        return ""
+    rate = f" {format_rate(line.tax_rate, locale)}" if line.tax_rate is not None else ""
+    return (f'<br/><span class="muted">* {_e(t["price_incl_tax"])}{_e(rate)}: {_money(line.gross, currency, locale)}'
+            f' − {_e(t["tax"])} {_money(line.tax, currency, locale)}</span>')
 
 
 def _totals(rows: list[tuple[str, str, bool]]) -> str:
@@ -173,7 +184,8 @@ def _totals(rows: list[tuple[str, str, bool]]) -> str:
 
 
 def _tax_rows(taxes: tuple[TaxLine, ...], currency: str, locale: str, t: dict[str, str]) -> list[tuple[str, str, bool]]:
-    return [(f"{t['tax']} {tax.name + ' ' if tax.name else ''}{format_rate(tax.rate, locale)} "
+    return [(f"{t['tax']} {tax.name + ' ' if tax.name else ''}"
+             f"{format_rate(tax.rate, locale) + ' ' if tax.rate is not None else ''}"
              f"({format_money(tax.base, currency, locale)})", _money(tax.amount, currency, locale), False)
             for tax in taxes]
 
@@ -209,12 +221,19 @@ def _invoice(doc: InvoiceDocument, locale: str, t: dict[str, str]) -> str:
 
 def _credit_note(doc: CreditNoteDocument, locale: str, t: dict[str, str]) -> str:
     c = doc.currency
-    meta = [(t["number"], doc.number), (t["issue_date"], format_date(doc.issued_on, locale)),
+    # "date", not "issue_date": several languages' issue date reads "invoice date" (Rechnungsdatum).
+    meta = [(t["number"], doc.number), (t["date"], format_date(doc.issued_on, locale)),
             (t["original_invoice"], doc.invoice_number)]
     totals = [(t["subtotal"], _money(doc.subtotal, c, locale), False), *_tax_rows(doc.taxes, c, locale, t),
               (t["total"], _money(doc.total, c, locale), True)]
-    return (_header(t["credit_note"], None, meta, doc.seller, doc.buyer, locale, t)
-            + _lines(doc.lines, c, locale, t) + _totals(totals) + _note(t["reason"], doc.reason))
+    # Where the total went: these three add up to it.
+    totals += [(t[key], _money(amount, c, locale), False) for key, amount in
+               (("applied_to_invoice", doc.amount_applied), ("to_account_credit", doc.amount_credited),
+                ("refunded", doc.amount_refunded)) if amount]
+    reason = t.get(f"reason_{doc.reason.lower()}", doc.reason) if doc.reason else None
+    return (_header(t["credit_note"], t["void"] if doc.void else None, meta, doc.seller, doc.buyer, locale, t)
+            + _lines(doc.lines, c, locale, t) + _totals(totals) + _note(t["reason"], reason)
+            + _note(t["memo"], doc.memo))
 
 
 def _receipt(doc: ReceiptDocument, locale: str, t: dict[str, str]) -> str:

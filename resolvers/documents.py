@@ -1,30 +1,63 @@
-"""Invoices as documents for the PDF routes: the rows the caller may see (an invoice of another
-account, or one a BUYER or VIEWER asks for, is missing, exactly like one that does not exist),
-each in the locale asked for or the reader's."""
+"""Invoices, credit notes and statements as documents for the PDF routes: the rows the caller may
+see (an invoice of another account, or one a BUYER or VIEWER asks for, is missing, exactly like
+one that does not exist), each in the locale asked for or the reader's."""
 from dataclasses import dataclass
 
 from graphql import GraphQLError
 
 from db.repositories import documents as repo
-from db.repositories.billing import InvoiceRepository
-from domain.documents import InvoiceDocument, Seller, documents_of_invoices
+from db.models import Account
+from db.repositories.billing import CreditNoteRepository, InvoiceRepository
+from domain.documents import (CreditNoteDocument, InvoiceDocument, Seller, StatementDocument, credit_note_document,
+                              documents_of_invoices, statement_document)
+from domain.statements import Period
 from i18n.documents import DocumentLocale, document_locale
+from resolvers.billing import statement
 from resolvers.context import Context
 from resolvers.globalid import decode_as
 
 
 @dataclass(frozen=True)
 class Printable:
-    document: InvoiceDocument
+    document: InvoiceDocument | CreditNoteDocument | StatementDocument
     locale: DocumentLocale
 
 
-def invoice_pk(global_id: str) -> int | None:
-    """The invoice's primary key, or None for an ID that is malformed or of something else."""
+def _pk(global_id: str, type_name: str) -> int | None:
+    """The row's primary key, or None for an ID that is malformed or of something else."""
     try:
-        return decode_as(global_id, "Invoice")
-    except GraphQLError:  # malformed, or of another type: a missing invoice here
+        return decode_as(global_id, type_name)
+    except GraphQLError:  # malformed, or of another type: a missing row here
         return None
+
+
+def invoice_pk(global_id: str) -> int | None:
+    return _pk(global_id, "Invoice")
+
+
+async def credit_note_printable(ctx: Context, global_id: str, locale: str | None, seller: Seller) -> Printable | None:
+    """The credit note as a document, if the caller may see it (rows:CreditNote): five statements."""
+    pk = _pk(global_id, "CreditNote")
+    if pk is None:
+        return None
+    async with ctx.db.session() as s:
+        note = await CreditNoteRepository(s, ctx.scope("rows:CreditNote")).get(pk)
+        if note is None:
+            return None
+        lines, invoice, credited = await repo.credit_note_parts(s, note)
+        user_locale, account_locales = await repo.locales(s, ctx.caller.user_id, [note.account_id])
+    return Printable(credit_note_document(note, lines, invoice, credited, seller),
+                     document_locale(locale, user_locale, account_locales.get(note.account_id)))
+
+
+async def statement_printable(ctx: Context, account: Account, span: Period, currency: str, locale: str | None,
+                              seller: Seller) -> Printable:
+    """The account's statement (`Account.statement`'s figures) as a document; the caller is one who
+    may read it (resolvers.billing.may_read_statement)."""
+    found = await statement(ctx, account, span, currency)
+    async with ctx.db.session() as s:
+        user_locale, _ = await repo.locales(s, ctx.caller.user_id, ())
+    return Printable(statement_document(found, account, seller), document_locale(locale, user_locale, account.locale))
 
 
 async def invoice_documents(ctx: Context, global_ids: list[str], locale: str | None,

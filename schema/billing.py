@@ -19,6 +19,7 @@ from domain.statements import EntryKind
 from domain.statements import Statement as StatementData
 from domain.tax import breakdown
 from resolvers import invoicing as resolve
+from domain.documents import pdf_path
 from resolvers.globalid import decode_as, encode
 from schema.billing_details import BillingDetails
 from schema.tax import LineTax, TaxBreakdownEntry, line_tax, percent
@@ -117,6 +118,11 @@ class Invoice(Node):
     def tax_note(self) -> str | None:
         return (self.billing_details or {}).get("tax_note")
 
+    @strawberry.field(description="The invoice as a PDF (a path on this API's origin, fetched with the same "
+                                  "bearer token), in `locale` or else the reader's language (docs/documents.md).")
+    def pdf_url(self, locale: str | None = None) -> str:
+        return pdf_path("invoices", encode("Invoice", self.id), locale)  # type: ignore[attr-defined]
+
     @strawberry.field(description="Open and past its due date.")
     def is_overdue(self, info: Info) -> bool:
         return self.status is InvoiceStatus.OPEN and self.due_date < info.context.now.date()
@@ -177,6 +183,12 @@ class CreditNote(Node):
                                               description="Given back to the customer.")
     issued_at: datetime
     voided_at: datetime | None
+
+    @strawberry.field(description="The credit note as a PDF (a path on this API's origin, fetched with the same "
+                                  "bearer token), in `locale` or else the reader's language (docs/documents.md).")
+    def pdf_url(self, locale: str | None = None) -> str:
+        return pdf_path("credit-notes", encode("CreditNote", self.id), locale)  # type: ignore[attr-defined]
+
     lines = relation("list[CreditNoteLine]", "billing.credit_note_lines")
     invoice = relation(Invoice, "billing.invoice", "invoice_id")
 

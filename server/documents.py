@@ -1,11 +1,13 @@
-"""Invoices as PDF documents, for the callers who may see the invoice (ADMIN and ACCOUNTS_PAYABLE
-of its account, integration clients with invoices:read, merchant staff):
+"""Invoices, credit notes and statements as PDF documents, for the callers who may see them (ADMIN
+and ACCOUNTS_PAYABLE of the account, integration clients with invoices:read, merchant staff):
 
     GET /documents/invoices/{invoice global ID}.pdf?locale=de
     GET /documents/invoices.zip?ids=<id>,<id>,...&locale=de      (at most MAX_ZIP invoices)
+    GET /documents/credit-notes/{credit note global ID}.pdf?locale=de
+    GET /documents/statements.pdf?account=<Account ID>&from=YYYY-MM-DD&to=YYYY-MM-DD[&currency=]&locale=
 
-with 'Authorization: Bearer <token>'. An invoice the caller may not see is 404, exactly like one
-that does not exist. The locale is the `locale` parameter, else the user's, else the account's;
+with 'Authorization: Bearer <token>'. An invoice or credit note the caller may not see is 404,
+exactly like one that does not exist; a statement answers like /exports/statement.csv. The locale is the `locale` parameter, else the user's, else the account's;
 `Content-Language` says which one the document is written in, and `X-Locale-Fallback: en` that
 what was asked for is not one of the 16 we write, so English was used."""
 import zipfile
@@ -19,8 +21,9 @@ from domain import documents
 from domain.documents import DocumentRenderer
 from domain.ratelimit import Throttled
 from domain.storage import FileStorage
-from schema.requests import Context, Printable, invoice_documents
+from schema.requests import Context, Printable, credit_note_printable, invoice_documents, statement_printable
 from server.downloads import request_context, error
+from server.exports import statement_query
 
 # Rendering one invoice not yet kept takes 0.1-0.3 s, one at a time per process: 25 fit well in a
 # request's 10 s (PORTALQL_TIMEOUT_SECONDS) even while other downloads render.
@@ -61,10 +64,35 @@ class DocumentRoutes:
                                         self.graphql.settings.seller)
         if not found:  # missing and not yours look the same
             return error(404, "NOT_FOUND", "No invoice with that ID")
-        printable = found[0]
+        return await self._pdf(found[0])
+
+    async def credit_note(self, request: Request) -> Response:
+        ctx = await self._caller(request)
+        if isinstance(ctx, Response):
+            return ctx
+        found = await credit_note_printable(ctx, request.path_params["credit_note_id"],
+                                            request.query_params.get("locale"), self.graphql.settings.seller)
+        if found is None:  # missing and not yours look the same
+            return error(404, "NOT_FOUND", "No credit note with that ID")
+        return await self._pdf(found)
+
+    async def statement(self, request: Request) -> Response:
+        """Rendered each time, never kept: the balances move as long as anything can be recorded."""
+        ctx = await self._caller(request)
+        if isinstance(ctx, Response):
+            return ctx
+        query = await statement_query(ctx, request.query_params, "locale")
+        if isinstance(query, Response):
+            return query
+        account, span, currency = query
+        found = await statement_printable(ctx, account, span, currency, request.query_params.get("locale"),
+                                          self.graphql.settings.seller)
+        return await self._pdf(found)
+
+    async def _pdf(self, printable: Printable) -> Response:
         data = await documents.pdf(printable.document, printable.locale.locale, self.renderer, self.storage)
         return Response(data, media_type=documents.PDF, headers={
-            **_HEADERS, **_locale_headers(found),
+            **_HEADERS, **_locale_headers([printable]),
             "content-disposition": f'inline; filename="{printable.document.filename}"'})
 
     async def invoices_zip(self, request: Request) -> Response:

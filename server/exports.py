@@ -136,6 +136,29 @@ def invoice_export_route(graphql: Any, lines: bool) -> Any:
     return endpoint
 
 
+async def statement_query(ctx: Context, params: Any, *optional: str) -> tuple[Any, Any, str] | Response:
+    """(account, period, currency) of ?account=&from=&to=[&currency=] (and the `optional` names),
+    or the 400, 403 or 404 to answer: who may read `Account.statement` may export or print it."""
+    try:
+        unknown = set(params) - {"account", "from", "to", "currency", *optional}
+        if unknown or not all(params.get(k) for k in ("account", "from", "to")):
+            raise BadQuery("Give account, from and to (and currency, if not the account's)")
+        start = _read("from", params["from"], date.fromisoformat)
+        end = _read("to", params["to"], date.fromisoformat)
+        account = await invoice_exports.visible_account(ctx, params["account"])
+        if account is None:
+            return error(404, "NOT_FOUND", "No account with that ID")
+        if not invoice_exports.may_read_statement(ctx, account):
+            return error(403, "FORBIDDEN", _FORBIDDEN.replace("Invoices", "Statements"))
+        span = invoice_exports.statement_period(start, end)
+        currency = invoice_exports.statement_currency(account, params.get("currency"))
+    except BadQuery as e:
+        return error(400, "BAD_USER_INPUT", str(e))
+    except GraphQLError as e:
+        return error(400, (e.extensions or {}).get("code", "BAD_USER_INPUT"), e.message)
+    return account, span, currency
+
+
 def statement_export_route(graphql: Any) -> Any:
     """GET /exports/statement.csv?account=<Account ID>&from=YYYY-MM-DD&to=YYYY-MM-DD[&currency=USD]"""
 
@@ -143,24 +166,10 @@ def statement_export_route(graphql: Any) -> Any:
         ctx = await _allowed(graphql, request)
         if isinstance(ctx, Response):
             return ctx
-        params = request.query_params
-        try:
-            unknown = set(params) - {"account", "from", "to", "currency"}
-            if unknown or not all(params.get(k) for k in ("account", "from", "to")):
-                raise BadQuery("Give account, from and to (and currency, if not the account's)")
-            start = _read("from", params["from"], date.fromisoformat)
-            end = _read("to", params["to"], date.fromisoformat)
-            account = await invoice_exports.visible_account(ctx, params["account"])
-            if account is None:
-                return error(404, "NOT_FOUND", "No account with that ID")
-            if not invoice_exports.may_read_statement(ctx, account):
-                return error(403, "FORBIDDEN", _FORBIDDEN.replace("Invoices", "Statements"))
-            span = invoice_exports.statement_period(start, end)
-            currency = invoice_exports.statement_currency(account, params.get("currency"))
-        except BadQuery as e:
-            return error(400, "BAD_USER_INPUT", str(e))
-        except GraphQLError as e:
-            return error(400, (e.extensions or {}).get("code", "BAD_USER_INPUT"), e.message)
+        query = await statement_query(ctx, request.query_params)
+        if isinstance(query, Response):
+            return query
+        account, span, currency = query
         return _csv(invoice_exports.statement_csv(ctx, account, span, currency),
-                    f"statement-{account.id}-{currency}-{start.isoformat()}-{end.isoformat()}.csv")
+                    f"statement-{account.id}-{currency}-{span.start.isoformat()}-{span.end.isoformat()}.csv")
     return endpoint

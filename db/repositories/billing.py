@@ -96,7 +96,10 @@ class ExportLine(NamedTuple):
     description: str
     quantity: int
     unit_price: Decimal
-    amount: Decimal
+    amount: Decimal  # gross when tax_included
+    tax_percent: Decimal
+    tax_amount: Decimal
+    tax_included: bool
     sku: str | None  # None for a line of no catalog variant
 
 
@@ -200,7 +203,8 @@ class InvoiceRepository(ScopedRepository[Invoice]):
         invoices' ids alone, which SQLite then reads by index whatever its statistics), with
         their variants' SKUs, by invoice and position: one statement."""
         stmt = (select(InvoiceLine.invoice_id, InvoiceLine.description, InvoiceLine.quantity, InvoiceLine.unit_price,
-                       InvoiceLine.amount, ProductVariant.sku)
+                       InvoiceLine.amount, InvoiceLine.tax_percent, InvoiceLine.tax_amount,
+                       InvoiceLine.tax_included, ProductVariant.sku)
                 .outerjoin(ProductVariant, ProductVariant.id == InvoiceLine.variant_id)
                 .where(InvoiceLine.invoice_id.in_([b.id for b in batch]))
                 .order_by(InvoiceLine.invoice_id, InvoiceLine.position, InvoiceLine.id))

@@ -3,9 +3,10 @@ and which documents are kept (issued ones, per locale and layout) and which are 
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from db.enums import InvoiceStatus, PaymentMethodKind, PaymentStatus
-from db.models import Invoice, InvoiceLine, Payment
-from domain.documents import Seller, StatementDocument, invoice_document, receipt_document, storage_key
+from db.enums import CreditNoteReason, CreditNoteStatus, InvoiceStatus, PaymentMethodKind, PaymentStatus
+from db.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from domain.documents import (Seller, StatementDocument, credit_note_document, invoice_document, receipt_document,
+                              storage_key)
 from domain.tax import REVERSE_CHARGE_NOTE
 from i18n.documents import document_locale
 
@@ -76,3 +77,30 @@ def test_a_receipt_says_what_the_invoice_still_owes() -> None:
     receipt = receipt_document(payment, row(), SELLER, paid_before=Decimal("20.00"))
     assert receipt.balance_due == Decimal("37.25") and receipt.number == "ACH-123456"
     assert receipt.invoice_number == "INV-200041" and receipt.paid_on == date(2026, 6, 20)
+
+
+def test_a_credit_note_prints_the_rates_of_the_lines_it_credits() -> None:
+    credited = InvoiceLine(id=5, invoice_id=41, description="Bolts", quantity=4, unit_price=Decimal("11.90"),
+                           amount=Decimal("47.60"), currency="USD", tax_percent=Decimal("19"),
+                           tax_amount=Decimal("7.60"), tax_label="VAT", tax_included=True)
+    note = CreditNote(id=3, number="CN-2026-000003", invoice_id=41, account_id=1, status=CreditNoteStatus.ISSUED,
+                      reason=CreditNoteReason.CORRECTION, memo="Billed twice", currency="USD",
+                      subtotal=Decimal("30.00"), tax=Decimal("3.90"), total=Decimal("33.90"),
+                      amount_applied=Decimal("20.00"), amount_credited=Decimal("13.90"),
+                      issued_at=datetime(2026, 6, 20, tzinfo=timezone.utc))
+    lines = [CreditNoteLine(id=2, credit_note_id=3, description="Goodwill", quantity=1, unit_price=Decimal("22.00"),
+                            amount=Decimal("20.00"), tax=Decimal("2.00"), currency="USD", position=1),
+             CreditNoteLine(id=1, credit_note_id=3, invoice_line_id=5, description="Bolts", quantity=1,
+                            unit_price=Decimal("11.90"), amount=Decimal("10.00"), tax=Decimal("1.90"), currency="USD")]
+    doc = credit_note_document(note, lines, row(), {5: credited}, SELLER)
+    assert [(line.description, line.amount, line.gross, line.tax_included) for line in doc.lines] == \
+        [("Bolts", Decimal("10.00"), Decimal("11.90"), True), ("Goodwill", Decimal("20.00"), Decimal("22.00"), False)]
+    # The credited line's rate; an amount's tax is a share of the invoice's, at no one rate.
+    assert [(t.rate, t.base, t.amount, t.name) for t in doc.taxes] == \
+        [(Decimal("0.19"), Decimal("10.00"), Decimal("1.90"), "VAT"), (None, Decimal("20.00"), Decimal("2.00"), None)]
+    assert sum(t.amount for t in doc.taxes) == doc.tax and sum(line.amount for line in doc.lines) == doc.subtotal
+    assert doc.invoice_number == "INV-200041" and doc.buyer.name == "Acme Industrial LLC" and doc.memo == "Billed twice"
+    assert doc.amount_applied + doc.amount_credited + doc.amount_refunded == doc.total
+    void = credit_note_document(CreditNote(**{**note.model_dump(), "status": CreditNoteStatus.VOID}), lines, row(),
+                                {5: credited}, SELLER)
+    assert storage_key(void, "de", "2") != storage_key(doc, "de", "2")  # voiding is the one change it prints

@@ -3,15 +3,16 @@ back from the PDF, every font in it is embedded, customer text is escaped, and t
 document render from their view models."""
 import io
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pypdf
 import pytest
 
 from db.enums import InvoiceStatus
+from db.models import Invoice, InvoiceLine
 from domain.documents import (CreditNoteDocument, DocumentLine, InvoiceDocument, Party, ReceiptDocument, Seller,
-                              StatementDocument, StatementEntry, TaxLine)
+                              StatementDocument, StatementEntry, TaxLine, invoice_document)
 from i18n.documents import LABELS, LOCALES, labels
 from i18n.formatting import format_money
 from integrations import pdf as pdf_module
@@ -128,3 +129,26 @@ def test_a_long_invoice_runs_over_pages_with_numbers(renderer: XhtmlPdfRenderer)
     pages = pypdf.PdfReader(io.BytesIO(data)).pages
     assert len(pages) >= 2
     assert "Sida 1 / " in text_of(data) and f"Sida {len(pages)} / {len(pages)}" in text_of(data)
+
+
+def test_a_line_priced_with_tax_prints_its_net_and_shows_the_tax_taken_out(renderer: XhtmlPdfRenderer) -> None:
+    """Quantity × unit price is the gross of a line priced with tax; it prints marked, with its
+    gross less its tax, and its net in the amount column, so the lines add up to the subtotal."""
+    invoice = Invoice(id=7, number="INV-2026-000777", account_id=1, status=InvoiceStatus.OPEN, currency="EUR",
+                      subtotal=Decimal("30.00"), tax=Decimal("4.50"), total=Decimal("34.50"),
+                      amount_paid=Decimal(0), amount_due=Decimal("34.50"),
+                      issued_at=datetime(2026, 6, 15, tzinfo=timezone.utc), due_date=date(2026, 7, 15))
+    lines = [InvoiceLine(id=1, invoice_id=7, description="Bolts", quantity=2, unit_price=Decimal("10.00"),
+                         amount=Decimal("20.00"), currency="EUR", tax_percent=Decimal("19"), tax_amount=Decimal("3.80")),
+             InvoiceLine(id=2, invoice_id=7, description="Manual", quantity=1, unit_price=Decimal("10.70"),
+                         amount=Decimal("10.70"), currency="EUR", position=1, tax_percent=Decimal("7"),
+                         tax_amount=Decimal("0.70"), tax_included=True)]
+    doc = invoice_document(invoice, lines, SELLER, None)
+    assert [line.amount for line in doc.lines] == [Decimal("20.00"), Decimal("10.00")]
+    assert sum(line.amount for line in doc.lines) == doc.subtotal
+    text = text_of(renderer.render(doc, "en"))
+    assert "€10.70*" in text and "* Price incl. tax 7%: €10.70 − Tax €0.70" in text and "€10.00" in text
+    assert "Price incl. tax 19%" not in text  # a line priced net is printed as before
+    assert "Tax 7% (€10.00) €0.70" in text and "Tax 19% (€20.00) €3.80" in text
+    de = text_of(renderer.render(doc, "de"))
+    assert "* Preis inkl. Steuer 7%: 10,70 € − Steuer 0,70 €" in de

@@ -11,7 +11,7 @@ from db.engine import count_statements
 from db.enums import InvoiceStatus
 from sqlmodel import select
 
-from db.models import Account, Location, Payment
+from db.models import Account, Invoice, InvoiceLine, Location, Payment
 from domain import exports
 from resolvers import billing as resolve_billing
 from resolvers.globalid import encode
@@ -111,6 +111,31 @@ async def test_lines_add_up_to_their_invoices(client, db):
         assert all(r[col["sku"]] for r in lines)  # demo lines are of catalog variants
         for r in lines:
             assert Decimal(r[col["net"]]) + Decimal(r[col["tax"]]) == Decimal(r[col["gross"]])
+
+
+async def test_each_line_carries_its_own_stored_tax(client, db):
+    """Two rates on one invoice, one line priced with tax: each line's rate and tax are its own
+    (not the invoice's tax spread by ratio), its net is its gross less the tax it held, and the
+    lines add up to the invoice."""
+    acme = await row(db, Account, name="Acme Industrial")
+    invoice = await add_invoice(db, acme, "INV-TWO-RATES", NOW - timedelta(days=1), Decimal("34.50"))
+    async with db.transaction() as s:
+        stored = await s.get(Invoice, invoice.id)
+        stored.subtotal, stored.tax = Decimal("30.00"), Decimal("4.50")
+        s.add(stored)
+        s.add(InvoiceLine(invoice_id=invoice.id, description="Bolts", quantity=2, unit_price=Decimal("10.00"),
+                          amount=Decimal("20.00"), currency=invoice.currency, position=0,
+                          tax_percent=Decimal("19"), tax_amount=Decimal("3.80"), tax_label="VAT"))
+        s.add(InvoiceLine(invoice_id=invoice.id, description="Manual", quantity=1, unit_price=Decimal("10.70"),
+                          amount=Decimal("10.70"), currency=invoice.currency, position=1, tax_percent=Decimal("7"),
+                          tax_amount=Decimal("0.70"), tax_label="VAT", tax_included=True))
+    rows = _rows(await _get(client, db, "/exports/invoice-lines.csv", number="INV-TWO-RATES"))
+    col = {name: i for i, name in enumerate(rows[0])}
+    got = [(r[col["description"]], r[col["unit_price"]], r[col["net"]], r[col["tax_rate_percent"]], r[col["tax"]],
+            r[col["gross"]]) for r in rows[1:]]
+    assert got == [("Bolts", "10.00", "20.00", "19", "3.80", "23.80"),
+                   ("Manual", "10.70", "10.00", "7", "0.70", "10.70")]
+    assert sum(Decimal(r[4]) for r in got) == Decimal("4.50") and sum(Decimal(r[2]) for r in got) == Decimal("30.00")
 
 
 async def test_filters_and_sort_are_the_search_s(client, db):
