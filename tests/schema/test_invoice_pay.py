@@ -174,6 +174,7 @@ async def test_account_credit_pays_an_invoice_and_not_more_than_the_balance(gql,
     await add_credit_movement(db, acme, acme.currency, AccountCreditKind.ADJUSTMENT, Decimal("30.00") - balance,
                               datetime(2026, 11, 2, tzinfo=timezone.utc))
     big, small = await _invoice(db, acme, "50.00"), await _invoice(db, acme, "25.00")
+    paid_before = await _statement_paid(gql, acme)
     before = await _state(db, acme)
     assert _codes(await _pay(gql, _input(acme, [(big, None)], key="credit-big", credit=True))) == ["NO_ACCOUNT_CREDIT"]
     assert await _state(db, acme) == before
@@ -185,6 +186,18 @@ async def test_account_credit_pays_an_invoice_and_not_more_than_the_balance(gql,
         left = (await s.exec(select(func.sum(AccountCreditTransaction.amount)).where(
             AccountCreditTransaction.account_id == acme.id, AccountCreditTransaction.currency == acme.currency))).one()
     assert left == Decimal("5.00")
+    # Credit moves no money: the statement's payments stay (the credit counted when it was made).
+    assert await _statement_paid(gql, acme) == paid_before
+    card = await _card(db, acme)
+    assert (await _pay(gql, _input(acme, [(big, "10.00")], card, key="credit-then-card")))["userErrors"] == []
+    assert await _statement_paid(gql, acme) == paid_before + Decimal("10.00")
+
+
+async def _statement_paid(gql, account: Account) -> Decimal:
+    body = await gql("""query($id: ID!) { node(id: $id) { ... on Account {
+        statement(from: "2026-01-01", to: "2026-12-31") { totalPaid { amount } } } } }""",
+                     {"id": encode("Account", account.id)}, as_=AP)
+    return Decimal(body["data"]["node"]["statement"]["totalPaid"]["amount"])
 
 
 
