@@ -75,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Adjustment", "reason_correction": "Correction", "reason_order_change": "Order change",
         "reason_return": "Return", "reason_goodwill": "Goodwill", "reason_duplicate": "Duplicate",
         "reason_reissue": "Reissue", "reason_order_cancelled": "Order cancelled",
+        "method_account_credit": "Account credit",
     },
     "de": {
         "invoice": "Rechnung", "credit_note": "Gutschrift", "receipt": "Zahlungsbestätigung",
@@ -99,6 +100,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_correction": "Korrektur", "reason_order_change": "Bestelländerung", "reason_return": "Rücksendung",
         "reason_goodwill": "Kulanz", "reason_duplicate": "Duplikat", "reason_reissue": "Neuausstellung",
         "reason_order_cancelled": "Bestellung storniert",
+        "method_account_credit": "Kundenguthaben",
     },
     "fr": {
         "invoice": "Facture", "credit_note": "Avoir", "receipt": "Reçu", "statement": "Relevé de compte",
@@ -122,6 +124,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_order_change": "Modification de commande", "reason_return": "Retour",
         "reason_goodwill": "Geste commercial", "reason_duplicate": "Doublon", "reason_reissue": "Réémission",
         "reason_order_cancelled": "Commande annulée",
+        "method_account_credit": "Avoir client",
     },
     "es": {
         "invoice": "Factura", "credit_note": "Nota de crédito", "receipt": "Recibo",
@@ -144,6 +147,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Ajuste", "reason_correction": "Corrección", "reason_order_change": "Cambio de pedido",
         "reason_return": "Devolución", "reason_goodwill": "Cortesía", "reason_duplicate": "Duplicado",
         "reason_reissue": "Reemisión", "reason_order_cancelled": "Pedido cancelado",
+        "method_account_credit": "Saldo a favor",
     },
     "it": {
         "invoice": "Fattura", "credit_note": "Nota di credito", "receipt": "Ricevuta",
@@ -166,6 +170,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Rettifica", "reason_correction": "Correzione", "reason_order_change": "Modifica ordine",
         "reason_return": "Reso", "reason_goodwill": "Gesto commerciale", "reason_duplicate": "Duplicato",
         "reason_reissue": "Riemissione", "reason_order_cancelled": "Ordine annullato",
+        "method_account_credit": "Credito cliente",
     },
     "nl": {
         "invoice": "Factuur", "credit_note": "Creditnota", "receipt": "Ontvangstbewijs",
@@ -188,6 +193,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_correction": "Correctie", "reason_order_change": "Orderwijziging", "reason_return": "Retour",
         "reason_goodwill": "Coulance", "reason_duplicate": "Duplicaat", "reason_reissue": "Heruitgifte",
         "reason_order_cancelled": "Order geannuleerd",
+        "method_account_credit": "Tegoed",
     },
     "pt": {
         "invoice": "Fatura", "credit_note": "Nota de crédito", "receipt": "Recibo",
@@ -210,6 +216,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Ajuste", "reason_correction": "Correção", "reason_order_change": "Alteração da encomenda",
         "reason_return": "Devolução", "reason_goodwill": "Cortesia", "reason_duplicate": "Duplicado",
         "reason_reissue": "Reemissão", "reason_order_cancelled": "Encomenda cancelada",
+        "method_account_credit": "Crédito em conta",
     },
     "pl": {
         "invoice": "Faktura", "credit_note": "Faktura korygująca", "receipt": "Potwierdzenie zapłaty",
@@ -232,6 +239,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Korekta salda", "reason_correction": "Korekta", "reason_order_change": "Zmiana zamówienia",
         "reason_return": "Zwrot towaru", "reason_goodwill": "Gest handlowy", "reason_duplicate": "Duplikat",
         "reason_reissue": "Ponowne wystawienie", "reason_order_cancelled": "Zamówienie anulowane",
+        "method_account_credit": "Saldo konta",
     },
     "sv": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvitto", "statement": "Kontoutdrag",
@@ -253,6 +261,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Justering", "reason_correction": "Rättelse", "reason_order_change": "Orderändring",
         "reason_return": "Retur", "reason_goodwill": "Goodwill", "reason_duplicate": "Dubblett",
         "reason_reissue": "Omutfärdande", "reason_order_cancelled": "Order avbruten",
+        "method_account_credit": "Kontotillgodohavande",
     },
     "da": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering", "statement": "Kontoudtog",
@@ -274,6 +283,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Regulering", "reason_correction": "Rettelse", "reason_order_change": "Ordreændring",
         "reason_return": "Returnering", "reason_goodwill": "Goodwill", "reason_duplicate": "Dublet",
         "reason_reissue": "Genudstedelse", "reason_order_cancelled": "Ordre annulleret",
+        "method_account_credit": "Kontotilgodehavende",
     },
     "fi": {
         "invoice": "Lasku", "credit_note": "Hyvityslasku", "receipt": "Kuitti", "statement": "Tiliote",
@@ -295,6 +305,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_correction": "Korjaus", "reason_order_change": "Tilauksen muutos",
         "reason_return": "Palautus (tuote)", "reason_goodwill": "Hyvityseleenä", "reason_duplicate": "Kaksoiskappale",
         "reason_reissue": "Uudelleenlaskutus", "reason_order_cancelled": "Tilaus peruttu",
+        "method_account_credit": "Tilin hyvitys",
     },
     "nb": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering",
@@ -316,6 +327,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Justering", "reason_correction": "Korrigering", "reason_order_change": "Ordreendring",
         "reason_return": "Retur", "reason_goodwill": "Goodwill", "reason_duplicate": "Duplikat",
         "reason_reissue": "Ny utstedelse", "reason_order_cancelled": "Ordre kansellert",
+        "method_account_credit": "Kontokreditt",
     },
     "cs": {
         "invoice": "Faktura", "credit_note": "Dobropis", "receipt": "Potvrzení o platbě",
@@ -337,6 +349,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Úprava", "reason_correction": "Oprava", "reason_order_change": "Změna objednávky",
         "reason_return": "Vrácení zboží", "reason_goodwill": "Vstřícnost", "reason_duplicate": "Duplikát",
         "reason_reissue": "Nové vystavení", "reason_order_cancelled": "Objednávka zrušena",
+        "method_account_credit": "Kredit účtu",
     },
     "tr": {
         "invoice": "Fatura", "credit_note": "İade faturası", "receipt": "Makbuz", "statement": "Hesap ekstresi",
@@ -359,6 +372,7 @@ LABELS: dict[str, dict[str, str]] = {
         "adjustment": "Düzeltme kaydı", "reason_correction": "Düzeltme", "reason_order_change": "Sipariş değişikliği",
         "reason_return": "Ürün iadesi", "reason_goodwill": "Jest", "reason_duplicate": "Mükerrer",
         "reason_reissue": "Yeniden düzenleme", "reason_order_cancelled": "Sipariş iptal edildi",
+        "method_account_credit": "Hesap alacağı",
     },
     "ja": {
         "invoice": "請求書", "credit_note": "返金伝票", "receipt": "領収書", "statement": "取引明細書",
@@ -378,6 +392,7 @@ LABELS: dict[str, dict[str, str]] = {
         "refunded": "返金済み", "refund": "返金", "adjustment": "調整", "reason_correction": "訂正",
         "reason_order_change": "注文変更", "reason_return": "返品", "reason_goodwill": "サービス値引き", "reason_duplicate": "重複",
         "reason_reissue": "再発行", "reason_order_cancelled": "注文キャンセル",
+        "method_account_credit": "アカウントクレジット",
     },
     "zh": {
         "invoice": "发票", "credit_note": "贷项通知单", "receipt": "收据", "statement": "对账单",
@@ -396,5 +411,6 @@ LABELS: dict[str, dict[str, str]] = {
         "refunded": "已退款", "refund": "退款", "adjustment": "调整", "reason_correction": "更正",
         "reason_order_change": "订单变更", "reason_return": "退货", "reason_goodwill": "商誉补偿", "reason_duplicate": "重复",
         "reason_reissue": "重开", "reason_order_cancelled": "订单取消",
+        "method_account_credit": "账户余额",
     },
 }

@@ -240,8 +240,11 @@ def _receipt(doc: ReceiptDocument, locale: str, t: dict[str, str]) -> str:
     c = doc.currency
     meta = [(t["number"], doc.number), (t["date"], format_date(doc.paid_on, locale)),
             (t["invoice"], doc.invoice_number),
-            (t["payment_method"], t.get(f"method_{doc.method.lower()}", doc.method)), (t["reference"], doc.reference)]
-    totals = [(t["total"] + " (" + t["invoice"] + ")", _money(doc.invoice_total, c, locale), False),
+            (t["payment_method"], " ".join(x for x in (t.get(f"method_{doc.method.lower()}", doc.method), doc.card) if x)),
+            (t["reference"], doc.reference)]
+    # A payment of several invoices: what it paid of each.
+    each = [(f'{t["invoice"]} {line.invoice_number}', _money(line.amount, c, locale), False) for line in doc.invoices]
+    totals = [*each, (t["total"] + " (" + t["invoice"] + ")", _money(doc.invoice_total, c, locale), False),
               (t["amount_received"], _money(doc.amount, c, locale), True),
               (t["balance_due"], _money(doc.balance_due, c, locale), False)]
     return (_header(t["receipt"], None, meta, doc.seller, doc.buyer, locale, t) + _totals(totals)

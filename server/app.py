@@ -200,7 +200,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     routes += [Route("/documents/invoices/{invoice_id}.pdf", documents.invoice, methods=["GET"]),
                Route("/documents/invoices.zip", documents.invoices_zip, methods=["GET"]),
                Route("/documents/credit-notes/{credit_note_id}.pdf", documents.credit_note, methods=["GET"]),
-               Route("/documents/statements.pdf", documents.statement, methods=["GET"])]
+               Route("/documents/statements.pdf", documents.statement, methods=["GET"]),
+               Route("/documents/receipts/{payment_id}.pdf", documents.receipt, methods=["GET"])]
     if not settings.production:
         routes.append(Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_PAGE.parent)))
     metrics = settings.metrics_served

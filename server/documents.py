@@ -5,6 +5,7 @@ and ACCOUNTS_PAYABLE of the account, integration clients with invoices:read, mer
     GET /documents/invoices.zip?ids=<id>,<id>,...&locale=de      (at most MAX_ZIP invoices)
     GET /documents/credit-notes/{credit note global ID}.pdf?locale=de
     GET /documents/statements.pdf?account=<Account ID>&from=YYYY-MM-DD&to=YYYY-MM-DD[&currency=]&locale=
+    GET /documents/receipts/{payment global ID}.pdf?locale=de    (a successful payment's receipt)
 
 with 'Authorization: Bearer <token>'. An invoice or credit note the caller may not see is 404,
 exactly like one that does not exist; a statement answers like /exports/statement.csv. The locale is the `locale` parameter, else the user's, else the account's;
@@ -21,7 +22,8 @@ from domain import documents
 from domain.documents import DocumentRenderer
 from domain.ratelimit import Throttled
 from domain.storage import FileStorage
-from schema.requests import Context, Printable, credit_note_printable, invoice_documents, statement_printable
+from schema.requests import (Context, Printable, credit_note_printable, invoice_documents, receipt_printable,
+                             statement_printable)
 from server.downloads import request_context, error
 from server.exports import statement_query
 
@@ -90,6 +92,20 @@ class DocumentRoutes:
         return await self._pdf(found)
 
     async def _pdf(self, printable: Printable) -> Response:
+        data = await documents.pdf(printable.document, printable.locale.locale, self.renderer, self.storage)
+        return Response(data, media_type=documents.PDF, headers={
+            **_HEADERS, **_locale_headers([printable]),
+            "content-disposition": f'inline; filename="{printable.document.filename}"'})
+
+    async def receipt(self, request: Request) -> Response:
+        """A successful payment's receipt: for who may see its invoices (404 otherwise)."""
+        ctx = await self._caller(request)
+        if isinstance(ctx, Response):
+            return ctx
+        printable = await receipt_printable(ctx, request.path_params["payment_id"], request.query_params.get("locale"),
+                                            self.graphql.settings.seller)
+        if printable is None:
+            return error(404, "NOT_FOUND", "No receipt with that ID")
         data = await documents.pdf(printable.document, printable.locale.locale, self.renderer, self.storage)
         return Response(data, media_type=documents.PDF, headers={
             **_HEADERS, **_locale_headers([printable]),
