@@ -52,8 +52,8 @@ def proration_instant(requested: datetime | None, now: datetime, start: datetime
     """The instant a change prorates at: now, or a preview's instant if it lies in the current
     period and is at most QUOTE_VALIDITY old (so a quoted price is honoured, briefly). None when
     the requested instant is not acceptable."""
-    if requested is None:
-        return now if start <= now < end else None
+    # Whole seconds, as Stripe's proration_date: the quoted instant is printed and passed back exactly.
+    requested = (now if requested is None else requested).replace(microsecond=0)
     if not start <= requested < end or requested > now or now - requested > QUOTE_VALIDITY:
         return None
     return requested

@@ -78,3 +78,10 @@ def test_a_quoted_instant_is_honoured_briefly_and_only_inside_the_period():
     assert proration_instant(now + timedelta(seconds=1), now, start, end) is None  # in the future
     assert proration_instant(start - timedelta(seconds=1), start + timedelta(minutes=1), start, end) is None
     assert proration_instant(None, end, start, end) is None  # the period is over: renew first
+
+
+def test_the_instant_is_whole_seconds_so_a_quote_passed_back_is_the_same_instant():
+    start, end = at(2031, 4, 1), at(2031, 5, 1)
+    now = at(2031, 4, 10, 12).replace(microsecond=726006)
+    assert proration_instant(None, now, start, end) == at(2031, 4, 10, 12)
+    assert proration_instant(now, now, start, end) == at(2031, 4, 10, 12)
