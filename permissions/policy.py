@@ -256,6 +256,13 @@ SUBSCRIPTIONS: dict[str, Rule] = {
     "Mutation.subscriptionChangePlan": mutation({ADMIN}, "Change a subscription's plan or seats: an upgrade now, "
                                                 "prorated and charged at once; a downgrade at the period end",
                                                 staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.pausePreview": fld({ADMIN, BUYER}, "When a pause would resume billing, before it is made",
+                                     staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionPause": mutation({ADMIN, BUYER}, "Pause a subscription until a date or for N cycles "
+                                           "(BUYER: of the caller's locations)", staff=NO_STAFF,
+                                           oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionResume": mutation({ADMIN, BUYER}, "Resume a paused subscription now", staff=NO_STAFF,
+                                            oauth_scope="subscriptions:write"),
     "Mutation.subscriptionCancelPendingChange": mutation({ADMIN}, "Cancel a plan change scheduled for the period "
                                                          "end", staff=NO_STAFF, oauth_scope="subscriptions:write"),
 }

@@ -1,4 +1,4 @@
-"""Subscriptions: the list, and plan changes (a preview, the change, cancelling a scheduled one)."""
+"""Subscriptions: the list; plan changes (a preview, the change, cancelling a scheduled one); pause and resume."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from db.models import Subscription
 from db.repositories.subscriptions import SubscriptionFilter, SubscriptionRepository
 from domain.errors import Rejected
-from domain.subscriptions import plans
+from domain.subscriptions import pauses, plans
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
@@ -72,3 +72,33 @@ async def change_plan(ctx: Context, s: Any, gid: str, variant_id: str, quantity:
 async def cancel_pending_change(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionCancelPendingChange")
     return {"subscription": await plans.cancel_pending(s, sub, ctx.caller.user_id, ctx.now)}
+
+
+@dataclass
+class ScheduleAnswer:
+    """A pause's or resume's preview, or what it did."""
+
+    schedule: pauses.Schedule | None = None
+    subscription: Subscription | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+
+
+def pause_preview(ctx: Context, sub: Subscription, until: datetime | None, cycles: int | None) -> ScheduleAnswer:
+    try:
+        return ScheduleAnswer(pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now), sub)
+    except Rejected as e:
+        return ScheduleAnswer(user_errors=user_errors(e))
+
+
+@mutation("subscriptionPause", ScheduleAnswer, audit="subscription.pause")
+async def pause(ctx: Context, s: Any, gid: str, until: datetime | None, cycles: int | None) -> dict[str, Any]:
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionPause")
+    schedule = pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now)
+    return {"subscription": pauses.pause(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
+
+
+@mutation("subscriptionResume", ScheduleAnswer, audit="subscription.resume")
+async def resume(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionResume")
+    schedule = pauses.resume_plan(sub, ctx.now)
+    return {"subscription": pauses.resume(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}

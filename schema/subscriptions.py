@@ -82,6 +82,20 @@ class PlanChangePreview:
     user_errors: list[SubscriptionError]
 
 
+@strawberry.type(description="What a pause or resume does: nothing is charged now; from when, and the next "
+                             "billing date.")
+class SubscriptionSchedule:
+    effective_at: datetime
+    next_billing_at: datetime | None
+    no_charge: bool = strawberry.field(resolver=lambda: True)
+
+
+@strawberry.type
+class SubscriptionSchedulePreview:
+    schedule: SubscriptionSchedule | None
+    user_errors: list[SubscriptionError]
+
+
 @strawberry.type(description="One change in a subscription's history.")
 class SubscriptionEvent:
     kind: SubscriptionEventKindEnum  # type: ignore[valid-type]
@@ -119,6 +133,7 @@ class Subscription(Node):
     current_period_start: datetime
     current_period_end: datetime
     next_billing_at: datetime | None
+    paused_until: datetime | None = strawberry.field(description="A paused subscription bills again from then.")
     cancel_at_period_end: bool
     cancelled_at: datetime | None
     created_at: datetime
@@ -149,6 +164,11 @@ class Subscription(Node):
     @guarded("Subscription.history", description="Its changes, oldest first.")
     async def history(self, info: Info) -> list[SubscriptionEvent] | None:
         return await info.context.loaders.subscriptions.events.load(self.id)  # type: ignore[no-any-return]
+
+    @guarded("Subscription.pausePreview", description="When a pause would resume billing; nothing changes.")
+    def pause_preview(self, info: Info, until: datetime | None = None,
+                      cycles: int | None = None) -> SubscriptionSchedulePreview | None:
+        return resolve.pause_preview(info.context, self, until, cycles)  # type: ignore[return-value,arg-type]
 
     @guarded("Subscription.changePlanPreview",
              description="What subscriptionChangePlan with these arguments would do now; nothing changes.")
@@ -199,6 +219,20 @@ class SubscriptionChangePlanInput:
 
 
 @strawberry.input
+class SubscriptionPauseInput:
+    id: strawberry.ID
+    until: datetime | None = strawberry.field(default=None, description="Resume billing on this date ...")
+    cycles: int | None = strawberry.field(default=None, description="... or after skipping this many renewals.")
+
+
+@strawberry.type
+class SubscriptionSchedulePayload:
+    subscription: Subscription | None
+    schedule: SubscriptionSchedule | None
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.input
 class SubscriptionIdInput:
     id: strawberry.ID
 
@@ -227,3 +261,13 @@ class SubscriptionMutations:
     async def subscription_cancel_pending_change(self, info: Info,
                                                  input: SubscriptionIdInput) -> SubscriptionChangePlanPayload:
         return await resolve.cancel_pending_change(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Pause until a date or for N cycles, within the merchant's maximum (ADMIN, "
+                                     "BUYER of the location). Nothing is billed until it resumes.")
+    async def subscription_pause(self, info: Info, input: SubscriptionPauseInput) -> SubscriptionSchedulePayload:
+        return await resolve.pause(info.context, input.id, input.until, input.cycles)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Resume a paused subscription now: it bills again on the next date of its "
+                                     "cadence (ADMIN, BUYER of the location).")
+    async def subscription_resume(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
+        return await resolve.resume(info.context, input.id)  # type: ignore[return-value]

@@ -355,6 +355,8 @@ class DemoBuilder:
                             next_billing_at=end if status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
                                                               SubscriptionStatus.PAST_DUE) else None,
                             cancel_at_period_end=False, collection_method=collection,
+                            paused_until=periods.boundary(start, interval, count, 3)
+                            if status is SubscriptionStatus.PAUSED else None,
                             cancelled_at=start if status is SubscriptionStatus.CANCELLED else None, created_at=created)
         for variant, qty in items:
             self.rows.add(SubscriptionItem, subscription_id=sid, variant_id=variant["id"], quantity=qty,

@@ -25,6 +25,8 @@ class Subscription(SQLModel, table=True):
     current_period_end: datetime = utc_field()
     next_billing_at: datetime | None = utc_field(nullable=True, default=None)
     cancel_at_period_end: bool = Field(default=False)
+    # A paused subscription bills again from this instant (the worker resumes it then).
+    paused_until: datetime | None = utc_field(nullable=True, default=None)
     # Charged to a saved payment method, or invoiced: an account keeps one method while any of its
     # live subscriptions is charged automatically (domain/payments.py).
     collection_method: CollectionMethod = enum_field(CollectionMethod, default=CollectionMethod.SEND_INVOICE,

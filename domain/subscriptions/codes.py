@@ -11,5 +11,7 @@ class SubscriptionErrorCode(StrEnum):
     INVALID_QUANTITY = "INVALID_QUANTITY"
     INVALID_PRORATION_DATE = "INVALID_PRORATION_DATE"
     NO_PENDING_CHANGE = "NO_PENDING_CHANGE"
+    INVALID_PAUSE = "INVALID_PAUSE"  # neither or both of a date and cycles, a date past, cycles out of range
+    BEYOND_HORIZON = "BEYOND_HORIZON"  # longer than the merchant allows
     NO_PAYMENT_METHOD = "NO_PAYMENT_METHOD"
     PAYMENT_FAILED = "PAYMENT_FAILED"

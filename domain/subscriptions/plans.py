@@ -40,6 +40,8 @@ class EventKind(StrEnum):
     PLAN_CHANGED = "PLAN_CHANGED"
     PLAN_CHANGE_SCHEDULED = "PLAN_CHANGE_SCHEDULED"
     PENDING_CHANGE_CANCELLED = "PENDING_CHANGE_CANCELLED"
+    PAUSED = "PAUSED"
+    RESUMED = "RESUMED"
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ async def _lines(session: Any, sub: Subscription, item: SubscriptionItem, change
             for (variant_id, text, amount), t in zip(described, taxed)]
 
 
-def _event(session: Any, sub: Subscription, kind: EventKind, now: datetime, user_id: int | None,
+def event(session: Any, sub: Subscription, kind: EventKind, now: datetime, user_id: int | None,
            invoice_id: int | None = None, **details: Any) -> None:
     session.add(SubscriptionEvent(subscription_id=sub.id, account_id=sub.account_id, kind=kind.value,  # type: ignore[arg-type]
                                   user_id=user_id, invoice_id=invoice_id, details=details, created_at=now))
@@ -190,7 +192,7 @@ async def apply(session: Any, change: PlanChange, gateway: payments.PaymentGatew
     """Write a change worked out by `plan_change` on the subscription read under lock."""
     sub, item = change.subscription, change.item
     if change.timing is Timing.PERIOD_END:
-        _event(session, sub, EventKind.PLAN_CHANGE_SCHEDULED, now, user_id, **_plan_details(change))
+        event(session, sub, EventKind.PLAN_CHANGE_SCHEDULED, now, user_id, **_plan_details(change))
         item.pending_variant_id, item.pending_quantity = change.variant_id, change.quantity
         item.pending_unit_price = change.unit_price
         session.add(item)
@@ -207,7 +209,7 @@ async def apply(session: Any, change: PlanChange, gateway: payments.PaymentGatew
     details = _plan_details(change)
     if change.proration is not None:
         details.update(credit=str(change.proration.credit), charge=str(change.proration.charge))
-    _event(session, sub, EventKind.PLAN_CHANGED, now, user_id, invoice.id if invoice else None, **details)
+    event(session, sub, EventKind.PLAN_CHANGED, now, user_id, invoice.id if invoice else None, **details)
     item.variant_id, item.quantity, item.unit_price = change.variant_id, change.quantity, change.unit_price
     item.pending_variant_id = item.pending_quantity = item.pending_unit_price = None
     session.add(item)
@@ -249,7 +251,7 @@ async def cancel_pending(session: Any, sub: Subscription, user_id: int | None, n
     if not items:
         raise reject(E.NO_PENDING_CHANGE, f"Subscription {sub.number} has no scheduled change", "input", "id")
     for item in items:
-        _event(session, sub, EventKind.PENDING_CHANGE_CANCELLED, now, user_id, variantId=item.pending_variant_id,
+        event(session, sub, EventKind.PENDING_CHANGE_CANCELLED, now, user_id, variantId=item.pending_variant_id,
                quantity=item.pending_quantity)
         item.pending_variant_id = item.pending_quantity = item.pending_unit_price = None
         session.add(item)

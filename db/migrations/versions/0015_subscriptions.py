@@ -1,4 +1,4 @@
-"""subscriptions: history of changes, scheduled downgrades, a change counter
+"""subscriptions: history of changes, scheduled downgrades, pauses, a change counter
 
 Revision ID: 0015_subscriptions
 Revises: 0012_statements
@@ -36,6 +36,7 @@ def upgrade() -> None:
     op.create_index('ix_subscription_event_subscription', 'subscription_event', ['subscription_id', 'id'])
     with op.batch_alter_table('subscription', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('paused_until', db.types.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('subscription_item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('pending_variant_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('pending_quantity', sa.Integer(), nullable=True))
@@ -51,6 +52,7 @@ def downgrade() -> None:
         batch_op.drop_column('pending_quantity')
         batch_op.drop_column('pending_variant_id')
     with op.batch_alter_table('subscription', schema=None) as batch_op:
+        batch_op.drop_column('paused_until')
         batch_op.drop_column('version')
     op.drop_index('ix_subscription_event_subscription', table_name='subscription_event')
     op.drop_table('subscription_event')
