@@ -227,3 +227,11 @@ async def test_a_viewer_sees_status_and_dates_but_no_amounts(gql, db):
     assert node["status"] == "PAUSED" and node["currentPeriodEnd"]
     assert node["nextInvoiceAmount"] is None and node["history"] is None
     assert set(codes(body)) == {"FORBIDDEN"}
+
+
+async def test_a_page_of_subscriptions_with_history_and_next_amount_costs_the_same_statements_for_any_size(gql):
+    page = """query($n: Int!) { viewer { accounts { subscriptions(first: $n) { nodes { number nextInvoiceAmount { amount }
+      history { kind } items { quantity pendingVariant { id } variant { sku } } } } } } }"""
+    small, large = [await gql(page, {"n": n}, as_=ADMIN) for n in (2, 6)]
+    assert "errors" not in large and len(large["data"]["viewer"]["accounts"][0]["subscriptions"]["nodes"]) > 2
+    assert small["_statements"] == large["_statements"]
