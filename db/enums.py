@@ -57,6 +57,7 @@ class SubscriptionStatus(StrEnum):
     PAUSED = "PAUSED"
     PAST_DUE = "PAST_DUE"
     CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"  # ran its fixed number of cycles, or a cancellation took effect at period end
 
 
 class BillingInterval(StrEnum):

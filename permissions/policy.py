@@ -250,6 +250,23 @@ SUBSCRIPTIONS: dict[str, Rule] = {
                               oauth_scope="subscriptions:read"),
     "SubscriptionItem.unitPrice": _SUBSCRIPTION_PRICES,
     "Subscription.total": _SUBSCRIPTION_PRICES,
+    "Subscription.nextInvoiceAmount": _SUBSCRIPTION_PRICES,
+    "Subscription.history": fld(PRICE_READERS, "The history of a subscription's changes (with amounts: hidden "
+                                               "from VIEWER)", oauth_scope="subscriptions:read"),
+    "Subscription.changePlanPreview": fld({ADMIN}, "What a plan change would invoice and charge, before it is made",
+                                          staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionChangePlan": mutation({ADMIN}, "Change a subscription's plan or seats: an upgrade now, "
+                                                "prorated and charged at once; a downgrade at the period end",
+                                                staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.pausePreview": fld({ADMIN, BUYER}, "When a pause would resume billing, before it is made",
+                                     staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionPause": mutation({ADMIN, BUYER}, "Pause a subscription until a date or for N cycles "
+                                           "(BUYER: of the caller's locations)", staff=NO_STAFF,
+                                           oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionResume": mutation({ADMIN, BUYER}, "Resume a paused subscription now", staff=NO_STAFF,
+                                            oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionCancelPendingChange": mutation({ADMIN}, "Cancel a plan change scheduled for the period "
+                                                         "end", staff=NO_STAFF, oauth_scope="subscriptions:write"),
 }
 
 # Saved payment methods (cards through the payment gateway).

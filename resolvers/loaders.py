@@ -163,6 +163,7 @@ class ReturnLoaders(_Domain):
 
 class SubscriptionLoaders(_Domain):
     items = _Loader(subscriptions.items_by_subscription)
+    events = _Loader(subscriptions.events_by_subscription)
 
 
 class RequisitionLoaders(_Domain):

@@ -1,9 +1,104 @@
-"""Subscriptions (read side)."""
+"""Subscriptions: the list; plan changes (a preview, the change, cancelling a scheduled one); pause and resume."""
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from db.models import Subscription
 from db.repositories.subscriptions import SubscriptionFilter, SubscriptionRepository
+from domain.errors import Rejected
+from domain.subscriptions import pauses, plans
+from domain.subscriptions.codes import SubscriptionErrorCode as E
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
+from resolvers.errors import UserError
+from resolvers.globalid import decode_or_reject
+from resolvers.mutation import mutation, require, user_errors
+from resolvers.rows import find_row
 
 
 async def subscriptions(ctx: Context, filter_: SubscriptionFilter, window: Window) -> Connection:
     scope = ctx.scope("rows:Subscription")
     return await paginate(ctx, lambda s: SubscriptionRepository(s, scope), filter_, window)
+
+
+@dataclass
+class PlanChangeAnswer:
+    """A preview, or what a change did: the change worked out (None after a failure)."""
+
+    change: plans.PlanChange | None = None
+    subscription: Subscription | None = None
+    invoice: Any = None
+    user_errors: list[UserError] = field(default_factory=list)
+
+
+def _ask(variant_id: str, quantity: int | None, from_variant_id: str | None,
+         proration_date: datetime | None) -> plans.PlanAsk:
+    return plans.PlanAsk(decode_or_reject(variant_id, "ProductVariant", E.VARIANT_UNAVAILABLE, "input", "variantId"),
+                         quantity,
+                         decode_or_reject(from_variant_id, "ProductVariant", E.NOT_FOUND, "input", "fromVariantId")
+                         if from_variant_id else None, proration_date)
+
+
+async def change_plan_preview(ctx: Context, sub: Subscription, variant_id: str, quantity: int | None,
+                              from_variant_id: str | None, proration_date: datetime | None) -> PlanChangeAnswer:
+    """What `subscriptionChangePlan` with these arguments would do now (nothing is written)."""
+    try:
+        ask = _ask(variant_id, quantity, from_variant_id, proration_date)
+        async with ctx.db.session() as s:
+            change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now)
+    except Rejected as e:
+        return PlanChangeAnswer(user_errors=user_errors(e))
+    return PlanChangeAnswer(change, sub)
+
+
+async def _locked(ctx: Context, s: Any, gid: str, key: str) -> Subscription:
+    sub = await find_row(SubscriptionRepository(s, ctx.scope("rows:Subscription")), gid, "Subscription",
+                         E.NOT_FOUND, "id")
+    require(ctx, key, sub.account_id, sub.location_id)
+    return sub
+
+
+@mutation("subscriptionChangePlan", PlanChangeAnswer, audit="subscription.change_plan")
+async def change_plan(ctx: Context, s: Any, gid: str, variant_id: str, quantity: int | None,
+                      from_variant_id: str | None, proration_date: datetime | None) -> dict[str, Any]:
+    ask = _ask(variant_id, quantity, from_variant_id, proration_date)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangePlan")
+    change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now)
+    applied = await plans.apply(s, change, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now)
+    return {"subscription": applied.subscription, "change": change, "invoice": applied.invoice}
+
+
+@mutation("subscriptionCancelPendingChange", PlanChangeAnswer, audit="subscription.cancel_pending_change")
+async def cancel_pending_change(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionCancelPendingChange")
+    return {"subscription": await plans.cancel_pending(s, sub, ctx.caller.user_id, ctx.now)}
+
+
+@dataclass
+class ScheduleAnswer:
+    """A pause's or resume's preview, or what it did."""
+
+    schedule: pauses.Schedule | None = None
+    subscription: Subscription | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+
+
+def pause_preview(ctx: Context, sub: Subscription, until: datetime | None, cycles: int | None) -> ScheduleAnswer:
+    try:
+        return ScheduleAnswer(pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now), sub)
+    except Rejected as e:
+        return ScheduleAnswer(user_errors=user_errors(e))
+
+
+@mutation("subscriptionPause", ScheduleAnswer, audit="subscription.pause")
+async def pause(ctx: Context, s: Any, gid: str, until: datetime | None, cycles: int | None) -> dict[str, Any]:
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionPause")
+    schedule = pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now)
+    return {"subscription": pauses.pause(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
+
+
+@mutation("subscriptionResume", ScheduleAnswer, audit="subscription.resume")
+async def resume(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionResume")
+    schedule = pauses.resume_plan(sub, ctx.now)
+    return {"subscription": pauses.resume(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}

@@ -32,7 +32,7 @@ from schema.ordering import OrderingMutations
 from schema.payments import PaymentMethod, PaymentMutations
 from schema.orders import Order
 from schema.quotes import Quote, QuoteMutations
-from schema.subscriptions import Subscription
+from schema.subscriptions import Subscription, SubscriptionMutations
 from schema.fulfilment import Fulfilment, FulfilmentMutations, FulfilmentQueries
 from schema.requisitions import RequisitionList, RequisitionMutations, RequisitionQueries
 from schema.returns import Return, ReturnMutations, ReturnQueries
@@ -86,7 +86,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, 
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
-               PaymentMutations, InvoicingMutations):
+               PaymentMutations, InvoicingMutations, SubscriptionMutations):
     pass
 
 

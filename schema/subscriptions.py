@@ -1,32 +1,118 @@
-"""Subscriptions and recurring orders (read side)."""
+"""Subscriptions and recurring orders: the rows, their history, and plan changes with a preview."""
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+import strawberry.scalars
 from strawberry.types import Info
 
 from db import models
 from db.enums import BillingInterval, SubscriptionStatus
 from db.repositories.subscriptions import SubscriptionFilter as SubscriptionFilterData
 from domain.money import Money as MoneyData
+from domain.money import round_to_minor
+from domain.subscriptions.codes import SubscriptionErrorCode
+from domain.subscriptions.plans import EventKind, Timing
 from permissions.checks import guarded
-from resolvers.globalid import decode_as
+from resolvers import subscriptions as resolve
+from resolvers.globalid import decode_as, encode
 from resolvers.within import within
 from schema.relations import relation
-from schema.common import Connection, Money, Node, node_id, rows_of
+from schema.common import Connection, Money, Node, UserError, node_id, rows_of, user_errors
 
 if TYPE_CHECKING:
     from schema.accounts import Account, Location
+    from schema.billing import Invoice
     from schema.catalog import ProductVariant
 
 SubscriptionStatusEnum = strawberry.enum(SubscriptionStatus, name="SubscriptionStatus")
 BillingIntervalEnum = strawberry.enum(BillingInterval, name="BillingInterval")
+SubscriptionErrorCodeEnum = strawberry.enum(SubscriptionErrorCode, name="SubscriptionErrorCode")
+PlanChangeTimingEnum = strawberry.enum(Timing, name="PlanChangeTiming",
+                                       description="NOW: prorated and invoiced at once; PERIOD_END: scheduled.")
+SubscriptionEventKindEnum = strawberry.enum(EventKind, name="SubscriptionEventKind")
+
+
+def _money(amount: Decimal | None, currency: str) -> Money | None:
+    return None if amount is None else MoneyData(round_to_minor(amount, currency), currency)  # type: ignore[return-value]
+
+
+@strawberry.type(description="A line a plan change invoices: the credit for the old plan's unused time, or the "
+                             "charge for the new plan's remaining time (each rounded to the currency's minor unit).")
+class SubscriptionInvoiceLine:
+    description: str
+    amount: Money = strawberry.field(resolver=lambda root: _money(root.amount, root.currency))
+    tax_percent: Decimal
+    tax_amount: Money = strawberry.field(resolver=lambda root: _money(root.tax_amount, root.currency))
+    tax_label: str | None
+
+
+@strawberry.type(description="What a plan change does: when it takes effect, the instant it prorates at (pass it "
+                             "back as prorationDate to be charged what was quoted), and the lines it invoices.")
+class PlanChange:
+    timing: PlanChangeTimingEnum  # type: ignore[valid-type]
+    effective_at: datetime
+    prorates_at: datetime | None = strawberry.field(resolver=lambda root: root.proration.at if root.proration else None)
+    seconds_left: int | None = strawberry.field(
+        resolver=lambda root: root.proration.seconds_left if root.proration else None)
+    seconds_in_period: int | None = strawberry.field(
+        resolver=lambda root: root.proration.seconds_in_period if root.proration else None)
+    lines: list[SubscriptionInvoiceLine]
+    subtotal: Money = strawberry.field(resolver=lambda root: _money(root.subtotal, root.subscription.currency))
+    tax: Money = strawberry.field(resolver=lambda root: _money(root.tax, root.subscription.currency))
+    total: Money = strawberry.field(resolver=lambda root: _money(root.total, root.subscription.currency))
+    no_charge: bool = strawberry.field(resolver=lambda root: root.total <= 0,
+                                       description="Nothing is charged now (a downgrade, a trial, a zero balance).")
+    period_amount_before: Money = strawberry.field(
+        resolver=lambda root: _money(root.old_amount, root.subscription.currency))
+    period_amount_after: Money = strawberry.field(
+        resolver=lambda root: _money(root.new_amount, root.subscription.currency))
+
+
+@strawberry.type
+class SubscriptionError(UserError):
+    is_type_of = user_errors()
+    code: SubscriptionErrorCodeEnum  # type: ignore[valid-type]
+
+
+@strawberry.type
+class PlanChangePreview:
+    change: PlanChange | None
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.type(description="What a pause or resume does: nothing is charged now; from when, and the next "
+                             "billing date.")
+class SubscriptionSchedule:
+    effective_at: datetime
+    next_billing_at: datetime | None
+    no_charge: bool = strawberry.field(resolver=lambda: True)
+
+
+@strawberry.type
+class SubscriptionSchedulePreview:
+    schedule: SubscriptionSchedule | None
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.type(description="One change in a subscription's history.")
+class SubscriptionEvent:
+    kind: SubscriptionEventKindEnum  # type: ignore[valid-type]
+    created_at: datetime
+    details: strawberry.scalars.JSON
+    invoice_id: strawberry.ID | None = strawberry.field(
+        resolver=lambda root: encode("Invoice", root.invoice_id) if root.invoice_id else None)
 
 
 @strawberry.type
 class SubscriptionItem:
     quantity: int
+
+    pending_quantity: int | None = strawberry.field(description="The quantity a scheduled change sets at the "
+                                                                    "period end.")
+    pending_variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None,
+                               "catalog.variant", "pending_variant_id")
 
     @guarded("SubscriptionItem.unitPrice")
     def unit_price(self) -> Money | None:
@@ -47,6 +133,7 @@ class Subscription(Node):
     current_period_start: datetime
     current_period_end: datetime
     next_billing_at: datetime | None
+    paused_until: datetime | None = strawberry.field(description="A paused subscription bills again from then.")
     cancel_at_period_end: bool
     cancelled_at: datetime | None
     created_at: datetime
@@ -61,6 +148,35 @@ class Subscription(Node):
 
     location = relation(Annotated["Location", strawberry.lazy("schema.accounts")] | None, "accounts.location", "location_id")
     account = relation(Annotated["Account", strawberry.lazy("schema.accounts")], "accounts.account", "account_id")
+
+    @guarded("Subscription.nextInvoiceAmount", description="What the next renewal (or the first after a pause) "
+                                                           "invoices before tax: the price of one period with any "
+                                                           "scheduled change applied; null when none follows.")
+    async def next_invoice_amount(self, info: Info) -> Money | None:
+        if self.status in (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED) or self.cancel_at_period_end:  # type: ignore[attr-defined]
+            return None
+        items = await info.context.loaders.subscriptions.items.load(self.id)
+        amount = sum(((i.unit_price if i.pending_unit_price is None else i.pending_unit_price)
+                      * (i.quantity if i.pending_quantity is None else i.pending_quantity) for i in items),
+                     Decimal("0.0000"))
+        return _money(amount, self.currency)  # type: ignore[attr-defined]
+
+    @guarded("Subscription.history", description="Its changes, oldest first.")
+    async def history(self, info: Info) -> list[SubscriptionEvent] | None:
+        return await info.context.loaders.subscriptions.events.load(self.id)  # type: ignore[no-any-return]
+
+    @guarded("Subscription.pausePreview", description="When a pause would resume billing; nothing changes.")
+    def pause_preview(self, info: Info, until: datetime | None = None,
+                      cycles: int | None = None) -> SubscriptionSchedulePreview | None:
+        return resolve.pause_preview(info.context, self, until, cycles)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.changePlanPreview",
+             description="What subscriptionChangePlan with these arguments would do now; nothing changes.")
+    async def change_plan_preview(self, info: Info, variant_id: strawberry.ID, quantity: int | None = None,
+                                  from_variant_id: strawberry.ID | None = None,
+                                  proration_date: datetime | None = None) -> PlanChangePreview | None:
+        return await resolve.change_plan_preview(info.context, self, variant_id, quantity,  # type: ignore[return-value,arg-type]
+                                                 from_variant_id, proration_date)
 
 
 SubscriptionConnection = Connection[Subscription]
@@ -89,3 +205,69 @@ class SubscriptionFilter:
 
 def subscription_filter(f: SubscriptionFilter | None, **fixed: Any) -> SubscriptionFilterData:
     return (f or SubscriptionFilter()).to_data(**fixed)
+
+
+@strawberry.input
+class SubscriptionChangePlanInput:
+    id: strawberry.ID
+    variant_id: strawberry.ID = strawberry.field(description="The plan to change to.")
+    quantity: int | None = strawberry.field(default=None, description="Seats; the current ones when left out.")
+    from_variant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Which item changes, when the subscription has several.")
+    proration_date: datetime | None = strawberry.field(
+        default=None, description="A preview's prorationDate, to be charged what it quoted (for a few minutes).")
+
+
+@strawberry.input
+class SubscriptionPauseInput:
+    id: strawberry.ID
+    until: datetime | None = strawberry.field(default=None, description="Resume billing on this date ...")
+    cycles: int | None = strawberry.field(default=None, description="... or after skipping this many renewals.")
+
+
+@strawberry.type
+class SubscriptionSchedulePayload:
+    subscription: Subscription | None
+    schedule: SubscriptionSchedule | None
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.input
+class SubscriptionIdInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class SubscriptionChangePlanPayload:
+    subscription: Subscription | None
+    change: PlanChange | None
+    invoice: Annotated["Invoice", strawberry.lazy("schema.billing")] | None = strawberry.field(
+        description="The prorated invoice of an upgrade (paid when charged automatically).")
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.type
+class SubscriptionMutations:
+    @strawberry.mutation(description="Change the plan or seats (ADMIN). An upgrade takes effect now: a prorated "
+                                     "invoice, charged at once to the default card when the subscription is "
+                                     "charged automatically, and applied only if that payment succeeds. A "
+                                     "downgrade is scheduled for the period end.")
+    async def subscription_change_plan(self, info: Info,
+                                       input: SubscriptionChangePlanInput) -> SubscriptionChangePlanPayload:
+        return await resolve.change_plan(info.context, input.id, input.variant_id, input.quantity,  # type: ignore[return-value]
+                                         input.from_variant_id, input.proration_date)
+
+    @strawberry.mutation(description="Cancel a plan change scheduled for the period end (ADMIN).")
+    async def subscription_cancel_pending_change(self, info: Info,
+                                                 input: SubscriptionIdInput) -> SubscriptionChangePlanPayload:
+        return await resolve.cancel_pending_change(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Pause until a date or for N cycles, within the merchant's maximum (ADMIN, "
+                                     "BUYER of the location). Nothing is billed until it resumes.")
+    async def subscription_pause(self, info: Info, input: SubscriptionPauseInput) -> SubscriptionSchedulePayload:
+        return await resolve.pause(info.context, input.id, input.until, input.cycles)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Resume a paused subscription now: it bills again on the next date of its "
+                                     "cadence (ADMIN, BUYER of the location).")
+    async def subscription_resume(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
+        return await resolve.resume(info.context, input.id)  # type: ignore[return-value]

@@ -26,6 +26,7 @@ from domain import tax
 from domain.auth import hash_password
 from domain.billing_details import BillingDetails
 from domain.invoicing import NumberFormat, Series
+from domain.subscriptions import periods
 
 DEMO_PASSWORD = "portal-demo"
 CENT = Decimal("0.01")
@@ -46,6 +47,7 @@ TAX_RATES = [
 # prices are derived from it, and `portalql demo` shows their list prices with it
 # (PORTALQL_LIST_PRICE_RATES, unless set).
 EUR_PER_USD = Decimal("0.92")
+JPY_PER_USD = Decimal("150")  # the demo's yen prices: fixed in its JPY price list
 LIST_PRICE_RATES = f"USD:EUR={EUR_PER_USD}"
 # The demo merchant as its invoice PDFs name it (`portalql demo` sets these unless already set).
 SELLER_ENV = {
@@ -345,13 +347,9 @@ class DemoBuilder:
     def subscription(self, account: dict[str, Any], location_id: int | None, status: SubscriptionStatus,
                      interval: BillingInterval, count: int, items: list[tuple[dict, int]],
                      prices: Callable[[dict, int], Decimal], started_days_ago: int,
-                     collection: CollectionMethod = CollectionMethod.SEND_INVOICE) -> None:
+                     collection: CollectionMethod = CollectionMethod.SEND_INVOICE) -> int:
         created = self.now - timedelta(days=started_days_ago)
-        period = {BillingInterval.DAY: 1, BillingInterval.WEEK: 7, BillingInterval.MONTH: 30,
-                  BillingInterval.YEAR: 365}[interval] * count
-        elapsed = started_days_ago % period
-        start = self.now - timedelta(days=elapsed)
-        end = start + timedelta(days=period)
+        start, end = periods.period_at(created, interval, count, self.now)
         sid = self.rows.add(Subscription, number=f"SUB-{1000 + self.rows.ids.next.get('subscription', 0) + 1}",
                             account_id=account["id"], location_id=location_id, status=status, interval=interval,
                             interval_count=count, currency=account["currency"], current_period_start=start,
@@ -359,10 +357,22 @@ class DemoBuilder:
                             next_billing_at=end if status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
                                                               SubscriptionStatus.PAST_DUE) else None,
                             cancel_at_period_end=False, collection_method=collection,
+                            paused_until=periods.boundary(start, interval, count, 3)
+                            if status is SubscriptionStatus.PAUSED else None,
                             cancelled_at=start if status is SubscriptionStatus.CANCELLED else None, created_at=created)
         for variant, qty in items:
             self.rows.add(SubscriptionItem, subscription_id=sid, variant_id=variant["id"], quantity=qty,
                           unit_price=prices(variant, qty), currency=account["currency"])
+        return sid
+
+
+def _plan_sizes(variants: list[dict]) -> list[dict]:
+    """The sizes of the first service (a digital product) sold in more than one size, smallest first."""
+    by_product: dict[int, list[dict]] = {}
+    for variant in variants:
+        if variant["digital"] and variant["active"]:
+            by_product.setdefault(variant["product_id"], []).append(variant)
+    return next(sizes for sizes in by_product.values() if len(sizes) > 1)
 
 
 def _account_info(b: DemoBuilder, account_id: int, kind: AccountKind, currency: str, terms: int,
@@ -444,6 +454,12 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
                    [(v[20], 12)], acme_price, 120)
     b.subscription(acme_info, chicago, SubscriptionStatus.CANCELLED, BillingInterval.YEAR, 1,
                    [(next(x for x in v if x["digital"]), 1)], acme_price, 500)
+    # A SaaS plan of 5 seats on the smallest size of a service with larger sizes: the plan to upgrade.
+    plans = _plan_sizes(v)
+    b.subscription(acme_info, chicago, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(plans[0], 5)],
+                   acme_price, 75, CollectionMethod.CHARGE_AUTOMATICALLY)
+    b.subscription(acme_info, chicago, SubscriptionStatus.EXPIRED, BillingInterval.MONTH, 1, [(plans[0], 2)],
+                   acme_price, 700)
 
     # Globex GmbH: a German customer in euros, on its own EUR price list.
     globex = b.account("Globex GmbH", AccountKind.BUSINESS, "EUR", "de", 14, Decimal("80000"), "DE", "BE",
@@ -476,6 +492,20 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     b.history(jo_info, [home], {home: jo}, sizes.jo_orders, usd)
     b.subscription(jo_info, home, SubscriptionStatus.TRIALING, BillingInterval.MONTH, 1,
                    [(next(x for x in v if x["digital"]), 1)], usd, 10, CollectionMethod.CHARGE_AUTOMATICALLY)
+
+    # Kanda Seiki: a Japanese customer in yen (no minor unit), on a plan charged by card.
+    kanda = b.account("Kanda Seiki K.K.", AccountKind.BUSINESS, "JPY", "en", 30, None, "JP", None, "101-0047", None)
+    tokyo = b.location(kanda, "Tokyo Office", "1-2-3 Uchikanda", "Chiyoda-ku", None, "101-0047", "JP")
+    k_admin = b.user("admin@kanda.example", "Kenji Kanda")
+    b.member(k_admin, kanda, [(Role.ADMIN, None)])
+
+    def yen(variant: dict, qty: int = 1) -> Decimal:
+        return (variant["list_price"] * JPY_PER_USD).quantize(Decimal(1))
+
+    b.price_list(kanda, None, "Kanda contract (JPY)", "JPY", None, [(variant, [(1, yen(variant))]) for variant in plans])
+    kanda_info = _account_info(b, kanda, AccountKind.BUSINESS, "JPY", 30, [tokyo])
+    b.subscription(kanda_info, tokyo, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(plans[0], 3)], yen, 200,
+                   CollectionMethod.CHARGE_AUTOMATICALLY)
 
     # --scale N: more companies like Acme, each with its own people and history.
     for n in range(2, scale + 1):
@@ -584,11 +614,12 @@ def _shipment_events(rows: Rows) -> None:
 def _payment_methods(rows: Rows, now: datetime) -> None:
     """Cards saved with the test gateway (integrations/test_gateway.py, whose IDs say how a charge
     goes): Acme has a default Visa and a Mastercard that expires at the end of this month (flagged
-    expiresSoon), Globex and Jo one Visa each."""
+    expiresSoon), Globex, Jo and Kanda one Visa each."""
     cards = {"Acme Industrial": [("visa", "4242", 12, now.year + 3, True),
                                  ("mastercard", "4444", now.month, now.year, False)],
              "Globex GmbH": [("visa", "4242", 3, now.year + 2, True)],
-             "Jo Doe": [("visa", "4242", 8, now.year + 4, True)]}
+             "Jo Doe": [("visa", "4242", 8, now.year + 4, True)],
+             "Kanda Seiki K.K.": [("visa", "4242", 5, now.year + 3, True)]}
     for account in rows.by_model.get(Account, []):
         for n, (brand, last4, month, year, default) in enumerate(cards.get(account["name"], [])):
             rows.add(PaymentMethod, account_id=account["id"], gateway="test",

@@ -1,6 +1,7 @@
 """Recurring orders and service subscriptions."""
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -24,12 +25,16 @@ class Subscription(SQLModel, table=True):
     current_period_end: datetime = utc_field()
     next_billing_at: datetime | None = utc_field(nullable=True, default=None)
     cancel_at_period_end: bool = Field(default=False)
+    # A paused subscription bills again from this instant (the worker resumes it then).
+    paused_until: datetime | None = utc_field(nullable=True, default=None)
     # Charged to a saved payment method, or invoiced: an account keeps one method while any of its
     # live subscriptions is charged automatically (domain/payments.py).
     collection_method: CollectionMethod = enum_field(CollectionMethod, default=CollectionMethod.SEND_INVOICE,
                                                      sa_column_kwargs={"server_default": "SEND_INVOICE"})
     cancelled_at: datetime | None = utc_field(nullable=True, default=None)
     created_at: datetime = utc_field(default_factory=utcnow)
+    # Counts committed changes: a change's payment is keyed by it, so a retried change charges once.
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class SubscriptionItem(SQLModel, table=True):
@@ -41,3 +46,24 @@ class SubscriptionItem(SQLModel, table=True):
     quantity: int
     unit_price: Decimal = amount_field()
     currency: str = Field(max_length=3)
+    # A downgrade scheduled for the period end: the renewal applies it (the customer may cancel it).
+    pending_variant_id: int | None = Field(default=None, foreign_key="product_variant.id")
+    pending_quantity: int | None = Field(default=None)
+    pending_unit_price: Decimal | None = amount_field(nullable=True, default=None)
+
+
+class SubscriptionEvent(SQLModel, table=True):
+    """The history of a subscription's changes, oldest first: what changed, by whom, and the
+    invoice it produced."""
+
+    __tablename__ = "subscription_event"
+    __table_args__ = (sa.Index("ix_subscription_event_subscription", "subscription_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id")
+    account_id: int = Field(foreign_key="account.id")
+    kind: str = Field(max_length=40)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = utc_field(default_factory=utcnow)

@@ -7,7 +7,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import select
 
 from db.enums import SubscriptionStatus
-from db.models import Subscription
+from db.models import PaymentMethod, Subscription, SubscriptionEvent, SubscriptionItem
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
@@ -56,3 +56,19 @@ class SubscriptionRepository(ScopedRepository[Subscription]):
 
     async def count(self, f: SubscriptionFilter) -> int:
         return await count_rows(self.session, self.filtered(f))
+
+
+async def items_of(session: Any, subscription_id: int) -> list[SubscriptionItem]:
+    stmt = select(SubscriptionItem).where(SubscriptionItem.subscription_id == subscription_id).order_by(SubscriptionItem.id)
+    return list((await session.exec(stmt)).all())
+
+
+async def default_method(session: Any, account_id: int) -> PaymentMethod | None:
+    stmt = select(PaymentMethod).where(PaymentMethod.account_id == account_id,
+                                       PaymentMethod.is_default == True)  # noqa: E712
+    return (await session.exec(stmt)).first()
+
+
+async def events_of(session: Any, subscription_id: int) -> list[SubscriptionEvent]:
+    stmt = select(SubscriptionEvent).where(SubscriptionEvent.subscription_id == subscription_id).order_by(SubscriptionEvent.id)
+    return list((await session.exec(stmt)).all())

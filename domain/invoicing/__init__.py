@@ -3,12 +3,12 @@ notes and account credit (credit_notes.py), what it counts in (amounts.py), and 
 settings (settings.py)."""
 from domain.invoicing.amounts import settle
 from domain.invoicing.codes import CreditNoteErrorCode, InvoicingErrorCode
-from domain.invoicing.lifecycle import (apply_account_credit, apply_payment, due_date, finalize, follow_order,
-                                        invoice_at_fulfilment, invoice_order, invoice_when_accepted,
+from domain.invoicing.lifecycle import (Billed, apply_account_credit, apply_payment, due_date, finalize, follow_order,
+                                        invoice_at_fulfilment, invoice_billed, invoice_order, invoice_when_accepted,
                                         mark_uncollectible, reissue, void, void_for_cancelled)
 from domain.invoicing.settings import InvoiceOn, MerchantSettings, NumberFormat, Series
 
-__all__ = ["CreditNoteErrorCode", "InvoiceOn", "InvoicingErrorCode", "MerchantSettings", "NumberFormat",
+__all__ = ["Billed", "CreditNoteErrorCode", "InvoiceOn", "InvoicingErrorCode", "MerchantSettings", "NumberFormat",
            "Series", "apply_account_credit", "apply_payment", "due_date", "finalize", "follow_order",
-           "invoice_at_fulfilment", "invoice_order", "invoice_when_accepted", "mark_uncollectible", "reissue",
+           "invoice_at_fulfilment", "invoice_billed", "invoice_order", "invoice_when_accepted", "mark_uncollectible", "reissue",
            "settle", "void", "void_for_cancelled"]

@@ -121,6 +121,14 @@ async def invoice_order(session: Any, order: Order, account: Account, now: datet
     return invoice
 
 
+async def invoice_billed(session: Any, account: Account, location_id: int | None, lines: list[Billed], currency: str,
+                        merchant: MerchantSettings, now: datetime) -> Invoice:
+    """An invoice of lines that belong to no order (a subscription's prorated change), finalised
+    at once: it is charged or sent as soon as it is written."""
+    invoice = await _new_invoice(session, account, None, lines, currency, _totals(lines), now, location_id=location_id)
+    return await finalize(session, invoice, merchant, now, account)
+
+
 async def invoice_when_accepted(session: Any, order: Order, account: Account, merchant: MerchantSettings,
                                 now: datetime) -> Invoice | None:
     """An order placed or approved: invoiced now, if the merchant invoices at placement."""

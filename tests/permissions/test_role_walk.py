@@ -99,6 +99,15 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
                                    ["items", 0, "unitPrice"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "Subscription.total": ("austin_subscription", "... on Subscription { total { amount } }", ["total"],
                            PRICE_READERS_AT_AUSTIN, {VIEWER}),
+    "Subscription.nextInvoiceAmount": ("austin_subscription", "... on Subscription { nextInvoiceAmount { amount } }",
+                                       ["nextInvoiceAmount"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
+    "Subscription.history": ("austin_subscription", "... on Subscription { history { kind } }", ["history"],
+                             PRICE_READERS_AT_AUSTIN, {VIEWER}),
+    "Subscription.pausePreview": ("austin_subscription", "... on Subscription { pausePreview(cycles: 1) "
+                                  "{ userErrors { code } } }", ["pausePreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
+    "Subscription.changePlanPreview": ("austin_subscription", '... on Subscription { changePlanPreview(variantId: "x") '
+                                       "{ userErrors { code } } }", ["changePlanPreview"], {ADMIN},
+                                       AUSTIN_SEERS - {ADMIN}),
 }
 
 

@@ -1,0 +1,1 @@
+"""Subscriptions: billing periods (periods.py) and the proration of plan changes (proration.py)."""

@@ -1,0 +1,17 @@
+"""The subscription domain's expected failures."""
+from enum import StrEnum
+
+
+class SubscriptionErrorCode(StrEnum):
+    NOT_FOUND = "NOT_FOUND"
+    NOT_CHANGEABLE = "NOT_CHANGEABLE"  # cancelled, expired, paused, past due: no plan change
+    PERIOD_ENDED = "PERIOD_ENDED"  # the current period is over and not yet renewed
+    SAME_PLAN = "SAME_PLAN"
+    VARIANT_UNAVAILABLE = "VARIANT_UNAVAILABLE"  # unknown, no longer sold, or not sold in the currency here
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    INVALID_PRORATION_DATE = "INVALID_PRORATION_DATE"
+    NO_PENDING_CHANGE = "NO_PENDING_CHANGE"
+    INVALID_PAUSE = "INVALID_PAUSE"  # neither or both of a date and cycles, a date past, cycles out of range
+    BEYOND_HORIZON = "BEYOND_HORIZON"  # longer than the merchant allows
+    NO_PAYMENT_METHOD = "NO_PAYMENT_METHOD"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
