@@ -1,7 +1,7 @@
 """subscriptions: history of changes, scheduled downgrades, pauses, a change counter
 
-Revision ID: 0015_subscriptions
-Revises: 0012_statements
+Revision ID: 0014_subscriptions
+Revises: 0013_invoicepay
 Create Date: 2026-12-07 19:30:00
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import db.types
 
-revision: str = '0015_subscriptions'
-down_revision: str | Sequence[str] | None = '0012_statements'
+revision: str = '0014_subscriptions'
+down_revision: str | Sequence[str] | None = '0013_invoicepay'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
