@@ -56,6 +56,7 @@ def country_name(code: str | None, locale: str) -> str | None:
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
+        "bank": "Bank", "account_holder": "Account holder",
         "invoice": "Invoice", "credit_note": "Credit note", "receipt": "Receipt",
         "statement": "Statement of account", "seller": "Seller", "bill_to": "Bill to", "tax_id": "Tax ID",
         "number": "Number", "issue_date": "Issue date", "due_date": "Due date", "po_number": "PO number",
@@ -72,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Card", "method_ach": "ACH transfer", "method_wire": "Wire transfer", "method_check": "Check",
     },
     "de": {
+        "bank": "Bank", "account_holder": "Kontoinhaber",
         "invoice": "Rechnung", "credit_note": "Gutschrift", "receipt": "Zahlungsbestätigung",
         "statement": "Kontoauszug", "seller": "Verkäufer", "bill_to": "Rechnungsempfänger",
         "tax_id": "Steuernummer", "number": "Nummer", "issue_date": "Rechnungsdatum",
@@ -90,6 +92,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Karte", "method_ach": "ACH-Überweisung", "method_wire": "Überweisung", "method_check": "Scheck",
     },
     "fr": {
+        "bank": "Banque", "account_holder": "Titulaire du compte",
         "invoice": "Facture", "credit_note": "Avoir", "receipt": "Reçu", "statement": "Relevé de compte",
         "seller": "Vendeur", "bill_to": "Facturer à", "tax_id": "Identifiant fiscal", "number": "Numéro",
         "issue_date": "Date d'émission", "due_date": "Date d'échéance", "po_number": "N° de bon de commande",
@@ -107,6 +110,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Carte", "method_ach": "Virement ACH", "method_wire": "Virement bancaire", "method_check": "Chèque",
     },
     "es": {
+        "bank": "Banco", "account_holder": "Titular de la cuenta",
         "invoice": "Factura", "credit_note": "Nota de crédito", "receipt": "Recibo",
         "statement": "Estado de cuenta", "seller": "Vendedor", "bill_to": "Facturar a",
         "tax_id": "Identificación fiscal", "number": "Número", "issue_date": "Fecha de emisión",
@@ -124,6 +128,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Tarjeta", "method_ach": "Transferencia ACH", "method_wire": "Transferencia bancaria", "method_check": "Cheque",
     },
     "it": {
+        "bank": "Banca", "account_holder": "Intestatario del conto",
         "invoice": "Fattura", "credit_note": "Nota di credito", "receipt": "Ricevuta",
         "statement": "Estratto conto", "seller": "Venditore", "bill_to": "Intestatario",
         "tax_id": "Partita IVA", "number": "Numero", "issue_date": "Data di emissione",
@@ -141,6 +146,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Carta", "method_ach": "Bonifico ACH", "method_wire": "Bonifico bancario", "method_check": "Assegno",
     },
     "nl": {
+        "bank": "Bank", "account_holder": "Rekeninghouder",
         "invoice": "Factuur", "credit_note": "Creditnota", "receipt": "Ontvangstbewijs",
         "statement": "Rekeningoverzicht", "seller": "Verkoper", "bill_to": "Factureren aan",
         "tax_id": "Btw-nummer", "number": "Nummer", "issue_date": "Factuurdatum", "due_date": "Vervaldatum",
@@ -157,6 +163,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Kaart", "method_ach": "ACH-overboeking", "method_wire": "Bankoverschrijving", "method_check": "Cheque",
     },
     "pt": {
+        "bank": "Banco", "account_holder": "Titular da conta",
         "invoice": "Fatura", "credit_note": "Nota de crédito", "receipt": "Recibo",
         "statement": "Extrato de conta", "seller": "Vendedor", "bill_to": "Faturar a",
         "tax_id": "Número de identificação fiscal", "number": "Número", "issue_date": "Data de emissão",
@@ -174,6 +181,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Cartão", "method_ach": "Transferência ACH", "method_wire": "Transferência bancária", "method_check": "Cheque",
     },
     "pl": {
+        "bank": "Bank", "account_holder": "Właściciel rachunku",
         "invoice": "Faktura", "credit_note": "Faktura korygująca", "receipt": "Potwierdzenie zapłaty",
         "statement": "Wyciąg z konta", "seller": "Sprzedawca", "bill_to": "Nabywca", "tax_id": "NIP",
         "number": "Numer", "issue_date": "Data wystawienia", "due_date": "Termin płatności",
@@ -191,6 +199,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Karta", "method_ach": "Przelew ACH", "method_wire": "Przelew bankowy", "method_check": "Czek",
     },
     "sv": {
+        "bank": "Bank", "account_holder": "Kontoinnehavare",
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvitto", "statement": "Kontoutdrag",
         "seller": "Säljare", "bill_to": "Faktureras till", "tax_id": "Momsregistreringsnummer",
         "number": "Nummer", "issue_date": "Fakturadatum", "due_date": "Förfallodatum",
@@ -207,6 +216,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Kort", "method_ach": "ACH-överföring", "method_wire": "Banköverföring", "method_check": "Check",
     },
     "da": {
+        "bank": "Bank", "account_holder": "Kontohaver",
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering", "statement": "Kontoudtog",
         "seller": "Sælger", "bill_to": "Faktureres til", "tax_id": "Momsnummer", "number": "Nummer",
         "issue_date": "Fakturadato", "due_date": "Forfaldsdato", "po_number": "Indkøbsordrenummer",
@@ -223,6 +233,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Kort", "method_ach": "ACH-overførsel", "method_wire": "Bankoverførsel", "method_check": "Check",
     },
     "fi": {
+        "bank": "Pankki", "account_holder": "Tilinhaltija",
         "invoice": "Lasku", "credit_note": "Hyvityslasku", "receipt": "Kuitti", "statement": "Tiliote",
         "seller": "Myyjä", "bill_to": "Laskutetaan", "tax_id": "ALV-tunniste", "number": "Numero",
         "issue_date": "Laskun päivämäärä", "due_date": "Eräpäivä", "po_number": "Ostotilausnumero",
@@ -239,6 +250,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Kortti", "method_ach": "ACH-siirto", "method_wire": "Tilisiirto", "method_check": "Sekki",
     },
     "nb": {
+        "bank": "Bank", "account_holder": "Kontoinnehaver",
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering",
         "statement": "Kontoutskrift", "seller": "Selger", "bill_to": "Faktureres til",
         "tax_id": "MVA-nummer", "number": "Nummer", "issue_date": "Fakturadato", "due_date": "Forfallsdato",
@@ -255,6 +267,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Kort", "method_ach": "ACH-overføring", "method_wire": "Bankoverføring", "method_check": "Sjekk",
     },
     "cs": {
+        "bank": "Banka", "account_holder": "Majitel účtu",
         "invoice": "Faktura", "credit_note": "Dobropis", "receipt": "Potvrzení o platbě",
         "statement": "Výpis z účtu", "seller": "Dodavatel", "bill_to": "Odběratel", "tax_id": "DIČ",
         "number": "Číslo", "issue_date": "Datum vystavení", "due_date": "Datum splatnosti",
@@ -271,6 +284,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Karta", "method_ach": "Převod ACH", "method_wire": "Bankovní převod", "method_check": "Šek",
     },
     "tr": {
+        "bank": "Banka", "account_holder": "Hesap sahibi",
         "invoice": "Fatura", "credit_note": "İade faturası", "receipt": "Makbuz", "statement": "Hesap ekstresi",
         "seller": "Satıcı", "bill_to": "Alıcı", "tax_id": "Vergi numarası", "number": "Numara",
         "issue_date": "Düzenleme tarihi", "due_date": "Son ödeme tarihi", "po_number": "Satın alma sipariş no.",
@@ -288,6 +302,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "Kart", "method_ach": "ACH havalesi", "method_wire": "Banka havalesi", "method_check": "Çek",
     },
     "ja": {
+        "bank": "銀行", "account_holder": "口座名義",
         "invoice": "請求書", "credit_note": "返金伝票", "receipt": "領収書", "statement": "取引明細書",
         "seller": "発行者", "bill_to": "請求先", "tax_id": "登録番号", "number": "番号", "issue_date": "発行日",
         "due_date": "支払期日", "po_number": "発注番号", "order_number": "注文番号", "description": "品目",
@@ -303,6 +318,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_card": "カード", "method_ach": "ACH振込", "method_wire": "銀行振込", "method_check": "小切手",
     },
     "zh": {
+        "bank": "银行", "account_holder": "账户持有人",
         "invoice": "发票", "credit_note": "贷项通知单", "receipt": "收据", "statement": "对账单",
         "seller": "销售方", "bill_to": "购买方", "tax_id": "税号", "number": "编号", "issue_date": "开票日期",
         "due_date": "到期日", "po_number": "采购订单号", "order_number": "订单号", "description": "描述",

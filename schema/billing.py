@@ -12,12 +12,14 @@ from db import models
 from db.enums import CreditNoteReason, CreditNoteStatus, InvoiceStatus, PaymentMethodKind, PaymentStatus, TaxReason
 from db.repositories.billing import InvoiceSort
 from db.repositories.billing import InvoiceFilter as InvoiceFilterData
+from domain import bank_transfer
 from domain.billing_details import BillingDetails as BillingDetailsData
 from domain.invoicing import CreditNoteErrorCode, InvoicingErrorCode
 from domain.money import Money as MoneyData
 from domain.statements import EntryKind
 from domain.statements import Statement as StatementData
 from domain.tax import breakdown
+from permissions.checks import guarded
 from resolvers import invoicing as resolve
 from resolvers.globalid import decode_as, encode
 from schema.billing_details import BillingDetails
@@ -86,6 +88,16 @@ class Payment:
 
 
 @strawberry.type
+@strawberry.type(description="A bank transfer's details: the merchant's account and the reference to quote.")
+class PaymentInstructions:
+    bank_name: str
+    account_holder: str
+    iban: str = strawberry.field(description="In groups of four, as printed.")
+    bic: str | None
+    reference: str = strawberry.field(description="The invoice's number.")
+
+
+@strawberry.type
 class Invoice(Node):
     id: strawberry.ID = node_id("Invoice")
     is_type_of = rows_of(models.Invoice)
@@ -116,6 +128,11 @@ class Invoice(Node):
     @strawberry.field(description="What the invoice must say about its tax, such as reverse charge.")
     def tax_note(self) -> str | None:
         return (self.billing_details or {}).get("tax_note")
+
+    @guarded("Invoice.paymentInstructions", description="How to pay a net-terms invoice by bank transfer, "
+             "quoting its number as the reference; null when it awaits no transfer or no bank account is set.")
+    def payment_instructions(self, info: Info) -> PaymentInstructions | None:
+        return bank_transfer.instructions(info.context.settings.bank, self)  # type: ignore[return-value,arg-type]
 
     @strawberry.field(description="Open and past its due date.")
     def is_overdue(self, info: Info) -> bool:
