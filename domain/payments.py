@@ -48,6 +48,17 @@ class PaymentErrorCode(StrEnum):
     METHOD_EXPIRED = "METHOD_EXPIRED"            # a saved method past its expiry
     INVALID_EXPIRY = "INVALID_EXPIRY"
     LAST_METHOD_IN_USE = "LAST_METHOD_IN_USE"
+    # Paying invoices (domain/invoice_payments.py)
+    NO_INVOICES = "NO_INVOICES"
+    DUPLICATE_INVOICE = "DUPLICATE_INVOICE"
+    METHOD_OR_CREDIT_REQUIRED = "METHOD_OR_CREDIT_REQUIRED"   # a paymentMethodId or useAccountCredit, one
+    INVOICE_NOT_FOUND = "INVOICE_NOT_FOUND"                    # none such among the account's
+    NOT_OPEN = "NOT_OPEN"                                      # paid, void, draft or uncollectible
+    INVALID_AMOUNT = "INVALID_AMOUNT"                          # <= 0 or finer than the currency's minor unit
+    OVERPAYMENT = "OVERPAYMENT"                                # more than the invoice has due
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"                    # invoices of several currencies
+    NO_ACCOUNT_CREDIT = "NO_ACCOUNT_CREDIT"                    # the balance does not cover it
+    INVOICE_CHANGED = "INVOICE_CHANGED"                        # paid meanwhile: the charge was refunded
 
 
 E = PaymentErrorCode

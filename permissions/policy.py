@@ -268,6 +268,8 @@ PAYMENTS: dict[str, Rule] = {
                                                  "(rate limited)"),
     "Mutation.paymentMethodSetDefault": _payments_write("Choose the account's default payment method"),
     "Mutation.paymentMethodUpdateExpiry": _payments_write("Change a saved card's expiry"),
+    "Mutation.invoicePay": _payments_write("Pay open invoices with a saved card or account credit "
+                                           "(idempotent: one charge per key)"),
     "Mutation.paymentMethodRemove": _payments_write("Remove a saved payment method (not the last one while a "
                                                     "subscription is charged automatically)"),
 }

@@ -76,13 +76,23 @@ class InvoiceLine:
         return line_tax(self)
 
 
-@strawberry.type
-class Payment:
+@strawberry.type(description="What one invoice received from one payment. A payment of several invoices is a "
+                             "row per invoice sharing its charge (reference) and receipt number.")
+class Payment(Node):
+    id: strawberry.ID = node_id("Payment")
+    is_type_of = rows_of(models.Payment)
     amount: Money = _money("amount")
     method: PaymentMethodKindEnum  # type: ignore[valid-type]
     status: PaymentStatusEnum  # type: ignore[valid-type]
-    reference: str | None
+    reference: str | None = strawberry.field(description="The gateway's charge ID, or the payer's reference.")
+    decline_code: str | None = strawberry.field(description="Why the gateway declined a FAILED card payment "
+                                                            "(generic_decline, insufficient_funds, ...).")
+    card_brand: str | None
+    card_last4: str | None
+    receipt_number: str | None = strawberry.field(description="A successful payment's receipt (RCT-2026-000001); "
+                                                              "its PDF is /documents/receipts/<id>.pdf.")
     created_at: datetime
+    invoice = relation("Invoice", "billing.invoice", "invoice_id")
 
 
 @strawberry.type

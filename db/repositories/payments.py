@@ -7,7 +7,7 @@ from sqlmodel import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.enums import CollectionMethod, SubscriptionStatus
-from db.models import PaymentMethod, Subscription
+from db.models import Invoice, Payment, PaymentMethod, Subscription
 from db.repositories.base import ScopedRepository
 
 
@@ -50,3 +50,20 @@ async def charged_subscriptions(session: AsyncSession, account_id: int, statuses
         Subscription.account_id == account_id, Subscription.status.in_(statuses),  # type: ignore[attr-defined]
         Subscription.collection_method == method)
     return (await session.exec(stmt)).one()
+
+
+async def payments_of_group(session: AsyncSession, group_key: str | None) -> list[Payment]:
+    """The rows of one payment (one per invoice it paid), in invoice order."""
+    if group_key is None:
+        return []
+    stmt = select(Payment).where(Payment.group_key == group_key).order_by(Payment.invoice_id, Payment.id)
+    return list((await session.exec(stmt)).all())
+
+
+class PaymentRepository(ScopedRepository[Payment]):
+    """Payments are seen by who sees their invoice."""
+    model = Payment
+
+    def visible(self) -> Select:
+        return (select(Payment).join(Invoice, Invoice.id == Payment.invoice_id)
+                .where(self.scope.where(Invoice.account_id, Invoice.location_id)))
