@@ -222,6 +222,8 @@ INVOICING: dict[str, Rule] = {
     "Account.invoiceTotals": fld(FINANCE, "What the account's open invoices owe, per currency",
                                  oauth_scope="invoices:read"),
     "Account.statement": fld(FINANCE, "Statements of account (also as CSV)", oauth_scope="invoices:read"),
+    "Account.payments": fld(FINANCE, "Payments of the account (failed ones with the decline code)",
+                            oauth_scope="invoices:read"),
     "Account.creditNotes": fld(FINANCE, "Credit notes of the account", oauth_scope="invoices:read"),
     "Account.creditBalance": fld(FINANCE, "The account's credit balance per currency", oauth_scope="invoices:read"),
     "Order.invoices": fld(FINANCE, "Invoices issued for an order", oauth_scope="invoices:read"),

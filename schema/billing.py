@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
+from db.repositories.payments import PaymentFilter as PaymentFilterData
 from db.enums import CreditNoteReason, CreditNoteStatus, InvoiceStatus, PaymentMethodKind, PaymentStatus, TaxReason
 from db.repositories.billing import InvoiceSort
 from db.repositories.billing import InvoiceFilter as InvoiceFilterData
@@ -192,6 +193,22 @@ class CreditNote(Node):
 
 
 CreditNoteConnection = Connection[CreditNote]
+PaymentConnection = Connection[Payment]
+
+
+@strawberry.input(description="Payments to list; all given conditions hold.")
+class PaymentFilter:
+    status: list[PaymentStatusEnum] | None = None  # type: ignore[valid-type]
+    method: list[PaymentMethodKindEnum] | None = None  # type: ignore[valid-type]
+    invoice_id: strawberry.ID | None = None
+    from_: datetime | None = strawberry.field(default=None, name="from", description="Made at or after.")
+    to: datetime | None = strawberry.field(default=None, description="Made before.")
+
+    def to_data(self, account_id: int) -> PaymentFilterData:
+        invoice = (decode_as(self.invoice_id, "Invoice"),) if self.invoice_id is not None else ()
+        return PaymentFilterData(account_ids=(account_id,), statuses=tuple(self.status or ()),
+                                 methods=tuple(self.method or ()), invoice_ids=invoice, created_after=self.from_,
+                                 created_before=self.to)
 
 
 @strawberry.type

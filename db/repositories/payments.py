@@ -1,13 +1,17 @@
 """Saved payment methods as the caller may see them (ADMIN and ACCOUNTS_PAYABLE of the account),
 and the lookups the payment-method rules make."""
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.sql import Select
 from sqlmodel import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.enums import CollectionMethod, SubscriptionStatus
+from db.enums import CollectionMethod, PaymentMethodKind, PaymentStatus, SubscriptionStatus
 from db.models import Invoice, Payment, PaymentMethod, Subscription
+from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
 
@@ -60,6 +64,16 @@ async def payments_of_group(session: AsyncSession, group_key: str | None) -> lis
     return list((await session.exec(stmt)).all())
 
 
+@dataclass(frozen=True)
+class PaymentFilter:
+    account_ids: tuple[int, ...] = ()
+    statuses: tuple[PaymentStatus, ...] = ()
+    methods: tuple[PaymentMethodKind, ...] = ()
+    invoice_ids: tuple[int, ...] = ()
+    created_after: datetime | None = None   # inclusive
+    created_before: datetime | None = None  # exclusive
+
+
 class PaymentRepository(ScopedRepository[Payment]):
     """Payments are seen by who sees their invoice."""
     model = Payment
@@ -67,3 +81,21 @@ class PaymentRepository(ScopedRepository[Payment]):
     def visible(self) -> Select:
         return (select(Payment).join(Invoice, Invoice.id == Payment.invoice_id)
                 .where(self.scope.where(Invoice.account_id, Invoice.location_id)))
+
+    def filtered(self, f: PaymentFilter) -> Select:
+        stmt = self.visible()
+        for column, values in ((Payment.account_id, f.account_ids), (Payment.status, f.statuses),
+                               (Payment.method, f.methods), (Payment.invoice_id, f.invoice_ids)):
+            if values:
+                stmt = stmt.where(column.in_(values))  # type: ignore[attr-defined]
+        if f.created_after:
+            stmt = stmt.where(Payment.created_at >= f.created_after)
+        if f.created_before:
+            stmt = stmt.where(Payment.created_at < f.created_before)
+        return stmt
+
+    async def page(self, f: PaymentFilter, **window: Any) -> Page[Payment]:
+        return await keyset_page(self.session, self.filtered(f), [Payment.created_at, Payment.id], **window)
+
+    async def count(self, f: PaymentFilter) -> int:
+        return await count_rows(self.session, self.filtered(f))

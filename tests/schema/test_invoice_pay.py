@@ -186,3 +186,29 @@ async def test_account_credit_pays_an_invoice_and_not_more_than_the_balance(gql,
             AccountCreditTransaction.account_id == acme.id, AccountCreditTransaction.currency == acme.currency))).one()
     assert left == Decimal("5.00")
 
+
+
+HISTORY = """query($id: ID!, $n: Int!, $filter: PaymentFilter) { node(id: $id) { ... on Account {
+  payments(first: $n, filter: $filter) { totalCount nodes { id status declineCode amount { amount } method
+    receiptNumber invoice { number status } } } } } }"""
+
+
+async def test_payment_history_filters_shows_declines_and_costs_the_same_for_2_rows_as_for_20(gql, db):
+    acme = await _account(db, "Acme Industrial")
+    card, declined = await _card(db, acme), await _card(db, acme, "visa_chargeDeclined")
+    for n in range(10):
+        invoices = [await _invoice(db, acme, "10.00") for _ in range(2)]
+        assert (await _pay(gql, _input(acme, [(i, None) for i in invoices], card, key=f"h-{n}")))["userErrors"] == []
+    refused = await _invoice(db, acme, "12.00")
+    await _pay(gql, _input(acme, [(refused, None)], declined, key="h-declined"))
+    account = encode("Account", acme.id)
+    small, large = [await gql(HISTORY, {"id": account, "n": n}, as_=AP) for n in (2, 20)]
+    assert "errors" not in large and len(large["data"]["node"]["payments"]["nodes"]) == 20
+    assert small["_statements"] == large["_statements"]
+    failed = await gql(HISTORY, {"id": account, "n": 10, "filter": {"status": ["FAILED"]}}, as_=AP)
+    assert [(p["declineCode"], p["invoice"]["number"]) for p in failed["data"]["node"]["payments"]["nodes"]] == [
+        ("generic_decline", refused.number)]
+    one = await gql(HISTORY, {"id": account, "n": 10, "filter": {"invoiceId": encode("Invoice", refused.id)}}, as_=AP)
+    assert one["data"]["node"]["payments"]["totalCount"] == 1
+    hidden = await gql(HISTORY, {"id": account, "n": 10}, as_=BUYER)
+    assert hidden["data"]["node"]["payments"] is None and hidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
