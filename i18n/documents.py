@@ -70,6 +70,7 @@ LABELS: dict[str, dict[str, str]] = {
         "void": "Void", "paid": "Paid", "thanks": "Thank you for your payment.",
         "amount_received": "Amount received", "balance_due": "Balance due",
         "method_card": "Card", "method_ach": "ACH transfer", "method_wire": "Wire transfer", "method_check": "Check",
+        "method_account_credit": "Account credit",
     },
     "de": {
         "invoice": "Rechnung", "credit_note": "Gutschrift", "receipt": "Zahlungsbestätigung",
@@ -88,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         "thanks": "Vielen Dank für Ihre Zahlung.", "amount_received": "Erhaltener Betrag",
         "balance_due": "Restbetrag",
         "method_card": "Karte", "method_ach": "ACH-Überweisung", "method_wire": "Überweisung", "method_check": "Scheck",
+        "method_account_credit": "Kundenguthaben",
     },
     "fr": {
         "invoice": "Facture", "credit_note": "Avoir", "receipt": "Reçu", "statement": "Relevé de compte",
@@ -105,6 +107,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Brouillon", "void": "Annulée", "paid": "Payée", "thanks": "Merci pour votre paiement.",
         "amount_received": "Montant reçu", "balance_due": "Solde dû",
         "method_card": "Carte", "method_ach": "Virement ACH", "method_wire": "Virement bancaire", "method_check": "Chèque",
+        "method_account_credit": "Avoir client",
     },
     "es": {
         "invoice": "Factura", "credit_note": "Nota de crédito", "receipt": "Recibo",
@@ -122,6 +125,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Borrador", "void": "Anulada", "paid": "Pagada", "thanks": "Gracias por su pago.",
         "amount_received": "Importe recibido", "balance_due": "Saldo pendiente",
         "method_card": "Tarjeta", "method_ach": "Transferencia ACH", "method_wire": "Transferencia bancaria", "method_check": "Cheque",
+        "method_account_credit": "Saldo a favor",
     },
     "it": {
         "invoice": "Fattura", "credit_note": "Nota di credito", "receipt": "Ricevuta",
@@ -139,6 +143,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Bozza", "void": "Annullata", "paid": "Pagata", "thanks": "Grazie per il pagamento.",
         "amount_received": "Importo ricevuto", "balance_due": "Saldo dovuto",
         "method_card": "Carta", "method_ach": "Bonifico ACH", "method_wire": "Bonifico bancario", "method_check": "Assegno",
+        "method_account_credit": "Credito cliente",
     },
     "nl": {
         "invoice": "Factuur", "credit_note": "Creditnota", "receipt": "Ontvangstbewijs",
@@ -155,6 +160,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Concept", "void": "Geannuleerd", "paid": "Betaald", "thanks": "Bedankt voor uw betaling.",
         "amount_received": "Ontvangen bedrag", "balance_due": "Openstaand saldo",
         "method_card": "Kaart", "method_ach": "ACH-overboeking", "method_wire": "Bankoverschrijving", "method_check": "Cheque",
+        "method_account_credit": "Tegoed",
     },
     "pt": {
         "invoice": "Fatura", "credit_note": "Nota de crédito", "receipt": "Recibo",
@@ -172,6 +178,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Rascunho", "void": "Anulada", "paid": "Paga", "thanks": "Obrigado pelo seu pagamento.",
         "amount_received": "Valor recebido", "balance_due": "Saldo devedor",
         "method_card": "Cartão", "method_ach": "Transferência ACH", "method_wire": "Transferência bancária", "method_check": "Cheque",
+        "method_account_credit": "Crédito em conta",
     },
     "pl": {
         "invoice": "Faktura", "credit_note": "Faktura korygująca", "receipt": "Potwierdzenie zapłaty",
@@ -189,6 +196,7 @@ LABELS: dict[str, dict[str, str]] = {
         "paid": "Zapłacona", "thanks": "Dziękujemy za płatność.", "amount_received": "Otrzymana kwota",
         "balance_due": "Pozostało do zapłaty",
         "method_card": "Karta", "method_ach": "Przelew ACH", "method_wire": "Przelew bankowy", "method_check": "Czek",
+        "method_account_credit": "Saldo konta",
     },
     "sv": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvitto", "statement": "Kontoutdrag",
@@ -205,6 +213,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Utkast", "void": "Makulerad", "paid": "Betald", "thanks": "Tack för din betalning.",
         "amount_received": "Mottaget belopp", "balance_due": "Återstående belopp",
         "method_card": "Kort", "method_ach": "ACH-överföring", "method_wire": "Banköverföring", "method_check": "Check",
+        "method_account_credit": "Kontotillgodohavande",
     },
     "da": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering", "statement": "Kontoudtog",
@@ -221,6 +230,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Kladde", "void": "Annulleret", "paid": "Betalt", "thanks": "Tak for din betaling.",
         "amount_received": "Modtaget beløb", "balance_due": "Restbeløb",
         "method_card": "Kort", "method_ach": "ACH-overførsel", "method_wire": "Bankoverførsel", "method_check": "Check",
+        "method_account_credit": "Kontotilgodehavende",
     },
     "fi": {
         "invoice": "Lasku", "credit_note": "Hyvityslasku", "receipt": "Kuitti", "statement": "Tiliote",
@@ -237,6 +247,7 @@ LABELS: dict[str, dict[str, str]] = {
         "original_invoice": "Alkuperäinen lasku", "draft": "Luonnos", "void": "Mitätöity", "paid": "Maksettu",
         "thanks": "Kiitos maksustasi.", "amount_received": "Vastaanotettu summa", "balance_due": "Avoin saldo",
         "method_card": "Kortti", "method_ach": "ACH-siirto", "method_wire": "Tilisiirto", "method_check": "Sekki",
+        "method_account_credit": "Tilin hyvitys",
     },
     "nb": {
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering",
@@ -253,6 +264,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Utkast", "void": "Annullert", "paid": "Betalt", "thanks": "Takk for betalingen.",
         "amount_received": "Mottatt beløp", "balance_due": "Gjenstående beløp",
         "method_card": "Kort", "method_ach": "ACH-overføring", "method_wire": "Bankoverføring", "method_check": "Sjekk",
+        "method_account_credit": "Kontokreditt",
     },
     "cs": {
         "invoice": "Faktura", "credit_note": "Dobropis", "receipt": "Potvrzení o platbě",
@@ -269,6 +281,7 @@ LABELS: dict[str, dict[str, str]] = {
         "original_invoice": "Původní faktura", "draft": "Koncept", "void": "Stornováno", "paid": "Zaplaceno",
         "thanks": "Děkujeme za vaši platbu.", "amount_received": "Přijatá částka", "balance_due": "Zbývá uhradit",
         "method_card": "Karta", "method_ach": "Převod ACH", "method_wire": "Bankovní převod", "method_check": "Šek",
+        "method_account_credit": "Kredit účtu",
     },
     "tr": {
         "invoice": "Fatura", "credit_note": "İade faturası", "receipt": "Makbuz", "statement": "Hesap ekstresi",
@@ -286,6 +299,7 @@ LABELS: dict[str, dict[str, str]] = {
         "void": "İptal edildi", "paid": "Ödendi", "thanks": "Ödemeniz için teşekkür ederiz.",
         "amount_received": "Alınan tutar", "balance_due": "Kalan bakiye",
         "method_card": "Kart", "method_ach": "ACH havalesi", "method_wire": "Banka havalesi", "method_check": "Çek",
+        "method_account_credit": "Hesap alacağı",
     },
     "ja": {
         "invoice": "請求書", "credit_note": "返金伝票", "receipt": "領収書", "statement": "取引明細書",
@@ -301,6 +315,7 @@ LABELS: dict[str, dict[str, str]] = {
         "paid": "支払済み", "thanks": "お支払いいただきありがとうございます。", "amount_received": "受領金額",
         "balance_due": "残額",
         "method_card": "カード", "method_ach": "ACH振込", "method_wire": "銀行振込", "method_check": "小切手",
+        "method_account_credit": "アカウントクレジット",
     },
     "zh": {
         "invoice": "发票", "credit_note": "贷项通知单", "receipt": "收据", "statement": "对账单",
@@ -315,5 +330,6 @@ LABELS: dict[str, dict[str, str]] = {
         "void": "已作废", "paid": "已付款", "thanks": "感谢您的付款。", "amount_received": "已收金额",
         "balance_due": "剩余应付",
         "method_card": "银行卡", "method_ach": "ACH转账", "method_wire": "电汇", "method_check": "支票",
+        "method_account_credit": "账户余额",
     },
 }

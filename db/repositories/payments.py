@@ -3,6 +3,7 @@ and the lookups the payment-method rules make."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.sql import Select
@@ -99,3 +100,13 @@ class PaymentRepository(ScopedRepository[Payment]):
 
     async def count(self, f: PaymentFilter) -> int:
         return await count_rows(self.session, self.filtered(f))
+
+
+async def paid_before(session: AsyncSession, payments: list[Payment]) -> dict[int, Decimal]:
+    """What successful payments before these had paid of each of their invoices."""
+    totals: dict[int, Decimal] = {}
+    for p in payments:
+        stmt = select(func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.invoice_id == p.invoice_id, Payment.status == PaymentStatus.SUCCEEDED, Payment.id < p.id)
+        totals[p.invoice_id] = Decimal((await session.exec(stmt)).one())
+    return totals
