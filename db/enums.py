@@ -84,6 +84,7 @@ class PaymentMethodKind(StrEnum):
     ACH = "ACH"
     WIRE = "WIRE"
     CHECK = "CHECK"
+    ACCOUNT_CREDIT = "ACCOUNT_CREDIT"  # paid from the account's credit balance (not money received)
 
 
 class PaymentStatus(StrEnum):

@@ -122,8 +122,17 @@ class CreditNoteDocument:
 
 
 @dataclass(frozen=True)
+class ReceiptLine:
+    """What a payment paid of one invoice, and what that invoice owed after it."""
+
+    invoice_number: str
+    amount: Decimal
+    balance_due: Decimal
+
+
+@dataclass(frozen=True)
 class ReceiptDocument:
-    """A payment received against an invoice."""
+    """A payment received against one invoice or several (then `invoices` lists each)."""
 
     id: int
     number: str
@@ -135,8 +144,10 @@ class ReceiptDocument:
     buyer: Party
     invoice_number: str
     invoice_total: Decimal
-    balance_due: Decimal  # what the invoice still owed after this payment
+    balance_due: Decimal  # what the invoice(s) still owed after this payment
     reference: str | None = None
+    card: str | None = None  # "visa •••• 4242"
+    invoices: tuple[ReceiptLine, ...] = ()
 
     kind = "receipt"
 
@@ -239,14 +250,25 @@ async def documents_of_invoices(session: Any, invoices: list[Invoice], seller: S
                                    orders.get(i.order_id) if i.order_id else None) for i in invoices}
 
 
-def receipt_document(payment: Payment, invoice: Invoice, seller: Seller, paid_before: Decimal) -> ReceiptDocument:
-    """A payment's receipt; `paid_before` is what earlier payments had paid of the invoice."""
+def receipt_document(payments: list[Payment], invoices: dict[int, Invoice], seller: Seller,
+                     paid_before: dict[int, Decimal]) -> ReceiptDocument:
+    """The receipt of a payment (its rows, one per invoice paid); `paid_before` is what earlier
+    payments had paid of each invoice. Numbered from the RECEIPT series; a payment recorded before
+    receipts were numbered shows its reference."""
+    first = payments[0]
+    lines = tuple(ReceiptLine(invoices[p.invoice_id].number or "", p.amount,
+                              invoices[p.invoice_id].total - invoices[p.invoice_id].amount_credited
+                              - paid_before.get(p.invoice_id, Decimal(0)) - p.amount) for p in payments)
     return ReceiptDocument(
-        id=payment.id, number=payment.reference or f"{invoice.number}-{payment.id}",  # type: ignore[arg-type]
-        paid_on=payment.created_at.date(), currency=payment.currency, amount=payment.amount,
-        method=payment.method.value, seller=seller, buyer=buyer_from_billing_details(invoice.billing_details or {}),
-        invoice_number=invoice.number, invoice_total=invoice.total,
-        balance_due=invoice.total - paid_before - payment.amount, reference=payment.reference)
+        id=first.id, number=first.receipt_number or first.reference or f"{lines[0].invoice_number}-{first.id}",  # type: ignore[arg-type]
+        paid_on=first.created_at.date(), currency=first.currency, amount=sum((p.amount for p in payments), Decimal(0)),
+        method=first.method.value, seller=seller,
+        buyer=buyer_from_billing_details(invoices[first.invoice_id].billing_details or {}),
+        invoice_number=", ".join(line.invoice_number for line in lines),
+        invoice_total=sum((invoices[p.invoice_id].total for p in payments), Decimal(0)),
+        balance_due=sum((line.balance_due for line in lines), Decimal(0)), reference=first.reference,
+        card=f"{first.card_brand} •••• {first.card_last4}" if first.card_last4 else None,
+        invoices=lines if len(lines) > 1 else ())
 
 
 def storage_key(document: Document, locale: str, version: str) -> str | None:

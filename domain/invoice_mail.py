@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from db.engine import Database
 from db.enums import InvoiceReminderKind, Role
-from db.models import CreditNote, Invoice, OutboxMessage
+from db.models import CreditNote, Invoice, OutboxMessage, Payment
 from db.repositories import invoice_mail as repo
 from db.repositories.invoice_mail import Payer
 from domain.clock import Clock
@@ -92,6 +93,21 @@ async def credit_note_issued(session: Any, note: CreditNote, invoice: Invoice, m
                            date=format_date(note.issued_at.date(), locale, "long"), pdf_url=pdf_url,
                            amount_due=format_money(invoice.amount_due, invoice.currency, locale), **amounts))
     await enqueue_all(session, mails)
+
+
+async def receipt(session: Any, payments: list[Payment], merchant: MerchantSettings, now: datetime) -> None:
+    """Queue the receipt email of a successful payment (its rows, one per invoice paid); call it in
+    the transaction that records the payment."""
+    first = payments[0]
+    numbers = await repo.invoice_numbers(session, [p.invoice_id for p in payments])
+    total = sum((p.amount for p in payments), Decimal(0))
+    pdf_url = document_url(merchant, "receipts", "Payment", first.id)  # type: ignore[arg-type]
+    method = f"{first.card_brand} •••• {first.card_last4}" if first.card_last4 else "account credit"
+    payers = recipients(await repo.payers(session, [first.account_id]), first.account_id, None)
+    await enqueue_all(session, [
+        _mail(p, "payment_receipt", now, number=first.receipt_number, amount=format_money(total, first.currency,
+              _locale(p)), date=format_date(first.created_at.date(), _locale(p), "long"), method=method,
+              invoices=", ".join(numbers), pdf_url=pdf_url) for p in payers])
 
 
 @dataclass

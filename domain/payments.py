@@ -14,8 +14,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from db.enums import CollectionMethod, SubscriptionStatus
-from db.models import Account, PaymentMethod
+from db.enums import CollectionMethod, PaymentMethodKind, PaymentStatus, SubscriptionStatus
+from db.models import Account, Invoice, Payment, PaymentMethod
 from db.repositories import payments as repo
 from db.repositories.accounts import AccountRepository
 from db.repositories.base import lock_row
@@ -24,6 +24,9 @@ from db.scope import RowScope
 from domain import audit
 from domain.audit import Actor
 from domain.errors import reject
+from domain.invoicing import apply_payment
+from domain.invoicing.numbering import next_number as numbering_next
+from domain.invoicing.settings import NumberFormat, Series
 from domain.money import minor_unit, round_to_minor
 
 EXPIRES_SOON_DAYS = 30
@@ -45,6 +48,17 @@ class PaymentErrorCode(StrEnum):
     METHOD_EXPIRED = "METHOD_EXPIRED"            # a saved method past its expiry
     INVALID_EXPIRY = "INVALID_EXPIRY"
     LAST_METHOD_IN_USE = "LAST_METHOD_IN_USE"
+    # Paying invoices (domain/invoice_payments.py)
+    NO_INVOICES = "NO_INVOICES"
+    DUPLICATE_INVOICE = "DUPLICATE_INVOICE"
+    METHOD_OR_CREDIT_REQUIRED = "METHOD_OR_CREDIT_REQUIRED"   # a paymentMethodId or useAccountCredit, one
+    INVOICE_NOT_FOUND = "INVOICE_NOT_FOUND"                    # none such among the account's
+    NOT_OPEN = "NOT_OPEN"                                      # paid, void, draft or uncollectible
+    INVALID_AMOUNT = "INVALID_AMOUNT"                          # <= 0 or finer than the currency's minor unit
+    OVERPAYMENT = "OVERPAYMENT"                                # more than the invoice has due
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"                    # invoices of several currencies
+    NO_ACCOUNT_CREDIT = "NO_ACCOUNT_CREDIT"                    # the balance does not cover it
+    INVOICE_CHANGED = "INVOICE_CHANGED"                        # paid meanwhile: the charge was refunded
 
 
 E = PaymentErrorCode
@@ -384,3 +398,37 @@ async def charge(gateway: PaymentGateway, method: PaymentMethod, amount: Decimal
                      "paymentMethodId")
     return await gateway.charge(method.gateway_customer_id or "", method.gateway_method_id,
                                 round_to_minor(amount, currency), currency, idempotency_key, description)
+
+
+# Recording what was paid --------------------------------------------------------------------------
+
+async def record_charge(session: Any, paid: list[tuple[Invoice, Decimal]], charge_result: ChargeResult,
+                        method: PaymentMethod, group_key: str, now: datetime, numbering: NumberFormat
+                        ) -> list[Payment]:
+    """A SUCCEEDED gateway charge on invoices read under lock (in id order): each invoice takes its
+    part (`apply_payment`: the rest stays OPEN, all of it makes it PAID), and gets a SUCCEEDED CARD
+    `Payment` row; the rows share `group_key` (the charge's idempotency key), the charge's ID and one
+    receipt number (series RECEIPT). Used by invoicePay and by a charge at order placement."""
+    receipt = await numbering_next(session, Series.RECEIPT, numbering, now)
+    payments = []
+    for invoice, amount in paid:
+        await apply_payment(session, invoice, amount, now)
+        payments.append(Payment(invoice_id=invoice.id, account_id=invoice.account_id, amount=amount,  # type: ignore[arg-type]
+                                currency=invoice.currency, method=PaymentMethodKind.CARD,
+                                status=PaymentStatus.SUCCEEDED, reference=charge_result.charge_id,
+                                group_key=group_key, card_brand=method.brand, card_last4=method.last4,
+                                receipt_number=receipt, created_at=now))
+    session.add_all(payments)
+    await session.flush()
+    return payments
+
+
+def failed_payments(paid: list[tuple[Invoice, Decimal]], charge_result: ChargeResult, method: PaymentMethod,
+                    group_key: str, now: datetime) -> list[Payment]:
+    """The FAILED rows of a declined charge (one per invoice it was for), with the decline code."""
+    return [Payment(invoice_id=invoice.id, account_id=invoice.account_id, amount=amount,  # type: ignore[arg-type]
+                    currency=invoice.currency, method=PaymentMethodKind.CARD, status=PaymentStatus.FAILED,
+                    reference=charge_result.charge_id, group_key=group_key,
+                    decline_code=charge_result.decline_code or charge_result.outcome.value.lower(),
+                    card_brand=method.brand, card_last4=method.last4, created_at=now)
+            for invoice, amount in paid]

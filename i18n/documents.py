@@ -71,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "void": "Void", "paid": "Paid", "thanks": "Thank you for your payment.",
         "amount_received": "Amount received", "balance_due": "Balance due",
         "method_card": "Card", "method_ach": "ACH transfer", "method_wire": "Wire transfer", "method_check": "Check",
+        "method_account_credit": "Account credit",
     },
     "de": {
         "bank": "Bank", "account_holder": "Kontoinhaber",
@@ -90,6 +91,7 @@ LABELS: dict[str, dict[str, str]] = {
         "thanks": "Vielen Dank für Ihre Zahlung.", "amount_received": "Erhaltener Betrag",
         "balance_due": "Restbetrag",
         "method_card": "Karte", "method_ach": "ACH-Überweisung", "method_wire": "Überweisung", "method_check": "Scheck",
+        "method_account_credit": "Kundenguthaben",
     },
     "fr": {
         "bank": "Banque", "account_holder": "Titulaire du compte",
@@ -108,6 +110,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Brouillon", "void": "Annulée", "paid": "Payée", "thanks": "Merci pour votre paiement.",
         "amount_received": "Montant reçu", "balance_due": "Solde dû",
         "method_card": "Carte", "method_ach": "Virement ACH", "method_wire": "Virement bancaire", "method_check": "Chèque",
+        "method_account_credit": "Avoir client",
     },
     "es": {
         "bank": "Banco", "account_holder": "Titular de la cuenta",
@@ -126,6 +129,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Borrador", "void": "Anulada", "paid": "Pagada", "thanks": "Gracias por su pago.",
         "amount_received": "Importe recibido", "balance_due": "Saldo pendiente",
         "method_card": "Tarjeta", "method_ach": "Transferencia ACH", "method_wire": "Transferencia bancaria", "method_check": "Cheque",
+        "method_account_credit": "Saldo a favor",
     },
     "it": {
         "bank": "Banca", "account_holder": "Intestatario del conto",
@@ -144,6 +148,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Bozza", "void": "Annullata", "paid": "Pagata", "thanks": "Grazie per il pagamento.",
         "amount_received": "Importo ricevuto", "balance_due": "Saldo dovuto",
         "method_card": "Carta", "method_ach": "Bonifico ACH", "method_wire": "Bonifico bancario", "method_check": "Assegno",
+        "method_account_credit": "Credito cliente",
     },
     "nl": {
         "bank": "Bank", "account_holder": "Rekeninghouder",
@@ -161,6 +166,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Concept", "void": "Geannuleerd", "paid": "Betaald", "thanks": "Bedankt voor uw betaling.",
         "amount_received": "Ontvangen bedrag", "balance_due": "Openstaand saldo",
         "method_card": "Kaart", "method_ach": "ACH-overboeking", "method_wire": "Bankoverschrijving", "method_check": "Cheque",
+        "method_account_credit": "Tegoed",
     },
     "pt": {
         "bank": "Banco", "account_holder": "Titular da conta",
@@ -179,6 +185,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Rascunho", "void": "Anulada", "paid": "Paga", "thanks": "Obrigado pelo seu pagamento.",
         "amount_received": "Valor recebido", "balance_due": "Saldo devedor",
         "method_card": "Cartão", "method_ach": "Transferência ACH", "method_wire": "Transferência bancária", "method_check": "Cheque",
+        "method_account_credit": "Crédito em conta",
     },
     "pl": {
         "bank": "Bank", "account_holder": "Właściciel rachunku",
@@ -197,6 +204,7 @@ LABELS: dict[str, dict[str, str]] = {
         "paid": "Zapłacona", "thanks": "Dziękujemy za płatność.", "amount_received": "Otrzymana kwota",
         "balance_due": "Pozostało do zapłaty",
         "method_card": "Karta", "method_ach": "Przelew ACH", "method_wire": "Przelew bankowy", "method_check": "Czek",
+        "method_account_credit": "Saldo konta",
     },
     "sv": {
         "bank": "Bank", "account_holder": "Kontoinnehavare",
@@ -214,6 +222,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Utkast", "void": "Makulerad", "paid": "Betald", "thanks": "Tack för din betalning.",
         "amount_received": "Mottaget belopp", "balance_due": "Återstående belopp",
         "method_card": "Kort", "method_ach": "ACH-överföring", "method_wire": "Banköverföring", "method_check": "Check",
+        "method_account_credit": "Kontotillgodohavande",
     },
     "da": {
         "bank": "Bank", "account_holder": "Kontohaver",
@@ -231,6 +240,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Kladde", "void": "Annulleret", "paid": "Betalt", "thanks": "Tak for din betaling.",
         "amount_received": "Modtaget beløb", "balance_due": "Restbeløb",
         "method_card": "Kort", "method_ach": "ACH-overførsel", "method_wire": "Bankoverførsel", "method_check": "Check",
+        "method_account_credit": "Kontotilgodehavende",
     },
     "fi": {
         "bank": "Pankki", "account_holder": "Tilinhaltija",
@@ -248,6 +258,7 @@ LABELS: dict[str, dict[str, str]] = {
         "original_invoice": "Alkuperäinen lasku", "draft": "Luonnos", "void": "Mitätöity", "paid": "Maksettu",
         "thanks": "Kiitos maksustasi.", "amount_received": "Vastaanotettu summa", "balance_due": "Avoin saldo",
         "method_card": "Kortti", "method_ach": "ACH-siirto", "method_wire": "Tilisiirto", "method_check": "Sekki",
+        "method_account_credit": "Tilin hyvitys",
     },
     "nb": {
         "bank": "Bank", "account_holder": "Kontoinnehaver",
@@ -265,6 +276,7 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "Utkast", "void": "Annullert", "paid": "Betalt", "thanks": "Takk for betalingen.",
         "amount_received": "Mottatt beløp", "balance_due": "Gjenstående beløp",
         "method_card": "Kort", "method_ach": "ACH-overføring", "method_wire": "Bankoverføring", "method_check": "Sjekk",
+        "method_account_credit": "Kontokreditt",
     },
     "cs": {
         "bank": "Banka", "account_holder": "Majitel účtu",
@@ -282,6 +294,7 @@ LABELS: dict[str, dict[str, str]] = {
         "original_invoice": "Původní faktura", "draft": "Koncept", "void": "Stornováno", "paid": "Zaplaceno",
         "thanks": "Děkujeme za vaši platbu.", "amount_received": "Přijatá částka", "balance_due": "Zbývá uhradit",
         "method_card": "Karta", "method_ach": "Převod ACH", "method_wire": "Bankovní převod", "method_check": "Šek",
+        "method_account_credit": "Kredit účtu",
     },
     "tr": {
         "bank": "Banka", "account_holder": "Hesap sahibi",
@@ -300,6 +313,7 @@ LABELS: dict[str, dict[str, str]] = {
         "void": "İptal edildi", "paid": "Ödendi", "thanks": "Ödemeniz için teşekkür ederiz.",
         "amount_received": "Alınan tutar", "balance_due": "Kalan bakiye",
         "method_card": "Kart", "method_ach": "ACH havalesi", "method_wire": "Banka havalesi", "method_check": "Çek",
+        "method_account_credit": "Hesap alacağı",
     },
     "ja": {
         "bank": "銀行", "account_holder": "口座名義",
@@ -316,6 +330,7 @@ LABELS: dict[str, dict[str, str]] = {
         "paid": "支払済み", "thanks": "お支払いいただきありがとうございます。", "amount_received": "受領金額",
         "balance_due": "残額",
         "method_card": "カード", "method_ach": "ACH振込", "method_wire": "銀行振込", "method_check": "小切手",
+        "method_account_credit": "アカウントクレジット",
     },
     "zh": {
         "bank": "银行", "account_holder": "账户持有人",
@@ -331,5 +346,6 @@ LABELS: dict[str, dict[str, str]] = {
         "void": "已作废", "paid": "已付款", "thanks": "感谢您的付款。", "amount_received": "已收金额",
         "balance_due": "剩余应付",
         "method_card": "银行卡", "method_ach": "ACH转账", "method_wire": "电汇", "method_check": "支票",
+        "method_account_credit": "账户余额",
     },
 }

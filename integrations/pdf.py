@@ -30,7 +30,7 @@ from i18n.formatting import format_date, format_money, format_number, format_rat
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 # Bump when the layout changes: kept PDFs of another version are rendered again.
-VERSION = "1"
+VERSION = "2"
 # reportlab starts every page and every table cell by selecting its base font (Helvetica: a font
 # dictionary of a font not embedded, drawing nothing): ours instead, so the PDF names embedded
 # fonts only.
@@ -236,8 +236,11 @@ def _receipt(doc: ReceiptDocument, locale: str, t: dict[str, str]) -> str:
     c = doc.currency
     meta = [(t["number"], doc.number), (t["date"], format_date(doc.paid_on, locale)),
             (t["invoice"], doc.invoice_number),
-            (t["payment_method"], t.get(f"method_{doc.method.lower()}", doc.method)), (t["reference"], doc.reference)]
-    totals = [(t["total"] + " (" + t["invoice"] + ")", _money(doc.invoice_total, c, locale), False),
+            (t["payment_method"], " ".join(x for x in (t.get(f"method_{doc.method.lower()}", doc.method), doc.card) if x)),
+            (t["reference"], doc.reference)]
+    # A payment of several invoices: what it paid of each.
+    each = [(f'{t["invoice"]} {line.invoice_number}', _money(line.amount, c, locale), False) for line in doc.invoices]
+    totals = [*each, (t["total"] + " (" + t["invoice"] + ")", _money(doc.invoice_total, c, locale), False),
               (t["amount_received"], _money(doc.amount, c, locale), True),
               (t["balance_due"], _money(doc.balance_due, c, locale), False)]
     return (_header(t["receipt"], None, meta, doc.seller, doc.buyer, locale, t) + _totals(totals)

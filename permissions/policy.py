@@ -222,6 +222,8 @@ INVOICING: dict[str, Rule] = {
     "Account.invoiceTotals": fld(FINANCE, "What the account's open invoices owe, per currency",
                                  oauth_scope="invoices:read"),
     "Account.statement": fld(FINANCE, "Statements of account (also as CSV)", oauth_scope="invoices:read"),
+    "Account.payments": fld(FINANCE, "Payments of the account (failed ones with the decline code)",
+                            oauth_scope="invoices:read"),
     "Account.creditNotes": fld(FINANCE, "Credit notes of the account", oauth_scope="invoices:read"),
     "Account.creditBalance": fld(FINANCE, "The account's credit balance per currency", oauth_scope="invoices:read"),
     "Order.invoices": fld(FINANCE, "Invoices issued for an order", oauth_scope="invoices:read"),
@@ -270,6 +272,8 @@ PAYMENTS: dict[str, Rule] = {
                                                  "(rate limited)"),
     "Mutation.paymentMethodSetDefault": _payments_write("Choose the account's default payment method"),
     "Mutation.paymentMethodUpdateExpiry": _payments_write("Change a saved card's expiry"),
+    "Mutation.invoicePay": _payments_write("Pay open invoices with a saved card or account credit "
+                                           "(idempotent: one charge per key)"),
     "Mutation.paymentMethodRemove": _payments_write("Remove a saved payment method (not the last one while a "
                                                     "subscription is charged automatically)"),
 }

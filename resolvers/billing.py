@@ -10,6 +10,7 @@ from db.repositories.accounts import AccountRepository
 from db.repositories.billing import (CreditNoteFilter, CreditNoteRepository, DueTotals, InvoiceFilter,
                                      InvoiceRepository, sort_key_values)
 from db.repositories import statements as movements
+from db.repositories.payments import PaymentFilter, PaymentRepository
 from db.repositories.statements import StatementRepository
 from domain import exports
 from domain import statements as st
@@ -163,3 +164,8 @@ def may_read_statement(ctx: Context, account: Account) -> bool:
 async def credit_notes(ctx: Context, filter_: CreditNoteFilter, window: Window) -> Connection:
     scope = ctx.scope("rows:CreditNote")
     return await paginate(ctx, lambda s: CreditNoteRepository(s, scope), filter_, window)
+
+
+async def payments(ctx: Context, filter_: PaymentFilter, window: Window) -> Connection:
+    scope = ctx.scope("rows:Invoice")
+    return await paginate(ctx, lambda s: PaymentRepository(s, scope), filter_, window)

@@ -12,7 +12,7 @@ from db.repositories.carts import CartRepository
 from db.repositories.quotes import QuoteRepository
 from db.repositories.catalog import CatalogRepository
 from db.repositories.orders import OrderRepository
-from db.repositories.payments import PaymentMethodRepository
+from db.repositories.payments import PaymentMethodRepository, PaymentRepository
 from db.repositories.fulfilment import FulfilmentRepository
 from db.repositories.requisitions import RequisitionListRepository
 from db.repositories.returns import ReturnRepository
@@ -58,6 +58,7 @@ FETCHERS: dict[str, Callable[[Any, Context], Any]] = {
     "Cart": _scoped(CartRepository, "rows:Cart"),
     "Quote": _scoped(QuoteRepository, "rows:Quote"),
     "PaymentMethod": _scoped(PaymentMethodRepository, "rows:PaymentMethod"),
+    "Payment": _scoped(PaymentRepository, "rows:Invoice"),
 }
 
 

@@ -2,8 +2,11 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from db.models import PaymentMethod
-from domain import payments
+from decimal import Decimal
+
+from db.models import Payment, PaymentMethod
+from domain import idempotency, invoice_payments, payments
+from domain.invoice_payments import Part, PayRequest
 from domain.payments import PaymentErrorCode as E, SetupResult, Wanted
 from resolvers.context import Context
 from resolvers.errors import UserError
@@ -79,3 +82,31 @@ async def remove(ctx: Context, s: Any, method_id: str) -> dict[str, Any]:
     await payments.remove(ctx.db, s, ctx.gateway, ctx.actor, ctx.now, ctx.scope("rows:PaymentMethod"),
                           _guard(ctx, "paymentMethodRemove"), _method_id(method_id))
     return {"removed_id": method_id}
+
+
+@dataclass
+class InvoicePayPayload:
+    payments: list[Payment] = field(default_factory=list)
+    replayed: bool = False
+    decline_code: str | None = None
+    client_secret: str | None = None  # REQUIRES_ACTION: for the gateway's script on the page
+    user_errors: list[UserError] = field(default_factory=list)
+
+    @property
+    def invoice_ids(self) -> list[int]:
+        return [p.invoice_id for p in self.payments]
+
+
+@mutation("invoicePay", InvoicePayPayload, audit="invoice.pay", failed_audit="invoice.pay_failed")
+async def invoice_pay(ctx: Context, s: Any, account_id: str, parts: list[tuple[str, Decimal | None]],
+                      method_id: str | None, use_account_credit: bool, idempotency_key: str) -> dict[str, Any]:
+    aid = decode_or_reject(account_id, "Account", E.NOT_FOUND, "input", "accountId")
+    decoded = [Part(decode_or_reject(gid, "Invoice", E.INVOICE_NOT_FOUND, "input", "invoices", str(n), "invoiceId"),
+                    amount) for n, (gid, amount) in enumerate(parts)]
+    mid = _method_id(method_id) if method_id else None
+    req = PayRequest(aid, decoded, mid, use_account_credit, idempotency_key)
+    paid = await invoice_payments.pay(
+        ctx.db, s, ctx.gateway, ctx.actor, ctx.now, ctx.scope("rows:Invoice"), ctx.scope("rows:PaymentMethod"),
+        lambda account, location: require(ctx, "Mutation.invoicePay", account, location), req,
+        idempotency.principal(ctx.caller.user_id, ctx.caller.session_id), ctx.merchant, ctx.caller.user_id)
+    return {"payments": paid.payments, "replayed": paid.replayed}

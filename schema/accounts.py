@@ -16,6 +16,7 @@ from resolvers import oauth_clients as resolve_clients
 from resolvers import security as resolve_security
 from resolvers.billing import invoice_totals as invoice_due_totals
 from resolvers.billing import credit_notes as credit_note_search
+from resolvers.billing import payments as payment_search
 from resolvers.billing import invoices as invoice_search
 from resolvers.billing import statement as account_statement
 from resolvers.billing import statement_period
@@ -25,7 +26,7 @@ from resolvers.orders import order_history
 from resolvers.subscriptions import subscriptions as subscription_search
 from schema.relations import relation
 from db.repositories.billing import CreditNoteFilter, InvoiceSort
-from schema.billing import (CreditNoteConnection, InvoiceConnection, InvoiceFilter, InvoiceSortKey, InvoiceTotals,
+from schema.billing import (CreditNoteConnection, PaymentConnection, PaymentFilter, InvoiceConnection, InvoiceFilter, InvoiceSortKey, InvoiceTotals,
                             SortDirection, Statement, invoice_filter, statement_of)
 from schema.billing_details import BillingDetails
 from schema.catalog import ProductConnection, ProductFilter
@@ -218,6 +219,14 @@ class Account(Node):
                            last: int | None = None, before: str | None = None) -> CreditNoteConnection | None:
         return await credit_note_search(info.context, CreditNoteFilter(account_ids=(self.id,)),  # type: ignore[return-value,attr-defined]
                                         Window(first, after, last, before))
+
+    @guarded("Account.payments", description="Payments, newest first: successful and failed (with the gateway's "
+                                             "decline code), a row per invoice paid.")
+    async def payments(self, info: Info, filter: PaymentFilter | None = None, first: int | None = None,
+                       after: str | None = None, last: int | None = None,
+                       before: str | None = None) -> PaymentConnection | None:
+        return await payment_search(info.context, (filter or PaymentFilter()).to_data(self.id),  # type: ignore[return-value,attr-defined]
+                                    Window(first, after, last, before))
 
     @guarded("Account.invitations", description="Pending invitations, newest first.")
     async def invitations(self, info: Info) -> list[Annotated["Invitation", strawberry.lazy("schema.invitations")]] | None:  # noqa: F821

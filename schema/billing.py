@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from db import models
+from db.repositories.payments import PaymentFilter as PaymentFilterData
 from db.enums import CreditNoteReason, CreditNoteStatus, InvoiceStatus, PaymentMethodKind, PaymentStatus, TaxReason
 from db.repositories.billing import InvoiceSort
 from db.repositories.billing import InvoiceFilter as InvoiceFilterData
@@ -78,13 +79,23 @@ class InvoiceLine:
         return line_tax(self)
 
 
-@strawberry.type
-class Payment:
+@strawberry.type(description="What one invoice received from one payment. A payment of several invoices is a "
+                             "row per invoice sharing its charge (reference) and receipt number.")
+class Payment(Node):
+    id: strawberry.ID = node_id("Payment")
+    is_type_of = rows_of(models.Payment)
     amount: Money = _money("amount")
     method: PaymentMethodKindEnum  # type: ignore[valid-type]
     status: PaymentStatusEnum  # type: ignore[valid-type]
-    reference: str | None
+    reference: str | None = strawberry.field(description="The gateway's charge ID, or the payer's reference.")
+    decline_code: str | None = strawberry.field(description="Why the gateway declined a FAILED card payment "
+                                                            "(generic_decline, insufficient_funds, ...).")
+    card_brand: str | None
+    card_last4: str | None
+    receipt_number: str | None = strawberry.field(description="A successful payment's receipt (RCT-2026-000001); "
+                                                              "its PDF is /documents/receipts/<id>.pdf.")
     created_at: datetime
+    invoice = relation("Invoice", "billing.invoice", "invoice_id")
 
 
 @strawberry.type
@@ -199,6 +210,22 @@ class CreditNote(Node):
 
 
 CreditNoteConnection = Connection[CreditNote]
+PaymentConnection = Connection[Payment]
+
+
+@strawberry.input(description="Payments to list; all given conditions hold.")
+class PaymentFilter:
+    status: list[PaymentStatusEnum] | None = None  # type: ignore[valid-type]
+    method: list[PaymentMethodKindEnum] | None = None  # type: ignore[valid-type]
+    invoice_id: strawberry.ID | None = None
+    from_: datetime | None = strawberry.field(default=None, name="from", description="Made at or after.")
+    to: datetime | None = strawberry.field(default=None, description="Made before.")
+
+    def to_data(self, account_id: int) -> PaymentFilterData:
+        invoice = (decode_as(self.invoice_id, "Invoice"),) if self.invoice_id is not None else ()
+        return PaymentFilterData(account_ids=(account_id,), statuses=tuple(self.status or ()),
+                                 methods=tuple(self.method or ()), invoice_ids=invoice, created_after=self.from_,
+                                 created_before=self.to)
 
 
 @strawberry.type

@@ -1,6 +1,9 @@
 """Saved payment methods: cards tokenized by the payment gateway (only brand, last four digits and
 expiry are kept), managed by ADMIN and ACCOUNTS_PAYABLE."""
 from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -11,7 +14,17 @@ from domain.payments import PaymentErrorCode
 from resolvers import payments as resolve
 from schema.common import Node, UserError, node_id, rows_of, user_errors
 
+from domain.idempotency import IdempotencyErrorCode
+
+if TYPE_CHECKING:
+    from schema.billing import Payment
+
 PaymentErrorCodeEnum = strawberry.enum(PaymentErrorCode, name="PaymentErrorCode")
+# invoicePay's codes: the payments domain's and the idempotency key's.
+_PAY_CODES = [c.value for e in (PaymentErrorCode, IdempotencyErrorCode) for c in e]
+InvoicePayErrorCode = StrEnum("InvoicePayErrorCode", [(c, c) for c in _PAY_CODES])  # type: ignore[misc]
+InvoicePayErrorCodeEnum = strawberry.enum(InvoicePayErrorCode, name="InvoicePayErrorCode",
+                                          description="Why paying invoices failed.")
 
 
 @strawberry.type(description="A card saved at the payment gateway. Only its brand, last four digits and expiry "
@@ -97,7 +110,52 @@ class PaymentMethodRemovePayload:
 
 
 @strawberry.type
+class InvoicePayError(UserError):
+    is_type_of = user_errors()
+    code: InvoicePayErrorCodeEnum  # type: ignore[valid-type]
+
+
+@strawberry.input
+class InvoicePayPartInput:
+    invoice_id: strawberry.ID
+    amount: Decimal | None = strawberry.field(default=None, description="What to pay of it: all that is due when "
+                                              "left out; at most that, in the currency's minor unit.")
+
+
+@strawberry.input
+class InvoicePayInput:
+    account_id: strawberry.ID
+    invoices: list[InvoicePayPartInput] = strawberry.field(description="Open invoices of the account, in one "
+                                                                       "currency (1 to 50).")
+    payment_method_id: strawberry.ID | None = strawberry.field(default=None, description="A saved card of the "
+                                                               "account: one charge for the total.")
+    use_account_credit: bool = strawberry.field(default=False, description="Pay from the account's credit "
+                                                "balance instead of a card.")
+    idempotency_key: str = strawberry.field(description="New for each payment: the same key and input again "
+                                                        "returns the first result and never charges twice.")
+
+
+@strawberry.type
+class InvoicePayPayload:
+    payments: list[Annotated["Payment", strawberry.lazy("schema.billing")]] = strawberry.field(
+        description="One per invoice paid (or FAILED ones on a decline are in Account.payments).")
+    replayed: bool = strawberry.field(description="The result of an earlier request with this idempotency key.")
+    decline_code: str | None = strawberry.field(description="The gateway's reason for a declined card.")
+    client_secret: str | None = strawberry.field(description="REQUIRES_ACTION: for the gateway's script on the "
+                                                             "page to confirm the payment (3-D Secure).")
+    user_errors: list[InvoicePayError]
+
+
+@strawberry.type
 class PaymentMutations:
+    @strawberry.mutation(description="Pay open invoices of one account in one currency, each in full or in part, "
+                                     "with a saved card (one charge) or account credit, under an idempotency key "
+                                     "(ADMIN, ACCOUNTS_PAYABLE).")
+    async def invoice_pay(self, info: Info, input: InvoicePayInput) -> InvoicePayPayload:
+        return await resolve.invoice_pay(info.context, input.account_id,  # type: ignore[return-value]
+                                         [(p.invoice_id, p.amount) for p in input.invoices],
+                                         input.payment_method_id, input.use_account_credit, input.idempotency_key)
+
     @strawberry.mutation(description="Start saving a card: a setup the customer confirms on the page (ADMIN, "
                                      "ACCOUNTS_PAYABLE; rate limited).")
     async def payment_method_setup_start(self, info: Info, input: PaymentMethodSetupStartInput) -> PaymentMethodPayload:

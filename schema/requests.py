@@ -4,10 +4,10 @@ what its routes outside GraphQL answer in the API's terms (a return photo by its
 invoices as documents, an Account's global ID decoded, the invoice and statement exports)."""
 from resolvers import billing as invoice_exports
 from resolvers.context import Context, Settings
-from resolvers.documents import Printable, invoice_documents
+from resolvers.documents import Printable, invoice_documents, receipt_printable
 from resolvers.globalid import decode_as
 from resolvers.returns import photo_download
 from schema.billing import InvoiceFilter, InvoiceSortKey, SortDirection, invoice_filter
 
 __all__ = ["Context", "InvoiceFilter", "InvoiceSortKey", "Printable", "Settings", "SortDirection", "decode_as",
-           "invoice_documents", "invoice_exports", "invoice_filter", "photo_download"]
+           "invoice_documents", "invoice_exports", "invoice_filter", "photo_download", "receipt_printable"]

@@ -198,7 +198,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
               Route("/exports/statement.csv", statement_export_route(graphql), methods=["GET"])]
     documents = DocumentRoutes(graphql, XhtmlPdfRenderer(), graphql.storage)
     routes += [Route("/documents/invoices/{invoice_id}.pdf", documents.invoice, methods=["GET"]),
-               Route("/documents/invoices.zip", documents.invoices_zip, methods=["GET"])]
+               Route("/documents/invoices.zip", documents.invoices_zip, methods=["GET"]),
+               Route("/documents/receipts/{payment_id}.pdf", documents.receipt, methods=["GET"])]
     if not settings.production:
         routes.append(Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_PAGE.parent)))
     metrics = settings.metrics_served

@@ -3,6 +3,7 @@ of its account, integration clients with invoices:read, merchant staff):
 
     GET /documents/invoices/{invoice global ID}.pdf?locale=de
     GET /documents/invoices.zip?ids=<id>,<id>,...&locale=de      (at most MAX_ZIP invoices)
+    GET /documents/receipts/{payment global ID}.pdf?locale=de    (a successful payment's receipt)
 
 with 'Authorization: Bearer <token>'. An invoice the caller may not see is 404, exactly like one
 that does not exist. The locale is the `locale` parameter, else the user's, else the account's;
@@ -19,7 +20,7 @@ from domain import documents
 from domain.documents import DocumentRenderer
 from domain.ratelimit import Throttled
 from domain.storage import FileStorage
-from schema.requests import Context, Printable, invoice_documents
+from schema.requests import Context, Printable, invoice_documents, receipt_printable
 from server.downloads import request_context, error
 
 # Rendering one invoice not yet kept takes 0.1-0.3 s, one at a time per process: 25 fit well in a
@@ -65,6 +66,20 @@ class DocumentRoutes:
         data = await documents.pdf(printable.document, printable.locale.locale, self.renderer, self.storage)
         return Response(data, media_type=documents.PDF, headers={
             **_HEADERS, **_locale_headers(found),
+            "content-disposition": f'inline; filename="{printable.document.filename}"'})
+
+    async def receipt(self, request: Request) -> Response:
+        """A successful payment's receipt: for who may see its invoices (404 otherwise)."""
+        ctx = await self._caller(request)
+        if isinstance(ctx, Response):
+            return ctx
+        printable = await receipt_printable(ctx, request.path_params["payment_id"], request.query_params.get("locale"),
+                                            self.graphql.settings.seller)
+        if printable is None:
+            return error(404, "NOT_FOUND", "No receipt with that ID")
+        data = await documents.pdf(printable.document, printable.locale.locale, self.renderer, self.storage)
+        return Response(data, media_type=documents.PDF, headers={
+            **_HEADERS, **_locale_headers([printable]),
             "content-disposition": f'inline; filename="{printable.document.filename}"'})
 
     async def invoices_zip(self, request: Request) -> Response:

@@ -97,6 +97,10 @@ class InvoiceReminder(SQLModel, table=True):
 
 
 class Payment(SQLModel, table=True):
+    """What one invoice received from one payment. A payment of several invoices (one gateway
+    charge, or one use of account credit) is a row per invoice sharing `group_key` (and the
+    charge's ID in `reference`, and one receipt number): statements and an invoice's payments read
+    rows of one invoice each."""
     # Statements read an account's payments of a period (db/repositories/statements.py).
     __table_args__ = (sa.Index("ix_payment_account_created", "account_id", "created_at", "id"),)
 
@@ -108,6 +112,15 @@ class Payment(SQLModel, table=True):
     method: PaymentMethodKind = enum_field(PaymentMethodKind)
     status: PaymentStatus = enum_field(PaymentStatus)
     reference: str | None = Field(default=None, max_length=100)
+    # The rows of one payment (invoicePay, a charge at placement): the gateway's idempotency key.
+    group_key: str | None = Field(default=None, max_length=300, index=True)
+    # The gateway's reason for a FAILED card payment (generic_decline, insufficient_funds, ...).
+    decline_code: str | None = Field(default=None, max_length=64)
+    # The card as it was when charged (the saved method may be removed later).
+    card_brand: str | None = Field(default=None, max_length=32)
+    card_last4: str | None = Field(default=None, max_length=4)
+    # A successful payment's receipt, from the RECEIPT series; the rows of one payment share it.
+    receipt_number: str | None = Field(default=None, max_length=32, index=True)
     created_at: datetime = utc_field(default_factory=utcnow)
 
 

@@ -63,3 +63,9 @@ async def mark_reminded(session: Any, kind: InvoiceReminderKind, recipients: dic
             .on_conflict_do_nothing(index_elements=["invoice_id", "kind"])
             .returning(InvoiceReminder.invoice_id))
     return set((await session.exec(stmt)).scalars().all())
+
+
+async def invoice_numbers(session: Any, invoice_ids: Iterable[int]) -> list[str]:
+    """The numbers of the invoices, in number order."""
+    stmt = select(Invoice.number).where(Invoice.id.in_(list(invoice_ids))).order_by(Invoice.number)  # type: ignore[union-attr]
+    return [n for n in (await session.exec(stmt)).all() if n]

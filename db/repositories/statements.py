@@ -13,7 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import statement_connection
-from db.enums import AccountCreditKind, CreditNoteStatus, InvoiceStatus, PaymentStatus
+from db.enums import AccountCreditKind, CreditNoteStatus, InvoiceStatus, PaymentMethodKind, PaymentStatus
 from db.models import AccountCreditTransaction, CreditNote, Invoice, Payment
 from db.reads import Read
 from db.recent import Recent
@@ -74,7 +74,9 @@ def _movements(scope: RowScope) -> list[Any]:
                   Invoice.number, -Payment.amount)
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .where(invoice_visible, Payment.account_id == _ACCOUNT, Payment.currency == _CURRENCY,
-               Payment.status == PaymentStatus.SUCCEEDED),
+               Payment.status == PaymentStatus.SUCCEEDED,
+               # Account credit applied moves no money: its credit note counted already.
+               Payment.method != PaymentMethodKind.ACCOUNT_CREDIT),
         _movement(ADJUSTMENT, AccountCreditTransaction.id, AccountCreditTransaction.created_at,
                   sa.func.coalesce(AccountCreditTransaction.memo, ""), sa.null(), -AccountCreditTransaction.amount)
         .where(*ledger, AccountCreditTransaction.kind == AccountCreditKind.ADJUSTMENT),

@@ -20,6 +20,7 @@ class Series(StrEnum):
 
     INVOICE = "INVOICE"
     CREDIT_NOTE = "CREDIT_NOTE"
+    RECEIPT = "RECEIPT"
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,13 @@ class NumberFormat:
 
     invoice_prefix: str = "INV"
     credit_note_prefix: str = "CN"
+    receipt_prefix: str = "RCT"
     per_year: bool = True
     width: int = 6
 
     def prefix(self, series: Series) -> str:
-        return self.invoice_prefix if series is Series.INVOICE else self.credit_note_prefix
+        return {Series.INVOICE: self.invoice_prefix, Series.CREDIT_NOTE: self.credit_note_prefix,
+                Series.RECEIPT: self.receipt_prefix}[series]
 
     def year(self, now: datetime) -> int:
         """The sequence's year key; 0 for one series over all years."""

@@ -85,6 +85,7 @@ def test_a_receipt_says_what_the_invoice_still_owes() -> None:
     payment = Payment(id=3, invoice_id=41, account_id=1, amount=Decimal("50.00"), currency="USD",
                       method=PaymentMethodKind.ACH, status=PaymentStatus.SUCCEEDED, reference="ACH-123456",
                       created_at=datetime(2026, 6, 20, tzinfo=timezone.utc))
-    receipt = receipt_document(payment, row(), SELLER, paid_before=Decimal("20.00"))
+    invoice = row()
+    receipt = receipt_document([payment], {invoice.id: invoice}, SELLER, paid_before={invoice.id: Decimal("20.00")})
     assert receipt.balance_due == Decimal("37.25") and receipt.number == "ACH-123456"
     assert receipt.invoice_number == "INV-200041" and receipt.paid_on == date(2026, 6, 20)
