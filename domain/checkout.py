@@ -17,8 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from db.enums import PaymentMethodKind, PaymentStatus
-from db.models import Account, Invoice, Order, Payment, PaymentMethod
+from db.models import Account, Invoice, Order, PaymentMethod
 from db.repositories import payments as payments_repo
 from domain import audit, invoicing, payments
 from domain.audit import Actor
@@ -82,6 +81,14 @@ def gateway_key(key: str, method: PaymentMethod, amount: Decimal, currency: str)
     return f"order:{digest}"
 
 
+@dataclass(frozen=True)
+class Charged:
+    """A successful charge: its result, the card, and its key at the gateway (the payments' group key)."""
+    result: ChargeResult
+    method: PaymentMethod
+    key: str
+
+
 _FAILED = {Outcome.DECLINED: (E.CARD_DECLINED, "The card was declined"),
            Outcome.INSUFFICIENT_FUNDS: (E.INSUFFICIENT_FUNDS, "The card was declined for insufficient funds"),
            Outcome.EXPIRED_CARD: (E.EXPIRED_CARD, "The card has expired"),
@@ -92,12 +99,12 @@ _FAILED = {Outcome.DECLINED: (E.CARD_DECLINED, "The card was declined"),
 
 async def charge(session: Any, gateway: PaymentGateway, method: PaymentMethod, amount: Decimal, currency: str,
                  key: str, now: datetime, actor: Actor, what: str, failure: str = "the order was not placed",
-                 field: str = "paymentMethodId") -> ChargeResult:
+                 field: str = "paymentMethodId") -> Charged:
     """Charge the card, or a userError with the decline code (nothing written but the audit event
     of the failed attempt). A success is refunded should its transaction not commit."""
+    at_gateway = gateway_key(key, method, amount, currency)
     try:
-        result = await payments.charge(gateway, method, amount, currency, gateway_key(key, method, amount, currency),
-                                       now, what)
+        result = await payments.charge(gateway, method, amount, currency, at_gateway, now, what)
     except Rejected as r:  # an expired card or another gateway's, refused before the gateway is asked
         raise Rejected(*(Problem(E(p.code.value), p.message, p.field) for p in r.problems)) from None
     if result.outcome is Outcome.SUCCEEDED and result.charge_id:
@@ -106,7 +113,7 @@ async def charge(session: Any, gateway: PaymentGateway, method: PaymentMethod, a
         async def refund() -> None:
             await gateway.refund(charge_id, result.amount or amount, currency, f"{charge_id}:rollback")
         on_rollback(session, refund)
-        return result
+        return Charged(result, method, at_gateway)
     code, message = _FAILED.get(result.outcome, _FAILED[Outcome.DECLINED])
     detail = f" ({result.decline_code})" if result.decline_code else ""
     account_id, method_id = method.account_id, method.id  # read now: the session is gone when the event is written
@@ -119,23 +126,12 @@ async def charge(session: Any, gateway: PaymentGateway, method: PaymentMethod, a
                  effects=[failed], attempted=False)
 
 
-async def pay_invoice(session: Any, order: Order, account: Account, merchant: MerchantSettings,
-                      method: PaymentMethod, result: ChargeResult, now: datetime) -> Invoice:
+async def pay_invoice(session: Any, order: Order, account: Account, merchant: MerchantSettings, charged: Charged,
+                      now: datetime) -> Invoice:
     """The paid order's invoice, written now whatever the merchant's invoicing moment (it is paid),
-    finalised, with the charge as its payment."""
+    finalised, with the charge as its payment (and receipt)."""
     invoice = await invoicing.invoice_order(session, order, account, now,
                                             dataclasses.replace(merchant, invoice_drafts=False))
-    await record_charge(session, invoice, method, result, now)
+    await payments.record_charge(session, [(invoice, invoice.amount_due)], charged.result, charged.method,
+                                 charged.key, now, merchant.numbering)
     return invoice
-
-
-async def record_charge(session: Any, invoice: Invoice, method: PaymentMethod, result: ChargeResult,
-                        now: datetime) -> Payment:
-    """A successful card charge as the Payment of an invoice read under lock (or just written)."""
-    payment = Payment(invoice_id=invoice.id, account_id=invoice.account_id, amount=invoice.amount_due,  # type: ignore[arg-type]
-                      currency=invoice.currency, method=PaymentMethodKind.CARD, status=PaymentStatus.SUCCEEDED,
-                      reference=result.charge_id, created_at=now)
-    session.add(payment)
-    await invoicing.apply_payment(session, invoice, invoice.amount_due, now)
-    await session.flush()
-    return payment

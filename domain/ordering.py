@@ -345,7 +345,7 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
                                          approvals_required=approvals_needed(settings, t.total), created_at=now))
         await notify_approvers(session, order, account, p.location, reasons, now)
     elif paid is not None:
-        await checkout.pay_invoice(session, order, account, merchant, method, paid, now)  # type: ignore[arg-type]
+        await checkout.pay_invoice(session, order, account, merchant, paid, now)
     else:
         await invoicing.invoice_when_accepted(session, order, account, merchant, now)
     return order
@@ -437,7 +437,7 @@ async def _accept(session: Any, order: Order, account: Account, merchant: Mercha
                                  f"approval:{order.id}:{uuid.uuid4().hex}", now, actor, f"Order {order.number}",
                                  failure="the order stays waiting for approval", field="orderId")
     order.payment_method_id = method.id
-    await checkout.pay_invoice(session, order, account, merchant, method, paid, now)
+    await checkout.pay_invoice(session, order, account, merchant, paid, now)
 
 
 REASON_TEXT = {

@@ -1,7 +1,7 @@
 """checkout: card payment at placement
 
 Revision ID: 0014_checkout
-Revises: 0012_statements
+Revises: 0013_invoicepay
 Create Date: 2026-12-07 19:40:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014_checkout'
-down_revision: str | Sequence[str] | None = '0012_statements'
+down_revision: str | Sequence[str] | None = '0013_invoicepay'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
