@@ -98,7 +98,6 @@ class Payment(Node):
     invoice = relation("Invoice", "billing.invoice", "invoice_id")
 
 
-@strawberry.type
 @strawberry.type(description="A bank transfer's details: the merchant's account and the reference to quote.")
 class PaymentInstructions:
     bank_name: str

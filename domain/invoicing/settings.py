@@ -30,9 +30,9 @@ class NumberFormat:
 
     invoice_prefix: str = "INV"
     credit_note_prefix: str = "CN"
-    receipt_prefix: str = "RCT"
     per_year: bool = True
     width: int = 6
+    receipt_prefix: str = "RCT"
 
     def prefix(self, series: Series) -> str:
         return {Series.INVOICE: self.invoice_prefix, Series.CREDIT_NOTE: self.credit_note_prefix,

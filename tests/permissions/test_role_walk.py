@@ -69,6 +69,8 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
                           ["statement"], FINANCE_READERS, ACME_MEMBERS - FINANCE_READERS),
     "Account.creditNotes": ("account", "... on Account { creditNotes(first: 1) { totalCount } }", ["creditNotes"],
                             FINANCE_READERS, ACME_MEMBERS - FINANCE_READERS),
+    "Account.payments": ("account", "... on Account { payments(first: 1) { totalCount } }", ["payments"],
+                         FINANCE_READERS, ACME_MEMBERS - FINANCE_READERS),
     "Account.creditBalance": ("account", "... on Account { creditBalance { amount } }", ["creditBalance"],
                               FINANCE_READERS, ACME_MEMBERS - FINANCE_READERS),
     "Account.invitations": ("account", "... on Account { invitations { email } }", ["invitations"],

@@ -212,3 +212,21 @@ async def test_payment_history_filters_shows_declines_and_costs_the_same_for_2_r
     assert one["data"]["node"]["payments"]["totalCount"] == 1
     hidden = await gql(HISTORY, {"id": account, "n": 10}, as_=BUYER)
     assert hidden["data"]["node"]["payments"] is None and hidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_integration_clients_need_payments_write_to_pay(gql, db, client):
+    from tests.server.test_oauth import register, token_for  # noqa: PLC0415
+
+    acme = await _account(db, "Acme Industrial")
+    invoice, card = await _invoice(db, acme, "30.00"), await _card(db, acme)
+    tokens = []
+    for scopes in (["invoices:read", "invoices:write"], ["invoices:read", "payments:write"]):
+        made = (await register(gql, db, scopes))["data"]["oauthClientCreate"]
+        tokens.append((await token_for(client, made["client"]["clientId"], made["clientSecret"])).json()["access_token"])
+    without, payer = ({"authorization": f"Bearer {t}"} for t in tokens)
+    before = await _state(db, acme)
+    denied = await gql(PAY, _input(acme, [(invoice, None)], card, key="client"), headers=without)
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert await _state(db, acme) == before
+    paid = (await gql(PAY, _input(acme, [(invoice, None)], card, key="client"), headers=payer))["data"]["invoicePay"]
+    assert paid["userErrors"] == [] and paid["payments"][0]["invoice"]["status"] == "PAID"
