@@ -92,8 +92,8 @@ class Charged:
 _FAILED = {Outcome.DECLINED: (E.CARD_DECLINED, "The card was declined"),
            Outcome.INSUFFICIENT_FUNDS: (E.INSUFFICIENT_FUNDS, "The card was declined for insufficient funds"),
            Outcome.EXPIRED_CARD: (E.EXPIRED_CARD, "The card has expired"),
-           Outcome.REQUIRES_ACTION: (E.REQUIRES_ACTION, "The card's bank asks the customer to confirm this payment "
-                                     "(3-D Secure): pay with another card"),
+           Outcome.REQUIRES_ACTION: (E.REQUIRES_ACTION, "The card's bank asks for the customer's confirmation "
+                                     "(3-D Secure) of this payment, which an order cannot wait for (use another card)"),
            Outcome.ERROR: (E.GATEWAY_ERROR, "The payment gateway could not be reached: try again later")}
 
 

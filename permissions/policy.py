@@ -227,8 +227,6 @@ INVOICING: dict[str, Rule] = {
     "Account.creditNotes": fld(FINANCE, "Credit notes of the account", oauth_scope="invoices:read"),
     "Account.creditBalance": fld(FINANCE, "The account's credit balance per currency", oauth_scope="invoices:read"),
     "Order.invoices": fld(FINANCE, "Invoices issued for an order", oauth_scope="invoices:read"),
-    "Invoice.paymentInstructions": fld(FINANCE, "How to pay a net-terms invoice by bank transfer (the merchant's "
-                                       "account and the reference)", oauth_scope="invoices:read"),
     "Mutation.billingDetailsUpdate": mutation(FINANCE, "Change the account's billing details (country, region, "
                                               "postal code, business name, tax ID)", staff=NO_STAFF,
                                               oauth_scope="invoices:write"),

@@ -20,7 +20,6 @@ from domain.money import Money as MoneyData
 from domain.statements import EntryKind
 from domain.statements import Statement as StatementData
 from domain.tax import breakdown
-from permissions.checks import guarded
 from resolvers import invoicing as resolve
 from resolvers.globalid import decode_as, encode
 from schema.billing_details import BillingDetails
@@ -139,8 +138,9 @@ class Invoice(Node):
     def tax_note(self) -> str | None:
         return (self.billing_details or {}).get("tax_note")
 
-    @guarded("Invoice.paymentInstructions", description="How to pay a net-terms invoice by bank transfer, "
-             "quoting its number as the reference; null when it awaits no transfer or no bank account is set.")
+    # Who sees the invoice (ACCOUNTS_PAYABLE, ADMIN: rows:Invoice) sees how to pay it.
+    @strawberry.field(description="How to pay a net-terms invoice by bank transfer, quoting its number as the "
+                      "reference; null when it awaits no transfer or no bank account is set.")
     def payment_instructions(self, info: Info) -> PaymentInstructions | None:
         return bank_transfer.instructions(info.context.settings.bank, self)  # type: ignore[return-value,arg-type]
 

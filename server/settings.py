@@ -209,8 +209,10 @@ def _number_format() -> NumberFormat:
     width = _int("PORTALQL_INVOICE_NUMBER_WIDTH", default.width)
     if not 1 <= width <= 12:
         raise SystemExit(f"PORTALQL_INVOICE_NUMBER_WIDTH must be 1 to 12, got {width}")
-    return NumberFormat(prefixes["PORTALQL_INVOICE_PREFIX"], prefixes["PORTALQL_CREDIT_NOTE_PREFIX"],
-                        _flag("PORTALQL_INVOICE_NUMBER_PER_YEAR", default.per_year), width)
+    # By name: a positional per_year once landed in a field added before it (receipt_prefix).
+    return NumberFormat(invoice_prefix=prefixes["PORTALQL_INVOICE_PREFIX"],
+                        credit_note_prefix=prefixes["PORTALQL_CREDIT_NOTE_PREFIX"],
+                        per_year=_flag("PORTALQL_INVOICE_NUMBER_PER_YEAR", default.per_year), width=width)
 
 
 def _list_price_rates() -> ListPriceRates:

@@ -197,3 +197,25 @@ async def test_a_net_terms_account_the_merchant_sets_to_card_required_pays_with_
     invoice = await row(db, Invoice, order_id=decode_as(payload["order"]["id"], "Order"))
     assert invoice.status is InvoiceStatus.PAID
     assert app.state.gateway.calls == [("charge", (await default_card(db, acme)).gateway_method_id)]
+
+
+async def test_a_charge_whose_order_is_not_committed_is_refunded(gql, db, app, monkeypatch):
+    jo = await jo_account(db)
+    before = await written(db, jo)
+    refunds = []
+    gateway = app.state.gateway
+    original = gateway.refund
+
+    async def refund(charge_id, amount, currency, key):  # type: ignore[no-untyped-def]
+        refunds.append((charge_id, amount))
+        return await original(charge_id, amount, currency, key)
+    monkeypatch.setattr(gateway, "refund", refund)
+
+    async def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the database went away after the charge")
+    monkeypatch.setattr("domain.payments.record_charge", broken)
+    body = await gql(ORDER_PLACE, await jo_request(db, "k-lost"), as_=JO)
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    charged = gateway.charges
+    assert len(charged) == 1 and refunds == [(next(iter(charged)), next(iter(charged.values())).amount)]
+    assert await written(db, jo) == before
