@@ -75,6 +75,10 @@ class InvoiceStatus(StrEnum):
     UNCOLLECTIBLE = "UNCOLLECTIBLE"
 
 
+# An invoice takes payments while OPEN, and still when written off as UNCOLLECTIBLE.
+PAYABLE_INVOICE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
+
+
 class InvoiceReminderKind(StrEnum):
     DUE_SOON = "DUE_SOON"  # some days before the due date
     OVERDUE = "OVERDUE"    # the day after the due date, or later

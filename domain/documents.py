@@ -14,7 +14,8 @@ from typing import Any, Protocol
 from db.enums import CreditNoteStatus, InvoiceStatus
 from db.models import Account, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from db.repositories import documents as repo
-from domain import tax
+from domain import bank_transfer, tax
+from domain.bank_transfer import BankAccount, PaymentInstructions
 from domain.statements import Statement
 from domain.storage import FileStorage
 
@@ -36,7 +37,7 @@ class Party:
 class Seller(Party):
     """The merchant as its documents name it (server/settings.py reads it from the environment)."""
 
-    payment_instructions: str | None = None  # e.g. "IBAN DE89 3704 0044 0532 0130 00, reference: invoice number"
+    bank: BankAccount | None = None  # for payment by transfer (PORTALQL_BANK_*)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class InvoiceDocument:
     order_number: str | None = None
     reverse_charge: bool = False
     tax_exempt: str | None = None  # the exemption reference, when the buyer is exempt
+    payment_instructions: PaymentInstructions | None = None  # by bank transfer, with the invoice's reference
 
     kind = "invoice"
 
@@ -263,7 +265,8 @@ def invoice_document(invoice: Invoice, lines: list[InvoiceLine], seller: Seller,
         subtotal=invoice.subtotal, tax=invoice.tax, total=invoice.total, amount_paid=invoice.amount_paid,
         amount_due=invoice.amount_due, po_number=invoice.po_number, order_number=order_number,
         reverse_charge=details.get("tax_note") == tax.REVERSE_CHARGE_NOTE,
-        tax_exempt=(details.get("exemption_reference") or "—") if details.get("tax_exempt") else None)
+        tax_exempt=(details.get("exemption_reference") or "—") if details.get("tax_exempt") else None,
+        payment_instructions=bank_transfer.instructions(seller.bank, invoice))
 
 
 async def documents_of_invoices(session: Any, invoices: list[Invoice], seller: Seller) -> dict[int, InvoiceDocument]:

@@ -16,7 +16,8 @@ from db.models import (Account, AccountOrderingSettings, Location, Membership, O
                        OrderApprovalRequest, OrderLine, ProductVariant)
 from db.models.ordering import ApprovalDecision, SpendingLimitPeriod
 from db.repositories import ordering as repo
-from domain import audit, billing_details, invoicing, mail, tax
+from db.repositories.payments import methods_of
+from domain import audit, billing_details, checkout, invoicing, mail, tax
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
 from domain.invoicing import MerchantSettings
@@ -200,6 +201,7 @@ class Placement:
     note: str | None = None
     shipping_address_id: int | None = None
     source: str = "lines"  # lines, cart, quote, reorder
+    pay: checkout.Checkout | None = None  # paid by card when placed (or approved): domain/checkout.py
 
 
 def charged(amount: Decimal, currency: str) -> Decimal:
@@ -313,12 +315,18 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
     settings = await repo.ordering_settings(session, account.id)  # type: ignore[arg-type]
     member = await repo.membership(session, p.user_id, account.id) if p.user_id else None  # type: ignore[arg-type]
     reasons = await approval_reasons(session, account, settings, member, p.user_id, t.total, now)
+    method = await checkout.method_for(session, account, p.pay.method_id) if p.pay else None
+    paid = None
+    if method is not None and not reasons:  # the last check: nothing is written when the card is declined
+        paid = await checkout.charge(session, p.pay.gateway, method, t.total, currency, p.pay.key, now, actor,  # type: ignore[union-attr]
+                                     f"Order at {p.location.name}")
     order = Order(number=f"tmp-{uuid.uuid4().hex[:24]}", account_id=account.id, location_id=p.location.id,  # type: ignore[arg-type]
                   placed_by_user_id=p.user_id,
                   status=OrderStatus.PENDING_APPROVAL if reasons else OrderStatus.OPEN,
                   po_number=p.po_number or None, note=p.note or None, currency=currency,
                   subtotal=t.subtotal, tax=t.tax, total=t.total,
-                  shipping_address=address_dict(address) if address else None, placed_at=now, updated_at=now)
+                  shipping_address=address_dict(address) if address else None,
+                  payment_method_id=method.id if method else None, placed_at=now, updated_at=now)
     session.add(order)
     await session.flush()
     order.number = str(100000 + order.id)  # type: ignore[operator]
@@ -336,6 +344,8 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
         session.add(OrderApprovalRequest(order_id=order.id, reasons=reasons,  # type: ignore[arg-type]
                                          approvals_required=approvals_needed(settings, t.total), created_at=now))
         await notify_approvers(session, order, account, p.location, reasons, now)
+    elif paid is not None:
+        await checkout.pay_invoice(session, order, account, merchant, paid, now)
     else:
         await invoicing.invoice_when_accepted(session, order, account, merchant, now)
     return order
@@ -347,7 +357,8 @@ def address_dict(a: Any) -> dict[str, Any]:
 
 async def place_lines(session: Any, location: Location, requests: list[LineRequest], pricer: Pricer,
                       user_id: int | None, po_number: str | None, note: str | None, address_id: int | None,
-                      now: datetime, actor: Actor, merchant: MerchantSettings) -> Order:
+                      now: datetime, actor: Actor, merchant: MerchantSettings,
+                      pay: checkout.Checkout | None = None) -> Order:
     """Lines at a location become an order; each line is named once (no merging)."""
     if len(requests) > MAX_LINES:
         raise reject(E.TOO_MANY_LINES, f"An order has at most {MAX_LINES} lines", "input", "lines")
@@ -356,7 +367,7 @@ async def place_lines(session: Any, location: Location, requests: list[LineReque
     if problems:
         raise Rejected(*problems)
     return await place(session, Placement(location.account_id, location, user_id, priced, po_number, note,
-                                          address_id, source="lines"), now, actor, merchant)
+                                          address_id, source="lines", pay=pay), now, actor, merchant)
 
 
 # Approvals ---------------------------------------------------------------------------------------
@@ -369,7 +380,8 @@ class Decision:
 
 
 async def decide(session: Any, order: Order, approver_id: int | None, approve: bool, comment: str | None,
-                 now: datetime, actor: Actor, merchant: MerchantSettings) -> Decision:
+                 now: datetime, actor: Actor, merchant: MerchantSettings,
+                 gateway: checkout.PaymentGateway | None = None) -> Decision:
     """Approve or reject an order waiting for approval (read under lock by the caller)."""
     check_length(comment, E.COMMENT_TOO_LONG, "comment", "input", "comment")
     if order.status is not OrderStatus.PENDING_APPROVAL:
@@ -392,7 +404,7 @@ async def decide(session: Any, order: Order, approver_id: int | None, approve: b
     if approve and final:
         await check_credit(session, account, order.total)
         order.status = OrderStatus.OPEN
-        await invoicing.invoice_when_accepted(session, order, account, merchant, now)
+        await _accept(session, order, account, merchant, gateway, now, actor)
     elif not approve:
         order.status = OrderStatus.REJECTED
     order.updated_at = now
@@ -405,6 +417,27 @@ async def decide(session: Any, order: Order, approver_id: int | None, approve: b
         await notify_buyer(session, order, account, "order_approved" if approve else "order_rejected", now,
                            comment=comment or "")
     return Decision(order, final, step)
+
+
+async def _accept(session: Any, order: Order, account: Account, merchant: MerchantSettings,
+                  gateway: checkout.PaymentGateway | None, now: datetime, actor: Actor) -> None:
+    """An approved order is invoiced; one paid by card is charged now, with the card chosen at
+    placement (the account's default when that one was removed), and not approved if it fails."""
+    if gateway is None or (order.payment_method_id is None and not checkout.pays_at_placement(account)):
+        await invoicing.invoice_when_accepted(session, order, account, merchant, now)
+        return
+    methods = await methods_of(session, account.id)  # type: ignore[arg-type]
+    chosen = order.payment_method_id if any(m.id == order.payment_method_id for m in methods) else None
+    method = await checkout.method_for(session, account, chosen)
+    if method is None:
+        raise reject(checkout.E.PAYMENT_METHOD_REQUIRED, "The order is paid by card and its account has none",
+                     "input", "orderId")
+    # Each approval attempt is its own charge: the order's lock lets one approval through.
+    paid = await checkout.charge(session, gateway, method, order.total, order.currency,
+                                 f"approval:{order.id}:{uuid.uuid4().hex}", now, actor, f"Order {order.number}",
+                                 failure="the order stays waiting for approval", field="orderId")
+    order.payment_method_id = method.id
+    await checkout.pay_invoice(session, order, account, merchant, paid, now)
 
 
 REASON_TEXT = {

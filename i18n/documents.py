@@ -56,6 +56,7 @@ def country_name(code: str | None, locale: str) -> str | None:
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
+        "bank": "Bank", "account_holder": "Account holder",
         "invoice": "Invoice", "credit_note": "Credit note", "receipt": "Receipt",
         "statement": "Statement of account", "seller": "Seller", "bill_to": "Bill to", "tax_id": "Tax ID",
         "number": "Number", "issue_date": "Issue date", "due_date": "Due date", "po_number": "PO number",
@@ -78,6 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Account credit",
     },
     "de": {
+        "bank": "Bank", "account_holder": "Kontoinhaber",
         "invoice": "Rechnung", "credit_note": "Gutschrift", "receipt": "Zahlungsbestätigung",
         "statement": "Kontoauszug", "seller": "Verkäufer", "bill_to": "Rechnungsempfänger",
         "tax_id": "Steuernummer", "number": "Nummer", "issue_date": "Rechnungsdatum",
@@ -103,6 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Kundenguthaben",
     },
     "fr": {
+        "bank": "Banque", "account_holder": "Titulaire du compte",
         "invoice": "Facture", "credit_note": "Avoir", "receipt": "Reçu", "statement": "Relevé de compte",
         "seller": "Vendeur", "bill_to": "Facturer à", "tax_id": "Identifiant fiscal", "number": "Numéro",
         "issue_date": "Date d'émission", "due_date": "Date d'échéance", "po_number": "N° de bon de commande",
@@ -127,6 +130,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Avoir client",
     },
     "es": {
+        "bank": "Banco", "account_holder": "Titular de la cuenta",
         "invoice": "Factura", "credit_note": "Nota de crédito", "receipt": "Recibo",
         "statement": "Estado de cuenta", "seller": "Vendedor", "bill_to": "Facturar a",
         "tax_id": "Identificación fiscal", "number": "Número", "issue_date": "Fecha de emisión",
@@ -150,6 +154,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Saldo a favor",
     },
     "it": {
+        "bank": "Banca", "account_holder": "Intestatario del conto",
         "invoice": "Fattura", "credit_note": "Nota di credito", "receipt": "Ricevuta",
         "statement": "Estratto conto", "seller": "Venditore", "bill_to": "Intestatario",
         "tax_id": "Partita IVA", "number": "Numero", "issue_date": "Data di emissione",
@@ -173,6 +178,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Credito cliente",
     },
     "nl": {
+        "bank": "Bank", "account_holder": "Rekeninghouder",
         "invoice": "Factuur", "credit_note": "Creditnota", "receipt": "Ontvangstbewijs",
         "statement": "Rekeningoverzicht", "seller": "Verkoper", "bill_to": "Factureren aan",
         "tax_id": "Btw-nummer", "number": "Nummer", "issue_date": "Factuurdatum", "due_date": "Vervaldatum",
@@ -196,6 +202,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Tegoed",
     },
     "pt": {
+        "bank": "Banco", "account_holder": "Titular da conta",
         "invoice": "Fatura", "credit_note": "Nota de crédito", "receipt": "Recibo",
         "statement": "Extrato de conta", "seller": "Vendedor", "bill_to": "Faturar a",
         "tax_id": "Número de identificação fiscal", "number": "Número", "issue_date": "Data de emissão",
@@ -219,6 +226,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Crédito em conta",
     },
     "pl": {
+        "bank": "Bank", "account_holder": "Właściciel rachunku",
         "invoice": "Faktura", "credit_note": "Faktura korygująca", "receipt": "Potwierdzenie zapłaty",
         "statement": "Wyciąg z konta", "seller": "Sprzedawca", "bill_to": "Nabywca", "tax_id": "NIP",
         "number": "Numer", "issue_date": "Data wystawienia", "due_date": "Termin płatności",
@@ -242,6 +250,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Saldo konta",
     },
     "sv": {
+        "bank": "Bank", "account_holder": "Kontoinnehavare",
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvitto", "statement": "Kontoutdrag",
         "seller": "Säljare", "bill_to": "Faktureras till", "tax_id": "Momsregistreringsnummer",
         "number": "Nummer", "issue_date": "Fakturadatum", "due_date": "Förfallodatum",
@@ -264,6 +273,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Kontotillgodohavande",
     },
     "da": {
+        "bank": "Bank", "account_holder": "Kontohaver",
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering", "statement": "Kontoudtog",
         "seller": "Sælger", "bill_to": "Faktureres til", "tax_id": "Momsnummer", "number": "Nummer",
         "issue_date": "Fakturadato", "due_date": "Forfaldsdato", "po_number": "Indkøbsordrenummer",
@@ -286,6 +296,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Kontotilgodehavende",
     },
     "fi": {
+        "bank": "Pankki", "account_holder": "Tilinhaltija",
         "invoice": "Lasku", "credit_note": "Hyvityslasku", "receipt": "Kuitti", "statement": "Tiliote",
         "seller": "Myyjä", "bill_to": "Laskutetaan", "tax_id": "ALV-tunniste", "number": "Numero",
         "issue_date": "Laskun päivämäärä", "due_date": "Eräpäivä", "po_number": "Ostotilausnumero",
@@ -308,6 +319,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Tilin hyvitys",
     },
     "nb": {
+        "bank": "Bank", "account_holder": "Kontoinnehaver",
         "invoice": "Faktura", "credit_note": "Kreditnota", "receipt": "Kvittering",
         "statement": "Kontoutskrift", "seller": "Selger", "bill_to": "Faktureres til",
         "tax_id": "MVA-nummer", "number": "Nummer", "issue_date": "Fakturadato", "due_date": "Forfallsdato",
@@ -330,6 +342,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Kontokreditt",
     },
     "cs": {
+        "bank": "Banka", "account_holder": "Majitel účtu",
         "invoice": "Faktura", "credit_note": "Dobropis", "receipt": "Potvrzení o platbě",
         "statement": "Výpis z účtu", "seller": "Dodavatel", "bill_to": "Odběratel", "tax_id": "DIČ",
         "number": "Číslo", "issue_date": "Datum vystavení", "due_date": "Datum splatnosti",
@@ -352,6 +365,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Kredit účtu",
     },
     "tr": {
+        "bank": "Banka", "account_holder": "Hesap sahibi",
         "invoice": "Fatura", "credit_note": "İade faturası", "receipt": "Makbuz", "statement": "Hesap ekstresi",
         "seller": "Satıcı", "bill_to": "Alıcı", "tax_id": "Vergi numarası", "number": "Numara",
         "issue_date": "Düzenleme tarihi", "due_date": "Son ödeme tarihi", "po_number": "Satın alma sipariş no.",
@@ -375,6 +389,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "Hesap alacağı",
     },
     "ja": {
+        "bank": "銀行", "account_holder": "口座名義",
         "invoice": "請求書", "credit_note": "返金伝票", "receipt": "領収書", "statement": "取引明細書",
         "seller": "発行者", "bill_to": "請求先", "tax_id": "登録番号", "number": "番号", "issue_date": "発行日",
         "due_date": "支払期日", "po_number": "発注番号", "order_number": "注文番号", "description": "品目",
@@ -395,6 +410,7 @@ LABELS: dict[str, dict[str, str]] = {
         "method_account_credit": "アカウントクレジット",
     },
     "zh": {
+        "bank": "银行", "account_holder": "账户持有人",
         "invoice": "发票", "credit_note": "贷项通知单", "receipt": "收据", "statement": "对账单",
         "seller": "销售方", "bill_to": "购买方", "tax_id": "税号", "number": "编号", "issue_date": "开票日期",
         "due_date": "到期日", "po_number": "采购订单号", "order_number": "订单号", "description": "描述",

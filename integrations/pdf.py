@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 
 from reportlab import rl_config
+from stdnum import iban as iban_number
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus.tables import CellStyle
@@ -22,6 +23,7 @@ from xhtml2pdf import pisa
 
 from domain.documents import (CreditNoteDocument, Document, DocumentLine, InvoiceDocument, Party,
                               ReceiptDocument, StatementDocument, TaxLine)
+from domain.bank_transfer import BankAccount, PaymentInstructions
 from domain.money import display_amount
 from i18n.documents import country_name, labels
 from i18n.formatting import format_date, format_money, format_number, format_rate
@@ -214,9 +216,22 @@ def _invoice(doc: InvoiceDocument, locale: str, t: dict[str, str]) -> str:
         notes += f'<div class="note"><b>{_e(t["reverse_charge"])}</b></div>'
     if doc.tax_exempt:
         notes += _note(t["tax_exempt"], doc.tax_exempt)
-    notes += _note(t["payment_instructions"], doc.seller.payment_instructions)
+    notes += _note(t["payment_instructions"], _transfer(doc.payment_instructions, t))
     return (_header(t["invoice"], status, meta, doc.seller, doc.buyer, locale, t)
             + _lines(doc.lines, c, locale, t) + _totals(totals) + notes)
+
+
+def _bank_lines(bank: BankAccount | PaymentInstructions | None, t: dict[str, str]) -> str | None:
+    if bank is None:
+        return None
+    lines = [f'{t["bank"]}: {bank.bank_name}', f'{t["account_holder"]}: {bank.account_holder}',
+             f"IBAN: {iban_number.format(bank.iban)}"] + ([f"BIC: {bank.bic}"] if bank.bic else [])
+    return "\n".join(lines)
+
+
+def _transfer(given: PaymentInstructions | None, t: dict[str, str]) -> str | None:
+    """The invoice's transfer instructions, with the reference to quote."""
+    return None if given is None else f'{_bank_lines(given, t)}\n{t["reference"]}: {given.reference}'
 
 
 def _credit_note(doc: CreditNoteDocument, locale: str, t: dict[str, str]) -> str:
@@ -268,4 +283,4 @@ def _statement(doc: StatementDocument, locale: str, t: dict[str, str]) -> str:
                f'<td class="num"><b>{_money(doc.closing_balance, c, locale)}</b></td></tr>')
     return (_header(t["statement"], None, meta, doc.seller, doc.buyer, locale, t)
             + f'<table class="lines" repeat="1">{head}{opening}{rows}{closing}</table>'
-            + _note(t["payment_instructions"], doc.seller.payment_instructions))
+            + _note(t["payment_instructions"], _bank_lines(doc.seller.bank, t)))

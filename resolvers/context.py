@@ -7,6 +7,7 @@ from typing import Any
 from db.engine import Database
 from db.scope import RowScope
 from domain.audit import Actor
+from domain.bank_transfer import BankAccount
 from domain.clock import Clock
 from domain.invoicing import InvoiceOn, MerchantSettings, NumberFormat
 from domain.pricing import ListPriceRates
@@ -39,6 +40,8 @@ class Settings:
     invoice_reminder_days: int = 3
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
+    # Where net-terms invoices are paid by transfer (PORTALQL_BANK_*): the seller's, as documents print it.
+    bank: BankAccount | None = None
 
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (requests and the worker alike)."""

@@ -13,7 +13,9 @@
    (a wrong code counted) and, for `failed_audit`, an audit event are then committed on their own.
 4. A unique constraint that a concurrent writer won becomes the `on_conflict` userError.
 5. A committed mutation always leaves an audit event: the domain's own, or one named `audit`
-   for the first changed row of the payload."""
+   for the first changed row of the payload.
+6. When the transaction does not commit, the steps the work registered to undo what it did
+   outside the database (domain/rollback.py: a card charge refunded) run."""
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain import audit as audit_log
 from domain.errors import Problem, Rejected
+from domain.rollback import rolled_back
 from permissions.caller import CallerKind
 from permissions.policy import Rule, rule
 from resolvers.context import Context
@@ -117,10 +120,17 @@ async def run(ctx: Context, spec: MutationSpec, payload: Callable[..., Any], wor
               on_conflict: Problem | None = None, **kwargs: Any) -> Any:
     admit(ctx, spec.name, spec.rule, spec.not_found)
     try:
-        async with ctx.db.transaction() as s:
-            fields = await work(ctx, s, *args, **kwargs)
-            if not audit_log.was_recorded(s):
-                audit_log.record(s, ctx.actor, spec.audit, ctx.now, **_audit_target(fields))
+        session = None
+        try:
+            async with ctx.db.transaction() as s:
+                session = s
+                fields = await work(ctx, s, *args, **kwargs)
+                if not audit_log.was_recorded(s):
+                    audit_log.record(s, ctx.actor, spec.audit, ctx.now, **_audit_target(fields))
+        except BaseException:
+            if session is not None:  # what the work did outside the database (a card charged) is undone
+                await rolled_back(session)
+            raise
     except Rejected as e:
         await _commit_failure(ctx, spec, e)
         return payload(user_errors=user_errors(e), **e.answer)

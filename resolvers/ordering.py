@@ -12,6 +12,7 @@ from db.repositories.accounts import AccountRepository
 from db.repositories.orders import OrderFilter, OrderRepository
 from domain import carts, idempotency, ordering
 from domain.carts import PriceChangeReport, ReorderLineReport
+from domain.checkout import Checkout
 from domain.errors import Problem, reject
 from domain.ordering import LineRequest, OrderErrorCode as E, OrderingSettingsView
 from resolvers.carts import find_cart, find_location
@@ -74,10 +75,11 @@ class PlaceRequest:
     po_number: str | None = None
     note: str | None = None
     shipping_address_id: str | None = None
+    payment_method_id: str | None = None
 
     def body(self) -> dict[str, Any]:
         return {"cart": self.cart_id, "location": self.location_id, "po": self.po_number, "note": self.note,
-                "address": self.shipping_address_id,
+                "address": self.shipping_address_id, "method": self.payment_method_id,
                 "lines": [[r.variant_id, r.sku, r.quantity, r.expected_unit_price] for r in self.lines]}
 
 
@@ -100,14 +102,16 @@ async def order_place(ctx: Context, s: Any, req: PlaceRequest) -> dict[str, Any]
     async def place() -> Order:
         address = decode_as(req.shipping_address_id, "Address") if req.shipping_address_id is not None else None
         pricer = ctx.loaders.pricing.pricer_in(s)
+        method = decode_as(req.payment_method_id, "PaymentMethod") if req.payment_method_id is not None else None
+        pay = Checkout(ctx.gateway, method, f"{owner(ctx)}:{req.idempotency_key.strip()}")
         if req.cart_id is not None and req.location_id is None and not req.lines:
             cart = await find_cart(ctx, s, req.cart_id, "Mutation.orderPlace")
             return await carts.place(s, cart, pricer, ctx.caller.user_id, req.po_number, req.note, address,
-                                     ctx.now, ctx.actor, ctx.merchant)
+                                     ctx.now, ctx.actor, ctx.merchant, pay)
         if req.cart_id is None and req.location_id is not None and req.lines:
             location = await find_location(ctx, s, req.location_id, "Mutation.orderPlace")
             return await ordering.place_lines(s, location, req.lines, pricer, ctx.caller.user_id, req.po_number,
-                                              req.note, address, ctx.now, ctx.actor, ctx.merchant)
+                                              req.note, address, ctx.now, ctx.actor, ctx.merchant, pay)
         raise reject(E.INVALID_INPUT, "Give either a cartId, or a locationId with lines", "input")
 
     async def replay(order_id: int) -> Order:
@@ -123,7 +127,7 @@ async def order_place(ctx: Context, s: Any, req: PlaceRequest) -> dict[str, Any]
 async def _decide(ctx: Context, s: Any, order_gid: str, approve: bool, comment: str | None) -> dict[str, Any]:
     order = await find_order(ctx, s, order_gid, "Mutation.orderApprove" if approve else "Mutation.orderReject")
     decision = await ordering.decide(s, order, ctx.caller.user_id, approve, comment or None, ctx.now, ctx.actor,
-                                     ctx.merchant)
+                                     ctx.merchant, ctx.gateway)
     return {"order": decision.order, "approval_complete": decision.final}
 
 

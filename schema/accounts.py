@@ -138,6 +138,8 @@ class Account(Node):
     currency_code: str = strawberry.field(resolver=lambda root: root.currency)
     locale: str
     requires_approval: bool
+    card_required: bool = strawberry.field(description="Orders are paid by card when placed (also every account "
+                                           "without payment terms).")
 
     @guarded("Account.paymentTermsDays", description="Net payment terms in days (0: due on receipt).")
     def payment_terms_days(self) -> int | None:

@@ -13,6 +13,7 @@ from db.repositories.payments import PaymentFilter as PaymentFilterData
 from db.enums import CreditNoteReason, CreditNoteStatus, InvoiceStatus, PaymentMethodKind, PaymentStatus, TaxReason
 from db.repositories.billing import InvoiceSort
 from db.repositories.billing import InvoiceFilter as InvoiceFilterData
+from domain import bank_transfer
 from domain.billing_details import BillingDetails as BillingDetailsData
 from domain.invoicing import CreditNoteErrorCode, InvoicingErrorCode
 from domain.money import Money as MoneyData
@@ -97,6 +98,15 @@ class Payment(Node):
     invoice = relation("Invoice", "billing.invoice", "invoice_id")
 
 
+@strawberry.type(description="A bank transfer's details: the merchant's account and the reference to quote.")
+class PaymentInstructions:
+    bank_name: str
+    account_holder: str
+    iban: str = strawberry.field(description="In groups of four, as printed.")
+    bic: str | None
+    reference: str = strawberry.field(description="The invoice's number.")
+
+
 @strawberry.type
 class Invoice(Node):
     id: strawberry.ID = node_id("Invoice")
@@ -133,6 +143,12 @@ class Invoice(Node):
                                   "bearer token), in `locale` or else the reader's language (docs/documents.md).")
     def pdf_url(self, locale: str | None = None) -> str:
         return pdf_path("invoices", encode("Invoice", self.id), locale)  # type: ignore[attr-defined]
+
+    # Who sees the invoice (ACCOUNTS_PAYABLE, ADMIN: rows:Invoice) sees how to pay it.
+    @strawberry.field(description="How to pay a net-terms invoice by bank transfer, quoting its number as the "
+                      "reference; null when it awaits no transfer or no bank account is set.")
+    def payment_instructions(self, info: Info) -> PaymentInstructions | None:
+        return bank_transfer.instructions(info.context.settings.bank, self)  # type: ignore[return-value,arg-type]
 
     @strawberry.field(description="Open and past its due date.")
     def is_overdue(self, info: Info) -> bool:

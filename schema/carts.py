@@ -13,6 +13,7 @@ from db.models.carts import CartStatus
 from domain.money import Money as MoneyData
 from domain.money import round_to_minor
 from domain.carts import CSV_MAX_BYTES, CartErrorCode
+from domain.checkout import CheckoutErrorCode
 from domain.idempotency import IdempotencyErrorCode
 from domain.ordering import LineRequest, OrderErrorCode
 from domain.quotes import QuoteErrorCode
@@ -35,8 +36,11 @@ ORDERING_CODES = """INVALID_INPUT ACCOUNT_NOT_FOUND LOCATION_NOT_FOUND CART_NOT_
     QUANTITY_RULE DUPLICATE_LINE CURRENCY_MISMATCH PRICE_CHANGED TOO_MANY_LINES CSV_TOO_LARGE CSV_NOT_TEXT EMPTY
     CREDIT_LIMIT_EXCEEDED SPENDING_LIMIT INVALID_IDEMPOTENCY_KEY IDEMPOTENCY_KEY_REUSED IDEMPOTENCY_KEY_IN_USE
     NOT_PENDING_APPROVAL OWN_ORDER ALREADY_DECIDED NOT_CHANGEABLE ALREADY_SHIPPED CANNOT_INCREASE
-    QUOTE_EXPIRED QUOTE_NOT_OPEN QUOTE_CLOSED INVALID_EXPIRY INVALID_PRICE MISSING_PRICE""".split()
-_DOMAIN_CODES = {c.value for e in (OrderErrorCode, CartErrorCode, QuoteErrorCode, IdempotencyErrorCode) for c in e}
+    QUOTE_EXPIRED QUOTE_NOT_OPEN QUOTE_CLOSED INVALID_EXPIRY INVALID_PRICE MISSING_PRICE
+    PAYMENT_METHOD_REQUIRED PAYMENT_METHOD_NOT_FOUND METHOD_EXPIRED CARD_DECLINED INSUFFICIENT_FUNDS EXPIRED_CARD
+    REQUIRES_ACTION GATEWAY_ERROR""".split()
+_DOMAIN_CODES = {c.value for e in (OrderErrorCode, CartErrorCode, QuoteErrorCode, IdempotencyErrorCode,
+                                   CheckoutErrorCode) for c in e}
 if set(ORDERING_CODES) != _DOMAIN_CODES:
     raise RuntimeError(f"OrderingErrorCode and the domain codes differ: {set(ORDERING_CODES) ^ _DOMAIN_CODES}")
 OrderingErrorCode = StrEnum("OrderingErrorCode", [(c, c) for c in ORDERING_CODES])  # type: ignore[misc]

@@ -128,6 +128,9 @@ class OrderPlaceInput:
                                              "when not given.")
     note: str | None = None
     shipping_address_id: strawberry.ID | None = None
+    payment_method_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A saved card of the account to pay the order with now (when approved, if it "
+        "waits for approval). Accounts that pay when they order use their default card when none is given.")
 
 
 @strawberry.input
@@ -186,7 +189,7 @@ class OrderingMutations:
                                      "account that requires approval, wait in PENDING_APPROVAL.")
     async def order_place(self, info: Info, input: OrderPlaceInput) -> OrderPlacePayload:
         req = resolve.PlaceRequest(input.idempotency_key, input.cart_id, input.location_id, _requests(input.lines),
-                                   input.po_number, input.note, input.shipping_address_id)
+                                   input.po_number, input.note, input.shipping_address_id, input.payment_method_id)
         return await resolve.order_place(info.context, req)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Approve an order waiting for approval at your locations (not your own).")

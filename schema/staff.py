@@ -257,6 +257,8 @@ class AccountCreateInput:
     payment_terms_days: int = 0
     credit_limit: Decimal | None = None
     requires_approval: bool = False
+    card_required: bool = strawberry.field(default=False, description="Orders are paid by card when placed, "
+                                           "whatever the payment terms.")
     billing: BillingDetailsInput | None = None
 
 
@@ -269,6 +271,7 @@ class AccountUpdateInput:
     payment_terms_days: int | None = strawberry.UNSET
     credit_limit: Decimal | None = strawberry.UNSET
     requires_approval: bool | None = strawberry.UNSET
+    card_required: bool | None = strawberry.UNSET
     billing: BillingDetailsInput | None = strawberry.UNSET
 
 

@@ -55,9 +55,10 @@ SELLER_ENV = {
     "PORTALQL_SELLER_ADDRESS": "500 Industrial Way|Chicago, IL 60607",
     "PORTALQL_SELLER_COUNTRY": "US",
     "PORTALQL_SELLER_TAX_ID": "EIN 12-3456789",
-    "PORTALQL_PAYMENT_INSTRUCTIONS": "ACH or wire: First Example Bank, routing 021000021, account 000123456789"
-                                     "|SEPA: IBAN DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX"
-                                     "|Reference: the invoice number",
+    # Net-terms invoices show this account, with their number as the reference to quote.
+    "PORTALQL_BANK_NAME": "Commerzbank",
+    "PORTALQL_BANK_IBAN": "DE89 3704 0044 0532 0130 00",
+    "PORTALQL_BANK_BIC": "COBADEFFXXX",
 }
 CARRIERS = {
     "UPS": "https://www.ups.com/track?tracknum={}",

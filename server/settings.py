@@ -3,6 +3,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.bank_transfer import BankAccount, bank_account
 from domain.billing_details import is_country
 from domain.documents import Seller
 from domain.invoicing import NumberFormat
@@ -103,6 +104,7 @@ class Settings:
         env = os.environ.get("PORTALQL_ENV", "development")
         if env not in {"development", "production"}:
             raise SystemExit(f"PORTALQL_ENV must be development or production, got {env!r}")
+        seller = _seller()
         return cls(
             database_url=os.environ.get("DATABASE_URL") or default_database_url(),
             environment=env,
@@ -127,25 +129,39 @@ class Settings:
                 invoice_numbering=_number_format(),
                 list_price_rates=_list_price_rates(),
                 merchant_country=_country("PORTALQL_SELLER_COUNTRY"),
+                bank=seller.bank,
             ),
             payment_gateway=_gateway(),
             stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
             stripe_api_base=os.environ.get("STRIPE_API_BASE") or None,
             smtp_url=os.environ.get("PORTALQL_SMTP_URL") or None,
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
-            seller=_seller(),
+            seller=seller,
         )
 
 
 def _seller() -> Seller:
-    """PORTALQL_SELLER_NAME, _ADDRESS (lines separated by '|'), _COUNTRY (ISO code), _TAX_ID and
-    PORTALQL_PAYMENT_INSTRUCTIONS (lines separated by '|'), as printed on documents."""
+    """PORTALQL_SELLER_NAME, _ADDRESS (lines separated by '|'), _COUNTRY (ISO code), _TAX_ID and the
+    bank account for payment by transfer (PORTALQL_BANK_*), as printed on documents."""
     def lines(name: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in os.environ.get(name, "").split("|") if part.strip())
-    return Seller(name=os.environ.get("PORTALQL_SELLER_NAME") or "Portalql Merchant",
-                  address=lines("PORTALQL_SELLER_ADDRESS"), country=_country("PORTALQL_SELLER_COUNTRY"),
-                  tax_id=os.environ.get("PORTALQL_SELLER_TAX_ID") or None,
-                  payment_instructions="\n".join(lines("PORTALQL_PAYMENT_INSTRUCTIONS")) or None)
+    name = os.environ.get("PORTALQL_SELLER_NAME") or "Portalql Merchant"
+    return Seller(name=name, address=lines("PORTALQL_SELLER_ADDRESS"), country=_country("PORTALQL_SELLER_COUNTRY"),
+                  tax_id=os.environ.get("PORTALQL_SELLER_TAX_ID") or None, bank=_bank(name))
+
+
+def _bank(seller: str) -> BankAccount | None:
+    """PORTALQL_BANK_IBAN with _BANK_NAME, _BANK_BIC and _BANK_ACCOUNT_HOLDER (the seller's name when
+    unset): the account net-terms invoices are paid to. None without an IBAN."""
+    iban = (os.environ.get("PORTALQL_BANK_IBAN") or "").strip()
+    if not iban:
+        return None
+    try:
+        return bank_account(os.environ.get("PORTALQL_BANK_NAME") or "",
+                            os.environ.get("PORTALQL_BANK_ACCOUNT_HOLDER") or seller, iban,
+                            os.environ.get("PORTALQL_BANK_BIC") or None)
+    except ValueError as e:
+        raise SystemExit(f"PORTALQL_BANK_*: {e}") from None
 
 
 def _country(name: str) -> str | None:
@@ -193,8 +209,10 @@ def _number_format() -> NumberFormat:
     width = _int("PORTALQL_INVOICE_NUMBER_WIDTH", default.width)
     if not 1 <= width <= 12:
         raise SystemExit(f"PORTALQL_INVOICE_NUMBER_WIDTH must be 1 to 12, got {width}")
-    return NumberFormat(prefixes["PORTALQL_INVOICE_PREFIX"], prefixes["PORTALQL_CREDIT_NOTE_PREFIX"],
-                        _flag("PORTALQL_INVOICE_NUMBER_PER_YEAR", default.per_year), width)
+    # By name: a positional per_year once landed in a field added before it (receipt_prefix).
+    return NumberFormat(invoice_prefix=prefixes["PORTALQL_INVOICE_PREFIX"],
+                        credit_note_prefix=prefixes["PORTALQL_CREDIT_NOTE_PREFIX"],
+                        per_year=_flag("PORTALQL_INVOICE_NUMBER_PER_YEAR", default.per_year), width=width)
 
 
 def _list_price_rates() -> ListPriceRates:

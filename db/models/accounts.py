@@ -18,6 +18,8 @@ class Account(SQLModel, table=True):
     payment_terms_days: int = Field(default=0)
     credit_limit: Decimal | None = amount_field(nullable=True)
     requires_approval: bool = Field(default=False)
+    # Set by the merchant: orders are paid by card when placed, whatever the payment terms.
+    card_required: bool = Field(default=False)
     # Billing details, as used on invoices.
     billing_country: str | None = Field(default=None, max_length=2)
     billing_region: str | None = Field(default=None, max_length=100)

@@ -31,6 +31,9 @@ class Order(SQLModel, table=True):
     tax: Decimal = amount_field()
     total: Decimal = amount_field()
     shipping_address: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # The card chosen at placement of an order paid when placed; charged at approval when it waits for one.
+    payment_method_id: int | None = Field(default=None, sa_column=sa.Column(
+        sa.Integer, sa.ForeignKey("payment_method.id", ondelete="SET NULL"), nullable=True))
     placed_at: datetime = utc_field()
     updated_at: datetime = utc_field(default_factory=utcnow)
 

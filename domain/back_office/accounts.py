@@ -40,6 +40,8 @@ def _apply(account: Account, changes: dict[str, Any], creating: bool) -> None:
                                                                        "input", "creditLimit")
     if "requires_approval" in changes and changes["requires_approval"] is not None:
         account.requires_approval = bool(changes["requires_approval"])
+    if "card_required" in changes and changes["card_required"] is not None:
+        account.card_required = bool(changes["card_required"])
     if changes.get("billing") is not None:
         # The rules buyers' own changes follow (domain/billing_details.py), under the back office's code.
         try:

@@ -3,14 +3,14 @@ what an invoice has due."""
 from datetime import datetime
 from decimal import Decimal
 
-from db.enums import InvoiceStatus
+from db.enums import PAYABLE_INVOICE_STATUSES, InvoiceStatus
 from db.models import Invoice
 from domain.money import round_to_minor
 from i18n.formatting import format_money
 
 ZERO = Decimal("0.0000")
 FOUR_PLACES = Decimal("0.0001")
-PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
+PAYABLE = PAYABLE_INVOICE_STATUSES
 
 
 def charged(amount: Decimal, currency: str) -> Decimal:

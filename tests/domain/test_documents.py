@@ -7,10 +7,12 @@ from db.enums import CreditNoteReason, CreditNoteStatus, InvoiceStatus, PaymentM
 from db.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from domain.documents import (Seller, StatementDocument, credit_note_document, invoice_document, receipt_document,
                               storage_key)
+from domain.bank_transfer import bank_account
 from domain.tax import REVERSE_CHARGE_NOTE
 from i18n.documents import document_locale
 
-SELLER = Seller(name="Portalql Supply Co.", payment_instructions="IBAN DE89 3704 0044 0532 0130 00")
+SELLER = Seller(name="Portalql Supply Co.",
+                bank=bank_account("Commerzbank", "Portalql Supply Co.", "DE89 3704 0044 0532 0130 00", None))
 
 
 def row(**changes: object) -> Invoice:
@@ -42,6 +44,16 @@ def test_an_invoice_row_becomes_the_document_it_prints() -> None:
                                                                    "tax_exempt": True, "exemption_reference": "EX-1"}), [], SELLER, None)
     assert exempt.taxes == () and exempt.reverse_charge and exempt.tax_exempt == "EX-1"
     assert invoice_document(row(status=InvoiceStatus.DRAFT), [], SELLER, None).number is None
+
+
+def test_a_net_terms_invoice_awaiting_payment_tells_how_to_pay_by_transfer() -> None:
+    found = invoice_document(row(), [], SELLER, None).payment_instructions
+    assert found is not None and (found.iban, found.bic, found.reference) == ("DE89 3704 0044 0532 0130 00", None,
+                                                                             row().number)
+    assert invoice_document(row(), [], Seller(name="No bank"), None).payment_instructions is None
+    for other in (row(status=InvoiceStatus.PAID), row(status=InvoiceStatus.DRAFT),
+                  row(due_date=row().issued_at.date())):  # paid, not issued, due on receipt (paid by card)
+        assert invoice_document(other, [], SELLER, None).payment_instructions is None
 
 
 def test_the_parameter_then_the_user_then_the_account_choose_the_locale() -> None:

@@ -13,14 +13,16 @@ from db.enums import InvoiceStatus
 from db.models import Invoice, InvoiceLine
 from domain.documents import (CreditNoteDocument, DocumentLine, InvoiceDocument, Party, ReceiptDocument, Seller,
                               StatementDocument, StatementEntry, TaxLine, invoice_document)
+from domain.bank_transfer import PaymentInstructions, bank_account
 from i18n.documents import LABELS, LOCALES, labels
 from i18n.formatting import format_money
 from integrations import pdf as pdf_module
 from integrations.pdf import XhtmlPdfRenderer
 from tests.pdf_support import text_of, unembedded_fonts
 
+BANK = bank_account("Commerzbank", "Nordwind Handels GmbH", "DE89370400440532013000", "COBADEFFXXX")
 SELLER = Seller(name="Nordwind Handels GmbH", address=("Hafenstraße 12", "20457 Hamburg"), country="DE",
-                tax_id="DE123456789", payment_instructions="IBAN DE89 3704 0044 0532 0130 00\nReference: INV-2026-000123")
+                tax_id="DE123456789", bank=BANK)
 # Latin with Polish, Czech and Turkish letters, and Japanese, in one name: on every locale's document.
 BUYER = Party(name="Łódź Ščť Çağrı <b>&Co</b> 山田商事", address=("94105 CA",), country="US", tax_id="US-99-1234567")
 
@@ -32,7 +34,10 @@ def invoice(**changes: object) -> InvoiceDocument:
                 due_date=date(2026, 7, 15), seller=SELLER, buyer=BUYER, lines=lines,
                 taxes=(TaxLine(Decimal("0.19"), Decimal("3807.21"), Decimal("723.37")),),
                 subtotal=Decimal("3807.21"), tax=Decimal("723.37"), total=Decimal("4530.58"),
-                amount_paid=Decimal("0"), amount_due=Decimal("4530.58"), po_number="PO-4711", order_number="100021")
+                amount_paid=Decimal("0"), amount_due=Decimal("4530.58"), po_number="PO-4711", order_number="100021",
+                payment_instructions=PaymentInstructions("Commerzbank", "Nordwind Handels GmbH",
+                                                         "DE89 3704 0044 0532 0130 00", "COBADEFFXXX",
+                                                         "INV-2026-000123"))
     return InvoiceDocument(**{**base, **changes})  # type: ignore[arg-type]
 
 
@@ -84,7 +89,9 @@ def test_exact_unit_prices_and_tax_per_rate(renderer: XhtmlPdfRenderer) -> None:
     text = text_of(renderer.render(invoice(), "de"))
     assert "8,6425 €" in text and "103,71 €" in text  # the unit price with every digit the line used
     assert "Steuer 19% (3.807,21 €)" in text and "723,37 €" in text
-    assert "Zahlungshinweise" in text and "IBAN DE89 3704 0044 0532 0130 00" in text
+    assert "Zahlungshinweise" in text and "IBAN: DE89 3704 0044 0532 0130 00" in text
+    assert "Kontoinhaber: Nordwind Handels GmbH" in text and "BIC: COBADEFFXXX" in text
+    assert "Referenz: INV-2026-000123" in text  # the invoice's number, to quote with the transfer
     assert "Deutschland" in text and "Vereinigte Staaten" in text  # countries named in the document's language
 
 
