@@ -61,3 +61,11 @@ def answering(port: int, path: str = "/healthz") -> httpx.Response | None:
         return httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10)
     except httpx.TransportError:
         return None
+
+
+async def get(client, db, clock, path: str, who: str | None, **params: str):  # type: ignore[no-untyped-def]
+    """GET `path` as the demo user `who` (a bearer token of theirs), or anonymously."""
+    from tests.conftest import make_token  # noqa: PLC0415 - conftest imports the app
+
+    headers = {"authorization": f"Bearer {await make_token(db, who, clock.now())}"} if who else {}
+    return await client.get(path, params=params, headers=headers)

@@ -4,44 +4,19 @@ once rendered and a statement never; and the pdfUrl fields that point at them.""
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from sqlmodel import select
 
 from db.enums import InvoiceStatus
 from db.models import Account, CreditNote, Invoice, InvoiceLine
 from i18n.formatting import format_money
-from integrations.pdf import XhtmlPdfRenderer
 from resolvers.globalid import encode
 from tests.conftest import make_token
 from tests.pdf_support import text_of, unembedded_fonts
 from tests.ordering_support import STAFF_ADMIN
-from tests.server.helpers import client_for
+from tests.server.helpers import get
 from tests.support import row
 
 AP = "ap@acme.example"
-
-
-@pytest.fixture
-async def docs(db, clock, tmp_path):  # type: ignore[no-untyped-def]
-    async with client_for(db, clock, upload_dir=str(tmp_path)) as c:
-        yield c
-
-
-@pytest.fixture
-def renders(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
-    seen: list[str] = []
-    original = XhtmlPdfRenderer.render
-
-    def counting(self, document, locale):  # type: ignore[no-untyped-def]
-        seen.append(f"{document.kind}:{locale}")
-        return original(self, document, locale)
-    monkeypatch.setattr(XhtmlPdfRenderer, "render", counting)
-    return seen
-
-
-async def get(client, db, clock, path: str, who: str | None, **params: str):  # type: ignore[no-untyped-def]
-    headers = {"authorization": f"Bearer {await make_token(db, who, clock.now())}"} if who else {}
-    return await client.get(path, params=params, headers=headers)
 
 
 def flat(text: str) -> str:

@@ -11,13 +11,13 @@ from resolvers.globalid import encode
 from tests.conftest import make_token
 from tests.invoice_factories import add_invoice
 from tests.pdf_support import text_of
-from tests.server.test_documents import docs, get  # noqa: F401  (the fixture)
+from tests.server.helpers import get
 
 PAY = """mutation($input: InvoicePayInput!) { invoicePay(input: $input) {
   payments { id receiptNumber } userErrors { code } } }"""
 
 
-async def test_the_receipt_of_a_payment_of_two_invoices_in_english_and_german(docs, db, clock):  # noqa: F811
+async def test_the_receipt_of_a_payment_of_two_invoices_in_english_and_german(docs, db, clock):
     async with db.session() as s:
         acme = (await s.exec(select(Account).where(Account.name == "Acme Industrial"))).one()
         card = (await s.exec(select(PaymentMethod).where(PaymentMethod.account_id == acme.id,
