@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlmodel import func, select
 
+from db.engine import count_statements
 from db.enums import BillingInterval, CollectionMethod, InvoiceStatus, PaymentStatus, SubscriptionStatus
 from db.models import (Invoice, OutboxMessage, ProductVariant, Subscription, SubscriptionCycle, SubscriptionEvent,
                        SubscriptionItem)
@@ -181,3 +182,26 @@ async def test_dunning_may_leave_the_subscription_past_due_and_a_payment_in_the_
     async with db.session() as s:
         assert (await s.exec(select(func.count()).select_from(Invoice).where(Invoice.status == InvoiceStatus.OPEN,
                                                                             Invoice.id == (await billed(db, sub.id))[0][1].id))).one() == 1
+
+
+async def test_the_worker_pass_renews_and_each_renewal_costs_the_same_statements(db, clock):
+    from server.worker import work_once  # noqa: PLC0415
+    start = clock.now()
+    sub = await monthly(db, start)
+    clock.at = boundary(start, MONTH, 1, 1)
+    with count_statements() as one:
+        await renewals.run(db, TestGateway(), clock, MerchantSettings())
+    clock.at = boundary(start, MONTH, 1, 3)  # two cycles behind
+    with count_statements() as two:
+        await renewals.run(db, TestGateway(), clock, MerchantSettings())
+    idle = await _idle(db, clock)
+    assert two.count - idle == 2 * (one.count - idle)
+    clock.at = boundary(start, MONTH, 1, 4)
+    await work_once(db, None, clock, MerchantSettings(), TestGateway())
+    assert len(await billed(db, sub.id)) == 4
+
+
+async def _idle(db, clock) -> int:
+    with count_statements() as idle:
+        await renewals.run(db, TestGateway(), clock, MerchantSettings())
+    return idle.count
