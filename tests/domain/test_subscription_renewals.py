@@ -167,7 +167,7 @@ async def test_dunning_retries_after_one_three_and_five_days_then_cancels(db, cl
     assert (await _run(db, clock)) == renewals.Renewed()  # cancelled: nothing more is billed or tried
 
 
-async def test_dunning_may_leave_the_subscription_past_due_and_a_payment_in_the_portal_ends_it(db, clock):
+async def test_dunning_may_leave_the_subscription_past_due_with_its_invoice_open(db, clock):
     merchant = MerchantSettings(dunning_retry_days=(2,), dunning_cancel=False)
     sub = await monthly(db, clock.now())
     good = await card(db, sub.account_id, DECLINE)
@@ -205,3 +205,21 @@ async def _idle(db, clock) -> int:
     with count_statements() as idle:
         await renewals.run(db, TestGateway(), clock, MerchantSettings())
     return idle.count
+
+
+async def test_an_invoice_paid_in_the_portal_meanwhile_ends_dunning_without_a_charge(db, clock):
+    from domain.invoicing import apply_payment  # noqa: PLC0415
+    sub = await monthly(db, clock.now())
+    good = await card(db, sub.account_id, DECLINE)
+    clock.at = sub.current_period_end
+    await _run(db, clock)
+    [(_cycle, invoice)] = await billed(db, sub.id)
+    async with db.transaction() as s:  # paid another way (invoicePay, a transfer) before the retry
+        await apply_payment(s, await s.get(Invoice, invoice.id), invoice.amount_due, clock.now())
+    await card(db, sub.account_id, good)
+    clock.advance(days=1)
+    done = await _run(db, clock)
+    assert (done.recovered, done.paid, done.failed) == (1, 0, 0)
+    assert (await current(db, sub.id)).status is SubscriptionStatus.ACTIVE
+    [(cycle, _invoice)] = await billed(db, sub.id)
+    assert (cycle.attempts, cycle.next_retry_at) == (1, None)
