@@ -223,3 +223,23 @@ async def test_an_invoice_paid_in_the_portal_meanwhile_ends_dunning_without_a_ch
     assert (await current(db, sub.id)).status is SubscriptionStatus.ACTIVE
     [(cycle, _invoice)] = await billed(db, sub.id)
     assert (cycle.attempts, cycle.next_retry_at) == (1, None)
+
+
+async def test_a_trial_ending_is_billed_and_a_cancellation_at_period_end_expires_unbilled(db, clock):
+    sub = await monthly(db, clock.now())
+    async with db.transaction() as s:
+        trial = await s.get(Subscription, sub.id)
+        trial.status = SubscriptionStatus.TRIALING
+        s.add(trial)
+    clock.at = sub.current_period_end
+    assert (await _run(db, clock)).paid == 1
+    assert (await current(db, sub.id)).status is SubscriptionStatus.ACTIVE
+    async with db.transaction() as s:
+        leaving = await s.get(Subscription, sub.id)
+        leaving.cancel_at_period_end = True
+        s.add(leaving)
+    clock.at = (await current(db, sub.id)).current_period_end
+    assert (await _run(db, clock)).expired == 1
+    after = await current(db, sub.id)
+    assert (after.status, after.next_billing_at) == (SubscriptionStatus.EXPIRED, None)
+    assert len(await billed(db, sub.id)) == 1
