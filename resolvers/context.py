@@ -38,6 +38,10 @@ class Settings:
     # (PORTALQL_INVOICE_REMINDER_DAYS).
     public_url: str = "http://localhost:8000"
     invoice_reminder_days: int = 3
+    # Days after a failed renewal charge that it is tried again, and whether the subscription is
+    # cancelled when they run out (PORTALQL_DUNNING_RETRY_DAYS, PORTALQL_DUNNING_CANCEL).
+    dunning_retry_days: tuple[int, ...] = (1, 3, 5)
+    dunning_cancel: bool = True
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
     # Where net-terms invoices are paid by transfer (PORTALQL_BANK_*): the seller's, as documents print it.
@@ -48,6 +52,7 @@ class Settings:
         return MerchantSettings(invoice_on=InvoiceOn(self.invoice_on), invoice_drafts=self.invoice_drafts,
                                 numbering=self.invoice_numbering, public_url=self.public_url,
                                 reminder_days=self.invoice_reminder_days,
+                                dunning_retry_days=self.dunning_retry_days, dunning_cancel=self.dunning_cancel,
                                 tax=TaxSettings(merchant_country=self.merchant_country))
 
 

@@ -126,6 +126,8 @@ class Settings:
                 public_url=_url("PORTALQL_PUBLIC_URL", SessionSettings.public_url),
                 invoice_reminder_days=_days("PORTALQL_INVOICE_REMINDER_DAYS", SessionSettings.invoice_reminder_days),
                 invoice_drafts=_flag("PORTALQL_INVOICE_DRAFTS"),
+                dunning_retry_days=_retry_days("PORTALQL_DUNNING_RETRY_DAYS", SessionSettings.dunning_retry_days),
+                dunning_cancel=_flag("PORTALQL_DUNNING_CANCEL", True),
                 invoice_numbering=_number_format(),
                 list_price_rates=_list_price_rates(),
                 merchant_country=_country("PORTALQL_SELLER_COUNTRY"),
@@ -183,6 +185,20 @@ def _url(name: str, default: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise SystemExit(f"{name} must start with http:// or https://, got {raw!r}")
     return raw
+
+
+def _retry_days(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated days after a failed renewal, rising, each 1 to 60 (empty: no retry)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        days = tuple(int(x) for x in raw.split(",") if x.strip())
+    except ValueError:
+        raise SystemExit(f"{name} must be days separated by commas, got {raw!r}") from None
+    if any(not 1 <= d <= 60 for d in days) or list(days) != sorted(set(days)):
+        raise SystemExit(f"{name} must be rising days between 1 and 60, got {raw!r}")
+    return days
 
 
 def _days(name: str, default: int) -> int:

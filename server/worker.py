@@ -1,5 +1,6 @@
-"""`portalql worker`: background jobs. Queue the invoice reminders that are due, send the mail
-outbox with retries and back-off, and forget idempotency keys older than a day."""
+"""`portalql worker`: background jobs. Renew the subscriptions that are due (and retry their failed
+charges), queue the invoice reminders that are due, send the mail outbox with retries and
+back-off, and forget idempotency keys older than a day."""
 import asyncio
 import logging
 from typing import Any
@@ -10,6 +11,8 @@ from domain.clock import Clock, SystemClock
 from domain.invoice_mail import send_reminders
 from domain.invoicing import MerchantSettings
 from domain.mailer import MailTransport, drain
+from domain.payments import PaymentGateway
+from domain.subscriptions import renewals
 from server.settings import Settings
 
 log = logging.getLogger("portalql.worker")
@@ -31,9 +34,12 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
     db = Database(settings.database_url)
     clock = clock or SystemClock()
     merchant = settings.sessions.merchant()
+    from server.app import make_gateway  # noqa: PLC0415 - the app's gateway, built once
+
+    gateway = make_gateway(settings)
     try:
         while True:
-            await work_once(db, transport, clock, merchant)
+            await work_once(db, transport, clock, merchant, gateway)
             if once:
                 return 0
             await asyncio.sleep(interval)
@@ -41,10 +47,20 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
         await db.dispose()
 
 
-async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings) -> None:
-    """One pass: the invoice reminders that are due, the outbox (when mail can be sent), then the
-    idempotency keys past their day. A failing step (a database hiccup) must not stop the others
-    or the worker."""
+async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings,
+                    gateway: PaymentGateway | None = None) -> None:
+    """One pass: the subscription renewals and dunning retries (when a gateway is given), the
+    invoice reminders that are due, the outbox (when mail can be sent), then the idempotency keys
+    past their day. A failing step (a database hiccup) must not stop the others or the worker."""
+    if gateway is not None:
+        try:
+            renewed = await renewals.run(db, gateway, clock, merchant)
+            if renewed.cycles or renewed.failed or renewed.recovered or renewed.expired:
+                log.info("subscriptions: %s renewed (%s paid), %s charges failed, %s recovered, %s cancelled, "
+                         "%s expired", renewed.cycles, renewed.paid, renewed.failed, renewed.recovered,
+                         renewed.cancelled, renewed.expired)
+        except Exception:  # noqa: BLE001
+            log.exception("subscription renewals failed; trying again")
     try:
         reminded = await send_reminders(db, clock, merchant)
         if reminded.invoices:

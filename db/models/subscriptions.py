@@ -67,3 +67,23 @@ class SubscriptionEvent(SQLModel, table=True):
     invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = utc_field(default_factory=utcnow)
+
+
+class SubscriptionCycle(SQLModel, table=True):
+    """One billing cycle of a subscription, written by the renewal that bills it: its unique key
+    makes each cycle billed once, whichever worker gets there first. A cycle whose charge failed
+    carries the dunning state (the next retry, the attempts so far)."""
+
+    __tablename__ = "subscription_cycle"
+    __table_args__ = (sa.UniqueConstraint("subscription_id", "period_start", name="uq_subscription_cycle_period"),
+                      sa.Index("ix_subscription_cycle_retry", "next_retry_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id")
+    period_start: datetime = utc_field()
+    period_end: datetime = utc_field()
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    amount: Decimal = amount_field()
+    attempts: int = Field(default=0)  # charges tried (0: invoiced by terms, nothing charged)
+    next_retry_at: datetime | None = utc_field(nullable=True, default=None)
+    created_at: datetime = utc_field(default_factory=utcnow)

@@ -3,11 +3,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.sql import Select
 from sqlmodel import select
 
 from db.enums import SubscriptionStatus
-from db.models import PaymentMethod, Subscription, SubscriptionEvent, SubscriptionItem
+from db.models import Invoice, PaymentMethod, Subscription, SubscriptionCycle, SubscriptionEvent, SubscriptionItem
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
@@ -72,3 +73,52 @@ async def default_method(session: Any, account_id: int) -> PaymentMethod | None:
 async def events_of(session: Any, subscription_id: int) -> list[SubscriptionEvent]:
     stmt = select(SubscriptionEvent).where(SubscriptionEvent.subscription_id == subscription_id).order_by(SubscriptionEvent.id)
     return list((await session.exec(stmt)).all())
+
+
+# The renewal worker's claims (domain/subscriptions/renewals.py): a batch of rows locked with
+# SKIP LOCKED on PostgreSQL, so two workers take different ones; SQLite has one writer anyway.
+
+def _claimed(session: Any, stmt: Any, of: Any) -> Any:
+    if session.bind.dialect.name == "postgresql":
+        return stmt.with_for_update(skip_locked=True, of=of)
+    return stmt
+
+
+async def due_for_renewal(session: Any, now: datetime, limit: int) -> list[Subscription]:
+    """Subscriptions whose billing date (or pause's end) has come, oldest date first."""
+    billing = sa.func.coalesce(Subscription.next_billing_at, Subscription.current_period_end)
+    due = sa.or_(sa.and_(Subscription.status.in_([SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING]),  # type: ignore[attr-defined]
+                         billing <= now),
+                 sa.and_(Subscription.status == SubscriptionStatus.PAUSED, Subscription.paused_until <= now))
+    stmt = select(Subscription).where(due).order_by(Subscription.id).limit(limit)
+    return list((await session.exec(_claimed(session, stmt, Subscription))).all())
+
+
+async def items_of_all(session: Any, subscription_ids: list[int]) -> dict[int, list[SubscriptionItem]]:
+    stmt = (select(SubscriptionItem).where(SubscriptionItem.subscription_id.in_(subscription_ids))  # type: ignore[attr-defined]
+            .order_by(SubscriptionItem.id))
+    out: dict[int, list[SubscriptionItem]] = {}
+    for item in (await session.exec(stmt)).all():
+        out.setdefault(item.subscription_id, []).append(item)
+    return out
+
+
+async def retries_due(session: Any, now: datetime, limit: int) -> list[SubscriptionCycle]:
+    """Cycles whose failed charge is to be tried again now."""
+    stmt = (select(SubscriptionCycle).where(SubscriptionCycle.next_retry_at <= now)  # type: ignore[operator]
+            .order_by(SubscriptionCycle.next_retry_at, SubscriptionCycle.id).limit(limit))
+    return list((await session.exec(_claimed(session, stmt, SubscriptionCycle))).all())
+
+
+async def subscriptions_locked(session: Any, ids: list[int]) -> dict[int, Subscription]:
+    stmt = select(Subscription).where(Subscription.id.in_(ids)).order_by(Subscription.id)  # type: ignore[union-attr]
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return {s.id: s for s in (await session.exec(stmt)).all()}
+
+
+async def invoices_locked(session: Any, ids: list[int]) -> dict[int, Invoice]:
+    stmt = select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id)  # type: ignore[union-attr]
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return {i.id: i for i in (await session.exec(stmt)).all()}

@@ -59,3 +59,8 @@ class MerchantSettings:
     # days before the due date the reminder goes out.
     public_url: str = "http://localhost:8000"
     reminder_days: int = 3
+    # Subscription dunning: a failed renewal charge is tried again this many days after the
+    # failure (each counted from the renewal), then the subscription is cancelled (True) or left
+    # PAST_DUE with its invoice open (False).
+    dunning_retry_days: tuple[int, ...] = (1, 3, 5)
+    dunning_cancel: bool = True

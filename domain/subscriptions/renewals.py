@@ -1,0 +1,266 @@
+"""Renewals: the billing worker's step (Stripe's subscription cycle). A subscription whose billing
+date has come (ACTIVE, a TRIALING one whose trial ends, a PAUSED one whose pause ended) gets its
+next period: a downgrade scheduled for the period end is applied first, the period is advanced
+from the anchor (periods.py, the anchor being `created_at`), and the period is invoiced in advance
+at each item's contracted price × quantity. Charged automatically, the default card pays it (a
+receipt is mailed); a failed charge makes the subscription PAST_DUE, records the FAILED payment and
+mails accounts payable. Sent by invoice, it stays OPEN until the account's terms.
+
+Each cycle is billed once: a `subscription_cycle` row keyed (subscription, period start) is written
+in the transaction that bills it, and workers claim due subscriptions in batches with FOR UPDATE
+SKIP LOCKED (PostgreSQL), re-reading the billing date under the lock.
+
+Dunning: a failed cycle is charged again `MerchantSettings.dunning_retry_days` after its renewal
+(1, 3 and 5 days); after the last failure the subscription is cancelled, or left PAST_DUE with the
+invoice open (`dunning_cancel`). A PAST_DUE subscription is not renewed until it is paid."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from db.engine import Database
+from db.enums import CollectionMethod, InvoiceStatus, SubscriptionStatus
+from db.models import Invoice, PaymentMethod, Subscription, SubscriptionCycle, SubscriptionItem
+from db.repositories import invoice_mail as mail_repo
+from db.repositories import ordering as order_repo
+from db.repositories import subscriptions as repo
+from domain import invoice_mail, invoicing, ordering, payments
+from domain.clock import Clock
+from domain.errors import Rejected
+from domain.invoicing import Billed, MerchantSettings
+from domain.mail import enqueue_all, message
+from domain.ordering import charged
+from domain.subscriptions.periods import next_boundary
+from domain.subscriptions.plans import EventKind, event
+from i18n.formatting import format_date, format_money
+
+BATCH = 50
+
+
+class RenewalEvent(StrEnum):
+    """The subscription_event kinds the worker writes (next to plans.EventKind)."""
+
+    RENEWED = "RENEWED"
+    EXPIRED = "EXPIRED"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    PAYMENT_RECOVERED = "PAYMENT_RECOVERED"
+    DUNNING_EXHAUSTED = "DUNNING_EXHAUSTED"
+
+
+@dataclass
+class Renewed:
+    cycles: int = 0  # periods invoiced
+    paid: int = 0  # of which charged successfully
+    failed: int = 0  # charges declined (renewals and retries)
+    recovered: int = 0  # retries that paid
+    cancelled: int = 0  # subscriptions cancelled when dunning ran out
+    expired: int = 0  # cancelled at their period end
+
+
+def billing_at(sub: Subscription) -> datetime:
+    """The instant the subscription bills next: its pause's end, else its billing date."""
+    if sub.status is SubscriptionStatus.PAUSED:
+        return sub.paused_until  # type: ignore[return-value]
+    return sub.next_billing_at or sub.current_period_end
+
+
+async def run(db: Database, gateway: payments.PaymentGateway, clock: Clock, merchant: MerchantSettings, *,
+              batch: int = BATCH) -> Renewed:
+    """One pass of the worker: the retries that are due, then every renewal that is due (a
+    subscription several periods behind is renewed period by period). Several workers may run it."""
+    now, result = clock.now(), Renewed()
+    while True:
+        async with db.transaction() as session:
+            taken = await _retry_batch(session, gateway, merchant, now, batch, result)
+        if taken < batch:
+            break
+    while True:
+        async with db.transaction() as session:
+            taken = await _renew_batch(session, gateway, merchant, now, batch, result)
+        if taken == 0:
+            break
+    return result
+
+
+# Renewing ----------------------------------------------------------------------------------------
+
+async def _renew_batch(session: Any, gateway: payments.PaymentGateway, merchant: MerchantSettings, now: datetime, batch: int, result: Renewed) -> int:
+    subs = await repo.due_for_renewal(session, now, batch)
+    if not subs:
+        return 0
+    items = await repo.items_of_all(session, [s.id for s in subs])  # type: ignore[misc]
+    for sub in subs:
+        await _renew(session, sub, items.get(sub.id, []), gateway, merchant, now, result)  # type: ignore[arg-type]
+    return len(subs)
+
+
+async def _renew(session: Any, sub: Subscription, items: list[SubscriptionItem], gateway: payments.PaymentGateway,
+                 merchant: MerchantSettings, now: datetime, result: Renewed) -> None:
+    start = billing_at(sub)
+    if sub.status is SubscriptionStatus.PAUSED:  # the pause is over: bill again from its end
+        sub.status, sub.paused_until = SubscriptionStatus.ACTIVE, None
+        event(session, sub, EventKind.RESUMED, now, None, nextBillingAt=start.isoformat())
+    if sub.cancel_at_period_end:
+        sub.status, sub.cancelled_at, sub.next_billing_at = SubscriptionStatus.EXPIRED, start, None
+        sub.version += 1
+        session.add(sub)
+        event(session, sub, RenewalEvent.EXPIRED, now, None)  # type: ignore[arg-type]
+        result.expired += 1
+        return
+    for item in items:
+        if item.pending_variant_id is not None:
+            event(session, sub, EventKind.PLAN_CHANGED, now, None, fromVariantId=item.variant_id,
+                  fromQuantity=item.quantity, toVariantId=item.pending_variant_id, toQuantity=item.pending_quantity,
+                  effectiveAt=start.isoformat())
+            item.variant_id, item.quantity = item.pending_variant_id, item.pending_quantity or item.quantity
+            item.unit_price = item.pending_unit_price if item.pending_unit_price is not None else item.unit_price
+            item.pending_variant_id = item.pending_quantity = item.pending_unit_price = None
+            session.add(item)
+    anchor = sub.created_at if sub.created_at <= start else start
+    end = next_boundary(anchor, sub.interval, sub.interval_count, start)
+    account = await order_repo.account(session, sub.account_id)
+    lines = await _lines(session, sub, items, account, start, end, merchant)
+    invoice = await invoicing.invoice_billed(session, account, sub.location_id, lines, sub.currency, merchant, now)
+    cycle = SubscriptionCycle(subscription_id=sub.id, period_start=start, period_end=end,  # type: ignore[arg-type]
+                              invoice_id=invoice.id, amount=invoice.total, created_at=now)
+    session.add(cycle)
+    sub.status = SubscriptionStatus.ACTIVE
+    sub.current_period_start, sub.current_period_end, sub.next_billing_at = start, end, end
+    sub.version += 1
+    session.add(sub)
+    await session.flush()  # the cycle's unique key: a second renewal of this period fails here
+    event(session, sub, RenewalEvent.RENEWED, now, None, invoice.id,  # type: ignore[arg-type]
+          periodStart=start.isoformat(), periodEnd=end.isoformat(), amount=str(invoice.total))
+    result.cycles += 1
+    if sub.collection_method is CollectionMethod.CHARGE_AUTOMATICALLY and invoice.amount_due > 0:
+        await _collect(session, sub, cycle, invoice, gateway, merchant, now, result)
+
+
+@dataclass(frozen=True)
+class _Taxable:
+    total: Decimal
+    includes_tax: bool
+
+
+async def _lines(session: Any, sub: Subscription, items: list[SubscriptionItem], account: Any, start: datetime,
+                 end: datetime, merchant: MerchantSettings) -> list[Billed]:
+    """One line per item at its contracted price (net of tax), taxed as an order line of the
+    location would be."""
+    variants = await order_repo.variants_for(session, [i.variant_id for i in items], [])
+    titles = await order_repo.product_titles(session, list({v.product_id for v, _ in variants}))
+    named = {v.id: f"{titles.get(v.product_id, '')} / {v.title}" for v, _ in variants}
+    amounts = [charged(i.unit_price * i.quantity, sub.currency) for i in items]
+    taxes = [None] * len(items)
+    if sub.location_id is not None:
+        location = await order_repo.location(session, sub.location_id)
+        taxes = await ordering.taxed_lines(session, merchant, account, location, None,  # type: ignore[assignment]
+                                           [_Taxable(a, False) for a in amounts], start)
+    period = f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
+    out = []
+    for item, amount, t in zip(items, amounts, taxes):
+        text = f"{named.get(item.variant_id, 'Subscription')} × {item.quantity}, {period}"[:200]
+        about = (t.percent, t.amount, t.label, t.jurisdiction, t.reason, t.included) if t is not None else ()
+        out.append(Billed(None, item.variant_id, text, item.quantity, item.unit_price, amount, sub.currency, *about))
+    return out
+
+
+# Collecting --------------------------------------------------------------------------------------
+
+async def _collect(session: Any, sub: Subscription, cycle: SubscriptionCycle, invoice: Invoice,
+                   gateway: payments.PaymentGateway, merchant: MerchantSettings, now: datetime,
+                   result: Renewed) -> bool:
+    """Charge the cycle's invoice to the default card: True if paid. The key names the cycle and
+    the attempt, so a pass retried after a lost answer never charges twice."""
+    cycle.attempts += 1
+    key = f"subscription-{sub.id}-cycle-{int(cycle.period_start.timestamp())}-attempt-{cycle.attempts}"
+    method = await repo.default_method(session, sub.account_id)
+    outcome, reason = None, "no_payment_method"
+    if method is not None:
+        try:
+            charge = await payments.charge(gateway, method, invoice.amount_due, sub.currency, key, now,
+                                           f"Subscription {sub.number}: invoice {invoice.number}")
+        except Rejected as e:  # expired, or saved with another gateway: asked nothing
+            reason = e.problems[0].code.lower() if e.problems else "refused"
+        else:
+            outcome = charge.outcome
+            if outcome is payments.Outcome.SUCCEEDED:
+                paid = await payments.record_charge(session, [(invoice, invoice.amount_due)], charge, method, key,
+                                                    now, merchant.numbering)
+                await invoice_mail.receipt(session, paid, merchant, now)
+                cycle.next_retry_at = None
+                session.add(cycle)
+                result.paid += 1
+                return True
+            reason = charge.decline_code or outcome.value.lower()
+            session.add_all(payments.failed_payments([(invoice, invoice.amount_due)], charge, method, key, now))
+    await _failed(session, sub, cycle, invoice, method, reason, merchant, now, result)
+    return False
+
+
+async def _failed(session: Any, sub: Subscription, cycle: SubscriptionCycle, invoice: Invoice,
+                  method: PaymentMethod | None, reason: str, merchant: MerchantSettings, now: datetime,
+                  result: Renewed) -> None:
+    result.failed += 1
+    schedule = merchant.dunning_retry_days
+    retry = cycle.created_at + timedelta(days=schedule[cycle.attempts - 1]) if cycle.attempts <= len(schedule) \
+        else None
+    cycle.next_retry_at = retry
+    session.add(cycle)
+    sub.status = SubscriptionStatus.PAST_DUE
+    event(session, sub, RenewalEvent.PAYMENT_FAILED, now, None, invoice.id,  # type: ignore[arg-type]
+          attempt=cycle.attempts, reason=reason, nextRetryAt=retry.isoformat() if retry else None)
+    if retry is None:
+        event(session, sub, RenewalEvent.DUNNING_EXHAUSTED, now, None, invoice.id,  # type: ignore[arg-type]
+              cancelled=merchant.dunning_cancel)
+        if merchant.dunning_cancel:
+            sub.status, sub.cancelled_at, sub.next_billing_at = SubscriptionStatus.CANCELLED, now, None
+            result.cancelled += 1
+    sub.version += 1
+    session.add(sub)
+    await payment_failed_mail(session, sub, invoice, method, reason, retry, merchant, now)
+
+
+async def payment_failed_mail(session: Any, sub: Subscription, invoice: Invoice, method: PaymentMethod | None,
+                              reason: str, retry: datetime | None, merchant: MerchantSettings,
+                              now: datetime) -> None:
+    """The 'payment failed' email to the account's payers (invoice_mail.recipients)."""
+    payers = invoice_mail.recipients(await mail_repo.payers(session, [sub.account_id]), sub.account_id,
+                                     sub.location_id)
+    card = f"{method.brand} •••• {method.last4}" if method is not None else "-"
+    pdf_url = invoice_mail.document_url(merchant, "invoices", "Invoice", invoice.id)  # type: ignore[arg-type]
+    mails = []
+    for p in payers:
+        locale = p.user.locale or p.account.locale or "en"
+        mails.append(message(
+            to=p.user.email, template="subscription_payment_failed", now=now, locale=locale, name=p.user.name,
+            account=p.account.name, subscription=sub.number, number=invoice.number, card=card, reason=reason,
+            amount_due=format_money(invoice.amount_due, invoice.currency, locale), pdf_url=pdf_url,
+            next_attempt=format_date(retry.date(), locale, "long") if retry else "-"))
+    await enqueue_all(session, mails)
+
+
+# Dunning -----------------------------------------------------------------------------------------
+
+async def _retry_batch(session: Any, gateway: payments.PaymentGateway, merchant: MerchantSettings, now: datetime,
+                       batch: int, result: Renewed) -> int:
+    cycles = await repo.retries_due(session, now, batch)
+    if not cycles:
+        return 0
+    subs = await repo.subscriptions_locked(session, [c.subscription_id for c in cycles])
+    invoices = await repo.invoices_locked(session, [c.invoice_id for c in cycles])  # type: ignore[misc]
+    for cycle in cycles:
+        sub, invoice = subs[cycle.subscription_id], invoices[cycle.invoice_id]  # type: ignore[index]
+        if sub.status is not SubscriptionStatus.PAST_DUE or invoice.status is not InvoiceStatus.OPEN \
+                or invoice.amount_due <= 0 or await _collect(session, sub, cycle, invoice, gateway, merchant, now,
+                                                               result):
+            # Paid (now, or meanwhile in the portal), or no longer owed: the subscription goes on.
+            cycle.next_retry_at = None
+            session.add(cycle)
+            if sub.status is SubscriptionStatus.PAST_DUE:
+                sub.status = SubscriptionStatus.ACTIVE
+                sub.version += 1
+                session.add(sub)
+                event(session, sub, RenewalEvent.PAYMENT_RECOVERED, now, None, invoice.id)  # type: ignore[arg-type]
+                result.recovered += 1
+    return len(cycles)
