@@ -1,7 +1,7 @@
 """renewals: one row per billed subscription cycle (unique per period start), with dunning state
 
-Revision ID: 0017_renewals
-Revises: 0014_subscriptions
+Revision ID: 0016_renewals
+Revises: 0015_checkout
 Create Date: 2026-12-07 20:00:00
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import db.types
 
-revision: str = '0017_renewals'
-down_revision: str | Sequence[str] | None = '0014_subscriptions'
+revision: str = '0016_renewals'
+down_revision: str | Sequence[str] | None = '0015_checkout'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
