@@ -1,12 +1,14 @@
-"""Subscriptions: the list; plan changes (a preview, the change, cancelling a scheduled one); pause and resume."""
+"""Subscriptions: the list; plan changes (a preview, the change, cancelling a scheduled one); pause and resume;
+a recurring order's skips, cadence and items."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from db.enums import BillingInterval
 from db.models import Subscription
 from db.repositories.subscriptions import SubscriptionFilter, SubscriptionRepository
 from domain.errors import Rejected
-from domain.subscriptions import pauses, plans
+from domain.subscriptions import actions, pauses, plans
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
@@ -102,3 +104,70 @@ async def resume(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionResume")
     schedule = pauses.resume_plan(sub, ctx.now)
     return {"subscription": pauses.resume(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
+
+
+def skip_preview(ctx: Context, sub: Subscription, cycles: int | None) -> ScheduleAnswer:
+    try:
+        plan = actions.unskip_plan(sub, ctx.now) if cycles is None else actions.skip_plan(sub, cycles, ctx.now)
+    except Rejected as e:
+        return ScheduleAnswer(user_errors=user_errors(e))
+    return ScheduleAnswer(plan, sub)
+
+
+@mutation("subscriptionSkip", ScheduleAnswer, audit="subscription.skip")
+async def skip(ctx: Context, s: Any, gid: str, cycles: int) -> dict[str, Any]:
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionSkip")
+    schedule = actions.skip_plan(sub, cycles, ctx.now)
+    return {"subscription": actions.skip(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
+
+
+@mutation("subscriptionUnskip", ScheduleAnswer, audit="subscription.unskip")
+async def unskip(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionUnskip")
+    schedule = actions.unskip_plan(sub, ctx.now)
+    return {"subscription": actions.skip(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
+
+
+def cadence_preview(ctx: Context, sub: Subscription, interval: BillingInterval, count: int) -> ScheduleAnswer:
+    try:
+        cadence = actions.cadence_plan(sub, interval, count, ctx.now)
+    except Rejected as e:
+        return ScheduleAnswer(user_errors=user_errors(e))
+    return ScheduleAnswer(pauses.Schedule(sub, ctx.now, cadence.next_billing_at), sub)
+
+
+@mutation("subscriptionChangeCadence", ScheduleAnswer, audit="subscription.change_cadence")
+async def change_cadence(ctx: Context, s: Any, gid: str, interval: BillingInterval, count: int) -> dict[str, Any]:
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangeCadence")
+    cadence = actions.cadence_plan(sub, interval, count, ctx.now)
+    return {"subscription": actions.set_cadence(s, cadence, ctx.caller.user_id, ctx.now),
+            "schedule": pauses.Schedule(sub, ctx.now, cadence.next_billing_at)}
+
+
+def _item_ask(variant_id: str | None, quantity: int | None, item_variant_id: str | None) -> actions.ItemAsk:
+    return actions.ItemAsk(
+        decode_or_reject(variant_id, "ProductVariant", E.VARIANT_UNAVAILABLE, "input", "variantId")
+        if variant_id else None, quantity,
+        decode_or_reject(item_variant_id, "ProductVariant", E.NOT_FOUND, "input", "fromVariantId")
+        if item_variant_id else None)
+
+
+async def change_item_preview(ctx: Context, sub: Subscription, variant_id: str | None, quantity: int | None,
+                              from_variant_id: str | None) -> PlanChangeAnswer:
+    """What `subscriptionChangeItem` with these arguments would do (nothing is written)."""
+    try:
+        ask = _item_ask(variant_id, quantity, from_variant_id)
+        async with ctx.db.session() as s:
+            change = await actions.item_plan(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.now)
+    except Rejected as e:
+        return PlanChangeAnswer(user_errors=user_errors(e))
+    return PlanChangeAnswer(change, sub)
+
+
+@mutation("subscriptionChangeItem", PlanChangeAnswer, audit="subscription.change_item")
+async def change_item(ctx: Context, s: Any, gid: str, variant_id: str | None, quantity: int | None,
+                      from_variant_id: str | None) -> dict[str, Any]:
+    ask = _item_ask(variant_id, quantity, from_variant_id)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangeItem")
+    change = await actions.item_plan(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.now)
+    return {"subscription": actions.set_item(s, change, ctx.caller.user_id, ctx.now), "change": change}

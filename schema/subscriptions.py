@@ -8,7 +8,7 @@ import strawberry.scalars
 from strawberry.types import Info
 
 from db import models
-from db.enums import BillingInterval, SubscriptionStatus
+from db.enums import BillingInterval, SubscriptionKind, SubscriptionStatus
 from db.repositories.subscriptions import SubscriptionFilter as SubscriptionFilterData
 from domain.money import Money as MoneyData
 from domain.money import round_to_minor
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 SubscriptionStatusEnum = strawberry.enum(SubscriptionStatus, name="SubscriptionStatus")
 BillingIntervalEnum = strawberry.enum(BillingInterval, name="BillingInterval")
+SubscriptionKindEnum = strawberry.enum(SubscriptionKind, name="SubscriptionKind")
 SubscriptionErrorCodeEnum = strawberry.enum(SubscriptionErrorCode, name="SubscriptionErrorCode")
 PlanChangeTimingEnum = strawberry.enum(Timing, name="PlanChangeTiming",
                                        description="NOW: prorated and invoiced at once; PERIOD_END: scheduled.")
@@ -127,6 +128,7 @@ class Subscription(Node):
     is_type_of = rows_of(models.Subscription)
     number: str
     status: SubscriptionStatusEnum  # type: ignore[valid-type]
+    kind: SubscriptionKindEnum  # type: ignore[valid-type]
     interval: BillingIntervalEnum  # type: ignore[valid-type]
     interval_count: int
     currency_code: str = strawberry.field(resolver=lambda root: root.currency)
@@ -169,6 +171,25 @@ class Subscription(Node):
     def pause_preview(self, info: Info, until: datetime | None = None,
                       cycles: int | None = None) -> SubscriptionSchedulePreview | None:
         return resolve.pause_preview(info.context, self, until, cycles)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.skipPreview", description="When billing resumes after skipping the next `cycles` "
+                                                     "renewals, or after taking skips back (no cycles); nothing "
+                                                     "changes.")
+    def skip_preview(self, info: Info, cycles: int | None = None) -> SubscriptionSchedulePreview | None:
+        return resolve.skip_preview(info.context, self, cycles)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.changeCadencePreview", description="The next date at another cadence; nothing changes.")
+    def change_cadence_preview(self, info: Info, interval: BillingIntervalEnum,  # type: ignore[valid-type]
+                               interval_count: int) -> SubscriptionSchedulePreview | None:
+        return resolve.cadence_preview(info.context, self, interval, interval_count)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.changeItemPreview",
+             description="What subscriptionChangeItem with these arguments would do; nothing changes.")
+    async def change_item_preview(self, info: Info, variant_id: strawberry.ID | None = None,
+                                  quantity: int | None = None,
+                                  from_variant_id: strawberry.ID | None = None) -> PlanChangePreview | None:
+        return await resolve.change_item_preview(info.context, self, variant_id, quantity,  # type: ignore[return-value,arg-type]
+                                                 from_variant_id)
 
     @guarded("Subscription.changePlanPreview",
              description="What subscriptionChangePlan with these arguments would do now; nothing changes.")
@@ -225,6 +246,29 @@ class SubscriptionPauseInput:
     cycles: int | None = strawberry.field(default=None, description="... or after skipping this many renewals.")
 
 
+@strawberry.input
+class SubscriptionSkipInput:
+    id: strawberry.ID
+    cycles: int = strawberry.field(description="How many of the next renewals to skip (1 to the maximum).")
+
+
+@strawberry.input
+class SubscriptionChangeCadenceInput:
+    id: strawberry.ID
+    interval: BillingIntervalEnum  # type: ignore[valid-type]
+    interval_count: int = strawberry.field(description="Every this many intervals (at least 1).")
+
+
+@strawberry.input
+class SubscriptionChangeItemInput:
+    id: strawberry.ID
+    variant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Another variant of the item's product; the same when left out.")
+    quantity: int | None = strawberry.field(default=None, description="The same when left out.")
+    from_variant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Which item changes (its variant), when the order has several.")
+
+
 @strawberry.type
 class SubscriptionSchedulePayload:
     subscription: Subscription | None
@@ -271,3 +315,28 @@ class SubscriptionMutations:
                                      "cadence (ADMIN, BUYER of the location).")
     async def subscription_resume(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
         return await resolve.resume(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Skip the next renewals: it stays active and bills next after them "
+                                     "(ADMIN, BUYER of the location).")
+    async def subscription_skip(self, info: Info, input: SubscriptionSkipInput) -> SubscriptionSchedulePayload:
+        return await resolve.skip(info.context, input.id, input.cycles)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Take skips back: bill at the end of the current period (ADMIN, BUYER of "
+                                     "the location).")
+    async def subscription_unskip(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
+        return await resolve.unskip(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Change how often a recurring order comes; the next date follows the new "
+                                     "cadence from the current period's start (ADMIN, BUYER of the location).")
+    async def subscription_change_cadence(self, info: Info,
+                                          input: SubscriptionChangeCadenceInput) -> SubscriptionSchedulePayload:
+        return await resolve.change_cadence(info.context, input.id, input.interval,  # type: ignore[return-value]
+                                            input.interval_count)
+
+    @strawberry.mutation(description="Swap a recurring order's item for another variant of its product (at the "
+                                     "location's contracted price) or change its quantity, from the next order "
+                                     "on (ADMIN, BUYER of the location). A plan's seats: subscriptionChangePlan.")
+    async def subscription_change_item(self, info: Info,
+                                       input: SubscriptionChangeItemInput) -> SubscriptionChangePlanPayload:
+        return await resolve.change_item(info.context, input.id, input.variant_id, input.quantity,  # type: ignore[return-value]
+                                         input.from_variant_id)
