@@ -10,6 +10,7 @@ from domain.audit import Actor
 from domain.clock import Clock
 from domain.invoicing import InvoiceOn, MerchantSettings, NumberFormat
 from domain.pricing import ListPriceRates
+from domain.subscriptions.portal import PRESETS, PortalConfig, Preset
 from domain.tax import TaxSettings
 from permissions.caller import Caller
 from permissions.policy import rule
@@ -39,6 +40,8 @@ class Settings:
     invoice_reminder_days: int = 3
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
+    # What the subscription portal offers customers (PORTALQL_SUBSCRIPTION_PORTAL and others).
+    subscription_portal: PortalConfig = PRESETS[Preset.B2B]
 
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (requests and the worker alike)."""

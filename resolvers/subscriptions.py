@@ -10,6 +10,7 @@ from db.repositories.subscriptions import SubscriptionFilter, SubscriptionReposi
 from domain.errors import Rejected
 from domain.subscriptions import actions, pauses, plans
 from domain.subscriptions.codes import SubscriptionErrorCode as E
+from domain.subscriptions.portal import Action, PortalConfig
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.errors import UserError
@@ -45,12 +46,21 @@ async def change_plan_preview(ctx: Context, sub: Subscription, variant_id: str, 
                               from_variant_id: str | None, proration_date: datetime | None) -> PlanChangeAnswer:
     """What `subscriptionChangePlan` with these arguments would do now (nothing is written)."""
     try:
+        portal = _portal(ctx, Action.CHANGE_PLAN)
         ask = _ask(variant_id, quantity, from_variant_id, proration_date)
         async with ctx.db.session() as s:
-            change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now)
+            change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now,
+                                             portal.prorate_upgrades)
     except Rejected as e:
         return PlanChangeAnswer(user_errors=user_errors(e))
     return PlanChangeAnswer(change, sub)
+
+
+def _portal(ctx: Context, action: Action) -> PortalConfig:
+    """The merchant's portal, refusing `action` when it is not offered."""
+    portal: PortalConfig = ctx.settings.subscription_portal
+    portal.require(action)
+    return portal
 
 
 async def _locked(ctx: Context, s: Any, gid: str, key: str) -> Subscription:
@@ -63,15 +73,18 @@ async def _locked(ctx: Context, s: Any, gid: str, key: str) -> Subscription:
 @mutation("subscriptionChangePlan", PlanChangeAnswer, audit="subscription.change_plan")
 async def change_plan(ctx: Context, s: Any, gid: str, variant_id: str, quantity: int | None,
                       from_variant_id: str | None, proration_date: datetime | None) -> dict[str, Any]:
+    portal = _portal(ctx, Action.CHANGE_PLAN)
     ask = _ask(variant_id, quantity, from_variant_id, proration_date)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangePlan")
-    change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now)
+    change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now,
+                                     portal.prorate_upgrades)
     applied = await plans.apply(s, change, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now)
     return {"subscription": applied.subscription, "change": change, "invoice": applied.invoice}
 
 
 @mutation("subscriptionCancelPendingChange", PlanChangeAnswer, audit="subscription.cancel_pending_change")
 async def cancel_pending_change(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    _portal(ctx, Action.CHANGE_PLAN)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionCancelPendingChange")
     return {"subscription": await plans.cancel_pending(s, sub, ctx.caller.user_id, ctx.now)}
 
@@ -87,20 +100,24 @@ class ScheduleAnswer:
 
 def pause_preview(ctx: Context, sub: Subscription, until: datetime | None, cycles: int | None) -> ScheduleAnswer:
     try:
-        return ScheduleAnswer(pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now), sub)
+        portal = _portal(ctx, Action.PAUSE)
+        return ScheduleAnswer(pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now,
+                                                portal.max_pause_cycles), sub)
     except Rejected as e:
         return ScheduleAnswer(user_errors=user_errors(e))
 
 
 @mutation("subscriptionPause", ScheduleAnswer, audit="subscription.pause")
 async def pause(ctx: Context, s: Any, gid: str, until: datetime | None, cycles: int | None) -> dict[str, Any]:
+    portal = _portal(ctx, Action.PAUSE)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionPause")
-    schedule = pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now)
+    schedule = pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now, portal.max_pause_cycles)
     return {"subscription": pauses.pause(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
 
 
 @mutation("subscriptionResume", ScheduleAnswer, audit="subscription.resume")
 async def resume(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    _portal(ctx, Action.PAUSE)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionResume")
     schedule = pauses.resume_plan(sub, ctx.now)
     return {"subscription": pauses.resume(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
@@ -108,7 +125,9 @@ async def resume(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
 
 def skip_preview(ctx: Context, sub: Subscription, cycles: int | None) -> ScheduleAnswer:
     try:
-        plan = actions.unskip_plan(sub, ctx.now) if cycles is None else actions.skip_plan(sub, cycles, ctx.now)
+        portal = _portal(ctx, Action.SKIP)
+        plan = actions.unskip_plan(sub, ctx.now) if cycles is None else \
+            actions.skip_plan(sub, cycles, ctx.now, portal.max_pause_cycles)
     except Rejected as e:
         return ScheduleAnswer(user_errors=user_errors(e))
     return ScheduleAnswer(plan, sub)
@@ -116,13 +135,15 @@ def skip_preview(ctx: Context, sub: Subscription, cycles: int | None) -> Schedul
 
 @mutation("subscriptionSkip", ScheduleAnswer, audit="subscription.skip")
 async def skip(ctx: Context, s: Any, gid: str, cycles: int) -> dict[str, Any]:
+    portal = _portal(ctx, Action.SKIP)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionSkip")
-    schedule = actions.skip_plan(sub, cycles, ctx.now)
+    schedule = actions.skip_plan(sub, cycles, ctx.now, portal.max_pause_cycles)
     return {"subscription": actions.skip(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
 
 
 @mutation("subscriptionUnskip", ScheduleAnswer, audit="subscription.unskip")
 async def unskip(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    _portal(ctx, Action.SKIP)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionUnskip")
     schedule = actions.unskip_plan(sub, ctx.now)
     return {"subscription": actions.skip(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
@@ -130,6 +151,7 @@ async def unskip(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
 
 def cadence_preview(ctx: Context, sub: Subscription, interval: BillingInterval, count: int) -> ScheduleAnswer:
     try:
+        _portal(ctx, Action.CHANGE_CADENCE)
         cadence = actions.cadence_plan(sub, interval, count, ctx.now)
     except Rejected as e:
         return ScheduleAnswer(user_errors=user_errors(e))
@@ -138,6 +160,7 @@ def cadence_preview(ctx: Context, sub: Subscription, interval: BillingInterval, 
 
 @mutation("subscriptionChangeCadence", ScheduleAnswer, audit="subscription.change_cadence")
 async def change_cadence(ctx: Context, s: Any, gid: str, interval: BillingInterval, count: int) -> dict[str, Any]:
+    _portal(ctx, Action.CHANGE_CADENCE)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangeCadence")
     cadence = actions.cadence_plan(sub, interval, count, ctx.now)
     return {"subscription": actions.set_cadence(s, cadence, ctx.caller.user_id, ctx.now),
@@ -156,6 +179,7 @@ async def change_item_preview(ctx: Context, sub: Subscription, variant_id: str |
                               from_variant_id: str | None) -> PlanChangeAnswer:
     """What `subscriptionChangeItem` with these arguments would do (nothing is written)."""
     try:
+        _portal(ctx, Action.CHANGE_ITEM)
         ask = _item_ask(variant_id, quantity, from_variant_id)
         async with ctx.db.session() as s:
             change = await actions.item_plan(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.now)
@@ -167,6 +191,7 @@ async def change_item_preview(ctx: Context, sub: Subscription, variant_id: str |
 @mutation("subscriptionChangeItem", PlanChangeAnswer, audit="subscription.change_item")
 async def change_item(ctx: Context, s: Any, gid: str, variant_id: str | None, quantity: int | None,
                       from_variant_id: str | None) -> dict[str, Any]:
+    _portal(ctx, Action.CHANGE_ITEM)
     ask = _item_ask(variant_id, quantity, from_variant_id)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangeItem")
     change = await actions.item_plan(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.now)

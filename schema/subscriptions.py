@@ -14,7 +14,8 @@ from domain.money import Money as MoneyData
 from domain.money import round_to_minor
 from domain.subscriptions.codes import SubscriptionErrorCode
 from domain.subscriptions.plans import EventKind, Timing
-from permissions.checks import guarded
+from domain.subscriptions.portal import Action, CancelMode, Preset
+from permissions.checks import authenticated, guarded
 from resolvers import subscriptions as resolve
 from resolvers.globalid import decode_as, encode
 from resolvers.within import within
@@ -33,6 +34,25 @@ SubscriptionErrorCodeEnum = strawberry.enum(SubscriptionErrorCode, name="Subscri
 PlanChangeTimingEnum = strawberry.enum(Timing, name="PlanChangeTiming",
                                        description="NOW: prorated and invoiced at once; PERIOD_END: scheduled.")
 SubscriptionEventKindEnum = strawberry.enum(EventKind, name="SubscriptionEventKind")
+PortalActionEnum = strawberry.enum(Action, name="SubscriptionPortalAction",
+                                   description="PAUSE covers resuming, SKIP unskipping, CHANGE_ITEM swaps and "
+                                               "quantities of recurring orders.")
+PortalPresetEnum = strawberry.enum(Preset, name="SubscriptionPortalPreset")
+CancelModeEnum = strawberry.enum(CancelMode, name="SubscriptionCancelMode")
+
+
+@strawberry.type(description="What the merchant's subscription portal offers: show only these actions (the API "
+                             "refuses the others with ACTION_DISABLED).")
+class PortalConfiguration:
+    preset: PortalPresetEnum  # type: ignore[valid-type]
+    actions: list[PortalActionEnum] = strawberry.field(  # type: ignore[valid-type]
+        resolver=lambda root: sorted(root.actions))
+    cancel_mode: CancelModeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Whether a cancellation takes effect now or at the period end.")
+    prorate_upgrades: bool = strawberry.field(description="An upgrade is charged now, prorated; false: the new "
+                                                          "price is billed from the renewal.")
+    max_pause_cycles: int = strawberry.field(description="The longest pause or skip, in billing cycles.")
+    cancel_by_admin_only: bool = strawberry.field(description="Only the account's ADMIN cancels.")
 
 
 def _money(amount: Decimal | None, currency: str) -> Money | None:
@@ -288,6 +308,13 @@ class SubscriptionChangePlanPayload:
     invoice: Annotated["Invoice", strawberry.lazy("schema.billing")] | None = strawberry.field(
         description="The prorated invoice of an upgrade (paid when charged automatically).")
     user_errors: list[SubscriptionError]
+
+
+@strawberry.type
+class SubscriptionQueries:
+    @authenticated(description="What the merchant's subscription portal offers customers.")
+    def portal_configuration(self, info: Info) -> PortalConfiguration:
+        return info.context.settings.subscription_portal  # type: ignore[no-any-return]
 
 
 @strawberry.type

@@ -18,7 +18,7 @@ from domain import ordering
 from domain.errors import reject
 from domain.ordering import LineRequest, Pricer, charged
 from domain.subscriptions.codes import SubscriptionErrorCode as E
-from domain.subscriptions.pauses import MAX_PAUSE_CYCLES, Schedule
+from domain.subscriptions.pauses import Schedule
 from domain.subscriptions.periods import boundary, next_boundary
 from domain.subscriptions.plans import CHANGEABLE, EventKind, PlanChange, Timing, _item, _priced_problems, event
 
@@ -35,7 +35,7 @@ def _recurring_order(sub: Subscription) -> None:
                      "subscriptionChangePlan", "input", "id")
 
 
-def skip_plan(sub: Subscription, cycles: int, now: datetime, max_cycles: int = MAX_PAUSE_CYCLES) -> Schedule:
+def skip_plan(sub: Subscription, cycles: int, now: datetime, max_cycles: int) -> Schedule:
     """Skip the next `cycles` renewals (counted from the period end, skips already made included):
     the subscription stays active and bills next on the date after them."""
     _changeable(sub, "only an active one skips")

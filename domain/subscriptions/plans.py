@@ -117,8 +117,9 @@ def _priced_problems(found: list[Problem]) -> Rejected:
 
 
 async def plan_change(session: Any, sub: Subscription, ask: PlanAsk, pricer: Pricer, merchant: MerchantSettings,
-                      now: datetime) -> PlanChange:
-    """What changing to `ask` would do now, written nowhere."""
+                      now: datetime, prorated: bool = True) -> PlanChange:
+    """What changing to `ask` would do now, written nowhere. Without `prorated` (the merchant's
+    portal) an upgrade applies now and charges nothing: the new price is billed from the renewal."""
     if sub.status not in CHANGEABLE:
         raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} is {sub.status.value}: its plan cannot change",
                      "input", "id")
@@ -152,8 +153,8 @@ async def plan_change(session: Any, sub: Subscription, ask: PlanAsk, pricer: Pri
         raise reject(E.INVALID_PRORATION_DATE, "The proration date must lie in the current period and be at most a "
                      "few minutes old", "input", "prorationDate")
     change.effective_at = at
-    if sub.status is SubscriptionStatus.TRIALING:
-        return change  # nothing is charged during a trial
+    if sub.status is SubscriptionStatus.TRIALING or not prorated:
+        return change  # nothing is charged during a trial, or without proration
     change.proration = p = prorate(old_amount, new_amount, sub.currency, sub.current_period_start,
                                    sub.current_period_end, at)
     change.lines = await _lines(session, sub, item, change, p, line.includes_tax, merchant)

@@ -5,11 +5,13 @@ from sqlmodel import func, select
 
 from db.enums import BillingInterval, SubscriptionKind, SubscriptionStatus
 from db.models import Location, ProductVariant, Subscription, SubscriptionEvent, SubscriptionItem
-from domain.subscriptions.pauses import MAX_PAUSE_CYCLES
+from domain.subscriptions.portal import PRESETS, Preset
 from domain.subscriptions.periods import boundary, next_boundary
 from resolvers.globalid import encode
 from tests.schema.test_subscription_plans import ADMIN, AP, BUYER, VIEWER
 from tests.support import codes
+
+MAX_PAUSE_CYCLES = PRESETS[Preset.B2B].max_pause_cycles  # the default portal's
 
 SCHEDULE = "schedule { effectiveAt nextBillingAt noCharge } userErrors { code field message }"
 SKIP = f"""mutation($input: SubscriptionSkipInput!) {{ subscriptionSkip(input: $input) {{
