@@ -280,6 +280,14 @@ SUBSCRIPTIONS: dict[str, Rule] = {
                                           oauth_scope="subscriptions:write"),
     "Mutation.subscriptionChangeItem": mutation({ADMIN, BUYER}, "Swap a recurring order's item or change its "
                                                 "quantity", staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.cancelPreview": fld({ADMIN, BUYER}, "When a cancellation would take effect, before it is made",
+                                      staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionCancel": mutation({ADMIN, BUYER}, "Cancel a subscription (a BUYER: a recurring order, "
+                                            "unless the portal leaves it to ADMINs)", staff=NO_STAFF,
+                                            oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionReactivate": mutation({ADMIN, BUYER}, "Take back a cancellation at the period end "
+                                                "(as subscriptionCancel)", staff=NO_STAFF,
+                                                oauth_scope="subscriptions:write"),
     "Mutation.subscriptionCancelPendingChange": mutation({ADMIN}, "Cancel a plan change scheduled for the period "
                                                          "end", staff=NO_STAFF, oauth_scope="subscriptions:write"),
 }

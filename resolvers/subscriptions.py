@@ -4,16 +4,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from db.enums import BillingInterval
+from db.enums import BillingInterval, Role, SubscriptionKind
 from db.models import Subscription
 from db.repositories.subscriptions import SubscriptionFilter, SubscriptionRepository
 from domain.errors import Rejected
-from domain.subscriptions import actions, pauses, plans
+from domain.subscriptions import actions, cancellation, pauses, plans
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from domain.subscriptions.portal import Action, PortalConfig
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
-from resolvers.errors import UserError
+from resolvers.errors import UserError, forbidden
 from resolvers.globalid import decode_or_reject
 from resolvers.mutation import mutation, require, user_errors
 from resolvers.rows import find_row
@@ -196,3 +196,38 @@ async def change_item(ctx: Context, s: Any, gid: str, variant_id: str | None, qu
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangeItem")
     change = await actions.item_plan(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.now)
     return {"subscription": actions.set_item(s, change, ctx.caller.user_id, ctx.now), "change": change}
+
+
+def _may_cancel(ctx: Context, sub: Subscription, portal: PortalConfig) -> None:
+    """A plan, or any subscription under a portal cancelled by ADMINs only, needs the account's ADMIN."""
+    if (sub.kind is SubscriptionKind.PLAN or portal.cancel_by_admin_only) and \
+            Role.ADMIN not in ctx.caller.roles_in(sub.account_id):
+        raise forbidden("Only the account's ADMIN cancels this subscription")
+
+
+def cancel_preview(ctx: Context, sub: Subscription) -> ScheduleAnswer:
+    try:
+        portal = _portal(ctx, Action.CANCEL)
+        _may_cancel(ctx, sub, portal)
+        return ScheduleAnswer(cancellation.cancel_plan(sub, portal.cancel_mode, None, None, ctx.now).schedule, sub)
+    except Rejected as e:
+        return ScheduleAnswer(user_errors=user_errors(e))
+
+
+@mutation("subscriptionCancel", ScheduleAnswer, audit="subscription.cancel")
+async def cancel(ctx: Context, s: Any, gid: str, reason: cancellation.CancelReason | None,
+                 comment: str | None) -> dict[str, Any]:
+    portal = _portal(ctx, Action.CANCEL)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionCancel")
+    _may_cancel(ctx, sub, portal)
+    c = cancellation.cancel_plan(sub, portal.cancel_mode, reason, comment, ctx.now)
+    return {"subscription": cancellation.cancel(s, c, ctx.caller.user_id, ctx.now), "schedule": c.schedule}
+
+
+@mutation("subscriptionReactivate", ScheduleAnswer, audit="subscription.reactivate")
+async def reactivate(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    portal = _portal(ctx, Action.CANCEL)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionReactivate")
+    _may_cancel(ctx, sub, portal)
+    sub = cancellation.reactivate(s, sub, ctx.caller.user_id, ctx.now)
+    return {"subscription": sub, "schedule": pauses.Schedule(sub, ctx.now, sub.next_billing_at)}

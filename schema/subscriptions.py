@@ -14,6 +14,7 @@ from domain.money import Money as MoneyData
 from domain.money import round_to_minor
 from domain.subscriptions.codes import SubscriptionErrorCode
 from domain.subscriptions.plans import EventKind, Timing
+from domain.subscriptions.cancellation import CancelReason
 from domain.subscriptions.portal import Action, CancelMode, Preset
 from permissions.checks import authenticated, guarded
 from resolvers import subscriptions as resolve
@@ -39,6 +40,7 @@ PortalActionEnum = strawberry.enum(Action, name="SubscriptionPortalAction",
                                                "quantities of recurring orders.")
 PortalPresetEnum = strawberry.enum(Preset, name="SubscriptionPortalPreset")
 CancelModeEnum = strawberry.enum(CancelMode, name="SubscriptionCancelMode")
+CancelReasonEnum = strawberry.enum(CancelReason, name="SubscriptionCancelReason")
 
 
 @strawberry.type(description="What the merchant's subscription portal offers: show only these actions (the API "
@@ -211,6 +213,11 @@ class Subscription(Node):
         return await resolve.change_item_preview(info.context, self, variant_id, quantity,  # type: ignore[return-value,arg-type]
                                                  from_variant_id)
 
+    @guarded("Subscription.cancelPreview", description="When a cancellation would take effect (the portal's "
+                                                       "cancelMode); nothing changes.")
+    def cancel_preview(self, info: Info) -> SubscriptionSchedulePreview | None:
+        return resolve.cancel_preview(info.context, self)  # type: ignore[return-value,arg-type]
+
     @guarded("Subscription.changePlanPreview",
              description="What subscriptionChangePlan with these arguments would do now; nothing changes.")
     async def change_plan_preview(self, info: Info, variant_id: strawberry.ID, quantity: int | None = None,
@@ -287,6 +294,13 @@ class SubscriptionChangeItemInput:
     quantity: int | None = strawberry.field(default=None, description="The same when left out.")
     from_variant_id: strawberry.ID | None = strawberry.field(
         default=None, description="Which item changes (its variant), when the order has several.")
+
+
+@strawberry.input
+class SubscriptionCancelInput:
+    id: strawberry.ID
+    reason: CancelReasonEnum | None = None  # type: ignore[valid-type]
+    comment: str | None = strawberry.field(default=None, description="Up to 1000 characters.")
 
 
 @strawberry.type
@@ -367,3 +381,14 @@ class SubscriptionMutations:
                                        input: SubscriptionChangeItemInput) -> SubscriptionChangePlanPayload:
         return await resolve.change_item(info.context, input.id, input.variant_id, input.quantity,  # type: ignore[return-value]
                                          input.from_variant_id)
+
+    @strawberry.mutation(description="Cancel now or at the period end, as the merchant's portal says, with a "
+                                     "survey reason and comment (ADMIN; a BUYER of the location for a recurring "
+                                     "order unless the portal leaves cancelling to ADMINs).")
+    async def subscription_cancel(self, info: Info, input: SubscriptionCancelInput) -> SubscriptionSchedulePayload:
+        return await resolve.cancel(info.context, input.id, input.reason, input.comment)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Take back a cancellation at the period end, before that end (as "
+                                     "subscriptionCancel).")
+    async def subscription_reactivate(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
+        return await resolve.reactivate(info.context, input.id)  # type: ignore[return-value]

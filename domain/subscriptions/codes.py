@@ -18,5 +18,6 @@ class SubscriptionErrorCode(StrEnum):
     INVALID_CADENCE = "INVALID_CADENCE"  # an interval count below 1, or the cadence it has
     NOT_RECURRING_ORDER = "NOT_RECURRING_ORDER"  # a plan: an ADMIN changes it with subscriptionChangePlan
     ACTION_DISABLED = "ACTION_DISABLED"  # the merchant's portal does not offer it
+    INVALID_COMMENT = "INVALID_COMMENT"  # a cancellation comment too long
     NO_PAYMENT_METHOD = "NO_PAYMENT_METHOD"
     PAYMENT_FAILED = "PAYMENT_FAILED"
