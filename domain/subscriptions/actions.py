@@ -87,9 +87,7 @@ async def item_plan(session: Any, sub: Subscription, ask: ItemAsk, pricer: Price
     _changeable(sub, "only an active one changes")
     if sub.location_id is None:
         raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} has no location to price at", "input", "id")
-    items = await repo.items_of(session, sub.id)  # type: ignore[arg-type]
-    item = _item(items, next((i.id for i in items if i.variant_id == ask.from_variant_id), -1)
-                 if ask.from_variant_id is not None else None)
+    item = _item(await repo.items_of(session, sub.id), ask.from_variant_id)  # type: ignore[arg-type]
     variant_id = item.variant_id if ask.variant_id is None else ask.variant_id
     quantity = item.quantity if ask.quantity is None else ask.quantity
     if quantity < 1:

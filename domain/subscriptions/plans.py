@@ -55,7 +55,7 @@ class EventKind(StrEnum):
 class PlanAsk:
     variant_id: int
     quantity: int | None = None  # None: the item's quantity (seats) stays
-    item_id: int | None = None  # None: the subscription's only item
+    from_variant_id: int | None = None  # the item of this variant; None: the subscription's only item
     proration_date: datetime | None = None  # a preview's instant, to honour its quote
 
 
@@ -101,14 +101,16 @@ class _Taxable:
     includes_tax: bool
 
 
-def _item(items: list[SubscriptionItem], item_id: int | None) -> SubscriptionItem:
-    if item_id is None:
+def _item(items: list[SubscriptionItem], variant_id: int | None) -> SubscriptionItem:
+    """The item of `variant_id` (the API names an item by its variant), or the only one."""
+    if variant_id is None:
         if len(items) != 1:
-            raise reject(E.NOT_FOUND, "This subscription has several items: name the one to change", "input", "itemId")
+            raise reject(E.NOT_FOUND, "This subscription has several items: name the one to change", "input",
+                         "fromVariantId")
         return items[0]
-    found = next((i for i in items if i.id == item_id), None)
+    found = next((i for i in items if i.variant_id == variant_id), None)
     if found is None:
-        raise reject(E.NOT_FOUND, "No item with that ID on this subscription", "input", "itemId")
+        raise reject(E.NOT_FOUND, "No item of that variant on this subscription", "input", "fromVariantId")
     return found
 
 
@@ -133,7 +135,7 @@ async def plan_change(session: Any, sub: Subscription, ask: PlanAsk, pricer: Pri
         raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} has no location to price a plan at", "input", "id")
     if now >= sub.current_period_end:
         raise reject(E.PERIOD_ENDED, f"The period of {sub.number} has ended: it changes once renewed", "input", "id")
-    item = _item(await repo.items_of(session, sub.id), ask.item_id)  # type: ignore[arg-type]
+    item = _item(await repo.items_of(session, sub.id), ask.from_variant_id)  # type: ignore[arg-type]
     quantity = item.quantity if ask.quantity is None else ask.quantity
     if quantity < 1:
         raise reject(E.INVALID_QUANTITY, "The quantity must be at least 1", "input", "quantity")

@@ -175,3 +175,16 @@ async def test_a_buyer_swaps_an_item_and_changes_its_quantity_at_the_contracted_
                         as_=BUYER)
     prices = {v["id"]: v["price"]["amount"] for p in catalog["data"]["node"]["catalog"]["nodes"] for v in p["variants"]}
     assert changed["unitPrice"]["amount"] == prices[swap["variantId"]]
+
+
+async def test_a_plan_change_names_the_item_by_its_variant(gql, db, clock):
+    sub, item, other, _foreign = await _swappable(db)
+    query = """query($id: ID!, $variant: ID!, $from: ID) { node(id: $id) { ... on Subscription {
+      changePlanPreview(variantId: $variant, fromVariantId: $from) { change { periodAmountBefore { amount } }
+      userErrors { code field } } } } }"""
+    args = {"id": encode("Subscription", sub.id), "variant": encode("ProductVariant", other.id)}
+    unnamed = (await gql(query, args, as_=ADMIN))["data"]["node"]["changePlanPreview"]
+    assert [(e["code"], e["field"]) for e in unnamed["userErrors"]] == [("NOT_FOUND", ["input", "fromVariantId"])]
+    named = (await gql(query, {**args, "from": encode("ProductVariant", item.variant_id)},
+                       as_=ADMIN))["data"]["node"]["changePlanPreview"]
+    assert "NOT_FOUND" not in [e["code"] for e in named["userErrors"]]
