@@ -60,6 +60,14 @@ class SubscriptionStatus(StrEnum):
     EXPIRED = "EXPIRED"  # ran its fixed number of cycles, or a cancellation took effect at period end
 
 
+class SubscriptionKind(StrEnum):
+    """A plan (a service, seats: changed by an ADMIN) or a recurring order of goods (a BUYER of the
+    location skips, swaps, changes quantities and cadence)."""
+
+    PLAN = "PLAN"
+    RECURRING_ORDER = "RECURRING_ORDER"
+
+
 class BillingInterval(StrEnum):
     DAY = "DAY"
     WEEK = "WEEK"

@@ -265,6 +265,29 @@ SUBSCRIPTIONS: dict[str, Rule] = {
                                            oauth_scope="subscriptions:write"),
     "Mutation.subscriptionResume": mutation({ADMIN, BUYER}, "Resume a paused subscription now", staff=NO_STAFF,
                                             oauth_scope="subscriptions:write"),
+    "Subscription.skipPreview": fld({ADMIN, BUYER}, "When billing resumes after skipping renewals, before it is "
+                                    "done", staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionSkip": mutation({ADMIN, BUYER}, "Skip a subscription's next renewals", staff=NO_STAFF,
+                                          oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionUnskip": mutation({ADMIN, BUYER}, "Take a subscription's skipped renewals back",
+                                            staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.changeCadencePreview": fld({ADMIN, BUYER}, "A recurring order's next date at another cadence, "
+                                             "before it changes", staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionChangeCadence": mutation({ADMIN, BUYER}, "Change how often a recurring order comes",
+                                                   staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.changeItemPreview": fld({ADMIN, BUYER}, "A recurring order's item swapped or its quantity "
+                                          "changed, priced, before it changes", staff=NO_STAFF,
+                                          oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionChangeItem": mutation({ADMIN, BUYER}, "Swap a recurring order's item or change its "
+                                                "quantity", staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.cancelPreview": fld({ADMIN, BUYER}, "When a cancellation would take effect, before it is made",
+                                      staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionCancel": mutation({ADMIN, BUYER}, "Cancel a subscription (a BUYER: a recurring order, "
+                                            "unless the portal leaves it to ADMINs)", staff=NO_STAFF,
+                                            oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionReactivate": mutation({ADMIN, BUYER}, "Take back a cancellation at the period end "
+                                                "(as subscriptionCancel)", staff=NO_STAFF,
+                                                oauth_scope="subscriptions:write"),
     "Mutation.subscriptionCancelPendingChange": mutation({ADMIN}, "Cancel a plan change scheduled for the period "
                                                          "end", staff=NO_STAFF, oauth_scope="subscriptions:write"),
 }

@@ -11,6 +11,7 @@ from domain.bank_transfer import BankAccount
 from domain.clock import Clock
 from domain.invoicing import InvoiceOn, MerchantSettings, NumberFormat
 from domain.pricing import ListPriceRates
+from domain.subscriptions.portal import PRESETS, PortalConfig, Preset
 from domain.tax import TaxSettings
 from permissions.caller import Caller
 from permissions.policy import rule
@@ -46,6 +47,8 @@ class Settings:
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
     # Where net-terms invoices are paid by transfer (PORTALQL_BANK_*): the seller's, as documents print it.
     bank: BankAccount | None = None
+    # What the subscription portal offers customers (PORTALQL_SUBSCRIPTION_PORTAL and others).
+    subscription_portal: PortalConfig = PRESETS[Preset.B2B]
 
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (requests and the worker alike)."""

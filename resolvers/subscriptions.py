@@ -1,16 +1,19 @@
-"""Subscriptions: the list; plan changes (a preview, the change, cancelling a scheduled one); pause and resume."""
+"""Subscriptions: the list; plan changes (a preview, the change, cancelling a scheduled one); pause and resume;
+a recurring order's skips, cadence and items."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from db.enums import BillingInterval, Role, SubscriptionKind
 from db.models import Subscription
 from db.repositories.subscriptions import SubscriptionFilter, SubscriptionRepository
 from domain.errors import Rejected
-from domain.subscriptions import pauses, plans
+from domain.subscriptions import actions, cancellation, pauses, plans
 from domain.subscriptions.codes import SubscriptionErrorCode as E
+from domain.subscriptions.portal import Action, PortalConfig
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
-from resolvers.errors import UserError
+from resolvers.errors import UserError, forbidden
 from resolvers.globalid import decode_or_reject
 from resolvers.mutation import mutation, require, user_errors
 from resolvers.rows import find_row
@@ -43,12 +46,21 @@ async def change_plan_preview(ctx: Context, sub: Subscription, variant_id: str, 
                               from_variant_id: str | None, proration_date: datetime | None) -> PlanChangeAnswer:
     """What `subscriptionChangePlan` with these arguments would do now (nothing is written)."""
     try:
+        portal = _portal(ctx, Action.CHANGE_PLAN)
         ask = _ask(variant_id, quantity, from_variant_id, proration_date)
         async with ctx.db.session() as s:
-            change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now)
+            change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now,
+                                             portal.prorate_upgrades)
     except Rejected as e:
         return PlanChangeAnswer(user_errors=user_errors(e))
     return PlanChangeAnswer(change, sub)
+
+
+def _portal(ctx: Context, action: Action) -> PortalConfig:
+    """The merchant's portal, refusing `action` when it is not offered."""
+    portal: PortalConfig = ctx.settings.subscription_portal
+    portal.require(action)
+    return portal
 
 
 async def _locked(ctx: Context, s: Any, gid: str, key: str) -> Subscription:
@@ -61,15 +73,18 @@ async def _locked(ctx: Context, s: Any, gid: str, key: str) -> Subscription:
 @mutation("subscriptionChangePlan", PlanChangeAnswer, audit="subscription.change_plan")
 async def change_plan(ctx: Context, s: Any, gid: str, variant_id: str, quantity: int | None,
                       from_variant_id: str | None, proration_date: datetime | None) -> dict[str, Any]:
+    portal = _portal(ctx, Action.CHANGE_PLAN)
     ask = _ask(variant_id, quantity, from_variant_id, proration_date)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangePlan")
-    change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now)
+    change = await plans.plan_change(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.merchant, ctx.now,
+                                     portal.prorate_upgrades)
     applied = await plans.apply(s, change, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now)
     return {"subscription": applied.subscription, "change": change, "invoice": applied.invoice}
 
 
 @mutation("subscriptionCancelPendingChange", PlanChangeAnswer, audit="subscription.cancel_pending_change")
 async def cancel_pending_change(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    _portal(ctx, Action.CHANGE_PLAN)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionCancelPendingChange")
     return {"subscription": await plans.cancel_pending(s, sub, ctx.caller.user_id, ctx.now)}
 
@@ -85,20 +100,134 @@ class ScheduleAnswer:
 
 def pause_preview(ctx: Context, sub: Subscription, until: datetime | None, cycles: int | None) -> ScheduleAnswer:
     try:
-        return ScheduleAnswer(pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now), sub)
+        portal = _portal(ctx, Action.PAUSE)
+        return ScheduleAnswer(pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now,
+                                                portal.max_pause_cycles), sub)
     except Rejected as e:
         return ScheduleAnswer(user_errors=user_errors(e))
 
 
 @mutation("subscriptionPause", ScheduleAnswer, audit="subscription.pause")
 async def pause(ctx: Context, s: Any, gid: str, until: datetime | None, cycles: int | None) -> dict[str, Any]:
+    portal = _portal(ctx, Action.PAUSE)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionPause")
-    schedule = pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now)
+    schedule = pauses.pause_plan(sub, pauses.PauseAsk(until, cycles), ctx.now, portal.max_pause_cycles)
     return {"subscription": pauses.pause(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
 
 
 @mutation("subscriptionResume", ScheduleAnswer, audit="subscription.resume")
 async def resume(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    _portal(ctx, Action.PAUSE)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionResume")
     schedule = pauses.resume_plan(sub, ctx.now)
     return {"subscription": pauses.resume(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
+
+
+def skip_preview(ctx: Context, sub: Subscription, cycles: int | None) -> ScheduleAnswer:
+    try:
+        portal = _portal(ctx, Action.SKIP)
+        plan = actions.unskip_plan(sub, ctx.now) if cycles is None else \
+            actions.skip_plan(sub, cycles, ctx.now, portal.max_pause_cycles)
+    except Rejected as e:
+        return ScheduleAnswer(user_errors=user_errors(e))
+    return ScheduleAnswer(plan, sub)
+
+
+@mutation("subscriptionSkip", ScheduleAnswer, audit="subscription.skip")
+async def skip(ctx: Context, s: Any, gid: str, cycles: int) -> dict[str, Any]:
+    portal = _portal(ctx, Action.SKIP)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionSkip")
+    schedule = actions.skip_plan(sub, cycles, ctx.now, portal.max_pause_cycles)
+    return {"subscription": actions.skip(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
+
+
+@mutation("subscriptionUnskip", ScheduleAnswer, audit="subscription.unskip")
+async def unskip(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    _portal(ctx, Action.SKIP)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionUnskip")
+    schedule = actions.unskip_plan(sub, ctx.now)
+    return {"subscription": actions.skip(s, schedule, ctx.caller.user_id, ctx.now), "schedule": schedule}
+
+
+def cadence_preview(ctx: Context, sub: Subscription, interval: BillingInterval, count: int) -> ScheduleAnswer:
+    try:
+        _portal(ctx, Action.CHANGE_CADENCE)
+        cadence = actions.cadence_plan(sub, interval, count, ctx.now)
+    except Rejected as e:
+        return ScheduleAnswer(user_errors=user_errors(e))
+    return ScheduleAnswer(pauses.Schedule(sub, ctx.now, cadence.next_billing_at), sub)
+
+
+@mutation("subscriptionChangeCadence", ScheduleAnswer, audit="subscription.change_cadence")
+async def change_cadence(ctx: Context, s: Any, gid: str, interval: BillingInterval, count: int) -> dict[str, Any]:
+    _portal(ctx, Action.CHANGE_CADENCE)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangeCadence")
+    cadence = actions.cadence_plan(sub, interval, count, ctx.now)
+    return {"subscription": actions.set_cadence(s, cadence, ctx.caller.user_id, ctx.now),
+            "schedule": pauses.Schedule(sub, ctx.now, cadence.next_billing_at)}
+
+
+def _item_ask(variant_id: str | None, quantity: int | None, item_variant_id: str | None) -> actions.ItemAsk:
+    return actions.ItemAsk(
+        decode_or_reject(variant_id, "ProductVariant", E.VARIANT_UNAVAILABLE, "input", "variantId")
+        if variant_id else None, quantity,
+        decode_or_reject(item_variant_id, "ProductVariant", E.NOT_FOUND, "input", "fromVariantId")
+        if item_variant_id else None)
+
+
+async def change_item_preview(ctx: Context, sub: Subscription, variant_id: str | None, quantity: int | None,
+                              from_variant_id: str | None) -> PlanChangeAnswer:
+    """What `subscriptionChangeItem` with these arguments would do (nothing is written)."""
+    try:
+        _portal(ctx, Action.CHANGE_ITEM)
+        ask = _item_ask(variant_id, quantity, from_variant_id)
+        async with ctx.db.session() as s:
+            change = await actions.item_plan(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.now)
+    except Rejected as e:
+        return PlanChangeAnswer(user_errors=user_errors(e))
+    return PlanChangeAnswer(change, sub)
+
+
+@mutation("subscriptionChangeItem", PlanChangeAnswer, audit="subscription.change_item")
+async def change_item(ctx: Context, s: Any, gid: str, variant_id: str | None, quantity: int | None,
+                      from_variant_id: str | None) -> dict[str, Any]:
+    _portal(ctx, Action.CHANGE_ITEM)
+    ask = _item_ask(variant_id, quantity, from_variant_id)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionChangeItem")
+    change = await actions.item_plan(s, sub, ask, ctx.loaders.pricing.pricer_in(s), ctx.now)
+    return {"subscription": actions.set_item(s, change, ctx.caller.user_id, ctx.now), "change": change}
+
+
+def _may_cancel(ctx: Context, sub: Subscription, portal: PortalConfig) -> None:
+    """A plan, or any subscription under a portal cancelled by ADMINs only, needs the account's ADMIN."""
+    if (sub.kind is SubscriptionKind.PLAN or portal.cancel_by_admin_only) and \
+            Role.ADMIN not in ctx.caller.roles_in(sub.account_id):
+        raise forbidden("Only the account's ADMIN cancels this subscription")
+
+
+def cancel_preview(ctx: Context, sub: Subscription) -> ScheduleAnswer:
+    try:
+        portal = _portal(ctx, Action.CANCEL)
+        _may_cancel(ctx, sub, portal)
+        return ScheduleAnswer(cancellation.cancel_plan(sub, portal.cancel_mode, None, None, ctx.now).schedule, sub)
+    except Rejected as e:
+        return ScheduleAnswer(user_errors=user_errors(e))
+
+
+@mutation("subscriptionCancel", ScheduleAnswer, audit="subscription.cancel")
+async def cancel(ctx: Context, s: Any, gid: str, reason: cancellation.CancelReason | None,
+                 comment: str | None) -> dict[str, Any]:
+    portal = _portal(ctx, Action.CANCEL)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionCancel")
+    _may_cancel(ctx, sub, portal)
+    c = cancellation.cancel_plan(sub, portal.cancel_mode, reason, comment, ctx.now)
+    return {"subscription": cancellation.cancel(s, c, ctx.caller.user_id, ctx.now), "schedule": c.schedule}
+
+
+@mutation("subscriptionReactivate", ScheduleAnswer, audit="subscription.reactivate")
+async def reactivate(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
+    portal = _portal(ctx, Action.CANCEL)
+    sub = await _locked(ctx, s, gid, "Mutation.subscriptionReactivate")
+    _may_cancel(ctx, sub, portal)
+    sub = cancellation.reactivate(s, sub, ctx.caller.user_id, ctx.now)
+    return {"subscription": sub, "schedule": pauses.Schedule(sub, ctx.now, sub.next_billing_at)}

@@ -32,7 +32,7 @@ from schema.ordering import OrderingMutations
 from schema.payments import PaymentMethod, PaymentMutations
 from schema.orders import Order
 from schema.quotes import Quote, QuoteMutations
-from schema.subscriptions import Subscription, SubscriptionMutations
+from schema.subscriptions import Subscription, SubscriptionMutations, SubscriptionQueries
 from schema.fulfilment import Fulfilment, FulfilmentMutations, FulfilmentQueries
 from schema.requisitions import RequisitionList, RequisitionMutations, RequisitionQueries
 from schema.returns import Return, ReturnMutations, ReturnQueries
@@ -46,7 +46,7 @@ NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscript
 
 
 @strawberry.type
-class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries):
+class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller

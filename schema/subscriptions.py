@@ -8,13 +8,15 @@ import strawberry.scalars
 from strawberry.types import Info
 
 from db import models
-from db.enums import BillingInterval, SubscriptionStatus
+from db.enums import BillingInterval, SubscriptionKind, SubscriptionStatus
 from db.repositories.subscriptions import SubscriptionFilter as SubscriptionFilterData
 from domain.money import Money as MoneyData
 from domain.money import round_to_minor
 from domain.subscriptions.codes import SubscriptionErrorCode
 from domain.subscriptions.plans import EventKind, Timing
-from permissions.checks import guarded
+from domain.subscriptions.cancellation import CancelReason
+from domain.subscriptions.portal import Action, CancelMode, Preset
+from permissions.checks import authenticated, guarded
 from resolvers import subscriptions as resolve
 from resolvers.globalid import decode_as, encode
 from resolvers.within import within
@@ -28,10 +30,31 @@ if TYPE_CHECKING:
 
 SubscriptionStatusEnum = strawberry.enum(SubscriptionStatus, name="SubscriptionStatus")
 BillingIntervalEnum = strawberry.enum(BillingInterval, name="BillingInterval")
+SubscriptionKindEnum = strawberry.enum(SubscriptionKind, name="SubscriptionKind")
 SubscriptionErrorCodeEnum = strawberry.enum(SubscriptionErrorCode, name="SubscriptionErrorCode")
 PlanChangeTimingEnum = strawberry.enum(Timing, name="PlanChangeTiming",
                                        description="NOW: prorated and invoiced at once; PERIOD_END: scheduled.")
 SubscriptionEventKindEnum = strawberry.enum(EventKind, name="SubscriptionEventKind")
+PortalActionEnum = strawberry.enum(Action, name="SubscriptionPortalAction",
+                                   description="PAUSE covers resuming, SKIP unskipping, CHANGE_ITEM swaps and "
+                                               "quantities of recurring orders.")
+PortalPresetEnum = strawberry.enum(Preset, name="SubscriptionPortalPreset")
+CancelModeEnum = strawberry.enum(CancelMode, name="SubscriptionCancelMode")
+CancelReasonEnum = strawberry.enum(CancelReason, name="SubscriptionCancelReason")
+
+
+@strawberry.type(description="What the merchant's subscription portal offers: show only these actions (the API "
+                             "refuses the others with ACTION_DISABLED).")
+class PortalConfiguration:
+    preset: PortalPresetEnum  # type: ignore[valid-type]
+    actions: list[PortalActionEnum] = strawberry.field(  # type: ignore[valid-type]
+        resolver=lambda root: sorted(root.actions))
+    cancel_mode: CancelModeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Whether a cancellation takes effect now or at the period end.")
+    prorate_upgrades: bool = strawberry.field(description="An upgrade is charged now, prorated; false: the new "
+                                                          "price is billed from the renewal.")
+    max_pause_cycles: int = strawberry.field(description="The longest pause or skip, in billing cycles.")
+    cancel_by_admin_only: bool = strawberry.field(description="Only the account's ADMIN cancels.")
 
 
 def _money(amount: Decimal | None, currency: str) -> Money | None:
@@ -127,6 +150,7 @@ class Subscription(Node):
     is_type_of = rows_of(models.Subscription)
     number: str
     status: SubscriptionStatusEnum  # type: ignore[valid-type]
+    kind: SubscriptionKindEnum  # type: ignore[valid-type]
     interval: BillingIntervalEnum  # type: ignore[valid-type]
     interval_count: int
     currency_code: str = strawberry.field(resolver=lambda root: root.currency)
@@ -169,6 +193,30 @@ class Subscription(Node):
     def pause_preview(self, info: Info, until: datetime | None = None,
                       cycles: int | None = None) -> SubscriptionSchedulePreview | None:
         return resolve.pause_preview(info.context, self, until, cycles)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.skipPreview", description="When billing resumes after skipping the next `cycles` "
+                                                     "renewals, or after taking skips back (no cycles); nothing "
+                                                     "changes.")
+    def skip_preview(self, info: Info, cycles: int | None = None) -> SubscriptionSchedulePreview | None:
+        return resolve.skip_preview(info.context, self, cycles)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.changeCadencePreview", description="The next date at another cadence; nothing changes.")
+    def change_cadence_preview(self, info: Info, interval: BillingIntervalEnum,  # type: ignore[valid-type]
+                               interval_count: int) -> SubscriptionSchedulePreview | None:
+        return resolve.cadence_preview(info.context, self, interval, interval_count)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.changeItemPreview",
+             description="What subscriptionChangeItem with these arguments would do; nothing changes.")
+    async def change_item_preview(self, info: Info, variant_id: strawberry.ID | None = None,
+                                  quantity: int | None = None,
+                                  from_variant_id: strawberry.ID | None = None) -> PlanChangePreview | None:
+        return await resolve.change_item_preview(info.context, self, variant_id, quantity,  # type: ignore[return-value,arg-type]
+                                                 from_variant_id)
+
+    @guarded("Subscription.cancelPreview", description="When a cancellation would take effect (the portal's "
+                                                       "cancelMode); nothing changes.")
+    def cancel_preview(self, info: Info) -> SubscriptionSchedulePreview | None:
+        return resolve.cancel_preview(info.context, self)  # type: ignore[return-value,arg-type]
 
     @guarded("Subscription.changePlanPreview",
              description="What subscriptionChangePlan with these arguments would do now; nothing changes.")
@@ -225,6 +273,36 @@ class SubscriptionPauseInput:
     cycles: int | None = strawberry.field(default=None, description="... or after skipping this many renewals.")
 
 
+@strawberry.input
+class SubscriptionSkipInput:
+    id: strawberry.ID
+    cycles: int = strawberry.field(description="How many of the next renewals to skip (1 to the maximum).")
+
+
+@strawberry.input
+class SubscriptionChangeCadenceInput:
+    id: strawberry.ID
+    interval: BillingIntervalEnum  # type: ignore[valid-type]
+    interval_count: int = strawberry.field(description="Every this many intervals (at least 1).")
+
+
+@strawberry.input
+class SubscriptionChangeItemInput:
+    id: strawberry.ID
+    variant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Another variant of the item's product; the same when left out.")
+    quantity: int | None = strawberry.field(default=None, description="The same when left out.")
+    from_variant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Which item changes (its variant), when the order has several.")
+
+
+@strawberry.input
+class SubscriptionCancelInput:
+    id: strawberry.ID
+    reason: CancelReasonEnum | None = None  # type: ignore[valid-type]
+    comment: str | None = strawberry.field(default=None, description="Up to 1000 characters.")
+
+
 @strawberry.type
 class SubscriptionSchedulePayload:
     subscription: Subscription | None
@@ -244,6 +322,13 @@ class SubscriptionChangePlanPayload:
     invoice: Annotated["Invoice", strawberry.lazy("schema.billing")] | None = strawberry.field(
         description="The prorated invoice of an upgrade (paid when charged automatically).")
     user_errors: list[SubscriptionError]
+
+
+@strawberry.type
+class SubscriptionQueries:
+    @authenticated(description="What the merchant's subscription portal offers customers.")
+    def portal_configuration(self, info: Info) -> PortalConfiguration:
+        return info.context.settings.subscription_portal  # type: ignore[no-any-return]
 
 
 @strawberry.type
@@ -271,3 +356,39 @@ class SubscriptionMutations:
                                      "cadence (ADMIN, BUYER of the location).")
     async def subscription_resume(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
         return await resolve.resume(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Skip the next renewals: it stays active and bills next after them "
+                                     "(ADMIN, BUYER of the location).")
+    async def subscription_skip(self, info: Info, input: SubscriptionSkipInput) -> SubscriptionSchedulePayload:
+        return await resolve.skip(info.context, input.id, input.cycles)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Take skips back: bill at the end of the current period (ADMIN, BUYER of "
+                                     "the location).")
+    async def subscription_unskip(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
+        return await resolve.unskip(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Change how often a recurring order comes; the next date follows the new "
+                                     "cadence from the current period's start (ADMIN, BUYER of the location).")
+    async def subscription_change_cadence(self, info: Info,
+                                          input: SubscriptionChangeCadenceInput) -> SubscriptionSchedulePayload:
+        return await resolve.change_cadence(info.context, input.id, input.interval,  # type: ignore[return-value]
+                                            input.interval_count)
+
+    @strawberry.mutation(description="Swap a recurring order's item for another variant of its product (at the "
+                                     "location's contracted price) or change its quantity, from the next order "
+                                     "on (ADMIN, BUYER of the location). A plan's seats: subscriptionChangePlan.")
+    async def subscription_change_item(self, info: Info,
+                                       input: SubscriptionChangeItemInput) -> SubscriptionChangePlanPayload:
+        return await resolve.change_item(info.context, input.id, input.variant_id, input.quantity,  # type: ignore[return-value]
+                                         input.from_variant_id)
+
+    @strawberry.mutation(description="Cancel now or at the period end, as the merchant's portal says, with a "
+                                     "survey reason and comment (ADMIN; a BUYER of the location for a recurring "
+                                     "order unless the portal leaves cancelling to ADMINs).")
+    async def subscription_cancel(self, info: Info, input: SubscriptionCancelInput) -> SubscriptionSchedulePayload:
+        return await resolve.cancel(info.context, input.id, input.reason, input.comment)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Take back a cancellation at the period end, before that end (as "
+                                     "subscriptionCancel).")
+    async def subscription_reactivate(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
+        return await resolve.reactivate(info.context, input.id)  # type: ignore[return-value]

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, func, select
 from db.engine import Database
 from db.enums import (AccountCreditKind, AccountKind, AddressKind, BillingInterval, CollectionMethod, CreditNoteReason,
                       CreditNoteStatus, FulfilmentStatus, InvoiceReminderKind, InvoiceStatus, OrderStatus,
-                      PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionStatus)
+                      PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionKind, SubscriptionStatus)
 from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, DocumentSequence, Account, Address,
                        Fulfilment, FulfilmentLine, Invoice, InvoiceLine, InvoiceReminder, Location,
                        Membership, MembershipRole, Order, OrderLine, Payment, PaymentMethod, PriceList, PriceListEntry,
@@ -353,6 +353,9 @@ class DemoBuilder:
         start, end = periods.period_at(created, interval, count, self.now)
         sid = self.rows.add(Subscription, number=f"SUB-{1000 + self.rows.ids.next.get('subscription', 0) + 1}",
                             account_id=account["id"], location_id=location_id, status=status, interval=interval,
+                            # A service is a plan; goods delivered again and again, a recurring order.
+                            kind=SubscriptionKind.PLAN if any(variant["digital"] for variant, _ in items)
+                            else SubscriptionKind.RECURRING_ORDER,
                             interval_count=count, currency=account["currency"], current_period_start=start,
                             current_period_end=end,
                             next_billing_at=end if status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,

@@ -8,6 +8,7 @@ from domain.billing_details import is_country
 from domain.documents import Seller
 from domain.invoicing import NumberFormat
 from domain.pricing import ListPriceRates
+from domain.subscriptions.portal import PRESETS, Action, PortalConfig, Preset
 from schema.requests import Settings as SessionSettings
 from schema.limits import Limits
 
@@ -132,6 +133,7 @@ class Settings:
                 list_price_rates=_list_price_rates(),
                 merchant_country=_country("PORTALQL_SELLER_COUNTRY"),
                 bank=seller.bank,
+                subscription_portal=_subscription_portal(),
             ),
             payment_gateway=_gateway(),
             stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
@@ -140,6 +142,22 @@ class Settings:
             mail_from=os.environ.get("PORTALQL_MAIL_FROM") or cls.mail_from,
             seller=seller,
         )
+
+
+def _subscription_portal() -> PortalConfig:
+    """PORTALQL_SUBSCRIPTION_PORTAL: a preset (SAAS, ECOMMERCE, MEMBERSHIP, B2B; B2B when unset);
+    PORTALQL_SUBSCRIPTION_ACTIONS: only these of its actions (comma-separated, e.g. PAUSE,SKIP);
+    PORTALQL_SUBSCRIPTION_MAX_PAUSE_CYCLES: another pause maximum (1-24)."""
+    preset = PRESETS[Preset(_choice("PORTALQL_SUBSCRIPTION_PORTAL", tuple(Preset), Preset.B2B.value))]
+    listed = os.environ.get("PORTALQL_SUBSCRIPTION_ACTIONS")
+    try:
+        actions = frozenset(Action(a.strip().upper()) for a in listed.split(",") if a.strip()) if listed else None
+    except ValueError:
+        raise SystemExit(f"PORTALQL_SUBSCRIPTION_ACTIONS lists actions of {', '.join(Action)}") from None
+    cycles = _int("PORTALQL_SUBSCRIPTION_MAX_PAUSE_CYCLES", preset.max_pause_cycles)
+    if not 1 <= cycles <= 24:
+        raise SystemExit(f"PORTALQL_SUBSCRIPTION_MAX_PAUSE_CYCLES must be 1 to 24, got {cycles}")
+    return preset.narrowed(actions, cycles)
 
 
 def _seller() -> Seller:

@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.enums import BillingInterval, CollectionMethod, SubscriptionStatus
+from db.enums import BillingInterval, CollectionMethod, SubscriptionKind, SubscriptionStatus
 from db.types import amount_field, enum_field, utc_field, utcnow
 
 
@@ -18,6 +18,8 @@ class Subscription(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id")
     location_id: int | None = Field(default=None, foreign_key="location.id", index=True)
     status: SubscriptionStatus = enum_field(SubscriptionStatus, index=True)
+    kind: SubscriptionKind = enum_field(SubscriptionKind, default=SubscriptionKind.PLAN,
+                                        sa_column_kwargs={"server_default": "PLAN"})
     interval: BillingInterval = enum_field(BillingInterval)
     interval_count: int = Field(default=1)
     currency: str = Field(max_length=3)

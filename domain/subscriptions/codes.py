@@ -13,5 +13,11 @@ class SubscriptionErrorCode(StrEnum):
     NO_PENDING_CHANGE = "NO_PENDING_CHANGE"
     INVALID_PAUSE = "INVALID_PAUSE"  # neither or both of a date and cycles, a date past, cycles out of range
     BEYOND_HORIZON = "BEYOND_HORIZON"  # longer than the merchant allows
+    INVALID_SKIP = "INVALID_SKIP"  # cycles out of range
+    NOT_SKIPPED = "NOT_SKIPPED"  # nothing to unskip
+    INVALID_CADENCE = "INVALID_CADENCE"  # an interval count below 1, or the cadence it has
+    NOT_RECURRING_ORDER = "NOT_RECURRING_ORDER"  # a plan: an ADMIN changes it with subscriptionChangePlan
+    ACTION_DISABLED = "ACTION_DISABLED"  # the merchant's portal does not offer it
+    INVALID_COMMENT = "INVALID_COMMENT"  # a cancellation comment too long
     NO_PAYMENT_METHOD = "NO_PAYMENT_METHOD"
     PAYMENT_FAILED = "PAYMENT_FAILED"

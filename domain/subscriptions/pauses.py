@@ -12,10 +12,6 @@ from domain.subscriptions.codes import SubscriptionErrorCode as E
 from domain.subscriptions.periods import boundary, period_at
 from domain.subscriptions.plans import EventKind, event
 
-# The merchant's maximum pause, in billing cycles.
-MAX_PAUSE_CYCLES = 6
-
-
 @dataclass(frozen=True)
 class PauseAsk:
     until: datetime | None = None
@@ -36,8 +32,9 @@ def _horizon(sub: Subscription, cycles: int) -> datetime:
     return boundary(sub.current_period_start, sub.interval, sub.interval_count, cycles + 1)
 
 
-def pause_plan(sub: Subscription, ask: PauseAsk, now: datetime, max_cycles: int = MAX_PAUSE_CYCLES) -> Schedule:
-    """When a pause of `ask` resumes billing; written nowhere."""
+def pause_plan(sub: Subscription, ask: PauseAsk, now: datetime, max_cycles: int) -> Schedule:
+    """When a pause of `ask` resumes billing, at most `max_cycles` (the merchant's portal) ahead;
+    written nowhere."""
     if sub.status is not SubscriptionStatus.ACTIVE or sub.cancel_at_period_end:
         why = "ends at the period end" if sub.status is SubscriptionStatus.ACTIVE else f"is {sub.status.value}"
         raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} {why}: only an active one is paused", "input", "id")

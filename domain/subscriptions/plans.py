@@ -42,13 +42,20 @@ class EventKind(StrEnum):
     PENDING_CHANGE_CANCELLED = "PENDING_CHANGE_CANCELLED"
     PAUSED = "PAUSED"
     RESUMED = "RESUMED"
+    SKIPPED = "SKIPPED"
+    UNSKIPPED = "UNSKIPPED"
+    CADENCE_CHANGED = "CADENCE_CHANGED"
+    ITEM_CHANGED = "ITEM_CHANGED"
+    CANCELLED = "CANCELLED"
+    CANCEL_SCHEDULED = "CANCEL_SCHEDULED"
+    REACTIVATED = "REACTIVATED"
 
 
 @dataclass(frozen=True)
 class PlanAsk:
     variant_id: int
     quantity: int | None = None  # None: the item's quantity (seats) stays
-    item_id: int | None = None  # None: the subscription's only item
+    from_variant_id: int | None = None  # the item of this variant; None: the subscription's only item
     proration_date: datetime | None = None  # a preview's instant, to honour its quote
 
 
@@ -94,14 +101,16 @@ class _Taxable:
     includes_tax: bool
 
 
-def _item(items: list[SubscriptionItem], item_id: int | None) -> SubscriptionItem:
-    if item_id is None:
+def _item(items: list[SubscriptionItem], variant_id: int | None) -> SubscriptionItem:
+    """The item of `variant_id` (the API names an item by its variant), or the only one."""
+    if variant_id is None:
         if len(items) != 1:
-            raise reject(E.NOT_FOUND, "This subscription has several items: name the one to change", "input", "itemId")
+            raise reject(E.NOT_FOUND, "This subscription has several items: name the one to change", "input",
+                         "fromVariantId")
         return items[0]
-    found = next((i for i in items if i.id == item_id), None)
+    found = next((i for i in items if i.variant_id == variant_id), None)
     if found is None:
-        raise reject(E.NOT_FOUND, "No item with that ID on this subscription", "input", "itemId")
+        raise reject(E.NOT_FOUND, "No item of that variant on this subscription", "input", "fromVariantId")
     return found
 
 
@@ -113,8 +122,9 @@ def _priced_problems(found: list[Problem]) -> Rejected:
 
 
 async def plan_change(session: Any, sub: Subscription, ask: PlanAsk, pricer: Pricer, merchant: MerchantSettings,
-                      now: datetime) -> PlanChange:
-    """What changing to `ask` would do now, written nowhere."""
+                      now: datetime, prorated: bool = True) -> PlanChange:
+    """What changing to `ask` would do now, written nowhere. Without `prorated` (the merchant's
+    portal) an upgrade applies now and charges nothing: the new price is billed from the renewal."""
     if sub.status not in CHANGEABLE:
         raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} is {sub.status.value}: its plan cannot change",
                      "input", "id")
@@ -125,7 +135,7 @@ async def plan_change(session: Any, sub: Subscription, ask: PlanAsk, pricer: Pri
         raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} has no location to price a plan at", "input", "id")
     if now >= sub.current_period_end:
         raise reject(E.PERIOD_ENDED, f"The period of {sub.number} has ended: it changes once renewed", "input", "id")
-    item = _item(await repo.items_of(session, sub.id), ask.item_id)  # type: ignore[arg-type]
+    item = _item(await repo.items_of(session, sub.id), ask.from_variant_id)  # type: ignore[arg-type]
     quantity = item.quantity if ask.quantity is None else ask.quantity
     if quantity < 1:
         raise reject(E.INVALID_QUANTITY, "The quantity must be at least 1", "input", "quantity")
@@ -148,8 +158,8 @@ async def plan_change(session: Any, sub: Subscription, ask: PlanAsk, pricer: Pri
         raise reject(E.INVALID_PRORATION_DATE, "The proration date must lie in the current period and be at most a "
                      "few minutes old", "input", "prorationDate")
     change.effective_at = at
-    if sub.status is SubscriptionStatus.TRIALING:
-        return change  # nothing is charged during a trial
+    if sub.status is SubscriptionStatus.TRIALING or not prorated:
+        return change  # nothing is charged during a trial, or without proration
     change.proration = p = prorate(old_amount, new_amount, sub.currency, sub.current_period_start,
                                    sub.current_period_end, at)
     change.lines = await _lines(session, sub, item, change, p, line.includes_tax, merchant)

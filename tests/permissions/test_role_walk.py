@@ -108,6 +108,16 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
     "Subscription.changePlanPreview": ("austin_subscription", '... on Subscription { changePlanPreview(variantId: "x") '
                                        "{ userErrors { code } } }", ["changePlanPreview"], {ADMIN},
                                        AUSTIN_SEERS - {ADMIN}),
+    "Subscription.cancelPreview": ("austin_subscription", "... on Subscription { cancelPreview "
+                                   "{ userErrors { code } } }", ["cancelPreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
+    "Subscription.skipPreview": ("austin_subscription", "... on Subscription { skipPreview(cycles: 1) "
+                                 "{ userErrors { code } } }", ["skipPreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
+    "Subscription.changeCadencePreview": ("austin_subscription", "... on Subscription { changeCadencePreview("
+                                          "interval: WEEK, intervalCount: 1) { userErrors { code } } }",
+                                          ["changeCadencePreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
+    "Subscription.changeItemPreview": ("austin_subscription", "... on Subscription { changeItemPreview(quantity: 1) "
+                                       "{ userErrors { code } } }", ["changeItemPreview"], {ADMIN},
+                                       AUSTIN_SEERS - {ADMIN}),
 }
 
 

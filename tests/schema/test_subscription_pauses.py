@@ -6,11 +6,13 @@ from sqlmodel import select
 
 from db.enums import SubscriptionStatus
 from db.models import Location, Subscription
-from domain.subscriptions.pauses import MAX_PAUSE_CYCLES
+from domain.subscriptions.portal import PRESETS, Preset
 from domain.subscriptions.periods import boundary
 from resolvers.globalid import encode
 from tests.schema.test_subscription_plans import ADMIN, AP, BUYER, VIEWER, _state
 from tests.support import codes
+
+MAX_PAUSE_CYCLES = PRESETS[Preset.B2B].max_pause_cycles  # the default portal's
 
 PAUSE = """mutation($input: SubscriptionPauseInput!) { subscriptionPause(input: $input) {
   subscription { status pausedUntil nextBillingAt history { kind } } schedule { effectiveAt nextBillingAt noCharge }
