@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from db.enums import CollectionMethod, PaymentMethodKind, PaymentStatus, SubscriptionStatus
+from db.enums import CollectionMethod, SubscriptionStatus
 from db.models import Account, Payment, Subscription, SubscriptionEvent, SubscriptionItem
 from db.repositories import ordering as order_repo
 from db.repositories import subscriptions as repo
@@ -215,7 +215,7 @@ async def apply(session: Any, change: PlanChange, gateway: payments.PaymentGatew
         invoice = await invoicing.invoice_billed(session, account, sub.location_id, change.lines, sub.currency,
                                                  merchant, now)
         if invoice.amount_due > 0 and sub.collection_method is CollectionMethod.CHARGE_AUTOMATICALLY:
-            payment = await _pay(session, sub, account, invoice, change, gateway, now)
+            payment = await _pay(session, sub, account, invoice, change, gateway, merchant, now)
     details = _plan_details(change)
     if change.proration is not None:
         details.update(credit=str(change.proration.credit), charge=str(change.proration.charge))
@@ -229,7 +229,7 @@ async def apply(session: Any, change: PlanChange, gateway: payments.PaymentGatew
 
 
 async def _pay(session: Any, sub: Subscription, account: Account, invoice: Any, change: PlanChange,
-               gateway: payments.PaymentGateway, now: datetime) -> Payment:
+               gateway: payments.PaymentGateway, merchant: MerchantSettings, now: datetime) -> Payment:
     """Charge the invoice to the default card now; anything but success undoes the whole change.
     The key names the change and the quoted instant: a retry of one quote (a lost answer) never
     charges twice, a new attempt is a new charge."""
@@ -247,11 +247,8 @@ async def _pay(session: Any, sub: Subscription, account: Account, invoice: Any, 
         reason = result.decline_code or result.outcome.value.lower()
         raise reject(E.PAYMENT_FAILED, f"The {method.brand} card ending {method.last4} was not charged "
                      f"{shown(invoice.amount_due, sub.currency)} ({reason}): the plan is unchanged", "input", "id")
-    payment = Payment(invoice_id=invoice.id, account_id=sub.account_id, amount=invoice.amount_due,
-                      currency=sub.currency, method=PaymentMethodKind.CARD, status=PaymentStatus.SUCCEEDED,
-                      reference=result.charge_id, created_at=now)
-    session.add(payment)
-    await invoicing.apply_payment(session, invoice, invoice.amount_due, now)
+    [payment] = await payments.record_charge(session, [(invoice, invoice.amount_due)], result, method, key, now,
+                                             merchant.numbering)
     return payment
 
 
