@@ -10,7 +10,6 @@ from i18n.formatting import format_money
 
 ZERO = Decimal("0.0000")
 FOUR_PLACES = Decimal("0.0001")
-PAYABLE = PAYABLE_INVOICE_STATUSES
 
 
 def charged(amount: Decimal, currency: str) -> Decimal:
@@ -25,6 +24,6 @@ def shown(amount: Decimal, currency: str) -> str:
 def settle(invoice: Invoice, now: datetime) -> None:
     """What is due after payments and credit notes; nothing left due makes an open invoice PAID."""
     invoice.amount_due = max(invoice.total - invoice.amount_paid - invoice.amount_credited, ZERO)
-    if invoice.amount_due == 0 and invoice.status in PAYABLE:
+    if invoice.amount_due == 0 and invoice.status in PAYABLE_INVOICE_STATUSES:
         invoice.status = InvoiceStatus.PAID
         invoice.paid_at = now

@@ -6,14 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from db.enums import AccountCreditKind, CreditNoteReason, CreditNoteStatus, InvoiceStatus
+from db.enums import PAYABLE_INVOICE_STATUSES, AccountCreditKind, CreditNoteReason, CreditNoteStatus, InvoiceStatus
 from db.models import AccountCreditTransaction, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Order, ReturnRequest
 from db.repositories import billing as repo
 from domain import invoice_mail, tax
 from domain.errors import Problem, Rejected, reject
 from domain.invoicing import numbering
 from domain.invoicing.codes import CreditNoteErrorCode as E
-from domain.invoicing.amounts import FOUR_PLACES, PAYABLE, ZERO, charged, settle, shown
+from domain.invoicing.amounts import FOUR_PLACES, ZERO, charged, settle, shown
 from domain.invoicing.settings import MerchantSettings, Series
 
 MEMO_MAX = 2000
@@ -70,7 +70,7 @@ async def issue(session: Any, invoice: Invoice, ask: CreditAsk, merchant: Mercha
         raise reject(E.EXCEEDS_CREDITABLE, f"At most {shown(left, invoice.currency)} of invoice {invoice.number} "
                      f"can still be credited; this credit note is {shown(total, invoice.currency)}", "input",
                      "amount" if ask.amount is not None else "lines")
-    applied = min(total, invoice.amount_due) if invoice.status in PAYABLE else ZERO
+    applied = min(total, invoice.amount_due) if invoice.status in PAYABLE_INVOICE_STATUSES else ZERO
     beyond = total - applied
     note = CreditNote(number=await numbering.next_number(session, Series.CREDIT_NOTE, merchant.numbering, now),
                       invoice_id=invoice.id, account_id=invoice.account_id, location_id=invoice.location_id,  # type: ignore[arg-type]

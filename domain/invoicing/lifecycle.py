@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from db.enums import AccountCreditKind, CreditNoteReason, InvoiceStatus
+from db.enums import PAYABLE_INVOICE_STATUSES, AccountCreditKind, CreditNoteReason, InvoiceStatus
 from db.models import Account, AccountCreditTransaction, Invoice, InvoiceLine, Order, OrderLine
 from db.repositories import billing as repo
 from db.repositories import ordering as order_repo
 from domain import billing_details, invoice_mail, tax
 from domain.errors import Rejected, reject
 from domain.invoicing import credit_notes, numbering
-from domain.invoicing.amounts import FOUR_PLACES, PAYABLE, ZERO, charged, settle, shown
+from domain.invoicing.amounts import FOUR_PLACES, ZERO, charged, settle, shown
 from domain.invoicing.codes import InvoicingErrorCode as E
 from domain.invoicing.settings import InvoiceOn, MerchantSettings, Series
 
@@ -171,7 +171,7 @@ async def finalize(session: Any, invoice: Invoice, merchant: MerchantSettings, n
 async def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
     """An invoice with nothing paid or credited on it is cancelled: VOID, nothing due. Its number
     stays used (gapless means every number is accounted for)."""
-    if invoice.status not in (InvoiceStatus.DRAFT, *PAYABLE):
+    if invoice.status not in (InvoiceStatus.DRAFT, *PAYABLE_INVOICE_STATUSES):
         raise reject(E.NOT_VOIDABLE, f"Invoice {invoice.number} is {invoice.status.value} and cannot be voided",
                      "input", "id")
     if invoice.amount_paid > 0:
@@ -198,7 +198,7 @@ async def mark_uncollectible(session: Any, invoice: Invoice, now: datetime) -> I
 async def apply_payment(session: Any, invoice: Invoice, amount: Decimal, now: datetime) -> Invoice:
     """A payment of an invoice read under lock: the rest stays OPEN (amount paid and due), all of
     it makes it PAID. The payments domain writes the Payment row and calls this."""
-    if invoice.status not in PAYABLE:
+    if invoice.status not in PAYABLE_INVOICE_STATUSES:
         raise reject(E.NOT_OPEN, f"Invoice {invoice.number} is {invoice.status.value} and takes no payment",
                      "input", "invoiceId")
     if amount <= 0 or charged(amount, invoice.currency) != amount:
@@ -328,7 +328,7 @@ async def void_for_cancelled(session: Any, order: Order, now: datetime, merchant
         if invoice.status is InvoiceStatus.VOID:
             continue
         if invoice.status is InvoiceStatus.DRAFT or (invoice.amount_paid == 0 and invoice.amount_credited == 0
-                                                     and invoice.status in PAYABLE):
+                                                     and invoice.status in PAYABLE_INVOICE_STATUSES):
             await void(session, invoice, now)
             continue
         rest = invoice.total - invoice.amount_credited
