@@ -22,7 +22,7 @@ from db.scope import RowScope
 from domain import audit, return_mail
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
-from domain.images import ImageKind, sniff_image
+from domain.file_types import FileKind, sniff_image
 from domain.invoicing import MerchantSettings, credit_notes
 from domain.money import round_to_minor
 from domain.storage import FileStorage
@@ -132,7 +132,7 @@ class PhotoUpload(Protocol):
         """At most `size` bytes of the uploaded file."""
 
 
-async def read_photos(uploads: list[PhotoUpload]) -> list[tuple[bytes, ImageKind]]:
+async def read_photos(uploads: list[PhotoUpload]) -> list[tuple[bytes, FileKind]]:
     """Bytes and detected kind of each upload; Rejected for too many, too large or not an image."""
     E = ReturnErrorCode
     if len(uploads) > MAX_PHOTOS:

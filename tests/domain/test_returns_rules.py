@@ -6,7 +6,7 @@ import pytest
 
 from db.models.returns import ReturnStatus
 from domain.errors import Rejected
-from domain.images import sniff_image
+from domain.file_types import sniff_image
 from db.repositories.returns import ReturnedLine
 from domain.returns import WantedReturn, check_lines, check_refund, default_refund, next_status
 
