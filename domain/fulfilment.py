@@ -11,8 +11,9 @@ from db.enums import FulfilmentStatus, OrderStatus
 from db.models import Fulfilment, FulfilmentLine, Order, ShipmentEvent
 from db.models.shipments import ShipmentEventStatus
 from db.repositories import fulfilment as repo
+from db.repositories import ordering as order_repo
 from db.repositories.base import lock_row
-from domain import audit
+from domain import audit, order_mail
 from domain.audit import Actor
 from domain.carriers import carrier as find_carrier
 from domain.carriers import tracking_url, valid_tracking_number
@@ -148,7 +149,8 @@ async def create(s: AsyncSession, actor: Actor, now: datetime, merchant: Merchan
     order = await lock_row(s, Order, order_id)
     if order is None:
         raise reject(E.NOT_FOUND, "No order with that ID", "input", "orderId")
-    ordered = await repo.ordered_quantities(s, order.id)
+    order_lines = {line.id: line for line in await order_repo.order_lines(s, order.id)}
+    ordered = {pk: line.quantity for pk, line in order_lines.items()}
     fulfilled = await repo.fulfilled_quantities(s, order.id)
     check_lines(order.status, ordered, fulfilled, shipment.lines)
     f = Fulfilment(order_id=order.id, status=FulfilmentStatus.IN_TRANSIT, carrier=found.name,
@@ -164,6 +166,7 @@ async def create(s: AsyncSession, actor: Actor, now: datetime, merchant: Merchan
     order.updated_at = now
     s.add(order)
     await invoice_at_fulfilment(s, order, merchant, now)
+    await order_mail.shipped(s, order, f, [(order_lines[w.order_line_id], w.quantity) for w in shipment.lines], now)
     audit.record(s, actor, "fulfilment.create", now, account_id=order.account_id,
                  target_type="Fulfilment", target_id=f.id, order_id=order.id, carrier=found.code,
                  lines={str(w.order_line_id): w.quantity for w in shipment.lines},
@@ -203,6 +206,7 @@ async def add_event(s: AsyncSession, actor: Actor, now: datetime, fulfilment_id:
                         recorded_by_user_id=actor.user_id, created_at=now)
     s.add(row)
     new = status_after_event(event.status, at, latest)
+    delivered_now = new is FulfilmentStatus.DELIVERED and f.status is not FulfilmentStatus.DELIVERED
     if new is not None:
         f.status = new
         if new is FulfilmentStatus.DELIVERED:
@@ -212,6 +216,8 @@ async def add_event(s: AsyncSession, actor: Actor, now: datetime, fulfilment_id:
     s.add(f)
     order = await s.get(Order, f.order_id)
     await s.flush()
+    if delivered_now:  # once: a second DELIVERED scan of the same parcel sends nothing
+        await order_mail.delivered(s, order, f, now)
     audit.record(s, actor, "fulfilment.event", now, account_id=order.account_id,
                  target_type="Fulfilment", target_id=f.id, event_id=row.id, status=event.status.value,
                  occurred_at=at.isoformat())

@@ -17,7 +17,7 @@ from db.models import (Account, AccountOrderingSettings, Location, Membership, O
 from db.models.ordering import ApprovalDecision, SpendingLimitPeriod
 from db.repositories import ordering as repo
 from db.repositories.payments import methods_of
-from domain import audit, billing_details, checkout, invoicing, mail, tax
+from domain import audit, billing_details, checkout, invoicing, mail, order_mail, tax
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
 from domain.invoicing import MerchantSettings
@@ -330,12 +330,14 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
     session.add(order)
     await session.flush()
     order.number = str(100000 + order.id)  # type: ignore[operator]
+    rows = []
     for position, (line, lt) in enumerate(zip(p.lines, line_taxes, strict=True)):
-        session.add(OrderLine(order_id=order.id, variant_id=line.variant.id, sku=line.variant.sku,  # type: ignore[arg-type]
+        rows.append(OrderLine(order_id=order.id, variant_id=line.variant.id, sku=line.variant.sku,  # type: ignore[arg-type]
                               title=line.title, quantity=line.quantity, unit_price=line.unit_price,
                               total=line.total, currency=currency, position=position, tax_percent=lt.percent,
                               tax_amount=lt.amount, tax_label=lt.label, tax_jurisdiction=lt.jurisdiction,
                               tax_reason=lt.reason.value if lt.reason else None, tax_included=lt.included))
+    session.add_all(rows)
     await session.flush()
     audit.record(session, actor, "order.place", now, account_id=account.id, target_type="Order",
                  target_id=order.id, number=order.number, total=str(t.total), source=p.source,
@@ -348,6 +350,7 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
         await checkout.pay_invoice(session, order, account, merchant, paid, now)
     else:
         await invoicing.invoice_when_accepted(session, order, account, merchant, now)
+    await order_mail.placed(session, order, p.location.name, rows, now)
     return order
 
 

@@ -57,7 +57,7 @@ def _no_maximum(pricer: Pricer) -> Pricer:
 
 async def request(session: Any, account_id: int, currency: str, location: Location, user_id: int | None,
                   requests: list[LineRequest], note: str | None, pricer: Pricer, now: datetime,
-                  actor: Actor) -> Quote:
+                  actor: Actor, merchant: MerchantSettings) -> Quote:
     problems: list[Problem] = []
     if not requests:
         problems.append(problem(OE.EMPTY, "A quote needs at least one line", "input", "lines"))
@@ -80,7 +80,22 @@ async def request(session: Any, account_id: int, currency: str, location: Locati
                               quantity=p.quantity, position=position))
     audit.record(session, actor, "quote.request", now, account_id=account_id, target_type="Quote",
                  target_id=quote.id, number=quote.number)
+    if merchant.staff_notify_email:
+        await _notify_staff(session, quote, location, priced, merchant, now)
     return quote
+
+
+async def _notify_staff(session: Any, quote: Quote, location: Location, lines: list[PricedLine],
+                        merchant: MerchantSettings, now: datetime) -> None:
+    """Tell the merchant's staff address that a quote waits to be priced."""
+    locale = merchant.staff_notify_locale
+    account = await order_repo.account(session, quote.account_id)
+    requester = await order_repo.user(session, quote.requested_by_user_id) if quote.requested_by_user_id else None
+    mail.enqueue(session, to=merchant.staff_notify_email, template="quote_requested", now=now,  # type: ignore[arg-type]
+                 locale=locale, number=quote.number, account=account.name, location=location.name,
+                 requested_by=requester.name if requester else "-",
+                 requested_on=format_date(now.date(), locale, "long"), note=quote.note or "-",
+                 lines="\n".join(f"{p.quantity} × {p.title} ({p.variant.sku})" for p in lines))
 
 
 @dataclass

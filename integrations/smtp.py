@@ -22,13 +22,18 @@ class SmtpTransport:
         self.sender = sender
         self.timeout = timeout
 
-    async def send(self, *, to: str, subject: str, body: str) -> None:
+    async def send(self, *, to: str, subject: str, body: str, html: str | None = None,
+                   headers: dict[str, str] | None = None) -> None:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2].strip(">") or None)
+        for name, value in (headers or {}).items():
+            message[name] = value
         message.set_content(body)
+        if html is not None:  # multipart/alternative: clients show the last part they can (the HTML)
+            message.add_alternative(html, subtype="html")
         await aiosmtplib.send(message, hostname=self.host, port=self.port, username=self.username,
                               password=self.password, use_tls=self.use_tls, timeout=self.timeout)

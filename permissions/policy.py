@@ -116,6 +116,8 @@ IDENTITY: dict[str, Rule] = {
                                                "(not integrations)", owner=True)
        for name in ("signOut", "sessionRevoke", "sessionRevokeAll", "twoFactorEnroll", "twoFactorConfirm",
                     "twoFactorDisable", "twoFactorRecoveryCodesRegenerate")},
+    "Mutation.notificationPreferencesUpdate": mutation(ALL_ROLES, "A signed-in person, for its own notification "
+                                                               "preferences (not integrations)", owner=True),
     "Mutation.invitationCreate": mutation({ADMIN}, "Invite a person to the account with roles", staff=STAFF_ADMIN),
     "Mutation.invitationRevoke": mutation({ADMIN}, "Withdraw a pending invitation", staff=STAFF_ADMIN),
     "Mutation.membershipRolesSet": mutation({ADMIN}, "Change a member's roles (the last ADMIN stays)",

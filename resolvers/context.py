@@ -49,6 +49,10 @@ class Settings:
     bank: BankAccount | None = None
     # What the subscription portal offers customers (PORTALQL_SUBSCRIPTION_PORTAL and others).
     subscription_portal: PortalConfig = PRESETS[Preset.B2B]
+    # Mail to the merchant's staff (a quote requested): its address and language
+    # (PORTALQL_STAFF_NOTIFY_EMAIL, PORTALQL_STAFF_NOTIFY_LOCALE).
+    staff_notify_email: str | None = None
+    staff_notify_locale: str = "en"
 
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (requests and the worker alike)."""
@@ -56,7 +60,9 @@ class Settings:
                                 numbering=self.invoice_numbering, public_url=self.public_url,
                                 reminder_days=self.invoice_reminder_days,
                                 dunning_retry_days=self.dunning_retry_days, dunning_cancel=self.dunning_cancel,
-                                tax=TaxSettings(merchant_country=self.merchant_country))
+                                tax=TaxSettings(merchant_country=self.merchant_country),
+                                staff_notify_email=self.staff_notify_email,
+                                staff_notify_locale=self.staff_notify_locale)
 
 
 @dataclass

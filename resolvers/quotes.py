@@ -54,7 +54,7 @@ async def quote_request(ctx: Context, s: Any, location_gid: str, lines: list[Lin
     location = await find_location(ctx, s, location_gid, "Mutation.quoteRequest")
     account = await repo.account(s, location.account_id)
     return {"quote": await domain.request(s, account.id, account.currency, location, ctx.caller.user_id, lines,  # type: ignore[arg-type]
-                                          note, ctx.loaders.pricing.pricer_in(s), ctx.now, ctx.actor)}
+                                          note, ctx.loaders.pricing.pricer_in(s), ctx.now, ctx.actor, ctx.merchant)}
 
 
 @mutation("quoteRespond", QuotePayload, audit="quote.respond")

@@ -13,6 +13,7 @@ from permissions.checks import guarded
 from resolvers import accounts as resolve
 from resolvers import invitations as resolve_invitations
 from resolvers import oauth_clients as resolve_clients
+from resolvers import notifications as resolve_notifications
 from resolvers import security as resolve_security
 from resolvers.billing import invoice_totals as invoice_due_totals
 from resolvers.billing import credit_notes as credit_note_search
@@ -249,6 +250,11 @@ class Viewer:
     @strawberry.field(description="The viewer's signed-in sessions, most recently used first.")
     async def sessions(self, info: Info) -> list[Annotated["Session", strawberry.lazy("schema.security")]]:  # noqa: F821
         return await resolve_security.my_sessions(info.context)  # type: ignore[return-value]
+
+    @strawberry.field(description="Which emails the viewer receives, per category (its own; legal and security "
+                                  "mail is always sent).")
+    async def notification_preferences(self, info: Info) -> list[Annotated["NotificationPreference", strawberry.lazy("schema.notifications")]]:  # noqa: F821
+        return await resolve_notifications.my_preferences(info.context)  # type: ignore[return-value]
 
     @strawberry.field(description="Whether signing in needs a second factor (TOTP).")
     async def two_factor_enabled(self, info: Info) -> bool:

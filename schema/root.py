@@ -18,6 +18,7 @@ from schema.auth import AuthMutations
 from schema.invitations import InvitationMutations
 from schema.members import MembershipMutations
 from schema.oauth_clients import OAuthClientMutations
+from schema.notifications import NotificationMutations
 from schema.security import SecurityMutations
 from resolvers.audit import audit_events
 from db.repositories.audit import AuditFilter as AuditFilterData
@@ -86,7 +87,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, 
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
-               PaymentMutations, InvoicingMutations, SubscriptionMutations):
+               PaymentMutations, InvoicingMutations, SubscriptionMutations, NotificationMutations):
     pass
 
 

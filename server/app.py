@@ -36,6 +36,7 @@ from server.exports import invoice_export_route, statement_export_route
 from server.bearer import bearer_token
 from server.customer_sessions import create_customer_session
 from server.oauth import token_endpoint
+from server.unsubscribe import unsubscribe_route
 from server.ratelimits import make_limiter
 from server import logs
 from server.middleware import Gate
@@ -192,6 +193,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
               Route("/readyz", readyz),
               Route("/oauth/token", token_endpoint, methods=["POST"]),
               Route("/customer-sessions", create_customer_session, methods=["POST"]),
+              Route("/unsubscribe/{token}", unsubscribe_route, methods=["GET", "POST"]),
               Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"]),
               Route("/exports/invoices.csv", invoice_export_route(graphql, lines=False), methods=["GET"]),
               Route("/exports/invoice-lines.csv", invoice_export_route(graphql, lines=True), methods=["GET"]),

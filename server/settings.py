@@ -6,9 +6,12 @@ from pathlib import Path
 from domain.bank_transfer import BankAccount, bank_account
 from domain.billing_details import is_country
 from domain.documents import Seller
+from domain.errors import Rejected
+from domain.identity.emails import normalize_email
 from domain.invoicing import NumberFormat
 from domain.pricing import ListPriceRates
 from domain.subscriptions.portal import PRESETS, Action, PortalConfig, Preset
+from i18n.locales import normalize_locale
 from schema.requests import Settings as SessionSettings
 from schema.limits import Limits
 
@@ -134,6 +137,8 @@ class Settings:
                 merchant_country=_country("PORTALQL_SELLER_COUNTRY"),
                 bank=seller.bank,
                 subscription_portal=_subscription_portal(),
+                staff_notify_email=_email("PORTALQL_STAFF_NOTIFY_EMAIL"),
+                staff_notify_locale=normalize_locale(os.environ.get("PORTALQL_STAFF_NOTIFY_LOCALE") or "en"),
             ),
             payment_gateway=_gateway(),
             stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
@@ -196,6 +201,17 @@ def _gateway() -> str:
     if gateway == "stripe" and not os.environ.get("STRIPE_SECRET_KEY"):
         raise SystemExit("PORTALQL_PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY (sk_live_... or sk_test_...)")
     return gateway
+
+
+def _email(name: str) -> str | None:
+    """An email address from the environment (checked as sign-up checks one), or None when unset."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return normalize_email(raw)
+    except Rejected:
+        raise SystemExit(f"{name} must be an email address, got {raw!r}") from None
 
 
 def _url(name: str, default: str) -> str:

@@ -11,6 +11,7 @@ from domain.clock import Clock, SystemClock
 from domain.invoice_mail import send_reminders
 from domain.invoicing import MerchantSettings
 from domain.mailer import MailTransport, drain
+from domain.notifications import DEVELOPMENT_LINKS, Links
 from domain.payments import PaymentGateway
 from domain.subscriptions import renewals
 from server.settings import Settings
@@ -37,9 +38,10 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
     from server.app import make_gateway  # noqa: PLC0415 - the app's gateway, built once
 
     gateway = make_gateway(settings)
+    links = Links(settings.sessions.public_url, settings.sessions.secret_key)
     try:
         while True:
-            await work_once(db, transport, clock, merchant, gateway)
+            await work_once(db, transport, clock, merchant, gateway, links)
             if once:
                 return 0
             await asyncio.sleep(interval)
@@ -48,7 +50,7 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
 
 
 async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings,
-                    gateway: PaymentGateway | None = None) -> None:
+                    gateway: PaymentGateway | None = None, links: Links = DEVELOPMENT_LINKS) -> None:
     """One pass: the subscription renewals and dunning retries (when a gateway is given), the
     invoice reminders that are due, the outbox (when mail can be sent), then the idempotency keys
     past their day. A failing step (a database hiccup) must not stop the others or the worker."""
@@ -69,9 +71,10 @@ async def work_once(db: Database, transport: Any, clock: Clock, merchant: Mercha
         log.exception("invoice reminders failed; trying again")
     if transport is not None:
         try:
-            result = await drain(db, transport, clock)
-            if result.sent or result.retrying or result.failed:
-                log.info("outbox: %s sent, %s to retry, %s failed", result.sent, result.retrying, result.failed)
+            result = await drain(db, transport, clock, links=links)
+            if result.sent or result.retrying or result.failed or result.skipped:
+                log.info("outbox: %s sent, %s to retry, %s failed, %s not sent (preferences)", result.sent,
+                         result.retrying, result.failed, result.skipped)
         except Exception:  # noqa: BLE001
             log.exception("outbox pass failed; trying again")
     try:

@@ -34,7 +34,15 @@ class Inbox:
 
 
 def body_of(message: Message) -> str:
-    return message.get_content()  # type: ignore[attr-defined]
+    """The plain text (of a multipart/alternative message: its text part)."""
+    return message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[attr-defined]
+
+
+def html_in(message: Message) -> str:
+    """The HTML part of a multipart/alternative message."""
+    part = message.get_body(preferencelist=("html",))  # type: ignore[attr-defined]
+    assert part is not None and part.get_content_type() == "text/html", message
+    return part.get_content()
 
 
 def token_in(message: Message) -> str:

@@ -64,3 +64,7 @@ class MerchantSettings:
     # PAST_DUE with its invoice open (False).
     dunning_retry_days: tuple[int, ...] = (1, 3, 5)
     dunning_cancel: bool = True
+    # Where mail for the merchant's staff goes (a quote requested), in which language
+    # (PORTALQL_STAFF_NOTIFY_EMAIL, PORTALQL_STAFF_NOTIFY_LOCALE); None: no such mail.
+    staff_notify_email: str | None = None
+    staff_notify_locale: str = "en"
