@@ -3,10 +3,15 @@
 PORTALQL_SMTP_URL: smtp://user:password@host:587 (STARTTLS when the server offers it),
 smtps://host:465 (TLS from the start), smtp://127.0.0.1:1025 (plain, for a local catcher)."""
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+
+# Header lines up to RFC 5322's 998 characters: a List-Unsubscribe URL has no space to fold at,
+# and at the usual 78 the stdlib would turn it into encoded words that mail clients do not read.
+POLICY = SMTP.clone(max_line_length=998)
 
 
 class SmtpTransport:
@@ -35,5 +40,6 @@ class SmtpTransport:
         message.set_content(body)
         if html is not None:  # multipart/alternative: clients show the last part they can (the HTML)
             message.add_alternative(html, subtype="html")
-        await aiosmtplib.send(message, hostname=self.host, port=self.port, username=self.username,
+        await aiosmtplib.send(message.as_bytes(policy=POLICY), sender=parseaddr(self.sender)[1], recipients=[to],
+                              hostname=self.host, port=self.port, username=self.username,
                               password=self.password, use_tls=self.use_tls, timeout=self.timeout)

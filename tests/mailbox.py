@@ -18,10 +18,11 @@ from integrations.smtp import SmtpTransport
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.raw: list[bytes] = []  # as received, to check how headers were written
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content,
-                                                 policy=default_policy))
+        self.raw.append(envelope.original_content or envelope.content)
+        self.messages.append(message_from_bytes(self.raw[-1], policy=default_policy))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:
