@@ -16,7 +16,7 @@ def add_commands(sub: Any) -> None:
     mail = sub.add_parser("mail", help="the mail outbox")
     mail_sub = mail.add_subparsers(dest="mail_command", required=True)
     ls = mail_sub.add_parser("list", help="recent messages, newest first")
-    ls.add_argument("--status", choices=["PENDING", "SENT", "FAILED"])
+    ls.add_argument("--status", choices=["PENDING", "SENT", "FAILED", "SKIPPED"])
     ls.add_argument("--to")
     ls.add_argument("--limit", type=int, default=20)
     show = mail_sub.add_parser("show", help="print one message as it will be (or was) sent")

@@ -18,7 +18,8 @@ from db.enums import (AccountCreditKind, AccountKind, AddressKind, BillingInterv
                       PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionKind, SubscriptionStatus)
 from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, DocumentSequence, Account, Address,
                        Fulfilment, FulfilmentLine, Invoice, InvoiceLine, InvoiceReminder, Location,
-                       Membership, MembershipRole, Order, OrderLine, Payment, PaymentMethod, PriceList, PriceListEntry,
+                       Membership, MembershipRole, NotificationPreference, Order, OrderLine, Payment, PaymentMethod,
+                       PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
                        Subscription, SubscriptionItem, TaxRate, User)
 from db.models.shipments import ShipmentEventStatus
@@ -49,7 +50,8 @@ TAX_RATES = [
 EUR_PER_USD = Decimal("0.92")
 JPY_PER_USD = Decimal("150")  # the demo's yen prices: fixed in its JPY price list
 LIST_PRICE_RATES = f"USD:EUR={EUR_PER_USD}"
-# The demo merchant as its invoice PDFs name it (`portalql demo` sets these unless already set).
+# The demo merchant as its invoice PDFs name it, and its staff's address (`portalql demo` sets these unless
+# already set).
 SELLER_ENV = {
     "PORTALQL_SELLER_NAME": "Portalql Supply Co.",
     "PORTALQL_SELLER_ADDRESS": "500 Industrial Way|Chicago, IL 60607",
@@ -59,6 +61,8 @@ SELLER_ENV = {
     "PORTALQL_BANK_NAME": "Commerzbank",
     "PORTALQL_BANK_IBAN": "DE89 3704 0044 0532 0130 00",
     "PORTALQL_BANK_BIC": "COBADEFFXXX",
+    # Its staff's address for mail to them (a quote requested): see `portalql mail list --to`.
+    "PORTALQL_STAFF_NOTIFY_EMAIL": "sales@merchant.example",
 }
 CARRIERS = {
     "UPS": "https://www.ups.com/track?tracknum={}",
@@ -107,7 +111,7 @@ class Rows:
 
 
 # Insert order: parents before children.
-MODELS = [TaxRate, User, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
+MODELS = [TaxRate, User, NotificationPreference, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
           SubscriptionItem, Invoice, InvoiceLine, InvoiceReminder, Payment, CreditNote, CreditNoteLine,
           AccountCreditTransaction, DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod]
@@ -430,6 +434,9 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     b.member(users["admin"], acme, [(Role.ADMIN, None)])
     b.member(users["buyer"], acme, [(Role.BUYER, denver)], spending_limit=Decimal("5000"))
     b.member(users["approver"], acme, [(Role.APPROVER, None)])
+    # Notification preferences (docs/notifications.md): the viewer wants no shipping mail.
+    b.rows.add(NotificationPreference, user_id=users["viewer"], category="SHIPPING", enabled=False,
+               updated_at=b.now - timedelta(days=30))
     b.member(users["ap"], acme, [(Role.ACCOUNTS_PAYABLE, None)])
     b.member(users["viewer"], acme, [(Role.VIEWER, austin)])
     acme_fixed = [(variant, [(1, money(variant["list_price"] * Decimal("0.85"))),
@@ -472,6 +479,8 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     munich = b.location(globex, "München Werk", "Landsberger Str. 300", "München", "BY", "80687", "DE")
     g_admin = b.user("admin@globex.example", "Greta Admin", locale="de")
     g_buyer = b.user("buyer@globex.example", "Gustav Einkauf", locale="de")
+    b.rows.add(NotificationPreference, user_id=g_buyer, category="MARKETING", enabled=True,
+               updated_at=b.now - timedelta(days=10))  # news and offers, which are off unless chosen
     b.member(g_admin, globex, [(Role.ADMIN, None)])
     b.member(g_buyer, globex, [(Role.BUYER, None)], spending_limit=Decimal("3000"))
 
