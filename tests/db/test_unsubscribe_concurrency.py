@@ -34,7 +34,8 @@ async def test_one_link_used_twice_at_once_changes_the_preference_once(db, clock
         assert sorted(results) == ["OK", "USED_TOKEN"]
         async with db.session() as s:
             assert (await s.exec(select(func.count()).select_from(UnsubscribeUse))).one() == 1
-            [pref] = (await s.exec(select(NotificationPreference))).all()
+            [pref] = (await s.exec(select(NotificationPreference)
+                                   .where(NotificationPreference.user_id == user.id))).all()
         assert (pref.user_id, pref.category, pref.enabled) == (user.id, "SHIPPING", False)
     finally:
         for w in workers:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlmodel import select
 
+from db.engine import count_statements
 from db.models import AuditEvent, NotificationPreference, OutboxMessage, UnsubscribeUse, User
 from domain import mail
 from domain.notifications import Category
@@ -263,3 +264,28 @@ async def test_unsubscribe_links_are_rate_limited(client):
     for _ in range(5):
         assert (await client.get("/unsubscribe/1.SHIPPING.1.x")).status_code == 400
     assert (await client.get("/unsubscribe/1.SHIPPING.1.x")).status_code == 429
+
+
+async def test_reading_preferences_and_sending_a_batch_cost_fixed_statements(gql, db, clock, deliver):
+    assert (await gql(PREFS, as_=BUYER))["_statements"] == (await gql(PREFS, as_=VIEWER))["_statements"] == 2
+    # The due messages, their recipients, the recipients' choices, then the ORM's UPDATEs of the
+    # messages (one per set of columns changed: those sent, those skipped), however many there are.
+    for n, statements in ((1, 4), (6, 8)):
+        async with db.transaction() as s:
+            for i in range(n):
+                mail.enqueue(s, to=(BUYER, VIEWER, AP)[i % 3], template="order_delivered", now=clock.now(), name="-",
+                             number=str(i), po_number="-", carrier="UPS", tracking_number="-", delivered_on="-")
+        with count_statements() as counter:
+            result = await deliver()
+        assert result.sent + result.skipped == n
+        assert result.skipped == n // 3  # the demo viewer turned shipping mail off
+        assert counter.count == statements, (n, counter.count)
+
+
+async def test_a_refused_change_queues_no_mail(gql, db):
+    order = await place_order(gql, db)
+    before = len(await outbox(db))
+    body = await gql(SHIP, {"input": {"orderId": order["id"], "carrier": "UPS",
+                                      "lines": [{"orderLineId": order["lines"][0]["id"], "quantity": 99}]}}, as_=STAFF_ADMIN)
+    assert data(body, "fulfilmentCreate")["userErrors"] == [{"code": "QUANTITY_EXCEEDS_REMAINING"}]
+    assert len(await outbox(db)) == before
