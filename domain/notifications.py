@@ -217,22 +217,22 @@ async def decide(session: Any, messages: list[OutboxMessage], links: Links) -> d
             sorted_[m.id] = category_of(m.template)  # type: ignore[index]
         except UnknownTemplate:
             continue
-    optional = [m for m in messages if sorted_.get(m.id) is not None]  # type: ignore[arg-type]
-    users = await repo.users_by_email(session, [m.to_address for m in optional])
+    optional = [m.to_address for m in messages if sorted_.get(m.id) is not None]  # type: ignore[arg-type]
+    users = await repo.users_by_email(session, optional)
     chosen = await repo.choices(session, [u.id for u in users.values()])  # type: ignore[misc]
     out: dict[int, Decision] = {}
     for m in messages:
-        if m.id not in sorted_:
+        pk: int = m.id  # type: ignore[assignment]
+        if pk not in sorted_:
             continue
-        category = sorted_[m.id]  # type: ignore[index]
-        if category is None:
-            out[m.id] = Decision(True)  # type: ignore[index]
-            continue
+        category = sorted_[pk]
         user = users.get(m.to_address)
-        if user is None:  # the address is no one's any more (changed, or the user removed)
-            out[m.id] = Decision(False, category, reason="no user has this address")  # type: ignore[index]
+        if category is None:
+            out[pk] = Decision(True)
+        elif user is None:  # the address is no one's any more (changed, or the user removed)
+            out[pk] = Decision(False, category, reason="no user has this address")
         elif not effective(chosen[user.id])[category]:  # type: ignore[index]
-            out[m.id] = Decision(False, category, reason=f"{category.value} turned off by the recipient")  # type: ignore[index]
+            out[pk] = Decision(False, category, reason=f"{category.value} turned off by the recipient")
         else:
-            out[m.id] = Decision(True, category, links.url(Unsubscribe(user.id, category, m.id)))  # type: ignore[arg-type,index]
+            out[pk] = Decision(True, category, links.url(Unsubscribe(user.id, category, pk)))  # type: ignore[arg-type]
     return out

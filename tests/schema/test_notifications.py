@@ -191,6 +191,11 @@ async def test_every_kind_of_email_is_queued_with_its_change_and_delivered_as_te
         assert message.get_content_type() == "multipart/alternative", template
         first_line = body_of(message).strip().splitlines()[0]
         assert "<p>" in html_in(message) and first_line.split(" ")[0] in html_in(message), template
+    # Order and quote mail goes to the buyer who placed or asked, not to others of the account
+    # (accounts payable gets the invoice only), nor staff but at the staff address.
+    assert [m["Subject"].split()[0] for m in smtp.to(AP)] == ["Invoice"]
+    assert smtp.to(ADMIN) == smtp.to(APPROVER) == smtp.to(VIEWER) == smtp.to(STAFF_ADMIN) == []
+    assert {m["To"] for m in smtp.messages} == {BUYER, AP, STAFF_INBOX}
     # Essential ones carry no unsubscribe link; the others do, each its own.
     for template in ("quote_requested", "return_requested"):
         assert by_kind[template]["List-Unsubscribe"] is None, template
