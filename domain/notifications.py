@@ -151,8 +151,11 @@ def read_token(secret_key: str, token: str) -> Unsubscribe | None:
     payload, _, signature = token.rpartition(".")
     if not hmac.compare_digest(_sign(secret_key, payload).encode(), signature.encode()):
         return None
-    user_id, category, message_id = payload.split(".")
-    return Unsubscribe(int(user_id), Category(category), int(message_id))
+    try:  # ours, but perhaps of a category since removed
+        user_id, category, message_id = payload.split(".")
+        return Unsubscribe(int(user_id), Category(category), int(message_id))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
