@@ -8,7 +8,9 @@ from domain import audit
 from domain.audit import Actor
 from domain.clock import SystemClock
 from domain.identity.api_keys import create_key
-from i18n.mail import TemplateError, render, subject as subject_of
+from domain.mailer import compose
+from domain.notifications import Links, decide
+from i18n.mail import TemplateError, subject as subject_of
 from server.settings import Settings
 
 
@@ -21,6 +23,7 @@ def add_commands(sub: Any) -> None:
     ls.add_argument("--limit", type=int, default=20)
     show = mail_sub.add_parser("show", help="print one message as it will be (or was) sent")
     show.add_argument("id", type=int)
+    show.add_argument("--html", action="store_true", help="print its HTML part too")
     worker = sub.add_parser("worker", help="queue invoice reminders and send the mail outbox (PORTALQL_SMTP_URL), "
                                            "retrying with back-off")
     worker.add_argument("--interval", type=float, default=5.0)
@@ -42,13 +45,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         if args.command == "mail":
-            return await _mail(db, args)
+            return await _mail(db, args, Links(settings.sessions.public_url, settings.sessions.secret_key))
         return await _apikey(db, args)
     finally:
         await db.dispose()
 
 
-async def _mail(db: Database, args: argparse.Namespace) -> int:
+async def _mail(db: Database, args: argparse.Namespace, links: Links) -> int:
     async with db.session() as s:
         if args.mail_command == "list":
             rows = await outbox.recent_messages(s, max(1, min(args.limit, 500)), args.status, args.to)
@@ -66,12 +69,20 @@ async def _mail(db: Database, args: argparse.Namespace) -> int:
         if m is None:
             print(f"no message {args.id}")
             return 1
+        # As the sender would send it now: with the footer and unsubscribe link of its category,
+        # or what keeps it from being sent.
+        decision = (await decide(s, [m], links)).get(m.id)  # type: ignore[arg-type]
         try:
-            rendered = render(m.template, m.locale, m.params)
+            rendered, html, headers = compose(m, decision)
         except TemplateError as e:
             print(f"cannot render: {e} (links and codes are dropped once a message is sent)")
             return 1
-        print(f"To: {m.to_address}\nSubject: {rendered.subject}\nStatus: {m.status}\n\n{rendered.body}")
+        extra = "".join(f"{name}: {value}\n" for name, value in headers.items())
+        if decision is not None and not decision.send:
+            extra += f"Not sent: {decision.reason}\n"
+        print(f"To: {m.to_address}\nSubject: {rendered.subject}\nStatus: {m.status}\n{extra}\n{rendered.body}")
+        if args.html:
+            print(html)
         return 0
 
 

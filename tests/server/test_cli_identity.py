@@ -37,7 +37,9 @@ def test_apikey_and_mail_commands(tmp_path, sqlite_template, monkeypatch, capsys
     asyncio.run(queue())
     assert main(["mail", "list"]) == 0
     assert "jo@example.com" in (out := capsys.readouterr().out) and "Ihr Anmeldecode: ABC234" in out
-    assert main(["mail", "show", "1"]) == 0
-    assert "token=pqm_x" in capsys.readouterr().out
+    assert main(["mail", "show", "1", "--html"]) == 0
+    out = capsys.readouterr().out
+    assert "token=pqm_x" in out and '<a href="http://localhost:3000/sign-in/link?token=pqm_x">' in out
+    assert "List-Unsubscribe" not in out  # a sign-in code is essential
     assert main(["worker", "--once"]) == 0  # no SMTP configured: mail stays in the outbox
     assert "stay in the outbox" in capsys.readouterr().out
