@@ -1,6 +1,6 @@
 """notification preferences per user and category, and used unsubscribe links
 
-Revision ID: notify
+Revision ID: 0018_notifications
 Revises: 0017_subscription_actions
 Create Date: 2026-12-07 21:30:00
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 import db.types
 
-revision: str = 'notify'
+revision: str = '0018_notifications'
 down_revision: str | Sequence[str] | None = '0017_subscription_actions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
