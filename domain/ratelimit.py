@@ -43,6 +43,8 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "payment_method_add": ((Limit(5, 60), Limit(10, 3600)), (Limit(10, 60), Limit(30, 3600))),
     # CSV exports read every row they match: a few a minute per caller is plenty for a person or a sync.
     "export": ((Limit(10, 60), Limit(120, 3600)), (Limit(30, 60), Limit(300, 3600))),
+    # Support tickets, customer answers and deflections (per user): each may carry files and email staff.
+    "support": ((Limit(10, 60), Limit(60, 3600)), (Limit(30, 60), Limit(300, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

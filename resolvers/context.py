@@ -49,6 +49,9 @@ class Settings:
     bank: BankAccount | None = None
     # What the subscription portal offers customers (PORTALQL_SUBSCRIPTION_PORTAL and others).
     subscription_portal: PortalConfig = PRESETS[Preset.B2B]
+    # The merchant's staff address told of new and escalated support tickets (PORTALQL_STAFF_NOTIFY_EMAIL);
+    # None: no such email.
+    staff_notify_email: str | None = None
 
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (requests and the worker alike)."""

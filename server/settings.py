@@ -134,6 +134,7 @@ class Settings:
                 merchant_country=_country("PORTALQL_SELLER_COUNTRY"),
                 bank=seller.bank,
                 subscription_portal=_subscription_portal(),
+                staff_notify_email=os.environ.get("PORTALQL_STAFF_NOTIFY_EMAIL") or None,
             ),
             payment_gateway=_gateway(),
             stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,

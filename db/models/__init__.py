@@ -18,6 +18,8 @@ from db.models.ordering import AccountOrderingSettings, OrderApproval, OrderAppr
 from db.models.quotes import Quote, QuoteLine  # noqa: E402
 from db.models.tax import TaxRate  # noqa: E402
 from db.models.payments import PaymentMethod  # noqa: E402
+from db.models.support import (KbArticle, KbDeflection, KbTopic, SupportAttachment, SupportMessage,  # noqa: E402
+                               SupportTicket)
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -30,4 +32,5 @@ __all__ = [
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
     "Quote", "QuoteLine", "TaxRate", "PaymentMethod",
     "AccountCreditTransaction", "CreditNote", "CreditNoteLine", "DocumentSequence",
+    "KbArticle", "KbDeflection", "KbTopic", "SupportAttachment", "SupportMessage", "SupportTicket",
 ]
