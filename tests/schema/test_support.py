@@ -265,3 +265,14 @@ async def test_the_queue_reads_a_fixed_number_of_statements(gql, db):
     assert len(many["data"]["supportTickets"]["nodes"]) == len(few["data"]["supportTickets"]["nodes"]) + 3
     # The session, the page, its count, then one each for messages, their attachments, and people.
     assert few["_statements"] == many["_statements"] == 6, (few["_statements"], many["_statements"])
+
+
+async def test_opening_tickets_is_rate_limited_per_user(gql, db):
+    for i in range(10):
+        await _open(gql, subject=f"Question {i}")
+    before = await count(db, SupportTicket)
+    body = await gql(OPEN, {"input": {"subject": "One more", "body": "Hello"}}, as_=BUYER)
+    assert codes(body) == ["THROTTLED"] and body["errors"][0]["extensions"]["retryAfter"] > 0
+    assert await count(db, SupportTicket) == before
+    # Another person is not held up.
+    await _open(gql, ADMIN, subject="Mine")
