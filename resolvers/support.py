@@ -286,6 +286,7 @@ async def article(ctx: Context, slug: str, locale: str | None) -> KbArticle | No
 
 
 async def search(ctx: Context, query: str, locale: str | None, limit: int) -> list[KbArticle]:
+    await throttle(ctx, "kb_search", str(ctx.caller.user_id) if ctx.caller.user_id else None)
     async with ctx.db.session() as s:
         return await _articles(ctx, s).search(query[:500], locale, min(max(limit, 1), 50))
 

@@ -217,3 +217,10 @@ async def test_postgres_search_uses_the_gin_index(db):
         await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         plan = "\n".join(r[0] for r in (await conn.exec_driver_sql(f"EXPLAIN {sql}")).all())
     assert "ix_kb_article_search" in plan, plan
+
+
+async def test_anonymous_search_is_rate_limited_per_ip(gql):
+    for _ in range(120):
+        assert "errors" not in await gql(SEARCH, {"q": "shipment"})
+    body = await gql(SEARCH, {"q": "shipment"})
+    assert codes(body) == ["THROTTLED"]
