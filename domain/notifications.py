@@ -51,7 +51,7 @@ TEMPLATES: dict[str, Category | str] = {
     "return_requested": ESSENTIAL, "return_approved": ESSENTIAL, "return_declined": ESSENTIAL,
     "return_received": ESSENTIAL, "return_refunded": ESSENTIAL,
     # To the merchant's staff address (PORTALQL_STAFF_NOTIFY_EMAIL, which is their on/off).
-    "quote_requested": ESSENTIAL, "webhook_endpoint_disabled": ESSENTIAL,
+    "quote_requested": ESSENTIAL, "webhook_endpoint_disabled": ESSENTIAL, "support_ticket_opened": ESSENTIAL,
     "order_placed": Category.ORDER_CONFIRMATION, "order_approved": Category.ORDER_CONFIRMATION,
     "order_rejected": Category.ORDER_CONFIRMATION,
     "order_shipped": Category.SHIPPING, "order_delivered": Category.SHIPPING,

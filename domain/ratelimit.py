@@ -45,6 +45,10 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "export": ((Limit(10, 60), Limit(120, 3600)), (Limit(30, 60), Limit(300, 3600))),
     # One-click unsubscribe links (no sign-in): per link and per IP, against scripts trying links.
     "unsubscribe": ((Limit(5, 60), Limit(20, 3600)), (Limit(30, 60), Limit(300, 3600))),
+    # Support tickets, customer answers and deflections (per user): each may carry files and email staff.
+    "support": ((Limit(10, 60), Limit(60, 3600)), (Limit(30, 60), Limit(300, 3600))),
+    # Knowledge base searches, anonymous ones too (per user when signed in, and per IP).
+    "kb_search": ((Limit(60, 60), Limit(1000, 3600)), (Limit(120, 60), Limit(2000, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

@@ -318,9 +318,36 @@ PAYMENTS: dict[str, Rule] = {
                                                     "subscription is charged automatically)"),
 }
 
+# Support tickets and the knowledge base.
+_TICKETS = frozenset({ADMIN, BUYER})
+
+SUPPORT: dict[str, Rule] = {
+    "rows:SupportTicket": rows(_TICKETS, "Support tickets of the caller's locations (all of the account's for ADMIN); "
+                               "a member also sees the tickets it opened; staff see all (the queue)", owner=True),
+    "rows:KbArticle": rows(ALL_ROLES, "Knowledge base articles: published PUBLIC ones for anyone, SIGNED_IN ones for "
+                           "signed-in customers, CUSTOMERS ones for accounts that bought the product or plan; "
+                           "staff read drafts too"),
+    "rows:KbDeflection": rows(frozenset(), "Deflections (an article answered the question): staff count them"),
+    "Mutation.supportTicketCreate": mutation(_TICKETS, "Open a support ticket for a location (BUYER) or the account "
+                                             "(ADMIN) (rate limited)", staff=NO_STAFF),
+    "Mutation.supportTicketReply": mutation(_TICKETS, "Answer on a ticket the caller may see (rate limited)",
+                                            owner=True, staff=NO_STAFF),
+    "Mutation.supportTicketClose": mutation(_TICKETS, "Close a ticket the caller may see", owner=True,
+                                            staff=NO_STAFF),
+    "Mutation.supportTicketEscalate": mutation({ADMIN}, "Hand a ticket to the account team (customer ADMIN or staff)"),
+    "Mutation.supportStaffReply": mutation(frozenset(), "Answer a ticket (the customer is emailed) or add an "
+                                           "internal note"),
+    "Mutation.supportTicketUpdate": mutation(frozenset(), "Set a ticket's status or priority"),
+    "Mutation.supportDeflect": mutation(ALL_ROLES, "Record that an offered article answered the question "
+                                        "(rate limited)", staff=NO_STAFF),
+    "Mutation.kbArticleCreate": mutation(frozenset(), "Write a knowledge base article (a draft)"),
+    "Mutation.kbArticleUpdate": mutation(frozenset(), "Change, publish or withdraw a knowledge base article"),
+    "Mutation.kbTopicCreate": mutation(frozenset(), "Add a knowledge base topic"),
+}
+
 # The one table that the permission classes, row scopes, docs and tests read.
 POLICY: dict[str, Rule] = {**ACCOUNTS, **IDENTITY, **CATALOG, **ORDERING, **REQUISITION_LISTS, **FULFILMENT,
-                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX, **PAYMENTS}
+                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX, **PAYMENTS, **SUPPORT}
 
 
 def rule(key: str) -> Rule:

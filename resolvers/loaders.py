@@ -12,6 +12,7 @@ from db.engine import Database
 from db.loaders import (accounts, billing, carts, catalog, fulfilment, orders, payments, pricing, quotes, requisitions,
                         subscriptions)
 from db.loaders import returns as return_batches  # (ReturnLoaders has a `returns`)
+from db.loaders import support
 from domain.ordering import Pricer
 from domain.pricing import ListPriceRates
 from permissions.caller import Caller
@@ -161,6 +162,14 @@ class ReturnLoaders(_Domain):
     returned_quantity = _Loader(return_batches.returned_by_order_line)
 
 
+class SupportLoaders(_Domain):
+    # Internal notes are for staff: customers' loaders never read them.
+    messages = _Loader(of=lambda d: support.messages_by_ticket if d.caller.is_staff
+                       else support.public_messages_by_ticket)
+    attachments = _Loader(support.attachments_by_message)
+    topic = _Loader(support.topic_by_id)
+
+
 class SubscriptionLoaders(_Domain):
     items = _Loader(subscriptions.items_by_subscription)
     events = _Loader(subscriptions.events_by_subscription)
@@ -207,6 +216,7 @@ class Loaders:
     billing: BillingLoaders = _domain(BillingLoaders)
     fulfilment: FulfilmentLoaders = _domain(FulfilmentLoaders)
     returns: ReturnLoaders = _domain(ReturnLoaders)
+    support: SupportLoaders = _domain(SupportLoaders)
     subscriptions: SubscriptionLoaders = _domain(SubscriptionLoaders)
     requisitions: RequisitionLoaders = _domain(RequisitionLoaders)
     carts: CartLoaders = _domain(CartLoaders)

@@ -18,6 +18,8 @@ from db.repositories.requisitions import RequisitionListRepository
 from db.repositories.returns import ReturnRepository
 from db.repositories.staff import PriceListRepository
 from db.repositories.subscriptions import SubscriptionRepository
+from db.repositories.knowledge_base import ArticleRepository
+from db.repositories.support import TicketRepository
 from resolvers.fulfilment import OrderLineFetcher
 from resolvers.context import Context
 from resolvers.errors import bad_input, not_found, unauthenticated
@@ -59,6 +61,8 @@ FETCHERS: dict[str, Callable[[Any, Context], Any]] = {
     "Quote": _scoped(QuoteRepository, "rows:Quote"),
     "PaymentMethod": _scoped(PaymentMethodRepository, "rows:PaymentMethod"),
     "Payment": _scoped(PaymentRepository, "rows:Invoice"),
+    "SupportTicket": _scoped(TicketRepository, "rows:SupportTicket"),
+    "KbArticle": lambda session, ctx: ArticleRepository(session, ctx.scope("rows:KbArticle"), True),
 }
 
 

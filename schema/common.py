@@ -22,6 +22,7 @@ NODE_TYPES: dict[type, str] = {
     models.Fulfilment: "Fulfilment", models.OrderLine: "OrderLine", models.ReturnRequest: "Return",
     models.RequisitionList: "RequisitionList", models.PriceList: "PriceList",
     models.Cart: "Cart", models.Quote: "Quote", models.PaymentMethod: "PaymentMethod",
+    models.SupportTicket: "SupportTicket", models.KbArticle: "KbArticle",
 }
 
 

@@ -7,8 +7,9 @@ from resolvers.context import Context, Settings
 from resolvers.documents import Printable, credit_note_printable, invoice_documents, receipt_printable, statement_printable
 from resolvers.globalid import decode_as
 from resolvers.returns import photo_download
+from resolvers.support import attachment_download
 from schema.billing import InvoiceFilter, InvoiceSortKey, SortDirection, invoice_filter
 
-__all__ = ["Context", "InvoiceFilter", "InvoiceSortKey", "Printable", "Settings", "SortDirection",
+__all__ = ["Context", "attachment_download", "InvoiceFilter", "InvoiceSortKey", "Printable", "Settings", "SortDirection",
            "credit_note_printable", "decode_as", "invoice_documents", "invoice_exports", "invoice_filter",
            "photo_download", "receipt_printable", "statement_printable"]

@@ -37,17 +37,20 @@ from schema.subscriptions import Subscription, SubscriptionMutations, Subscripti
 from schema.fulfilment import Fulfilment, FulfilmentMutations, FulfilmentQueries
 from schema.requisitions import RequisitionList, RequisitionMutations, RequisitionQueries
 from schema.returns import Return, ReturnMutations, ReturnQueries
+from schema.support import KbArticle, SupportMutations, SupportQueries, SupportTicket
 from schema.staff import PriceList, StaffMutations, StaffQueries
 from schema.billing_details import BillingDetailsMutations
 from schema.tax import TaxMutations, TaxQueries
 
 # Types reachable only through Node must be named for the schema to include them.
 NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
-                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote, PaymentMethod, CreditNote]
+                        Fulfilment, Return, RequisitionList, PriceList, Cart, Quote, PaymentMethod, CreditNote,
+                        SupportTicket, KbArticle]
 
 
 @strawberry.type
-class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries):
+class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries,
+            SupportQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller
@@ -87,7 +90,8 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, 
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
-               PaymentMutations, InvoicingMutations, SubscriptionMutations, NotificationMutations):
+               PaymentMutations, InvoicingMutations, SubscriptionMutations, NotificationMutations,
+               SupportMutations):
     pass
 
 

@@ -31,7 +31,7 @@ from schema.cost import QueryCost
 from schema.requests import Context
 from schema.root import build_schema
 from server.documents import DocumentRoutes
-from server.downloads import return_photo_route
+from server.downloads import return_photo_route, support_attachment_route
 from server.exports import invoice_export_route, statement_export_route
 from server.bearer import bearer_token
 from server.customer_sessions import create_customer_session
@@ -195,6 +195,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
               Route("/customer-sessions", create_customer_session, methods=["POST"]),
               Route("/unsubscribe/{token}", unsubscribe_route, methods=["GET", "POST"]),
               Route("/downloads/return-photos/{photo_id}", return_photo_route(graphql), methods=["GET"]),
+              Route("/downloads/support-attachments/{attachment_id}", support_attachment_route(graphql),
+                    methods=["GET"]),
               Route("/exports/invoices.csv", invoice_export_route(graphql, lines=False), methods=["GET"]),
               Route("/exports/invoice-lines.csv", invoice_export_route(graphql, lines=True), methods=["GET"]),
               Route("/exports/statement.csv", statement_export_route(graphql), methods=["GET"])]

@@ -22,8 +22,11 @@ from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, Doc
                        PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
                        Subscription, SubscriptionItem, TaxRate, User)
+from db.models import KbArticle, KbTopic, SupportMessage, SupportTicket
+from db.models.support import ArticleVisibility, MessageAuthor, TicketPriority, TicketStatus
 from db.models.shipments import ShipmentEventStatus
 from domain import tax
+from domain.knowledge_base import render
 from domain.auth import hash_password
 from domain.billing_details import BillingDetails
 from domain.invoicing import NumberFormat, Series
@@ -114,7 +117,8 @@ class Rows:
 MODELS = [TaxRate, User, NotificationPreference, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
           SubscriptionItem, Invoice, InvoiceLine, InvoiceReminder, Payment, CreditNote, CreditNoteLine,
-          AccountCreditTransaction, DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod]
+          AccountCreditTransaction, DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod,
+          KbTopic, KbArticle, SupportTicket, SupportMessage]
 
 
 def money(x: Decimal) -> Decimal:
@@ -538,6 +542,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     _credit_notes(b.rows, now, acme)
     _a_draft(b.rows, globex)
     _number_documents(b.rows)
+    _support(b.rows, now)
     return b.rows
 
 
@@ -656,6 +661,74 @@ def _requisition_list(rows: Rows, now: datetime, variants: list[dict[str, Any]])
         rows.add(RequisitionListItem, list_id=lst, variant_id=variant["id"], quantity=qty, position=position)
 
 
+# Knowledge base articles: (slug, locale, topic, title, Markdown, visibility, published).
+_ARTICLES = [
+    ("track-a-shipment", "en", "orders", "Tracking a shipment",
+     "Every order lists its **fulfilments** with the carrier and a tracking link.\n\n"
+     "1. Open the order.\n2. Follow the tracking link of a shipment.\n\n"
+     "Still no sign of it after five days? [Write to us](mailto:help@merchant.example).", "PUBLIC", True),
+    ("track-a-shipment", "de", "orders", "Eine Sendung verfolgen",
+     "Jede Bestellung zeigt ihre **Lieferungen** mit Spediteur und Sendungsverfolgung.\n\n"
+     "Nach fünf Tagen noch nichts? [Schreiben Sie uns](mailto:help@merchant.example).", "PUBLIC", True),
+    ("damaged-goods", "en", "orders", "Goods arrived damaged",
+     "Request a return of the damaged lines with photos of the damage; we answer within a working day.",
+     "PUBLIC", True),
+    ("damaged-goods", "de", "orders", "Ware beschädigt angekommen",
+     "Beantragen Sie eine Retoure der beschädigten Positionen mit Fotos; wir antworten binnen eines Werktags.",
+     "PUBLIC", True),
+    ("paying-invoices", "en", "billing", "Paying invoices and payment terms",
+     "Open invoices are due after your account's payment terms. Pay them by card in the portal or by bank "
+     "transfer; see [payment options](https://merchant.example/payments).", "SIGNED_IN", True),
+    ("paying-invoices", "de", "billing", "Rechnungen bezahlen und Zahlungsziel",
+     "Offene Rechnungen sind nach dem Zahlungsziel Ihres Kontos fällig. Zahlen Sie per Karte im Portal oder "
+     "per Überweisung.", "SIGNED_IN", True),
+    ("volume-discounts", "en", "billing", "Volume discounts (draft)",
+     "Tiered prices for large quantities: coming soon.", "PUBLIC", False),
+]
+
+
+def _support(rows: Rows, now: datetime) -> None:
+    """Knowledge base articles in English and German, and a few tickets in different states."""
+    users = {u["email"]: u for u in rows.by_model.get(User, [])}
+    accounts = {a["name"]: a for a in rows.by_model.get(Account, [])}
+    locations = {loc["name"]: loc for loc in rows.by_model.get(Location, [])}
+    topics = {slug: rows.add(KbTopic, slug=slug, title=title, position=i)
+              for i, (slug, title) in enumerate((("orders", "Orders and delivery"), ("billing", "Billing")))}
+    for slug, locale, topic, title, markdown, visibility, published in _ARTICLES:
+        rows.add(KbArticle, slug=slug, locale=locale, topic_id=topics[topic], product_id=None, title=title,
+                 body_markdown=markdown, body_html=render(markdown), visibility=ArticleVisibility(visibility),
+                 published_at=now - timedelta(days=20) if published else None, author_user_id=None,
+                 created_at=now - timedelta(days=30), updated_at=now - timedelta(days=20))
+    acme, globex = accounts.get("Acme Industrial"), accounts.get("Globex GmbH")
+    buyer, admin = users.get("buyer@acme.example"), users.get("admin@acme.example")
+    g_admin, staff = users.get("admin@globex.example"), users.get("support@merchant.example")
+    if not (acme and globex and buyer and admin and g_admin and staff):
+        return
+    tickets = [
+        (acme, locations.get("Denver Plant"), buyer, "Gloves arrived with torn boxes", TicketStatus.WAITING_ON_CUSTOMER,
+         TicketPriority.HIGH, [(MessageAuthor.CUSTOMER, buyer, "Three of the five boxes of gloves were torn.", False),
+                               (MessageAuthor.STAFF, staff, "Priority customer: replace without a return.", True),
+                               (MessageAuthor.STAFF, staff, "Sorry about that! New boxes ship today; keep the torn "
+                                                            "ones. Did the others arrive intact?", False)]),
+        (acme, None, admin, "Add a second billing contact", TicketStatus.RESOLVED, TicketPriority.LOW,
+         [(MessageAuthor.CUSTOMER, admin, "Please send invoices to ap@acme.example too.", False),
+          (MessageAuthor.STAFF, staff, "Done: invoices now go to both addresses.", False)]),
+        (globex, None, g_admin, "Lieferschein fehlt", TicketStatus.OPEN, TicketPriority.NORMAL,
+         [(MessageAuthor.CUSTOMER, g_admin, "Der letzten Lieferung lag kein Lieferschein bei.", False)]),
+    ]
+    for n, (account, location, opener, subject, status, priority, messages) in enumerate(tickets):
+        opened = now - timedelta(days=5 - n)
+        ticket = rows.add(SupportTicket, number="", account_id=account["id"],
+                          location_id=location["id"] if location else None, opened_by_user_id=opener["id"],
+                          subject=subject, status=status, priority=priority, order_id=None, invoice_id=None,
+                          subscription_id=None, escalated_at=None, escalated_by_user_id=None, offered_article_ids="",
+                          created_at=opened, updated_at=opened + timedelta(hours=len(messages)))
+        rows.by_model[SupportTicket][-1]["number"] = f"SUP-{ticket:05d}"
+        for i, (author, user, body, internal) in enumerate(messages):
+            rows.add(SupportMessage, ticket_id=ticket, author_user_id=user["id"], author=author, body=body,
+                     internal=internal, created_at=opened + timedelta(hours=i))
+
+
 async def is_empty(db: Database) -> bool:
     async with db.session() as s:
         return (await s.exec(select(func.count()).select_from(User))).one() == 0
@@ -679,6 +752,12 @@ async def seed(db: Database, rows: Rows, progress: Callable[[int], None] | None 
                 await conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"))
+        else:
+            # SQLite's article search index (db/repositories/knowledge_base.py) learns of the articles here.
+            articles = rows.by_model.get(KbArticle, [])
+            if articles:
+                await conn.execute(sa.text("INSERT INTO kb_article_fts (rowid, title, body) VALUES (:id, :title, :body)"),
+                                   [{"id": a["id"], "title": a["title"], "body": a["body_markdown"]} for a in articles])
 
 
 def total_rows(rows: Rows) -> int:

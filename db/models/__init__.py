@@ -19,6 +19,8 @@ from db.models.quotes import Quote, QuoteLine  # noqa: E402
 from db.models.tax import TaxRate  # noqa: E402
 from db.models.payments import PaymentMethod  # noqa: E402
 from db.models.notifications import NotificationPreference, UnsubscribeUse  # noqa: E402
+from db.models.support import (KbArticle, KbDeflection, KbTopic, SupportAttachment, SupportMessage,  # noqa: E402
+                               SupportTicket)
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -32,4 +34,5 @@ __all__ = [
     "Quote", "QuoteLine", "TaxRate", "PaymentMethod",
     "AccountCreditTransaction", "CreditNote", "CreditNoteLine", "DocumentSequence",
     "NotificationPreference", "UnsubscribeUse",
+    "KbArticle", "KbDeflection", "KbTopic", "SupportAttachment", "SupportMessage", "SupportTicket",
 ]
