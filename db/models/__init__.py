@@ -18,6 +18,7 @@ from db.models.ordering import AccountOrderingSettings, OrderApproval, OrderAppr
 from db.models.quotes import Quote, QuoteLine  # noqa: E402
 from db.models.tax import TaxRate  # noqa: E402
 from db.models.payments import PaymentMethod  # noqa: E402
+from db.models.profile import ProfileField, UserAddress  # noqa: E402
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -28,6 +29,6 @@ __all__ = [
     "RequisitionList", "RequisitionListItem", "Refund", "ReturnLine", "ReturnPhoto", "ReturnRequest",
     "ShipmentEvent",
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
-    "Quote", "QuoteLine", "TaxRate", "PaymentMethod",
+    "Quote", "QuoteLine", "TaxRate", "PaymentMethod", "ProfileField", "UserAddress",
     "AccountCreditTransaction", "CreditNote", "CreditNoteLine", "DocumentSequence",
 ]

@@ -11,7 +11,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_precision, list_currencies
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.billing_details import is_country
+from domain.addresses import is_country
 from domain.errors import reject
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -40,6 +40,8 @@ class BackOfficeErrorCode(StrEnum):
     INVALID_TERMS = "INVALID_TERMS"
     INVALID_ADDRESSES = "INVALID_ADDRESSES"
     INVALID_REGION = "INVALID_REGION"
+    REGION_REQUIRED = "REGION_REQUIRED"
+    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
     INVALID_BILLING_DETAILS = "INVALID_BILLING_DETAILS"
 
 
