@@ -228,7 +228,10 @@ class ProfileQueries:
 class ProfileMutations:
     @strawberry.mutation(description="Change your own name, phone, locale, time zone and custom profile fields.")
     async def viewer_update(self, info: Info, input: ViewerUpdateInput) -> ViewerUpdatePayload:
-        return await resolve.viewer_update(info.context, changes(input))  # type: ignore[return-value]
+        found = changes(input)
+        if found.get("custom_fields") is not None:
+            found["custom_fields"] = [{"key": f.key, "value": f.value} for f in found["custom_fields"]]
+        return await resolve.viewer_update(info.context, found)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Change your email address: a link to the new address confirms it (24 hours). "
                                      "An address that has an account is refused.")
