@@ -118,6 +118,8 @@ def custom_values(fields: list[ProfileField], current: dict[str, Any], given: li
                   ) -> dict[str, Any]:
     """`current` with the given (key, value) pairs set (a null or blank value clears one), checked
     against the field definitions: every problem at once."""
+    if len(given) > MAX_FIELDS:
+        raise reject(E.UNKNOWN_FIELD, f"At most {MAX_FIELDS} values at once", "input", "customFields")
     by_key = {f.key: f for f in fields}
     out = dict(current)
     problems: list[Problem] = []

@@ -9,7 +9,6 @@ from domain import addresses, profile
 from domain.addresses import AddressErrorCode
 from domain.errors import Problem, reject
 from domain.identity import email_change
-from domain.identity.emails import check_length
 from domain.identity.errors import EmailChangeErrorCode
 from domain.profile import ProfileFieldErrorCode
 from resolvers.context import Context
@@ -40,7 +39,7 @@ async def profile_values(ctx: Context, values: dict[str, Any] | None) -> list[tu
 
 @mutation("emailChangeRequest", audit="auth.email_change_requested", failed_audit="auth.email_change_failed")
 async def email_change_request(ctx: Context, s: Any, new_email: str, password: str | None) -> dict[str, Any]:
-    check_length(new_email)
+    email_change.check_input(new_email, password)
     user_id = require_person(ctx)
     await throttle(ctx, "email_request", f"user:{user_id}")  # mails to addresses the person names
     await throttle(ctx, "verify", f"user:{user_id}")  # the password, as for twoFactorDisable

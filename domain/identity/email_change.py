@@ -21,15 +21,24 @@ from db.repositories.users import user_by_email
 from domain import audit, mail
 from domain.auth import verify_password
 from domain.errors import reject
-from domain.identity.emails import normalize_email
+from domain.identity.emails import MAX_EMAIL, normalize_email
 from domain.identity.env import AuthEnv
 from domain.identity.errors import EmailChangeErrorCode as E
+from domain.identity.signin import MAX_PASSWORD_INPUT
 from domain.identity.tokens import find_live, issue, use
 
 CONFIRM_TTL = timedelta(hours=24)
 UNDO_TTL = timedelta(hours=72)
 # Tokens mailed to an address: when the address stops being the account's, they stop working.
 _MAILED = ("PASSWORD_RESET", "MAGIC_LINK")
+
+
+def check_input(new_email: str, password: str | None) -> None:
+    """Inputs too long to be real, refused before the request is counted."""
+    if len(new_email) > MAX_EMAIL:
+        raise reject(E.INVALID_EMAIL, "Enter a valid email address", "input", "newEmail", attempted=False)
+    if password is not None and len(password) > MAX_PASSWORD_INPUT:
+        raise reject(E.INVALID_CREDENTIALS, "The password is wrong", "input", "password", attempted=False)
 
 
 async def reauthenticate(session: AsyncSession, user_id: int, password: str | None) -> User:

@@ -167,3 +167,35 @@ async def test_location_address_lists_read_in_a_fixed_number_of_statements(gql, 
 async def _count(db):
     async with db.session() as s:
         return (await s.exec(select(func.count()).select_from(Order))).one()
+
+
+async def test_integrations_change_no_profile_or_address(gql, db, client):
+    from tests.server.test_oauth import register, token_for  # noqa: PLC0415
+    made = (await register(gql, db, ["account:read", "orders:write", "members:read"]))["data"]["oauthClientCreate"]
+    token = (await token_for(client, made["client"]["clientId"], made["clientSecret"])).json()["access_token"]
+    auth = {"authorization": f"Bearer {token}"}
+    denver = await location_gid(db, "Denver Plant")
+    before = (len(await rows_of(db, Address)), len(await rows_of(db, UserAddress)))
+    for query, variables in (
+            (LOC_SAVE, {"input": {"locationId": denver, "kind": "SHIPPING", "line1": "1 A St", "city": "Denver",
+                                  "region": "CO", "country": "US"}}),
+            (BOOK_SAVE, {"input": HOME}),
+            ("""mutation { viewerUpdate(input: {name: "Bot"}) { userErrors { code } } }""", None),
+            ("""mutation { emailChangeRequest(input: {newEmail: "bot@x.example"}) { userErrors { code } } }""", None)):
+        body = await gql(query, variables, headers=auth)
+        assert codes(body) == ["FORBIDDEN"] and body["data"] is None, query
+    assert (len(await rows_of(db, Address)), len(await rows_of(db, UserAddress))) == before
+
+
+async def test_a_session_the_merchants_backend_made_edits_the_persons_profile_and_book(gql, db, client, clock):
+    from db.models import Account  # noqa: PLC0415
+    from tests.server.test_customer_sessions import api_key  # noqa: PLC0415
+    made = await client.post("/customer-sessions", json={"email": BUYER, "accountId": await gid(
+        db, Account, name="Acme Industrial"), "minutes": 10},
+        headers={"authorization": f"Bearer {await api_key(db, clock)}"})
+    auth = {"authorization": f"Bearer {made.json()['token']}"}
+    body = await gql(BOOK_SAVE, {"input": HOME}, headers=auth)
+    assert body["data"]["viewerAddressSave"]["userErrors"] == []
+    body = await gql("""mutation { viewerUpdate(input: {timeZone: "America/Denver"}) { viewer { timeZone } } }""",
+                     headers=auth)
+    assert body["data"]["viewerUpdate"]["viewer"] == {"timeZone": "America/Denver"}

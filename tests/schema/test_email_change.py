@@ -28,7 +28,9 @@ async def test_anonymous_cannot_ask_and_bad_requests_change_nothing(gql, db, clo
     for email, password, code in ((NEW, "wrong password", "INVALID_CREDENTIALS"),
                                   (NEW, None, "INVALID_CREDENTIALS"),
                                   ("not an address", "portal-demo", "INVALID_EMAIL"),
-                                  (" Buyer@Acme.example ", "portal-demo", "SAME_EMAIL")):
+                                  (" Buyer@Acme.example ", "portal-demo", "SAME_EMAIL"),
+                                  ("a" * 250 + "@x.example", "portal-demo", "INVALID_EMAIL"),
+                                  (NEW, "p" * 5000, "INVALID_CREDENTIALS")):
         body = await gql(REQUEST, {"email": email, "password": password}, as_=BUYER)
         assert [e["code"] for e in body["data"]["emailChangeRequest"]["userErrors"]] == [code], email
         clock.advance(minutes=1)
