@@ -129,7 +129,7 @@ def checked(data: dict[str, Any], codes: type[StrEnum] = E, where: tuple[str, ..
     if problems:
         raise Rejected(*problems)
     out["kind"] = AddressKind(data["kind"])
-    out["is_default"] = bool(data.get("is_default"))
+    out["is_default"] = data.get("is_default")  # None: not said (a new address is not; a changed one keeps its mark)
     return out
 
 
@@ -147,13 +147,14 @@ async def save(session: AsyncSession, owner: User | Location, address_id: int | 
     model, owner_key = _of(owner)
     await lock_row(session, type(owner), owner.id)
     values = checked(data)
+    default = values.pop("is_default")
     if model is Address:
         values.pop("label", None)
     siblings = await repo.addresses_of(session, model, owner_key, owner.id)  # type: ignore[arg-type]
     if address_id is None:
         if len(siblings) >= MAX_ADDRESSES:
             raise reject(E.TOO_MANY_ADDRESSES, f"At most {MAX_ADDRESSES} addresses", "input")
-        address = model(**{owner_key: owner.id}, **values)
+        address = model(**{owner_key: owner.id}, is_default=bool(default), **values)
         if model is UserAddress:
             address.created_at = now  # type: ignore[union-attr]
     else:
@@ -161,8 +162,11 @@ async def save(session: AsyncSession, owner: User | Location, address_id: int | 
         if address is None:
             raise reject(E.ADDRESS_NOT_FOUND, "No such address", "input", "id")
         siblings = [a for a in siblings if a.id != address_id]
+        moved = address.kind is not values["kind"]
         for k, v in values.items():
             setattr(address, k, v)
+        if default is not None or moved:
+            address.is_default = bool(default)
     if address.is_default:
         for other in siblings:
             if other.kind is address.kind and other.is_default:

@@ -118,7 +118,9 @@ class ViewerAddressSaveInput:
     line1: str
     city: str
     country: str = strawberry.field(description="ISO 3166 two-letter code.")
-    is_default: bool = strawberry.field(default=False, description="Make it the default of its kind.")
+    is_default: bool | None = strawberry.field(default=None, description="Make it the default of its kind (true) "
+                                               "or not (false); left out, a new address is not and a changed one "
+                                               "keeps its mark.")
     label: str | None = None
     recipient: str | None = None
     line2: str | None = None
@@ -135,7 +137,7 @@ class LocationAddressSaveInput:
     line1: str
     city: str
     country: str
-    is_default: bool = False
+    is_default: bool | None = None
     recipient: str | None = None
     line2: str | None = None
     region: str | None = None

@@ -80,6 +80,7 @@ def _addresses(addresses: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:  # the one address check (domain/addresses.py), under the back office's codes
             row = address_rules.checked({k: v for k, v in a.items() if k != "label"}, E, ("input", "addresses", str(i)))
             row.pop("label", None)
+            row["is_default"] = bool(row["is_default"])
             out.append(row)
         except Rejected as r:
             problems.extend(r.problems)

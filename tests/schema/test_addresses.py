@@ -85,6 +85,10 @@ async def test_one_default_per_kind_in_the_book(gql, db):
     assert body["data"]["viewerAddressSave"]["address"]["isDefault"] is True
     defaults = {(a["label"], a["kind"]) for a in await book(gql) if a["isDefault"]}
     assert defaults == {("Cabin 2", "SHIPPING"), ("Expenses", "BILLING")}
+    # A change that does not mention the mark keeps it.
+    body = await gql(BOOK_SAVE, {"input": {**HOME, "id": cabin["id"], "label": "Cabin 3"}}, as_=BUYER)
+    assert body["data"]["viewerAddressSave"]["address"]["isDefault"] is True
+    cabin["id"] = body["data"]["viewerAddressSave"]["address"]["id"]
     # Deleting the default passes the mark to the oldest address left of its kind.
     assert errors(await gql(BOOK_DELETE, {"id": cabin["id"]}, as_=BUYER), "viewerAddressDelete") == []
     defaults = {(a["label"], a["kind"]) for a in await book(gql) if a["isDefault"]}
