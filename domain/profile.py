@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from babel import Locale, UnknownLocaleError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.enums import ProfileFieldType
@@ -23,6 +22,7 @@ from domain import audit
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
 from domain.identity.signup import check_name
+from i18n import locales
 
 MAX_VALUE = 500
 MAX_FIELDS = 50
@@ -69,10 +69,10 @@ def check_time_zone(value: str) -> str:
 
 def check_locale(value: str) -> str:
     """A Babel locale identifier ('de', 'en_GB'); 'de-AT' is taken as 'de_AT'."""
-    try:
-        return str(Locale.parse(value.strip().replace("-", "_")))
-    except (ValueError, UnknownLocaleError):
-        raise reject(E.INVALID_LOCALE, "Give a locale such as en, de or en-GB", "input", "locale") from None
+    found = locales.parse(value)
+    if found is None:
+        raise reject(E.INVALID_LOCALE, "Give a locale such as en, de or en-GB", "input", "locale")
+    return found
 
 
 def check_phone(value: str) -> str | None:
