@@ -190,7 +190,10 @@ def shown_values(fields: list[ProfileField], values: dict[str, Any] | None) -> l
 
 def _definition(field: ProfileField, changes: dict[str, Any]) -> None:
     problems: list[Problem] = []
-    if "key" in changes:
+    if field.id is not None and changes.get("key") not in (None, field.key):
+        # People's values are stored by key: a new key would lose them.
+        problems.append(Problem(FE.INVALID_KEY, "The key of a field cannot change", ("input", "key")))
+    elif "key" in changes and field.id is None:
         key = (changes["key"] or "").strip()
         if not _KEY.match(key):
             problems.append(Problem(FE.INVALID_KEY, "A key is 1 to 40 lower-case letters, digits and _, starting "
@@ -203,6 +206,8 @@ def _definition(field: ProfileField, changes: dict[str, Any]) -> None:
         field.label = label
     if changes.get("type") is not None:
         field.type = ProfileFieldType(changes["type"])
+        if field.type is not ProfileFieldType.CHOICE and changes.get("choices") is None:
+            field.choices = []
     if changes.get("choices") is not None:
         field.choices = [" ".join(c.split()) for c in changes["choices"]]
     if changes.get("required") is not None:

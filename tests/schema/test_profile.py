@@ -110,6 +110,8 @@ async def test_staff_admin_defines_fields_and_no_one_else_does(gql, db):
     body = await gql(FIELD_SAVE, {"input": {"id": field["id"], "label": "Shift pattern", "required": False}},
                      as_=STAFF_ADMIN)
     assert body["data"]["profileFieldSave"]["field"]["label"] == "Shift pattern"
+    body = await gql(FIELD_SAVE, {"input": {"id": field["id"], "key": "shifts"}}, as_=STAFF_ADMIN)
+    assert body["data"]["profileFieldSave"]["userErrors"] == [{"code": "INVALID_KEY", "field": ["input", "key"]}]
     listed = await gql("{ profileFields { key label } }", as_=BUYER)
     assert [f["key"] for f in listed["data"]["profileFields"]] == ["cost_center", "department", "shift"]
     # Delete: refused for support staff, then done; people's values are no longer shown.
