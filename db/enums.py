@@ -33,6 +33,14 @@ class AddressKind(StrEnum):
     SHIPPING = "SHIPPING"
 
 
+class ProfileFieldType(StrEnum):
+    """The kind of value a custom profile field holds (domain/profile_fields.py checks it)."""
+    TEXT = "TEXT"
+    NUMBER = "NUMBER"
+    DATE = "DATE"
+    CHOICE = "CHOICE"
+
+
 class OrderStatus(StrEnum):
     PENDING_APPROVAL = "PENDING_APPROVAL"
     OPEN = "OPEN"

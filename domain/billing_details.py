@@ -1,16 +1,14 @@
 """Billing details of an account: who is invoiced, where (country, region, postal code), with what
 tax ID, and whether the buyer is tax exempt. Validated before they are stored; an invoice keeps a
 snapshot of them as they were when it was issued (`snapshot`), so a later change never alters it."""
-import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from babel.core import get_global
-
 from db.models import Account, Location
 from domain import audit, tax_ids
+from domain.addresses import place_problems
 from domain.audit import Actor
 from domain.errors import Problem, Rejected
 
@@ -28,31 +26,6 @@ class BillingDetailsErrorCode(StrEnum):
 
 
 E = BillingDetailsErrorCode
-
-# ISO 3166-2 subdivisions of the countries whose sales tax (or address) needs one.
-REGIONS = {
-    "US": frozenset("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-                    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR UM VI".split()),
-    "CA": frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split()),
-    "AU": frozenset("ACT NSW NT QLD SA TAS VIC WA".split()),
-}
-
-# Postal code formats of the main countries (upper case, as normalised); others take any short code.
-POSTAL_CODES = {
-    "US": r"\d{5}(-\d{4})?",
-    "CA": r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d",
-    "GB": r"(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})",
-    "DE": r"\d{5}", "FR": r"\d{5}", "IT": r"\d{5}", "ES": r"(0[1-9]|[1-4]\d|5[0-2])\d{3}", "FI": r"\d{5}",
-    "NL": r"[1-9]\d{3} ?[A-Z]{2}", "BE": r"[1-9]\d{3}", "AT": r"\d{4}", "CH": r"\d{4}", "DK": r"\d{4}",
-    "NO": r"\d{4}", "AU": r"\d{4}", "SE": r"\d{3} ?\d{2}", "PL": r"\d{2}-\d{3}", "PT": r"\d{4}-\d{3}",
-    "IE": r"[A-Z]\d[\dW] ?[A-Z\d]{4}", "JP": r"\d{3}-?\d{4}", "CN": r"\d{6}", "IN": r"[1-9]\d{5}",
-    "BR": r"\d{5}-?\d{3}", "MX": r"\d{5}", "CZ": r"\d{3} ?\d{2}", "LU": r"(L-)?\d{4}",
-}
-_POSTAL = {country: re.compile(rf"^{pattern}$") for country, pattern in POSTAL_CODES.items()}
-_ANY_POSTAL = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,11}$")
-# Babel's territory list holds continents ("150"), and a few codes that name no country.
-_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
-
 
 @dataclass(frozen=True)
 class BillingDetails:
@@ -87,10 +60,6 @@ def of_account(account: Account, location: Location | None = None) -> BillingDet
         exemption_reference=exempt.tax_exemption_reference if exempt is not None else None)
 
 
-def is_country(code: str) -> bool:
-    return len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES and code in get_global("territory_currencies")
-
-
 def validated(current: BillingDetails, changes: dict[str, Any], *where: str) -> BillingDetails:
     """`current` with `changes` (snake_case keys, None clears) applied, checked as a whole: the
     country is ISO 3166, a region is given where the country needs one and is one of its ISO 3166-2
@@ -107,28 +76,11 @@ def validated(current: BillingDetails, changes: dict[str, Any], *where: str) -> 
     if "is_business" in values and values["is_business"] is None:
         del values["is_business"]
     details = replace(current, **values)
-    country = (details.country or "").upper() or None
-    if country is not None and not is_country(country):
-        problems.append(_problem(E.INVALID_COUNTRY, "Give an ISO 3166 two-letter country code such as US or DE",
-                                 where, "country"))
+    (country, region, postal), found = place_problems(details.country, details.region, details.postal_code, E,
+                                                      where, "A billing address")
+    problems.extend(found)
+    if any(p.code is E.INVALID_COUNTRY for p in found):
         raise Rejected(*problems)
-    region = details.region.upper() if details.region else None
-    if country in REGIONS:
-        region = region.removeprefix(f"{country}-") if region else None
-        if region is None:
-            problems.append(_problem(E.REGION_REQUIRED, f"A billing address in {country} needs its state or "
-                                     "province (ISO 3166-2, such as CA or NY)", where, "region"))
-        elif region not in REGIONS[country]:
-            problems.append(_problem(E.INVALID_REGION, f"{region} is not a state or province of {country}",
-                                     where, "region"))
-    else:
-        region = details.region
-    postal = details.postal_code.upper() if details.postal_code else None
-    if postal is not None:
-        pattern = _POSTAL.get(country or "", _ANY_POSTAL)
-        if not pattern.match(postal):
-            problems.append(_problem(E.INVALID_POSTAL_CODE, f"{postal} is not a postal code of {country or 'the country'}",
-                                     where, "postalCode"))
     tax_id = details.tax_id
     if tax_id is not None:
         if country is None:

@@ -252,7 +252,7 @@ async def refresh_prices(session: Any, cart: Cart, pricer: Pricer, now: Any) -> 
 
 async def place(session: Any, cart: Cart, pricer: Pricer, user_id: int | None, po_number: str | None,
                 note: str | None, address_id: int | None, now: datetime, actor: Actor,
-                merchant: MerchantSettings, pay: Checkout | None = None) -> Order:
+                merchant: MerchantSettings, pay: Checkout | None = None, book_address_id: int | None = None) -> Order:
     """The cart becomes an order at today's prices. A changed price places nothing and is reported
     (answer price_changes), so it is never silently charged."""
     check_open(cart)
@@ -270,7 +270,8 @@ async def place(session: Any, cart: Cart, pricer: Pricer, user_id: int | None, p
                                                  po_number if po_number is not None else cart.po_number,
                                                  note if note is not None else cart.note,
                                                  address_id if address_id is not None else cart.shipping_address_id,
-                                                 source="cart", pay=pay), now, actor, merchant)
+                                                 source="cart", pay=pay, book_address_id=book_address_id),
+                                 now, actor, merchant)
     cart.status = CartStatus.ORDERED
     cart.order_id = order.id
     touch(session, cart, now)

@@ -11,13 +11,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from db.enums import OrderStatus
+from db.enums import AddressKind, OrderStatus
 from db.models import (Account, AccountOrderingSettings, Location, Membership, Order, OrderApproval,
                        OrderApprovalRequest, OrderLine, ProductVariant)
 from db.models.ordering import ApprovalDecision, SpendingLimitPeriod
-from db.repositories import ordering as repo
+from db.repositories import addresses as address_repo, ordering as repo
 from db.repositories.payments import methods_of
-from domain import audit, billing_details, checkout, invoicing, mail, order_mail, tax
+from domain import addresses, audit, billing_details, checkout, invoicing, mail, order_mail, tax
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
 from domain.invoicing import MerchantSettings
@@ -202,6 +202,7 @@ class Placement:
     shipping_address_id: int | None = None
     source: str = "lines"  # lines, cart, quote, reorder
     pay: checkout.Checkout | None = None  # paid by card when placed (or approved): domain/checkout.py
+    book_address_id: int | None = None  # a shipping address of the buyer's own book, instead of the location's
 
 
 def charged(amount: Decimal, currency: str) -> Decimal:
@@ -305,10 +306,7 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
         raise Rejected(*problems)
     account = await repo.lock_account(session, p.account_id)
     currency = account.currency
-    address = await repo.shipping_address(session, p.location.id, p.shipping_address_id)  # type: ignore[arg-type]
-    if p.shipping_address_id is not None and address is None:
-        raise reject(E.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
-                     "input", "shippingAddressId")
+    address = await ship_to(session, p)
     line_taxes = await taxed_lines(session, merchant, account, p.location, address, p.lines, now)
     t = tax.totals(line_taxes)
     await check_credit(session, account, t.total)
@@ -325,7 +323,7 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
                   status=OrderStatus.PENDING_APPROVAL if reasons else OrderStatus.OPEN,
                   po_number=p.po_number or None, note=p.note or None, currency=currency,
                   subtotal=t.subtotal, tax=t.tax, total=t.total,
-                  shipping_address=address_dict(address) if address else None,
+                  shipping_address=addresses.snapshot(address) if address else None,
                   payment_method_id=method.id if method else None, placed_at=now, updated_at=now)
     session.add(order)
     await session.flush()
@@ -354,14 +352,26 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
     return order
 
 
-def address_dict(a: Any) -> dict[str, Any]:
-    return {k: getattr(a, k) for k in ("recipient", "line1", "line2", "city", "region", "postal_code", "country")}
+async def ship_to(session: Any, p: Placement) -> Any:
+    """The address the order goes to: one of the buyer's own book, or the given (else the default)
+    shipping address of the location. The order keeps a copy of it (addresses.snapshot)."""
+    if p.book_address_id is not None:
+        found = await address_repo.book_address(session, p.user_id, p.book_address_id) if p.user_id else None
+        if found is None or found.kind is not AddressKind.SHIPPING:
+            raise reject(E.ADDRESS_NOT_FOUND, "The shipping address is not one of your address book's",
+                         "input", "shippingAddressId")
+        return found
+    address = await repo.shipping_address(session, p.location.id, p.shipping_address_id)  # type: ignore[arg-type]
+    if p.shipping_address_id is not None and address is None:
+        raise reject(E.ADDRESS_NOT_FOUND, "The shipping address is not one of the location's",
+                     "input", "shippingAddressId")
+    return address
 
 
 async def place_lines(session: Any, location: Location, requests: list[LineRequest], pricer: Pricer,
                       user_id: int | None, po_number: str | None, note: str | None, address_id: int | None,
                       now: datetime, actor: Actor, merchant: MerchantSettings,
-                      pay: checkout.Checkout | None = None) -> Order:
+                      pay: checkout.Checkout | None = None, book_address_id: int | None = None) -> Order:
     """Lines at a location become an order; each line is named once (no merging)."""
     if len(requests) > MAX_LINES:
         raise reject(E.TOO_MANY_LINES, f"An order has at most {MAX_LINES} lines", "input", "lines")
@@ -370,7 +380,8 @@ async def place_lines(session: Any, location: Location, requests: list[LineReque
     if problems:
         raise Rejected(*problems)
     return await place(session, Placement(location.account_id, location, user_id, priced, po_number, note,
-                                          address_id, source="lines", pay=pay), now, actor, merchant)
+                                          address_id, source="lines", pay=pay, book_address_id=book_address_id),
+                       now, actor, merchant)
 
 
 # Approvals ---------------------------------------------------------------------------------------

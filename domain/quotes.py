@@ -150,7 +150,7 @@ async def respond(session: Any, quote: Quote, answers: list[PriceAnswer], expire
 
 async def accept(session: Any, quote: Quote, user_id: int | None, po_number: str | None,
                  note: str | None, shipping_address_id: int | None, now: datetime, actor: Actor,
-                 merchant: MerchantSettings) -> Order:
+                 merchant: MerchantSettings, book_address_id: int | None = None) -> Order:
     """A quoted, unexpired quote (read under lock) becomes an order at its prices, through approvals
     and credit checks like any order."""
     if is_expired(quote, now):
@@ -164,7 +164,8 @@ async def accept(session: Any, quote: Quote, user_id: int | None, po_number: str
                          quote.currency) for line in lines]
     location = await order_repo.location(session, quote.location_id)
     order = await place(session, Placement(quote.account_id, location, user_id, priced, po_number,
-                                           note or quote.note, shipping_address_id, source="quote"),
+                                           note or quote.note, shipping_address_id, source="quote",
+                                           book_address_id=book_address_id),
                         now, actor, merchant)
     quote.status = QuoteStatus.ACCEPTED
     quote.order_id = order.id

@@ -14,6 +14,16 @@ def normalize_locale(value: str | None) -> str:
         return DEFAULT
 
 
+def parse(value: str) -> str | None:
+    """The Babel identifier of a locale a person gives ('de-AT' -> 'de_AT'); None when it is none."""
+    if not value or len(value) > 16:
+        return None
+    try:
+        return str(Locale.parse(value.strip().replace("-", "_")))
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
 def candidates(locale: str | None) -> list[str]:
     """Most specific first, then the language, then English: de_AT, de, en."""
     parsed = normalize_locale(locale)

@@ -92,6 +92,13 @@ ACCOUNTS: dict[str, Rule] = {
     "Account.billingDetails": _FINANCIAL,
     "Membership.spendingLimit": fld({ADMIN}, "A buyer's spending limit: account admins and the member itself",
                                     owner=True, oauth_scope="members:read"),
+    "Membership.customFields": fld(frozenset(), "The member's custom profile fields: merchant staff and the member "
+                                   "itself", owner=True),
+    "Mutation.locationAddressSave": mutation({ADMIN}, "Add or change a location's shipping or billing address",
+                                             staff=NO_STAFF),
+    "Mutation.locationAddressDelete": mutation({ADMIN}, "Delete a location's address", staff=NO_STAFF),
+    "Mutation.profileFieldSave": _staff_admin("Add or change a custom profile field"),
+    "Mutation.profileFieldDelete": _staff_admin("Delete a custom profile field"),
     "Mutation.accountCreate": _staff_admin("Add a customer account"),
     "Mutation.accountUpdate": _staff_admin("Change a customer account's terms and details"),
     "Mutation.locationCreate": _staff_admin("Add a location with its addresses to an account"),
@@ -118,6 +125,13 @@ IDENTITY: dict[str, Rule] = {
                     "twoFactorDisable", "twoFactorRecoveryCodesRegenerate")},
     "Mutation.notificationPreferencesUpdate": mutation(ALL_ROLES, "A signed-in person, for its own notification "
                                                                "preferences (not integrations)", owner=True),
+    **{f"Mutation.{name}": mutation(ALL_ROLES, "A signed-in person, for its own profile, email address and address "
+                                               "book (not integrations, nor sessions the merchant's backend made)",
+                                    owner=True)
+       for name in ("viewerUpdate", "emailChangeRequest", "viewerAddressSave", "viewerAddressDelete")},
+    **{f"Mutation.{name}": mutation(frozenset(), "Anyone holding the link mailed to the new (confirm) or the old "
+                                                  "(undo) address (rate limited)", public=True)
+       for name in ("emailChangeConfirm", "emailChangeUndo")},
     "Mutation.invitationCreate": mutation({ADMIN}, "Invite a person to the account with roles", staff=STAFF_ADMIN),
     "Mutation.invitationRevoke": mutation({ADMIN}, "Withdraw a pending invitation", staff=STAFF_ADMIN),
     "Mutation.membershipRolesSet": mutation({ADMIN}, "Change a member's roles (the last ADMIN stays)",

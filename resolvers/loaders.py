@@ -9,8 +9,8 @@ from typing import Any
 from strawberry.dataloader import AbstractCache, DataLoader
 
 from db.engine import Database
-from db.loaders import (accounts, billing, carts, catalog, fulfilment, orders, payments, pricing, quotes, requisitions,
-                        subscriptions)
+from db.loaders import (accounts, billing, carts, catalog, fulfilment, orders, payments, pricing, profile, quotes,
+                        requisitions, subscriptions)
 from db.loaders import returns as return_batches  # (ReturnLoaders has a `returns`)
 from db.loaders import support
 from domain.ordering import Pricer
@@ -97,6 +97,8 @@ class AccountLoaders(_Domain):
     user = _Loader(accounts.user_by_id)
     address = _Loader(accounts.address_by_id)
     addresses = _Loader(accounts.addresses_by_location)
+    book = _Loader(profile.addresses_by_user)
+    profile_fields = _Loader(profile.profile_fields)
     roles = _Loader(accounts.roles_by_membership)
     locations = _Loader(of=lambda d: accounts.locations_by_account(d.caller.scope(rule("rows:Location"))))
     members = _Loader(of=lambda d: accounts.memberships_by_account(d.caller.scope(rule("rows:Membership"))))

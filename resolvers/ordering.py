@@ -20,7 +20,7 @@ from resolvers.rows import find_row
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.errors import UserError
-from resolvers.globalid import decode_as
+from resolvers.globalid import decode, decode_as
 from resolvers.mutation import mutation, require
 
 
@@ -92,6 +92,16 @@ async def find_order(ctx: Context, s: Any, gid: str, key: str) -> Order:
     return order
 
 
+def ship_to(gid: str | None) -> tuple[int | None, int | None]:
+    """(a location's Address, an address of the caller's own book (UserAddress)) named by the ID."""
+    if gid is None:
+        return None, None
+    kind, pk = decode(gid)
+    if kind == "UserAddress":
+        return None, pk
+    return decode_as(gid, "Address"), None
+
+
 def owner(ctx: Context) -> str:
     return idempotency.principal(ctx.caller.user_id, ctx.caller.session_id)
 
@@ -100,18 +110,18 @@ def owner(ctx: Context) -> str:
 async def order_place(ctx: Context, s: Any, req: PlaceRequest) -> dict[str, Any]:
     """Place a cart, or lines at a location. The same idempotency key returns the first order."""
     async def place() -> Order:
-        address = decode_as(req.shipping_address_id, "Address") if req.shipping_address_id is not None else None
+        address, book_address = ship_to(req.shipping_address_id)
         pricer = ctx.loaders.pricing.pricer_in(s)
         method = decode_as(req.payment_method_id, "PaymentMethod") if req.payment_method_id is not None else None
         pay = Checkout(ctx.gateway, method, f"{owner(ctx)}:{req.idempotency_key.strip()}")
         if req.cart_id is not None and req.location_id is None and not req.lines:
             cart = await find_cart(ctx, s, req.cart_id, "Mutation.orderPlace")
             return await carts.place(s, cart, pricer, ctx.caller.user_id, req.po_number, req.note, address,
-                                     ctx.now, ctx.actor, ctx.merchant, pay)
+                                     ctx.now, ctx.actor, ctx.merchant, pay, book_address)
         if req.cart_id is None and req.location_id is not None and req.lines:
             location = await find_location(ctx, s, req.location_id, "Mutation.orderPlace")
             return await ordering.place_lines(s, location, req.lines, pricer, ctx.caller.user_id, req.po_number,
-                                              req.note, address, ctx.now, ctx.actor, ctx.merchant, pay)
+                                              req.note, address, ctx.now, ctx.actor, ctx.merchant, pay, book_address)
         raise reject(E.INVALID_INPUT, "Give either a cartId, or a locationId with lines", "input")
 
     async def replay(order_id: int) -> Order:

@@ -18,7 +18,7 @@ from resolvers.context import Context
 from resolvers.errors import UserError
 from resolvers.globalid import decode_as
 from resolvers.mutation import mutation, require
-from resolvers.ordering import owner
+from resolvers.ordering import owner, ship_to
 
 
 @dataclass
@@ -76,9 +76,9 @@ async def quote_accept(ctx: Context, s: Any, quote_gid: str, idempotency_key: st
     async def accept() -> Order:
         require(ctx, "Mutation.quoteAccept", quote.account_id, quote.location_id, quote.requested_by_user_id)
         require(ctx, "Mutation.orderPlace", quote.account_id, quote.location_id)
-        address = decode_as(address_gid, "Address") if address_gid is not None else None
+        address, book_address = ship_to(address_gid)
         return await domain.accept(s, quote, ctx.caller.user_id, po_number, note, address, ctx.now, ctx.actor,
-                                   ctx.merchant)
+                                   ctx.merchant, book_address)
     if idempotency_key is None:
         return {"quote": quote, "order": await accept()}
     body = {"quote": quote_gid, "po": po_number, "note": note, "address": address_gid}

@@ -14,6 +14,7 @@ from resolvers import accounts as resolve
 from resolvers import invitations as resolve_invitations
 from resolvers import oauth_clients as resolve_clients
 from resolvers import notifications as resolve_notifications
+from resolvers import profile as resolve_profile
 from resolvers import security as resolve_security
 from resolvers.billing import invoice_totals as invoice_due_totals
 from resolvers.billing import credit_notes as credit_note_search
@@ -68,12 +69,16 @@ class Location(Node):
 
     account = relation("Account", "accounts.account", "account_id")
 
-    @strawberry.field
+    @strawberry.field(description="The default billing address.")
     async def billing_address(self, info: Info) -> Address | None:
         found = await info.context.loaders.accounts.addresses.load(self.id)
-        return next((a for a in found if a.kind is AddressKind.BILLING), None)
+        return next((a for a in found if a.kind is AddressKind.BILLING), None)  # the default comes first
 
-    @strawberry.field
+    @strawberry.field(description="Billing addresses, the default first.")
+    async def billing_addresses(self, info: Info) -> list[Address]:
+        return [a for a in await info.context.loaders.accounts.addresses.load(self.id) if a.kind is AddressKind.BILLING]
+
+    @strawberry.field(description="Shipping addresses, the default first.")
     async def shipping_addresses(self, info: Info) -> list[Address]:
         return [a for a in await info.context.loaders.accounts.addresses.load(self.id) if a.kind is AddressKind.SHIPPING]
 
@@ -121,6 +126,12 @@ class Membership(Node):
     user = relation("Person", "accounts.user", "user_id")
     account = relation("Account", "accounts.account", "account_id")
     roles = relation("list[RoleGrant]", "accounts.roles")
+
+    @guarded("Membership.customFields", description="The member's custom profile fields (the merchant's).")
+    async def custom_fields(self, info: Info) -> list[Annotated["ProfileFieldValue", strawberry.lazy("schema.profile")]] | None:  # noqa: F821
+        from schema.profile import field_values  # noqa: PLC0415
+        user = await info.context.loaders.accounts.user.load(self.user_id)  # type: ignore[attr-defined]
+        return field_values(await resolve_profile.profile_values(info.context, user.profile_values))  # type: ignore[return-value]
 
     @guarded("Membership.spendingLimit", description="Orders above this wait for approval; null means no limit.")
     async def spending_limit(self, info: Info) -> Money | None:
@@ -246,6 +257,18 @@ class Viewer:
     name: str
     email: str
     staff_role: StaffRoleEnum | None  # type: ignore[valid-type]
+    phone: str | None
+    locale: str | None = strawberry.field(description="The language of the emails sent to the viewer.")
+    time_zone: str | None = strawberry.field(description="An IANA time zone name.")
+
+    @strawberry.field(description="The merchant's custom profile fields with the viewer's values.")
+    async def custom_fields(self, info: Info) -> list[Annotated["ProfileFieldValue", strawberry.lazy("schema.profile")]]:  # noqa: F821
+        from schema.profile import field_values  # noqa: PLC0415
+        return field_values(await resolve_profile.profile_values(info.context, self.profile_values))  # type: ignore[attr-defined,return-value]
+
+    @strawberry.field(description="The viewer's own address book, the defaults first.")
+    async def addresses(self, info: Info) -> list[Annotated["UserAddress", strawberry.lazy("schema.profile")]]:  # noqa: F821
+        return await resolve_profile.address_book(info.context, self.id)  # type: ignore[attr-defined,return-value]
 
     @strawberry.field(description="The viewer's signed-in sessions, most recently used first.")
     async def sessions(self, info: Info) -> list[Annotated["Session", strawberry.lazy("schema.security")]]:  # noqa: F821

@@ -127,7 +127,9 @@ class OrderPlaceInput:
     po_number: str | None = strawberry.field(default=None, description="At most 140 characters; the cart's "
                                              "when not given.")
     note: str | None = None
-    shipping_address_id: strawberry.ID | None = None
+    shipping_address_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A shipping address of the location (Address), or of your own address book "
+        "(UserAddress); the location's default when not given. The order keeps a copy of it.")
     payment_method_id: strawberry.ID | None = strawberry.field(
         default=None, description="A saved card of the account to pay the order with now (when approved, if it "
         "waits for approval). Accounts that pay when they order use their default card when none is given.")

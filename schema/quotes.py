@@ -138,7 +138,9 @@ class QuoteAcceptInput:
                                                    "the first order.")
     po_number: str | None = None
     note: str | None = None
-    shipping_address_id: strawberry.ID | None = None
+    shipping_address_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A shipping address of the location (Address), or of your own address book "
+        "(UserAddress); the location's default when not given. The order keeps a copy of it.")
 
 
 @strawberry.input

@@ -40,6 +40,7 @@ from schema.returns import Return, ReturnMutations, ReturnQueries
 from schema.support import KbArticle, SupportMutations, SupportQueries, SupportTicket
 from schema.staff import PriceList, StaffMutations, StaffQueries
 from schema.billing_details import BillingDetailsMutations
+from schema.profile import ProfileMutations, ProfileQueries
 from schema.tax import TaxMutations, TaxQueries
 
 # Types reachable only through Node must be named for the schema to include them.
@@ -50,7 +51,7 @@ NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscript
 
 @strawberry.type
 class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries,
-            SupportQueries):
+            SupportQueries, ProfileQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller
@@ -91,7 +92,7 @@ class Mutation(AuthMutations, SecurityMutations, InvitationMutations, Membership
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
                PaymentMutations, InvoicingMutations, SubscriptionMutations, NotificationMutations,
-               SupportMutations):
+               SupportMutations, ProfileMutations):
     pass
 
 

@@ -15,13 +15,13 @@ from sqlmodel import SQLModel, func, select
 from db.engine import Database
 from db.enums import (AccountCreditKind, AccountKind, AddressKind, BillingInterval, CollectionMethod, CreditNoteReason,
                       CreditNoteStatus, FulfilmentStatus, InvoiceReminderKind, InvoiceStatus, OrderStatus,
-                      PaymentMethodKind, PaymentStatus, Role, StaffRole, SubscriptionKind, SubscriptionStatus)
+                      PaymentMethodKind, PaymentStatus, ProfileFieldType, Role, StaffRole, SubscriptionKind, SubscriptionStatus)
 from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, DocumentSequence, Account, Address,
                        Fulfilment, FulfilmentLine, Invoice, InvoiceLine, InvoiceReminder, Location,
                        Membership, MembershipRole, NotificationPreference, Order, OrderLine, Payment, PaymentMethod,
                        PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
-                       Subscription, SubscriptionItem, TaxRate, User)
+                       Subscription, SubscriptionItem, TaxRate, User, ProfileField, UserAddress)
 from db.models import KbArticle, KbTopic, SupportMessage, SupportTicket
 from db.models.support import ArticleVisibility, MessageAuthor, TicketPriority, TicketStatus
 from db.models.shipments import ShipmentEventStatus
@@ -114,7 +114,7 @@ class Rows:
 
 
 # Insert order: parents before children.
-MODELS = [TaxRate, User, NotificationPreference, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
+MODELS = [TaxRate, User, NotificationPreference, ProfileField, UserAddress, Account, Location, Address, Membership, MembershipRole, Product, ProductVariant, PriceList,
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
           SubscriptionItem, Invoice, InvoiceLine, InvoiceReminder, Payment, CreditNote, CreditNoteLine,
           AccountCreditTransaction, DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod,
@@ -145,6 +145,7 @@ class DemoBuilder:
     def user(self, email: str, name: str, staff_role: StaffRole | None = None, locale: str | None = None) -> int:
         return self.rows.add(User, email=email, name=name, password_hash=self.password_hash,
                              staff_role=staff_role.value if staff_role else None, locale=locale,
+                             phone=None, time_zone=None, profile_values=None,
                              created_at=self.now - timedelta(days=800))
 
     def account(self, name: str, kind: AccountKind, currency: str, locale: str, terms: int,
@@ -167,6 +168,24 @@ class DemoBuilder:
                           recipient=f"Receiving, dock {dock + 1}", line1=street, line2=f"Dock {dock + 1}",
                           city=city, region=region, postal_code=postal, country=country)
         return loc
+
+    def profile_fields(self) -> None:
+        self.rows.add(ProfileField, key="cost_center", label="Cost center", type=ProfileFieldType.TEXT, choices=[],
+                      required=True, position=0, created_at=self.now - timedelta(days=700))
+        self.rows.add(ProfileField, key="department", label="Department", type=ProfileFieldType.CHOICE,
+                      choices=["Purchasing", "Maintenance", "Production", "Finance"], required=False, position=1,
+                      created_at=self.now - timedelta(days=700))
+
+    def profile(self, user_id: int, *, phone: str | None = None, time_zone: str | None = None,
+                values: dict[str, str] | None = None) -> None:
+        user = next(u for u in self.rows.by_model[User] if u["id"] == user_id)
+        user.update(phone=phone, time_zone=time_zone, profile_values=values)
+
+    def book_address(self, user_id: int, kind: AddressKind, label: str, recipient: str, line1: str, city: str,
+                     region: str | None, postal: str, country: str) -> int:
+        return self.rows.add(UserAddress, user_id=user_id, kind=kind, is_default=True, label=label,
+                             recipient=recipient, line1=line1, line2=None, city=city, region=region,
+                             postal_code=postal, country=country, created_at=self.now - timedelta(days=300))
 
     def member(self, user_id: int, account_id: int, roles: list[tuple[Role, int | None]],
                spending_limit: Decimal | None = None) -> int:
@@ -509,6 +528,21 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     b.history(jo_info, [home], {home: jo}, sizes.jo_orders, usd)
     b.subscription(jo_info, home, SubscriptionStatus.TRIALING, BillingInterval.MONTH, 1,
                    [(next(x for x in v if x["digital"]), 1)], usd, 10, CollectionMethod.CHARGE_AUTOMATICALLY)
+
+    # Profiles: the merchant's custom fields, and people's own details and address books.
+    b.profile_fields()
+    b.profile(users["buyer"], phone="+1 303 555 0142", time_zone="America/Denver",
+              values={"cost_center": "DEN-4410", "department": "Maintenance"})
+    b.profile(users["admin"], phone="+1 312 555 0100", time_zone="America/Chicago",
+              values={"cost_center": "CHI-1000", "department": "Purchasing"})
+    b.profile(g_buyer, phone="+49 30 1234567", time_zone="Europe/Berlin", values={"cost_center": "BER-77"})
+    b.profile(jo, time_zone="America/Los_Angeles")
+    b.book_address(users["buyer"], AddressKind.SHIPPING, "Home office", "Bob Buyer", "1550 Larimer St", "Denver",
+                   "CO", "80202", "US")
+    b.book_address(users["buyer"], AddressKind.BILLING, "Expenses", "Bob Buyer", "1550 Larimer St", "Denver",
+                   "CO", "80202", "US")
+    b.book_address(jo, AddressKind.SHIPPING, "Studio", "Jo Doe", "2111 Mission St", "San Francisco", "CA",
+                   "94110", "US")
 
     # Kanda Seiki: a Japanese customer in yen (no minor unit), on a plan charged by card.
     kanda = b.account("Kanda Seiki K.K.", AccountKind.BUSINESS, "JPY", "en", 30, None, "JP", None, "101-0047", None)

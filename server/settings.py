@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.bank_transfer import BankAccount, bank_account
-from domain.billing_details import is_country
+from domain.addresses import is_country
 from domain.documents import Seller
 from domain.errors import Rejected
 from domain.identity.emails import normalize_email

@@ -21,6 +21,7 @@ from db.models.payments import PaymentMethod  # noqa: E402
 from db.models.notifications import NotificationPreference, UnsubscribeUse  # noqa: E402
 from db.models.support import (KbArticle, KbDeflection, KbTopic, SupportAttachment, SupportMessage,  # noqa: E402
                                SupportTicket)
+from db.models.profile import ProfileField, UserAddress  # noqa: E402
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -31,7 +32,7 @@ __all__ = [
     "RequisitionList", "RequisitionListItem", "Refund", "ReturnLine", "ReturnPhoto", "ReturnRequest",
     "ShipmentEvent",
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
-    "Quote", "QuoteLine", "TaxRate", "PaymentMethod",
+    "Quote", "QuoteLine", "TaxRate", "PaymentMethod", "ProfileField", "UserAddress",
     "AccountCreditTransaction", "CreditNote", "CreditNoteLine", "DocumentSequence",
     "NotificationPreference", "UnsubscribeUse",
     "KbArticle", "KbDeflection", "KbTopic", "SupportAttachment", "SupportMessage", "SupportTicket",

@@ -1,6 +1,7 @@
 """Customer accounts, their locations and addresses, and who belongs to them."""
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -73,6 +74,10 @@ class User(SQLModel, table=True):
     # Merchant staff are users with a staff role and no memberships.
     staff_role: str | None = Field(default=None, max_length=32)
     locale: str | None = Field(default=None, max_length=16)
+    phone: str | None = Field(default=None, max_length=32)
+    time_zone: str | None = Field(default=None, max_length=64)  # an IANA name, such as Europe/Berlin
+    # The values of the merchant's custom profile fields (db/models/profile.py), by the field's key.
+    profile_values: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = utc_field(default_factory=utcnow)
 
 

@@ -26,6 +26,12 @@ async def retire_tokens(session: AsyncSession, purpose: str, email: str, now: da
                                                   AuthToken.used_at.is_(None)).values(used_at=now))
 
 
+async def retire_user_tokens(session: AsyncSession, purpose: str, user_id: int, now: datetime) -> None:
+    """Mark every live token of this purpose for the user used, whatever address it went to."""
+    await session.exec(sa.update(AuthToken).where(AuthToken.purpose == purpose, AuthToken.user_id == user_id,
+                                                  AuthToken.used_at.is_(None)).values(used_at=now))
+
+
 async def mark_used(session: AsyncSession, token_id: int, now: datetime) -> bool:
     """Use the token; False when another request used it first (whatever this one read)."""
     result = await session.exec(sa.update(AuthToken).where(AuthToken.id == token_id, AuthToken.used_at.is_(None))

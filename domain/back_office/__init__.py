@@ -7,12 +7,12 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_precision, list_currencies
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.billing_details import is_country
+from domain.addresses import is_country
 from domain.errors import reject
+from i18n import locales
 
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 MAX_AMOUNT = Decimal("100000000000")  # the Amount column holds 18 digits, 4 after the point
@@ -40,6 +40,8 @@ class BackOfficeErrorCode(StrEnum):
     INVALID_TERMS = "INVALID_TERMS"
     INVALID_ADDRESSES = "INVALID_ADDRESSES"
     INVALID_REGION = "INVALID_REGION"
+    REGION_REQUIRED = "REGION_REQUIRED"
+    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
     INVALID_BILLING_DETAILS = "INVALID_BILLING_DETAILS"
 
 
@@ -103,10 +105,8 @@ def country(code: str, *field: str) -> str:
 
 
 def locale(code: str, *field: str) -> str:
-    try:
-        Locale.parse(code.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        raise reject(E.INVALID_LOCALE, "Give a locale such as en, de or en-GB", *field) from None
+    if locales.parse(code) is None:
+        raise reject(E.INVALID_LOCALE, "Give a locale such as en, de or en-GB", *field)
     return code
 
 

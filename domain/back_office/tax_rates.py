@@ -10,7 +10,7 @@ from domain import audit
 from domain import back_office as rules
 from domain.audit import Actor
 from domain.back_office import BackOfficeErrorCode as E
-from domain.billing_details import REGIONS
+from domain.addresses import REGIONS
 from domain.errors import reject
 from domain.text import check_text
 

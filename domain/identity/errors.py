@@ -32,6 +32,17 @@ class CredentialsErrorCode(StrEnum):
     INVALID_INPUT = "INVALID_INPUT"
 
 
+class EmailChangeErrorCode(StrEnum):
+    """Changing one's email: asking (signed in), confirming from the new address, undoing from the old."""
+    INVALID_EMAIL = "INVALID_EMAIL"
+    SAME_EMAIL = "SAME_EMAIL"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    EXPIRED_TOKEN = "EXPIRED_TOKEN"
+    USED_TOKEN = "USED_TOKEN"
+
+
 class SessionErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
 

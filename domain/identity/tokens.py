@@ -20,7 +20,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type 
 CODE_LENGTH = 6
 MAX_ATTEMPTS = 5
 PREFIX = {"VERIFY_EMAIL": "pqv_", "PASSWORD_RESET": "pqr_", "MAGIC_LINK": "pqm_", "TWO_FACTOR": "pqc_",
-          "INVITATION": "pqi_"}
+          "INVITATION": "pqi_", "EMAIL_CHANGE": "pqe_", "EMAIL_CHANGE_UNDO": "pqu_"}
 
 
 def new_secret(purpose: str) -> tuple[str, str]:

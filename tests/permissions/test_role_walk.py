@@ -79,6 +79,8 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
                              {ADMIN, OPS}, {BUYER, APPROVER, AP, VIEWER, SUPPORT}),
     "Membership.spendingLimit": ("buyer_membership", "... on Membership { spendingLimit { amount } }",
                                  ["spendingLimit"], {ADMIN, BUYER} | STAFF, set()),
+    "Membership.customFields": ("buyer_membership", "... on Membership { customFields { value } }",
+                                ["customFields"], {BUYER} | STAFF, {ADMIN}),
     "Order.invoices": ("austin_order", "... on Order { invoices { number } }", ["invoices"],
                        {ADMIN, AP} | STAFF, {APPROVER, VIEWER}),
     "Order.subtotal": ("austin_order", "... on Order { subtotal { amount } }", ["subtotal"],

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from db.models import Order, OutboxMessage, Quote
+from db.models import Order, OutboxMessage, Quote, UserAddress
 from tests.conftest import NOW
 from tests.ordering_support import (ADMIN, APPROVER, BUYER, GLOBEX_BUYER, STAFF_ADMIN, STAFF_SUPPORT, VIEWER, count,
                                     data, error_codes, location_gid, money, ruled)
-from tests.support import codes
+from tests.support import codes, gid, row
 
 QUOTE = "quote { id number status note responseNote expiresAt total { amount } lines { id sku quantity unitPrice { amount } } order { number status } }"
 REQUEST = f"mutation($input: QuoteRequestInput!) {{ quoteRequest(input: $input) {{ {QUOTE} userErrors {{ code field }} }} }}"
@@ -140,3 +140,18 @@ async def test_the_quote_list_costs_the_same_statements_for_one_or_many(gql, db)
     many = await gql(query, as_=STAFF_SUPPORT)
     assert len(data(many, "viewer")["quotes"]["nodes"]) == 4
     assert many["_statements"] == one["_statements"]
+
+
+async def test_an_accepted_quote_ships_to_an_address_of_the_buyers_own_book(gql, db):
+    quote = (await _request(gql, db))["quote"]
+    await _respond(gql, quote)
+    jos = await gid(db, UserAddress, label="Studio")
+    refused = data(await gql(ACCEPT, {"input": {"quoteId": quote["id"], "shippingAddressId": jos}}, as_=BUYER),
+                   "quoteAccept")
+    assert [e["code"] for e in refused["userErrors"]] == ["ADDRESS_NOT_FOUND"] and refused["order"] is None
+    office = await gid(db, UserAddress, label="Home office")
+    done = data(await gql(ACCEPT, {"input": {"quoteId": quote["id"], "shippingAddressId": office}}, as_=BUYER),
+                "quoteAccept")
+    assert done["userErrors"] == []
+    order = await row(db, Order, number=done["order"]["number"])
+    assert (order.shipping_address["line1"], order.shipping_address["city"]) == ("1550 Larimer St", "Denver")

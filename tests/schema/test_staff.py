@@ -4,14 +4,14 @@ from decimal import Decimal
 import pytest
 from sqlmodel import func, select
 
-from db.models import (Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProductVariant,
-                       QuantityRule, TaxRate)
+from db.models import (Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProfileField,
+                       ProductVariant, QuantityRule, TaxRate)
 from permissions.policy import POLICY, STAFF_ADMIN as STAFF_ADMIN_ROLES
 from tests.order_factories import STAFF_ADMIN, STAFF_SUPPORT, gid
 from tests.support import codes, finders
 
 TABLES = [Account, Address, AuditEvent, Location, PriceList, PriceListEntry, Product, ProductVariant, QuantityRule,
-          TaxRate]
+          TaxRate, ProfileField]
 
 # A valid input for every staff mutation (ids filled in per test): STAFF_SUPPORT must be refused all of them.
 STAFF_CALLS = {
@@ -44,6 +44,8 @@ STAFF_CALLS = {
     "staffInvoiceMarkUncollectible": ("InvoiceIdInput", lambda ids: {"id": gid("Invoice", 1)}),
     "staffCreditNoteCreate": ("CreditNoteCreateInput", lambda ids: {"invoiceId": gid("Invoice", 1),
                                                                     "reason": "GOODWILL", "amount": "1.00"}),
+    "profileFieldSave": ("ProfileFieldSaveInput", lambda ids: {"key": "badge", "label": "Badge"}),
+    "profileFieldDelete": ("ProfileFieldDeleteInput", lambda ids: {"id": gid("ProfileField", 1)}),
 }
 
 
