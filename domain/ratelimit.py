@@ -43,6 +43,11 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "payment_method_add": ((Limit(5, 60), Limit(10, 3600)), (Limit(10, 60), Limit(30, 3600))),
     # CSV exports read every row they match: a few a minute per caller is plenty for a person or a sync.
     "export": ((Limit(10, 60), Limit(120, 3600)), (Limit(30, 60), Limit(300, 3600))),
+    # License checks from software (per key, by its hash): a program validates at start and now and
+    # then; a script trying keys is stopped by the per-IP limit.
+    "license": ((Limit(30, 60), Limit(300, 3600)), (Limit(60, 60), Limit(600, 3600))),
+    # Signed downloads of digital purchases (per user the link was made for).
+    "digital_download": ((Limit(20, 60), Limit(200, 3600)), (Limit(60, 60), Limit(600, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

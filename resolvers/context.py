@@ -56,7 +56,8 @@ class Settings:
                                 numbering=self.invoice_numbering, public_url=self.public_url,
                                 reminder_days=self.invoice_reminder_days,
                                 dunning_retry_days=self.dunning_retry_days, dunning_cancel=self.dunning_cancel,
-                                tax=TaxSettings(merchant_country=self.merchant_country))
+                                tax=TaxSettings(merchant_country=self.merchant_country),
+                                secret_key=self.secret_key)
 
 
 @dataclass

@@ -36,6 +36,7 @@ from schema.subscriptions import Subscription, SubscriptionMutations, Subscripti
 from schema.fulfilment import Fulfilment, FulfilmentMutations, FulfilmentQueries
 from schema.requisitions import RequisitionList, RequisitionMutations, RequisitionQueries
 from schema.returns import Return, ReturnMutations, ReturnQueries
+from schema.files import FileMutations, FileQueries
 from schema.staff import PriceList, StaffMutations, StaffQueries
 from schema.billing_details import BillingDetailsMutations
 from schema.tax import TaxMutations, TaxQueries
@@ -46,7 +47,7 @@ NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscript
 
 
 @strawberry.type
-class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries):
+class Query(FulfilmentQueries, ReturnQueries, FileQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller
@@ -86,7 +87,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, 
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
-               PaymentMutations, InvoicingMutations, SubscriptionMutations):
+               PaymentMutations, InvoicingMutations, SubscriptionMutations, FileMutations):
     pass
 
 

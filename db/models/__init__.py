@@ -18,6 +18,8 @@ from db.models.ordering import AccountOrderingSettings, OrderApproval, OrderAppr
 from db.models.quotes import Quote, QuoteLine  # noqa: E402
 from db.models.tax import TaxRate  # noqa: E402
 from db.models.payments import PaymentMethod  # noqa: E402
+from db.models.files import (DigitalFile, DigitalPurchase, DigitalVariant, DownloadEvent, LicenseActivation,  # noqa: E402
+                             LicenseKey, OrderFile, SharedDocument)
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -30,4 +32,6 @@ __all__ = [
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
     "Quote", "QuoteLine", "TaxRate", "PaymentMethod",
     "AccountCreditTransaction", "CreditNote", "CreditNoteLine", "DocumentSequence",
+    "DigitalFile", "DigitalPurchase", "DigitalVariant", "DownloadEvent", "LicenseActivation", "LicenseKey",
+    "OrderFile", "SharedDocument",
 ]

@@ -64,3 +64,5 @@ class MerchantSettings:
     # PAST_DUE with its invoice open (False).
     dunning_retry_days: tuple[int, ...] = (1, 3, 5)
     dunning_cancel: bool = True
+    # PORTALQL_SECRET_KEY: seals license keys granted by orders and renewals (domain.licenses).
+    secret_key: str = field(default="portalql-development-key-not-for-production-use", repr=False)
