@@ -61,19 +61,19 @@ class StoredFile:
 
 
 async def read_upload(upload: Upload, max_bytes: int, allowed: frozenset[FileKind] | set[FileKind],
-                      *where: str) -> tuple[bytes, FileKind]:
+                      *where: str, codes: type[StrEnum] = FileErrorCode) -> tuple[bytes, FileKind]:
     """The bytes and the kind found in them; FILE_TOO_LARGE, EMPTY_FILE or FILE_TYPE_NOT_ALLOWED
-    otherwise. Reads one byte past the limit, never the whole of a larger file."""
-    E = FileErrorCode
+    of `codes` (the asking domain's enum) otherwise. Reads one byte past the limit, never the
+    whole of a larger file."""
     data = await upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise reject(E.FILE_TOO_LARGE, f"A file may be at most {max_bytes // (1024 * 1024)} MB", *where)
+        raise reject(codes["FILE_TOO_LARGE"], f"A file may be at most {max_bytes // (1024 * 1024)} MB", *where)
     if not data:
-        raise reject(E.EMPTY_FILE, "The file is empty", *where)
+        raise reject(codes["EMPTY_FILE"], "The file is empty", *where)
     kind = sniff(data)
     if kind is None or kind not in allowed:
         names = ", ".join(sorted({k.extension.upper() for k in allowed}))
-        raise reject(E.FILE_TYPE_NOT_ALLOWED, f"This kind of file is not accepted here (accepted: {names})", *where)
+        raise reject(codes["FILE_TYPE_NOT_ALLOWED"], f"This kind of file is not accepted here (accepted: {names})", *where)
     return data, kind
 
 

@@ -32,6 +32,9 @@ MAX_LIMIT = 1000
 
 class DigitalErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
+    EMPTY_FILE = "EMPTY_FILE"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
     INVALID_LIMIT = "INVALID_LIMIT"
     LINK_INVALID = "LINK_INVALID"
     LINK_EXPIRED = "LINK_EXPIRED"
@@ -155,7 +158,7 @@ async def add_file(s: AsyncSession, actor: Actor, now: datetime, storage: FileSt
     if variant is None or await s.get(DigitalVariant, variant_id) is None:
         raise reject(DigitalErrorCode.NOT_FOUND, "No digital variant with that ID: set it up first",
                      "input", "variantId")
-    data, kind = await read_upload(upload, MAX_FILE_BYTES, FILE_KINDS, "input", "file")
+    data, kind = await read_upload(upload, MAX_FILE_BYTES, FILE_KINDS, "input", "file", codes=DigitalErrorCode)
     f = await store(storage, f"digital/v{variant_id}", upload, data, kind, written)
     row = DigitalFile(variant_id=variant_id, filename=f.filename, storage_key=f.key, content_type=kind.content_type,
                       size_bytes=f.size, sha256=f.sha256, created_at=now)
