@@ -53,6 +53,7 @@ def _stored(tmp_path):
 
 async def test_only_staff_admins_share_and_bad_files_change_nothing(client, db, clock, settings, tmp_path):
     acme = gid("Account", (await _account(db, "Acme Industrial")).id)
+    before = await count(db, SharedDocument)  # the demo's contract
     ok = {"accountId": acme, "title": "Framework agreement 2027"}
     for who in (ADMIN, STAFF_SUPPORT):
         body = await upload(client, db, clock, who, SHARE, ok, ("a.pdf", PDF, "application/pdf"))
@@ -68,7 +69,7 @@ async def test_only_staff_admins_share_and_bad_files_change_nothing(client, db, 
     for file, variables, code in cases:
         body = await upload(client, db, clock, STAFF_ADMIN, SHARE, variables, file)
         assert [e["code"] for e in body["data"]["documentShare"]["userErrors"]] == [code], body
-    assert await count(db, SharedDocument) == 0 and _stored(tmp_path) == []
+    assert await count(db, SharedDocument) == before and _stored(tmp_path) == []
 
 
 async def test_a_shared_document_is_seen_and_downloaded_by_its_roles_only(client, gql, db, clock, settings, tmp_path):
@@ -79,7 +80,7 @@ async def test_a_shared_document_is_seen_and_downloaded_by_its_roles_only(client
     assert doc["roles"] == ["ADMIN", "ACCOUNTS_PAYABLE"] and doc["contentType"] == "application/pdf"
     assert doc["filename"] == "Rahmenvertrag_ «2027».pdf" and doc["accountId"] == acme  # no folders, its real type
     async with db.session() as s:
-        row = (await s.exec(select(SharedDocument))).one()
+        row = (await s.exec(select(SharedDocument).where(SharedDocument.title == "Framework agreement"))).one()
     assert row.storage_key.startswith("documents/") and "Rahmen" not in row.storage_key
 
     # Denied first: roles the document is not shared with, another account, no token.
@@ -90,7 +91,8 @@ async def test_a_shared_document_is_seen_and_downloaded_by_its_roles_only(client
     assert (await _get(client, db, clock, doc["url"], None)).status_code == 401
     for who in (ADMIN, AP, STAFF_SUPPORT):
         listed = await gql(DOCUMENTS, as_=who)
-        assert [n["title"] for n in listed["data"]["sharedDocuments"]["nodes"]] == ["Framework agreement"], who
+        assert [n["title"] for n in listed["data"]["sharedDocuments"]["nodes"]] == [
+            "Framework agreement", "Framework supply agreement 2026"], who  # newest first; the demo's contract
         response = await _get(client, db, clock, doc["url"], who)
         assert response.status_code == 200 and response.content == PDF, who
         assert response.headers["content-type"] == "application/pdf"
@@ -103,14 +105,15 @@ async def test_a_shared_document_is_seen_and_downloaded_by_its_roles_only(client
     listed = await gql(DOCUMENTS, as_=BUYER)
     assert [n["title"] for n in listed["data"]["sharedDocuments"]["nodes"]] == ["Price sheet"]
     listed = await gql(DOCUMENTS, as_=AP)
-    assert [n["title"] for n in listed["data"]["sharedDocuments"]["nodes"]] == ["Framework agreement"]
+    assert [n["title"] for n in listed["data"]["sharedDocuments"]["nodes"]] == [
+        "Framework agreement", "Framework supply agreement 2026"]
 
     # Unsharing: a customer may not; staff admin removes the row and the file.
     assert codes(await gql(UNSHARE, {"input": {"id": doc["id"]}}, as_=ADMIN)) == ["NOT_FOUND"]
     out = await gql(UNSHARE, {"input": {"id": doc["id"]}}, as_=STAFF_ADMIN)
     assert out["data"]["documentUnshare"]["userErrors"] == []
     assert (await _get(client, db, clock, doc["url"], ADMIN)).status_code == 404
-    assert await count(db, SharedDocument) == 1 and len(_stored(tmp_path)) == 1
+    assert await count(db, SharedDocument) == 2 and len(_stored(tmp_path)) == 1
     again = await gql(UNSHARE, {"input": {"id": doc["id"]}}, as_=STAFF_ADMIN)
     assert [e["code"] for e in again["data"]["documentUnshare"]["userErrors"]] == ["NOT_FOUND"]
     async with db.session() as s:
@@ -126,7 +129,7 @@ async def test_shared_documents_page_runs_fixed_statements(client, gql, db, cloc
                      (f"{i}.pdf", PDF, "application/pdf"))
     query = "{ sharedDocuments(first: 10) { nodes { id title roles url filename sizeBytes } } }"
     body = await gql(query, as_=ADMIN)
-    assert len(body["data"]["sharedDocuments"]["nodes"]) == 3
+    assert len(body["data"]["sharedDocuments"]["nodes"]) == 4  # and the demo's contract
     assert body["_statements"] == await _baseline(gql, ADMIN) + 1  # the page: one statement
 
 
