@@ -23,7 +23,7 @@ class FilePayload:
     user_errors: list[UserError] = field(default_factory=list)
 
 
-async def _keeping_files(ctx: Context, work: Callable[[list[str]], Awaitable[Any]]) -> Any:
+async def keeping_files(ctx: Context, work: Callable[[list[str]], Awaitable[Any]]) -> Any:
     """Run a mutation that stores files; the files of one that was not written are removed again."""
     written: list[str] = []
     try:
@@ -43,7 +43,7 @@ async def _share(ctx: Context, s: Any, asked: DocumentShared, written: list[str]
 
 async def document_share(ctx: Context, account_id: str, title: str, roles: list[Role] | None, file: Any) -> FilePayload:
     aid = decode_as(account_id, "Account")
-    return await _keeping_files(ctx, lambda written: _share(ctx, DocumentShared(aid, title, roles, file), written))
+    return await keeping_files(ctx, lambda written: _share(ctx, DocumentShared(aid, title, roles, file), written))
 
 
 @mutation("documentUnshare", FilePayload, audit="document.unshare", not_found="SharedDocument")
@@ -71,7 +71,7 @@ async def _attach(ctx: Context, s: Any, order_id: str, file: Any, written: list[
 
 
 async def purchase_order_file_add(ctx: Context, order_id: str, file: Any) -> FilePayload:
-    return await _keeping_files(ctx, lambda written: _attach(ctx, order_id, file, written))
+    return await keeping_files(ctx, lambda written: _attach(ctx, order_id, file, written))
 
 
 def document_roles(ctx: Context) -> dict[int, frozenset[Role]] | None:

@@ -8,14 +8,13 @@ from graphql import GraphQLError
 
 from db.models import DigitalFile, DigitalPurchase, DigitalVariant, LicenseKey, Subscription
 from db.models.files import LicenseStatus
-from db.repositories import digital as digital_repo
 from db.repositories.digital import DigitalPurchaseRepository
 from db.repositories.licenses import LicenseKeyRepository
 from domain import digital, licenses
 from domain.digital import DigitalErrorCode, SignedLink
 from domain.errors import Problem, Rejected
 from domain.licenses import LicenseErrorCode, Verdict
-from resolvers.account_files import _keeping_files
+from resolvers.account_files import keeping_files
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.errors import UserError, unauthenticated
@@ -53,7 +52,7 @@ async def _file_add(ctx: Context, s: Any, variant_id: str, file: Any, written: l
 
 
 async def digital_file_add(ctx: Context, variant_id: str, file: Any) -> DigitalPayload:
-    return await _keeping_files(ctx, lambda written: _file_add(ctx, variant_id, file, written))
+    return await keeping_files(ctx, lambda written: _file_add(ctx, variant_id, file, written))
 
 
 async def _set_disabled(ctx: Context, s: Any, license_id: str, disabled: bool) -> dict[str, Any]:
@@ -88,37 +87,41 @@ async def license_keys(ctx: Context, account_id: str | None, window: Window) -> 
 
 
 @dataclass
-class FileLink:
-    """A file of a purchase, with a signed link for the caller that expires in LINK_MINUTES."""
+class PurchaseFile:
+    """A file of a purchase, to link to for the caller."""
 
     file: DigitalFile
+    purchase_id: int
+
+
+@dataclass
+class FileLink:
     url: str
     expires_at: datetime
 
 
-async def purchase_files(ctx: Context, purchase: DigitalPurchase) -> list[FileLink]:
-    async with ctx.db.session() as s:
-        files = (await digital_repo.files_of(s, [purchase.variant_id]))[purchase.variant_id]
-    out = []
-    for f in files:
-        link = digital.sign(purchase.id, f.id, ctx.caller.user_id, ctx.now, ctx.settings.secret_key)  # type: ignore[arg-type]
-        url = (f"{DOWNLOAD_ROUTE}{encode('DigitalPurchase', link.purchase_id)}/{encode('DigitalFile', link.file_id)}"
-               f"?user={link.user_id}&expires={link.expires}&signature={link.signature}")
-        out.append(FileLink(f, url, datetime.fromtimestamp(link.expires, ctx.now.tzinfo)))
-    return out
+def purchase_files(files: list[DigitalFile], purchase: DigitalPurchase) -> list[PurchaseFile]:
+    return [PurchaseFile(f, purchase.id) for f in files]  # type: ignore[arg-type]
 
 
-async def download_history(ctx: Context, purchase_id: int) -> list[Any]:
-    async with ctx.db.session() as s:
-        return (await digital_repo.history(s, [purchase_id]))[purchase_id]
+def download_link(ctx: Context, pf: PurchaseFile) -> FileLink:
+    """A link made for the caller, expiring LINK_MINUTES from the request's instant."""
+    link = digital.sign(pf.purchase_id, pf.file.id, ctx.caller.user_id or 0, ctx.now, ctx.settings.secret_key)  # type: ignore[arg-type]
+    url = (f"{DOWNLOAD_ROUTE}{encode('DigitalPurchase', link.purchase_id)}/{encode('DigitalFile', link.file_id)}"
+           f"?user={link.user_id}&expires={link.expires}&signature={link.signature}")
+    return FileLink(url, datetime.fromtimestamp(link.expires, ctx.now.tzinfo))
 
 
-async def license_state(ctx: Context, row: LicenseKey) -> tuple[LicenseStatus, datetime | None, int]:
-    """Status, expiry and activations in use of a key, as its owner sees them."""
-    async with ctx.db.session() as s:
-        sub = await s.get(Subscription, row.subscription_id) if row.subscription_id else None
-        used = len(await licenses.repo.activations(s, row.id))  # type: ignore[arg-type]
-    return licenses.status(row, sub, ctx.now), licenses.expires_at(row, sub), used
+async def _subscription(ctx: Context, row: LicenseKey) -> Subscription | None:
+    return await ctx.loaders.files.subscription.load(row.subscription_id) if row.subscription_id else None
+
+
+async def license_status(ctx: Context, row: LicenseKey) -> LicenseStatus:
+    return licenses.status(row, await _subscription(ctx, row), ctx.now)
+
+
+async def license_expiry(ctx: Context, row: LicenseKey) -> datetime | None:
+    return licenses.expires_at(row, await _subscription(ctx, row))
 
 
 def license_reveal(ctx: Context, row: LicenseKey) -> str | None:

@@ -17,7 +17,7 @@ from resolvers.connections import Window
 from resolvers.globalid import decode_as, encode
 from schema.accounts import RoleEnum
 from schema.common import Connection, UserError, node_id, user_errors
-from schema.relations import relation
+from schema.relations import loads, relation
 
 if TYPE_CHECKING:
     from schema.orders import Order
@@ -96,8 +96,14 @@ class DigitalFile:
                              "it, but it expires after 15 minutes and counts toward the purchase's limit.")
 class DigitalDownload:
     file: DigitalFile
-    url: str = strawberry.field(description="Path of the signed download, relative to the API's origin.")
-    expires_at: datetime
+
+    @strawberry.field(description="Path of the signed download, relative to the API's origin.")
+    def url(self, info: Info) -> str:
+        return resolve.download_link(info.context, self).url  # type: ignore[arg-type]
+
+    @strawberry.field
+    def expires_at(self, info: Info) -> datetime:
+        return resolve.download_link(info.context, self).expires_at  # type: ignore[arg-type]
 
 
 @strawberry.type(description="One download of a purchase's file.")
@@ -117,13 +123,9 @@ class DigitalPurchase:
     created_at: datetime
     order = relation(Annotated["Order", strawberry.lazy("schema.orders")], "orders.order", "order_id")
 
-    @strawberry.field(description="Its files, each with a signed link for the caller.")
-    async def files(self, info: Info) -> list[DigitalDownload]:
-        return await resolve.purchase_files(info.context, self)  # type: ignore[arg-type,return-value]
-
-    @strawberry.field(description="Its downloads, oldest first.")
-    async def download_history(self, info: Info) -> list[DownloadEvent]:
-        return await resolve.download_history(info.context, self.id)  # type: ignore[attr-defined,return-value]
+    files = relation("list[DigitalDownload]", "files.files", "variant_id", shape=resolve.purchase_files,
+                     description="Its files, each with a signed link for the caller.")
+    download_history = relation("list[DownloadEvent]", "files.downloads", description="Its downloads, oldest first.")
 
 
 DigitalPurchaseConnection = Connection[DigitalPurchase]
@@ -140,17 +142,17 @@ class LicenseKey:
     def key(self, info: Info) -> str | None:
         return resolve.license_reveal(info.context, self)  # type: ignore[arg-type]
 
+    activations = relation("int", "files.activations", description="Machines it is active on.")
+
     @strawberry.field(description="ACTIVE, DISABLED, REVOKED (its subscription ended) or EXPIRED.")
+    @loads("files.subscription", "subscription_id")
     async def status(self, info: Info) -> LicenseStatusEnum:  # type: ignore[valid-type]
-        return (await resolve.license_state(info.context, self))[0]  # type: ignore[arg-type]
+        return await resolve.license_status(info.context, self)  # type: ignore[arg-type]
 
     @strawberry.field(description="When it stops working; a subscription's key: its paid period's end.")
+    @loads("files.subscription", "subscription_id")
     async def expires_at(self, info: Info) -> datetime | None:
-        return (await resolve.license_state(info.context, self))[1]  # type: ignore[arg-type]
-
-    @strawberry.field(description="Machines it is active on.")
-    async def activations(self, info: Info) -> int:
-        return (await resolve.license_state(info.context, self))[2]  # type: ignore[arg-type]
+        return await resolve.license_expiry(info.context, self)  # type: ignore[arg-type]
 
 
 LicenseKeyConnection = Connection[LicenseKey]

@@ -6,7 +6,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import DigitalFile, DigitalPurchase, DigitalVariant, DownloadEvent, Membership, OrderLine, User
+from db.models import DigitalPurchase, DigitalVariant, Membership, OrderLine, User
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
@@ -46,23 +46,3 @@ async def may_download(session: AsyncSession, user_id: int, account_id: int) -> 
         Membership, sa.and_(Membership.user_id == User.id, Membership.account_id == account_id)).where(
         User.id == user_id, sa.or_(User.staff_role.is_not(None), Membership.id.is_not(None)))
     return (await session.exec(stmt)).first() is not None
-
-
-async def files_of(session: AsyncSession, variant_ids: list[int]) -> dict[int, list[DigitalFile]]:
-    out: dict[int, list[DigitalFile]] = {v: [] for v in variant_ids}
-    if variant_ids:
-        rows = await session.exec(select(DigitalFile).where(DigitalFile.variant_id.in_(variant_ids))
-                                  .order_by(DigitalFile.id))
-        for f in rows.all():
-            out[f.variant_id].append(f)
-    return out
-
-
-async def history(session: AsyncSession, purchase_ids: list[int]) -> dict[int, list[DownloadEvent]]:
-    out: dict[int, list[DownloadEvent]] = {p: [] for p in purchase_ids}
-    if purchase_ids:
-        rows = await session.exec(select(DownloadEvent).where(DownloadEvent.purchase_id.in_(purchase_ids))
-                                  .order_by(DownloadEvent.id))
-        for e in rows.all():
-            out[e.purchase_id].append(e)
-    return out

@@ -248,3 +248,20 @@ async def test_the_demo_license_key_is_kandas_and_validates(client, gql, db):
         assert (await gql(KEYS, as_=who))["data"]["licenseKeys"]["totalCount"] == 0
     status, body = await _call(client, "validate", DEMO_LICENSE_KEY.lower())
     assert status == 200 and body["valid"] and body["activations"] == 0
+
+
+async def test_purchase_and_key_pages_run_one_statement_per_relation(client, gql, db, clock, settings):
+    v, _ = await _digital_variant(client, gql, db, clock, downloadLimit=3, licenseActivations=2)
+    for quantity in (1, 2, 3):
+        await _buy(gql, db, v, quantity)
+    empty = await gql("{ digitalPurchases(first: 10, orderId: \"%s\") { nodes { id } } }" % gid("Order", 999999),
+                      as_=BUYER)
+    base = empty["_statements"] - 1  # the caller's session
+    body = await gql(PURCHASES, as_=BUYER)
+    nodes = body["data"]["digitalPurchases"]["nodes"]
+    assert len(nodes) == 3 and all(len(n["files"]) == 1 for n in nodes)
+    # page, count, orders, files, download history: one each, whatever the number of purchases.
+    assert body["_statements"] == base + 5
+    body = await gql("{ licenseKeys(first: 10) { nodes { suffix status expiresAt activations } } }", as_=BUYER)
+    assert len(body["data"]["licenseKeys"]["nodes"]) == 3
+    assert body["_statements"] == base + 2  # page, activations (no subscription keys to load)
