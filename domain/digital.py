@@ -142,7 +142,7 @@ async def set_up(s: AsyncSession, actor: Actor, now: datetime, variant_id: int, 
     variant = await lock_row(s, ProductVariant, variant_id)
     if variant is None:
         raise reject(DigitalErrorCode.NOT_FOUND, "No variant with that ID", "input", "variantId")
-    row = await s.get(DigitalVariant, variant_id) or DigitalVariant(variant_id=variant_id)
+    row = await repo.digital_variant(s, variant_id) or DigitalVariant(variant_id=variant_id)
     row.download_limit, row.license_activations, row.license_days = download_limit, license_activations, license_days
     s.add(row)
     await s.flush()
@@ -155,7 +155,7 @@ async def add_file(s: AsyncSession, actor: Actor, now: datetime, storage: FileSt
                    upload: Upload, written: list[str]) -> DigitalFile:
     """Add a file to a digital variant (staff)."""
     variant = await lock_row(s, ProductVariant, variant_id)
-    if variant is None or await s.get(DigitalVariant, variant_id) is None:
+    if variant is None or await repo.digital_variant(s, variant_id) is None:
         raise reject(DigitalErrorCode.NOT_FOUND, "No digital variant with that ID: set it up first",
                      "input", "variantId")
     data, kind = await read_upload(upload, MAX_FILE_BYTES, FILE_KINDS, "input", "file", codes=DigitalErrorCode)

@@ -61,7 +61,8 @@ class DigitalVariant(SQLModel, table=True):
 
     __tablename__ = "digital_variant"
 
-    variant_id: int = Field(foreign_key="product_variant.id", primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    variant_id: int = Field(foreign_key="product_variant.id", sa_column_kwargs={"unique": True})
     download_limit: int | None = Field(default=None)
     license_activations: int | None = Field(default=None)
     license_days: int | None = Field(default=None)

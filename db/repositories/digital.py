@@ -46,3 +46,7 @@ async def may_download(session: AsyncSession, user_id: int, account_id: int) -> 
         Membership, sa.and_(Membership.user_id == User.id, Membership.account_id == account_id)).where(
         User.id == user_id, sa.or_(User.staff_role.is_not(None), Membership.id.is_not(None)))
     return (await session.exec(stmt)).first() is not None
+
+
+async def digital_variant(session: AsyncSession, variant_id: int) -> DigitalVariant | None:
+    return (await session.exec(select(DigitalVariant).where(DigitalVariant.variant_id == variant_id))).first()

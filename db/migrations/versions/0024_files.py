@@ -57,12 +57,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_digital_file_variant_id'), ['variant_id'], unique=False)
 
     op.create_table('digital_variant',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('variant_id', sa.Integer(), nullable=False),
     sa.Column('download_limit', sa.Integer(), nullable=True),
     sa.Column('license_activations', sa.Integer(), nullable=True),
     sa.Column('license_days', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['variant_id'], ['product_variant.id'], ),
-    sa.PrimaryKeyConstraint('variant_id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('variant_id')
     )
     op.create_table('order_file',
     sa.Column('id', sa.Integer(), nullable=False),
