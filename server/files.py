@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from domain.ratelimit import Throttled
-from schema.requests import (Context, digital_download, document_download, license_call, order_file_download)
+from permissions.caller import ANONYMOUS
+from schema.requests import Context, digital_download, document_download, license_call, order_file_download
 from server.downloads import error, request_context
 
 _FILE_HEADERS = {"x-content-type-options": "nosniff", "cache-control": "private, no-store",
@@ -58,7 +59,7 @@ def account_file_route(graphql: Any, kind: str) -> Any:
 
 
 def _anonymous(graphql: Any, request: Request) -> Context:
-    from permissions.caller import ANONYMOUS  # noqa: PLC0415 - these routes act for no signed-in caller
+    """The context of a route that acts for no signed-in caller (the link or key is the credential)."""
     ctx = Context(db=graphql.db, caller=ANONYMOUS, clock=graphql.clock, settings=graphql.settings.sessions,
                   request=request, storage=graphql.storage, limiter=graphql.limiter,
                   client_ip=request.client.host if request.client else None,
