@@ -17,7 +17,7 @@ from db.models import (Account, AccountOrderingSettings, Location, Membership, O
 from db.models.ordering import ApprovalDecision, SpendingLimitPeriod
 from db.repositories import addresses as address_repo, ordering as repo
 from db.repositories.payments import methods_of
-from domain import addresses, audit, billing_details, checkout, invoicing, mail, order_mail, tax
+from domain import addresses, audit, billing_details, checkout, digital, invoicing, mail, order_mail, tax
 from domain.audit import Actor
 from domain.errors import Problem, Rejected, reject
 from domain.invoicing import MerchantSettings
@@ -337,6 +337,8 @@ async def place(session: Any, p: Placement, now: datetime, actor: Actor, merchan
                               tax_reason=lt.reason.value if lt.reason else None, tax_included=lt.included))
     session.add_all(rows)
     await session.flush()
+    if not reasons:  # open now: its digital lines are the buyer's (an approval grants them otherwise)
+        await digital.grant_for_order(session, order, merchant.secret_key, now)
     audit.record(session, actor, "order.place", now, account_id=account.id, target_type="Order",
                  target_id=order.id, number=order.number, total=str(t.total), source=p.source,
                  status=order.status.value, reasons=reasons)
@@ -419,6 +421,7 @@ async def decide(session: Any, order: Order, approver_id: int | None, approve: b
         await check_credit(session, account, order.total)
         order.status = OrderStatus.OPEN
         await _accept(session, order, account, merchant, gateway, now, actor)
+        await digital.grant_for_order(session, order, merchant.secret_key, now)
     elif not approve:
         order.status = OrderStatus.REJECTED
     order.updated_at = now

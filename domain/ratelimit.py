@@ -49,6 +49,11 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "support": ((Limit(10, 60), Limit(60, 3600)), (Limit(30, 60), Limit(300, 3600))),
     # Knowledge base searches, anonymous ones too (per user when signed in, and per IP).
     "kb_search": ((Limit(60, 60), Limit(1000, 3600)), (Limit(120, 60), Limit(2000, 3600))),
+    # License checks from software (per key, by its hash): a program validates at start and now and
+    # then; a script trying keys is stopped by the per-IP limit.
+    "license": ((Limit(30, 60), Limit(300, 3600)), (Limit(60, 60), Limit(600, 3600))),
+    # Signed downloads of digital purchases (per user the link was made for).
+    "digital_download": ((Limit(20, 60), Limit(200, 3600)), (Limit(60, 60), Limit(600, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

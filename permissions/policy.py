@@ -229,6 +229,30 @@ RETURNS: dict[str, Rule] = {
     "Mutation.returnRefund": _staff_admin("Refund a received return on its order"),
 }
 
+# Shared documents, purchase-order files, digital products and license keys (domain/account_files,
+# digital, licenses). A shared document is seen by the roles named on it as well (ADMIN and
+# ACCOUNTS_PAYABLE unless set), held anywhere in its account.
+FILES: dict[str, Rule] = {
+    "rows:SharedDocument": rows(ALL_ROLES, "Contracts and agreements the merchant shared with the account, for the "
+                                "roles named on each (ADMIN and ACCOUNTS_PAYABLE unless set)"),
+    "rows:DigitalPurchase": rows(ORDERERS, "Digital purchases (files to download) of the caller's locations; a "
+                                 "member also sees its own", owner=True, oauth_scope="orders:read"),
+    "rows:LicenseKey": rows({ADMIN, BUYER, APPROVER}, "License keys of the caller's locations (of the account's "
+                            "subscriptions: account-wide roles); a member also sees its own", owner=True,
+                            oauth_scope="orders:read"),
+    "LicenseKey.key": fld(ORDERERS, "The license key itself (others see its last characters)", owner=True,
+                          staff=STAFF_ADMIN, oauth_scope="orders:read"),
+    "Mutation.documentShare": _staff_admin("Share a contract or agreement (a file) with an account"),
+    "Mutation.documentUnshare": _staff_admin("Stop sharing a document with its account"),
+    "Mutation.purchaseOrderFileAdd": _orders_write("Attach a purchase-order file to an order of the caller's "
+                                                   "locations"),
+    "Mutation.digitalProductSetUp": _staff_admin("Make a variant digital: download limit, license key and its "
+                                                 "activations"),
+    "Mutation.digitalFileAdd": _staff_admin("Add a file to a digital variant"),
+    "Mutation.licenseKeyDisable": _staff_admin("Disable a license key (its software stops validating)"),
+    "Mutation.licenseKeyEnable": _staff_admin("Enable a disabled license key again"),
+}
+
 # Invoices, their payments and credit notes, and account credit.
 INVOICING: dict[str, Rule] = {
     "rows:Invoice": rows(FINANCE, "Invoices and payments (customers see finalised ones; staff drafts too)",
@@ -361,7 +385,7 @@ SUPPORT: dict[str, Rule] = {
 
 # The one table that the permission classes, row scopes, docs and tests read.
 POLICY: dict[str, Rule] = {**ACCOUNTS, **IDENTITY, **CATALOG, **ORDERING, **REQUISITION_LISTS, **FULFILMENT,
-                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX, **PAYMENTS, **SUPPORT}
+                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX, **PAYMENTS, **SUPPORT, **FILES}
 
 
 def rule(key: str) -> Rule:

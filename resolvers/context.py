@@ -62,7 +62,8 @@ class Settings:
                                 dunning_retry_days=self.dunning_retry_days, dunning_cancel=self.dunning_cancel,
                                 tax=TaxSettings(merchant_country=self.merchant_country),
                                 staff_notify_email=self.staff_notify_email,
-                                staff_notify_locale=self.staff_notify_locale)
+                                staff_notify_locale=self.staff_notify_locale,
+                                secret_key=self.secret_key)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from strawberry.dataloader import AbstractCache, DataLoader
 from db.engine import Database
 from db.loaders import (accounts, billing, carts, catalog, fulfilment, orders, payments, pricing, profile, quotes,
                         requisitions, subscriptions)
+from db.loaders import files as file_batches  # (FileLoaders has a `files`)
 from db.loaders import returns as return_batches  # (ReturnLoaders has a `returns`)
 from db.loaders import support
 from domain.ordering import Pricer
@@ -190,6 +191,13 @@ class PaymentLoaders(_Domain):
     methods = _Loader(payments.methods_by_account)
 
 
+class FileLoaders(_Domain):
+    files = _Loader(file_batches.files_by_variant)
+    downloads = _Loader(file_batches.downloads_by_purchase)
+    activations = _Loader(file_batches.activations_by_license)
+    subscription = _Loader(file_batches.subscription_by_id)
+
+
 class QuoteLoaders(_Domain):
     quote = _Loader(quotes.quote_by_id)
     lines = _Loader(quotes.lines_by_quote)
@@ -224,3 +232,4 @@ class Loaders:
     carts: CartLoaders = _domain(CartLoaders)
     quotes: QuoteLoaders = _domain(QuoteLoaders)
     payments: PaymentLoaders = _domain(PaymentLoaders)
+    files: FileLoaders = _domain(FileLoaders)

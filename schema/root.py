@@ -38,6 +38,7 @@ from schema.fulfilment import Fulfilment, FulfilmentMutations, FulfilmentQueries
 from schema.requisitions import RequisitionList, RequisitionMutations, RequisitionQueries
 from schema.returns import Return, ReturnMutations, ReturnQueries
 from schema.support import KbArticle, SupportMutations, SupportQueries, SupportTicket
+from schema.files import FileMutations, FileQueries
 from schema.staff import PriceList, StaffMutations, StaffQueries
 from schema.billing_details import BillingDetailsMutations
 from schema.profile import ProfileMutations, ProfileQueries
@@ -51,7 +52,7 @@ NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscript
 
 @strawberry.type
 class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries,
-            SupportQueries, ProfileQueries):
+            SupportQueries, ProfileQueries, FileQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller
@@ -92,7 +93,7 @@ class Mutation(AuthMutations, SecurityMutations, InvitationMutations, Membership
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
                PaymentMutations, InvoicingMutations, SubscriptionMutations, NotificationMutations,
-               SupportMutations, ProfileMutations):
+               SupportMutations, ProfileMutations, FileMutations):
     pass
 
 

@@ -32,6 +32,7 @@ from schema.requests import Context
 from schema.root import build_schema
 from server.documents import DocumentRoutes
 from server.downloads import return_photo_route, support_attachment_route
+from server.files import account_file_route, digital_download_route, license_route
 from server.exports import invoice_export_route, statement_export_route
 from server.bearer import bearer_token
 from server.customer_sessions import create_customer_session
@@ -200,6 +201,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
               Route("/exports/invoices.csv", invoice_export_route(graphql, lines=False), methods=["GET"]),
               Route("/exports/invoice-lines.csv", invoice_export_route(graphql, lines=True), methods=["GET"]),
               Route("/exports/statement.csv", statement_export_route(graphql), methods=["GET"])]
+    routes += [Route("/downloads/documents/{file_id}", account_file_route(graphql, "document"), methods=["GET"]),
+               Route("/downloads/order-files/{file_id}", account_file_route(graphql, "order-file"), methods=["GET"]),
+               Route("/downloads/digital/{purchase_id}/{file_id}", digital_download_route(graphql), methods=["GET"])]
+    routes += [Route(f"/licenses/{action}", license_route(graphql, action), methods=["POST"])
+               for action in ("activate", "validate", "deactivate")]
     documents = DocumentRoutes(graphql, XhtmlPdfRenderer(), graphql.storage)
     routes += [Route("/documents/invoices/{invoice_id}.pdf", documents.invoice, methods=["GET"]),
                Route("/documents/invoices.zip", documents.invoices_zip, methods=["GET"]),

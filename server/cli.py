@@ -56,6 +56,10 @@ async def _seed_demo(settings: Settings, scale: int) -> bool:
         rows = demo_data.build(demo_data.demo_now(), scale=scale)
         with tqdm(total=demo_data.total_rows(rows), unit="rows", desc="seeding") as bar:
             await demo_data.seed(db, rows, progress=bar.update)
+        from integrations.storage_local import LocalDiskStorage  # noqa: PLC0415
+        storage = LocalDiskStorage(settings.upload_dir)
+        for key, (data, content_type) in demo_data.DEMO_FILES.items():  # the shared contract, the installer
+            await storage.put(key, data, content_type)
         return True
     finally:
         await db.dispose()

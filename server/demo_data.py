@@ -2,6 +2,7 @@
 
 Rows are built as plain dicts with ids assigned here and inserted in bulk, so `--scale 400`
 (about a million order lines) seeds in minutes rather than hours. Deterministic: same data each run."""
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, Doc
                        Subscription, SubscriptionItem, TaxRate, User, ProfileField, UserAddress)
 from db.models import KbArticle, KbTopic, SupportMessage, SupportTicket
 from db.models.support import ArticleVisibility, MessageAuthor, TicketPriority, TicketStatus
+from db.models.files import DigitalFile, DigitalVariant, LicenseKey, SharedDocument
 from db.models.shipments import ShipmentEventStatus
 from domain import tax
 from domain.knowledge_base import render
@@ -31,6 +33,9 @@ from domain.auth import hash_password
 from domain.billing_details import BillingDetails
 from domain.invoicing import NumberFormat, Series
 from domain.subscriptions import periods
+from domain import licenses
+from domain.identity.sealing import seal
+from schema.requests import Settings as SessionSettings
 
 DEMO_PASSWORD = "portal-demo"
 CENT = Decimal("0.01")
@@ -118,7 +123,8 @@ MODELS = [TaxRate, User, NotificationPreference, ProfileField, UserAddress, Acco
           PriceListEntry, QuantityRule, Order, OrderLine, Fulfilment, FulfilmentLine, Subscription,
           SubscriptionItem, Invoice, InvoiceLine, InvoiceReminder, Payment, CreditNote, CreditNoteLine,
           AccountCreditTransaction, DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod,
-          KbTopic, KbArticle, SupportTicket, SupportMessage]
+          KbTopic, KbArticle, SupportTicket, SupportMessage,
+          SharedDocument, DigitalVariant, DigitalFile, LicenseKey]
 
 
 def money(x: Decimal) -> Decimal:
@@ -577,7 +583,55 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     _a_draft(b.rows, globex)
     _number_documents(b.rows)
     _support(b.rows, now)
+    _files(b.rows, now, b.variants)
     return b.rows
+
+
+# The demo's files (server/cli.py writes them to the upload folder when it seeds), and its license
+# key, sealed with the development PORTALQL_SECRET_KEY (with another key it shows as null).
+CONTRACT_KEY = "documents/demo/" + "c0" * 16 + ".pdf"
+INSTALLER_KEY = "digital/demo/" + "d1" * 16 + ".zip"
+DEMO_LICENSE_KEY = "KAND2-DEMQ7-LKEY9-PLNT4-XW3RS"
+CONTRACT_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+                b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>"
+                b"endobj\n4 0 obj<</Length 58>>stream\nBT /F1 18 Tf 72 760 Td (Framework supply agreement 2026) Tj ET\n"
+                b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+# A ZIP archive holding nothing: the end of its central directory.
+INSTALLER_ZIP = b"PK\x03\x04" + b"\x00" * 26 + b"PK\x05\x06" + b"\x00" * 18
+DEMO_FILES = {CONTRACT_KEY: (CONTRACT_PDF, "application/pdf"), INSTALLER_KEY: (INSTALLER_ZIP, "application/zip")}
+
+
+def _files(rows: Rows, now: datetime, variants: list[dict[str, Any]]) -> None:
+    """Acme's framework agreement shared with its ADMIN and ACCOUNTS_PAYABLE; a digital variant no
+    subscription uses, with an installer and a license (docs/documents-and-downloads.md); a key of it
+    for Kanda Seiki."""
+    acme = next((a for a in rows.by_model.get(Account, []) if a["name"] == "Acme Industrial"), None)
+    kanda = next((a for a in rows.by_model.get(Account, []) if a["name"] == "Kanda Seiki K.K."), None)
+    if acme is None:
+        return
+    rows.add(SharedDocument, account_id=acme["id"], title="Framework supply agreement 2026",
+             roles=",ADMIN,ACCOUNTS_PAYABLE,", filename="Framework supply agreement 2026.pdf", storage_key=CONTRACT_KEY,
+             content_type="application/pdf", size_bytes=len(CONTRACT_PDF), sha256=_sha256(CONTRACT_PDF),
+             created_at=now - timedelta(days=60))
+    used = {i["variant_id"] for i in rows.by_model.get(SubscriptionItem, [])}
+    variant = next((v for v in variants if v["digital"] and v["active"] and v["id"] not in used), None)
+    if variant is None:
+        return
+    rows.add(DigitalVariant, variant_id=variant["id"], download_limit=5, license_activations=3, license_days=365)
+    rows.add(DigitalFile, variant_id=variant["id"], filename="installer.zip", storage_key=INSTALLER_KEY,
+             content_type="application/zip", size_bytes=len(INSTALLER_ZIP), sha256=_sha256(INSTALLER_ZIP),
+             created_at=now - timedelta(days=90))
+    tokyo = next((loc for loc in rows.by_model.get(Location, []) if kanda and loc["account_id"] == kanda["id"]), None)
+    if kanda is not None and tokyo is not None:
+        rows.add(LicenseKey, key_hash=licenses.key_hash(DEMO_LICENSE_KEY),
+                 key_sealed=seal(DEMO_LICENSE_KEY, SessionSettings.secret_key), suffix=DEMO_LICENSE_KEY[-5:],
+                 variant_id=variant["id"], account_id=kanda["id"], location_id=tokyo["id"], user_id=None,
+                 purchase_id=None, subscription_id=None, status="ACTIVE", max_activations=3,
+                 expires_at=now + timedelta(days=300), created_at=now - timedelta(days=65))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _credit_notes(rows: Rows, now: datetime, account_id: int) -> None:

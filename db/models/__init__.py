@@ -22,6 +22,8 @@ from db.models.notifications import NotificationPreference, UnsubscribeUse  # no
 from db.models.support import (KbArticle, KbDeflection, KbTopic, SupportAttachment, SupportMessage,  # noqa: E402
                                SupportTicket)
 from db.models.profile import ProfileField, UserAddress  # noqa: E402
+from db.models.files import (DigitalFile, DigitalPurchase, DigitalVariant, DownloadEvent, LicenseActivation,  # noqa: E402
+                             LicenseKey, OrderFile, SharedDocument)
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -36,4 +38,6 @@ __all__ = [
     "AccountCreditTransaction", "CreditNote", "CreditNoteLine", "DocumentSequence",
     "NotificationPreference", "UnsubscribeUse",
     "KbArticle", "KbDeflection", "KbTopic", "SupportAttachment", "SupportMessage", "SupportTicket",
+    "DigitalFile", "DigitalPurchase", "DigitalVariant", "DownloadEvent", "LicenseActivation", "LicenseKey",
+    "OrderFile", "SharedDocument",
 ]

@@ -68,3 +68,5 @@ class MerchantSettings:
     # (PORTALQL_STAFF_NOTIFY_EMAIL, PORTALQL_STAFF_NOTIFY_LOCALE); None: no such mail.
     staff_notify_email: str | None = None
     staff_notify_locale: str = "en"
+    # PORTALQL_SECRET_KEY: seals license keys granted by orders and renewals (domain.licenses).
+    secret_key: str = field(default="portalql-development-key-not-for-production-use", repr=False)

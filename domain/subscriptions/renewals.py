@@ -25,7 +25,7 @@ from db.models import Invoice, PaymentMethod, Subscription, SubscriptionCycle, S
 from db.repositories import invoice_mail as mail_repo
 from db.repositories import ordering as order_repo
 from db.repositories import subscriptions as repo
-from domain import invoice_mail, invoicing, ordering, payments
+from domain import invoice_mail, invoicing, licenses, ordering, payments
 from domain.clock import Clock
 from domain.errors import Rejected
 from domain.invoicing import Billed, MerchantSettings
@@ -133,6 +133,7 @@ async def _renew(session: Any, sub: Subscription, items: list[SubscriptionItem],
     event(session, sub, RenewalEvent.RENEWED, now, None, invoice.id,  # type: ignore[arg-type]
           periodStart=start.isoformat(), periodEnd=end.isoformat(), amount=str(invoice.total))
     result.cycles += 1
+    await licenses.grant_for_subscription(session, sub, items, merchant.secret_key, now)  # a plan's license keys
     if sub.collection_method is CollectionMethod.CHARGE_AUTOMATICALLY and invoice.amount_due > 0:
         await _collect(session, sub, cycle, invoice, gateway, merchant, now, result)
 

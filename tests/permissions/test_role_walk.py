@@ -11,6 +11,7 @@ from sqlmodel import select
 from db.models import Account, Location, Membership, Order, Subscription, User
 from permissions.policy import POLICY
 from resolvers.globalid import encode
+from tests.permissions.test_files_role_walk import FIELD_CASES as FILES_CASES
 from tests.permissions.test_returns_role_walk import FIELD_CASES as RETURNS_CASES
 from tests.support import codes, row
 
@@ -125,7 +126,7 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
 
 def test_every_guarded_field_is_walked():
     guarded = {k for k, r in POLICY.items() if r.kind == "field"}
-    assert guarded == set(CASES) | set(RETURNS_CASES)
+    assert guarded == set(CASES) | set(RETURNS_CASES) | set(FILES_CASES)
 
 
 def _dig(data: Any, path: list) -> Any:
