@@ -46,7 +46,7 @@ async def document_share(ctx: Context, account_id: str, title: str, roles: list[
     return await keeping_files(ctx, lambda written: _share(ctx, DocumentShared(aid, title, roles, file), written))
 
 
-@mutation("documentUnshare", FilePayload, audit="document.unshare", not_found="SharedDocument")
+@mutation("documentUnshare", FilePayload, audit="document.unshare")
 async def _unshare(ctx: Context, s: Any, document_id: str) -> dict[str, Any]:
     pk = decode_or_reject(document_id, "SharedDocument", E.NOT_FOUND, "input", "id")
     return {"document": await account_files.unshare(s, ctx.actor, ctx.now, pk)}

@@ -60,12 +60,12 @@ async def _set_disabled(ctx: Context, s: Any, license_id: str, disabled: bool) -
     return {"license_key": await licenses.set_disabled(s, ctx.actor, ctx.now, pk, disabled)}
 
 
-@mutation("licenseKeyDisable", LicenseKeyPayload, audit="license.disable", not_found="LicenseKey")
+@mutation("licenseKeyDisable", LicenseKeyPayload, audit="license.disable")
 async def license_key_disable(ctx: Context, s: Any, license_id: str) -> dict[str, Any]:
     return await _set_disabled(ctx, s, license_id, True)
 
 
-@mutation("licenseKeyEnable", LicenseKeyPayload, audit="license.enable", not_found="LicenseKey")
+@mutation("licenseKeyEnable", LicenseKeyPayload, audit="license.enable")
 async def license_key_enable(ctx: Context, s: Any, license_id: str) -> dict[str, Any]:
     return await _set_disabled(ctx, s, license_id, False)
 

@@ -109,7 +109,7 @@ async def test_a_shared_document_is_seen_and_downloaded_by_its_roles_only(client
         "Framework agreement", "Framework supply agreement 2026"]
 
     # Unsharing: a customer may not; staff admin removes the row and the file.
-    assert codes(await gql(UNSHARE, {"input": {"id": doc["id"]}}, as_=ADMIN)) == ["NOT_FOUND"]
+    assert codes(await gql(UNSHARE, {"input": {"id": doc["id"]}}, as_=ADMIN)) == ["FORBIDDEN"]
     out = await gql(UNSHARE, {"input": {"id": doc["id"]}}, as_=STAFF_ADMIN)
     assert out["data"]["documentUnshare"]["userErrors"] == []
     assert (await _get(client, db, clock, doc["url"], ADMIN)).status_code == 404

@@ -46,6 +46,13 @@ STAFF_CALLS = {
                                                                     "reason": "GOODWILL", "amount": "1.00"}),
     "profileFieldSave": ("ProfileFieldSaveInput", lambda ids: {"key": "badge", "label": "Badge"}),
     "profileFieldDelete": ("ProfileFieldDeleteInput", lambda ids: {"id": gid("ProfileField", 1)}),
+    # The file is refused before it is read: a placeholder stands for the multipart upload.
+    "documentShare": ("DocumentShareInput", lambda ids: {"accountId": ids["account"], "title": "T", "file": "x"}),
+    "documentUnshare": ("DocumentUnshareInput", lambda ids: {"id": gid("SharedDocument", 1)}),
+    "digitalProductSetUp": ("DigitalProductSetUpInput", lambda ids: {"variantId": ids["variant"], "downloadLimit": 1}),
+    "digitalFileAdd": ("DigitalFileAddInput", lambda ids: {"variantId": ids["variant"], "file": "x"}),
+    "licenseKeyDisable": ("LicenseKeyInput", lambda ids: {"id": gid("LicenseKey", 1)}),
+    "licenseKeyEnable": ("LicenseKeyInput", lambda ids: {"id": gid("LicenseKey", 1)}),
 }
 
 
