@@ -118,6 +118,16 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
     "Subscription.changeItemPreview": ("austin_subscription", "... on Subscription { changeItemPreview(quantity: 1) "
                                        "{ userErrors { code } } }", ["changeItemPreview"], {ADMIN},
                                        AUSTIN_SEERS - {ADMIN}),
+    "Subscription.changeNextDatePreview": ("austin_subscription", "... on Subscription { changeNextDatePreview("
+                                           'date: "2031-01-01T00:00:00+00:00") { userErrors { code } } }',
+                                           ["changeNextDatePreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
+    "Subscription.addOnPreview": ("austin_subscription", '... on Subscription { addOnPreview(variantId: "x") '
+                                  "{ userErrors { code } } }", ["addOnPreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
+    "Subscription.orderNowPreview": ("austin_subscription", "... on Subscription { orderNowPreview "
+                                     "{ userErrors { code } } }", ["orderNowPreview"], {ADMIN},
+                                     AUSTIN_SEERS - {ADMIN}),
+    "Subscription.retentionOffer": ("austin_subscription", "... on Subscription { retentionOffer "
+                                    "{ userErrors { code } } }", ["retentionOffer"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
 }
 
 
