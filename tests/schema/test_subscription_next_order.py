@@ -15,7 +15,7 @@ from domain.subscriptions.periods import boundary, next_boundary
 from integrations.test_gateway import TestGateway
 from resolvers.globalid import encode
 from tests.schema.test_subscription_actions import MAX_PAUSE_CYCLES, SCHEDULE, _errors, _order, _state
-from tests.schema.test_subscription_plans import ADMIN, AP, BUYER, OPS, VIEWER
+from tests.schema.test_subscription_plans import AP, BUYER, OPS, VIEWER
 from tests.support import codes
 
 LINES = "startsAt endsAt lines { description amount { amount } taxAmount { amount } } total { amount } noCharge"
