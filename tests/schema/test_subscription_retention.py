@@ -3,7 +3,6 @@ environment's preset), the retention offer before a cancellation (recorded as sh
 accepted or declined once, accepting applies it: a discount lowers the next N renewal invoices, a
 cheaper plan is scheduled for the period end, a pause pauses), and the cancellation report."""
 from dataclasses import replace
-from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import func, select
