@@ -241,7 +241,11 @@ async def reactivate(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
     portal = await _portal(ctx, Action.CANCEL, s)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionReactivate")
     _may_cancel(ctx, sub, portal)
-    sub = cancellation.reactivate(s, sub, ctx.caller.user_id, ctx.now)
+    if sub.status in cancellation.ENDED:  # after the end: a new subscription, billed from now
+        restart = await cancellation.restart_plan(s, sub, ctx.loaders.pricing.pricer_in(s), ctx.now)
+        sub = await cancellation.restart(s, restart, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now)
+    else:
+        sub = cancellation.reactivate(s, sub, ctx.caller.user_id, ctx.now)
     return {"subscription": sub, "schedule": pauses.Schedule(sub, ctx.now, sub.next_billing_at)}
 
 

@@ -553,8 +553,9 @@ class SubscriptionMutations:
     async def subscription_cancel(self, info: Info, input: SubscriptionCancelInput) -> SubscriptionSchedulePayload:
         return await resolve.cancel(info.context, input.id, input.reason, input.comment)  # type: ignore[return-value]
 
-    @strawberry.mutation(description="Take back a cancellation at the period end, before that end (as "
-                                     "subscriptionCancel).")
+    @strawberry.mutation(description="Take back a cancellation at the period end, before that end; after the end "
+                                     "(cancelled or expired), begin a new subscription of the same items at "
+                                     "today's contracted prices, billed from now (as subscriptionCancel).")
     async def subscription_reactivate(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
         return await resolve.reactivate(info.context, input.id)  # type: ignore[return-value]
 

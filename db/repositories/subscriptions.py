@@ -147,6 +147,12 @@ async def sibling_variants(session: Any, variant_id: int) -> list[int]:
     return list((await session.exec(stmt)).all())
 
 
+async def successor_of(session: Any, number: str) -> bool:
+    """Whether a subscription was begun again after `number` ended (numbered `<number>-R`)."""
+    stmt = select(Subscription.id).where(Subscription.number == f"{number}-R")
+    return (await session.exec(stmt)).first() is not None
+
+
 async def offer_of(session: Any, subscription_id: int) -> SubscriptionRetentionOffer | None:
     stmt = select(SubscriptionRetentionOffer).where(SubscriptionRetentionOffer.subscription_id == subscription_id)
     return (await session.exec(stmt)).first()

@@ -54,6 +54,12 @@ class EventKind(StrEnum):
     NEXT_DATE_CHANGED = "NEXT_DATE_CHANGED"
     ADD_ON_ADDED = "ADD_ON_ADDED"
     ORDERED_NOW = "ORDERED_NOW"
+    # Written by the renewal worker (renewals.RenewalEvent); listed here so the history can show them.
+    RENEWED = "RENEWED"
+    EXPIRED = "EXPIRED"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    PAYMENT_RECOVERED = "PAYMENT_RECOVERED"
+    DUNNING_EXHAUSTED = "DUNNING_EXHAUSTED"
 
 
 @dataclass(frozen=True)

@@ -180,3 +180,30 @@ async def test_a_cheaper_plan_offer_accepted_is_scheduled_for_the_period_end(gql
     done = body["data"]["subscriptionRespondToOffer"]
     assert done["userErrors"] == []
     assert done["subscription"]["items"] == [{"pendingVariant": {"id": offered}}]
+
+
+REACTIVATE = """mutation($input: SubscriptionIdInput!) { subscriptionReactivate(input: $input) {
+  subscription { id number status currentPeriodStart history { kind } } userErrors { code } } }"""
+
+
+async def test_reactivating_after_the_end_begins_a_new_subscription_billed_from_now(db, clock):
+    order = await _order(db, "Denver Plant")
+    gid = encode("Subscription", order.id)
+    body = await _ask(db, clock, Preset.ECOMMERCE, BUYER, CANCEL, {"input": {"id": gid, "reason": "TOO_EXPENSIVE"}})
+    assert body["data"]["subscriptionCancel"]["subscription"]["status"] == "CANCELLED"
+    clock.advance(days=3)
+    body = await _ask(db, clock, Preset.ECOMMERCE, BUYER, REACTIVATE, {"input": {"id": gid}})
+    new = body["data"]["subscriptionReactivate"]["subscription"]
+    assert (new["number"], new["status"], new["currentPeriodStart"]) == \
+        (f"{order.number}-R", "ACTIVE", clock.now().isoformat())
+    assert [e["kind"] for e in new["history"]] == ["REACTIVATED", "RENEWED"]
+    async with db.session() as s:
+        made = (await s.exec(select(Subscription).where(Subscription.number == new["number"]))).one()
+        cycles = (await s.exec(select(func.count()).select_from(SubscriptionCycle)
+                               .where(SubscriptionCycle.subscription_id == made.id))).one()
+        items = [(await s.exec(select(SubscriptionItem.variant_id, SubscriptionItem.quantity)
+                               .where(SubscriptionItem.subscription_id == i).order_by(SubscriptionItem.id))).all()
+                 for i in (order.id, made.id)]
+    assert cycles == 1 and items[0] == items[1] and items[0]
+    again = await _ask(db, clock, Preset.ECOMMERCE, BUYER, REACTIVATE, {"input": {"id": gid}})
+    assert [e["code"] for e in again["data"]["subscriptionReactivate"]["userErrors"]] == ["NOT_CHANGEABLE"]
