@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from db.enums import BillingInterval, Role, SubscriptionKind
 from db.models import Subscription
 from db.repositories.subscriptions import SubscriptionFilter, SubscriptionRepository
-from domain.errors import Rejected
+from domain.errors import Problem, Rejected
 from domain.subscriptions import actions, cancellation, pauses, plans, reports, retention
 from domain.subscriptions import portal as portal_rules
 from domain.subscriptions.codes import SubscriptionErrorCode as E
@@ -366,7 +366,13 @@ class PortalAnswer:
     user_errors: list[UserError] = field(default_factory=list)
 
 
-@mutation("subscriptionPortalConfigure", PortalAnswer, audit="subscription_portal.configure")
+# Two staff saving the first configuration at the same moment: the second saves again.
+SAVED_MEANWHILE = Problem(E.INVALID_CONFIGURATION, "The portal was saved by someone else meanwhile: save again",
+                          ("input",))
+
+
+@mutation("subscriptionPortalConfigure", PortalAnswer, audit="subscription_portal.configure",
+          on_conflict=SAVED_MEANWHILE)
 async def configure_portal(ctx: Context, s: Any, config: PortalConfig) -> dict[str, Any]:
     row = await portal_rules.store(s, config, ctx.now)
     return {"setting": row, "portal_configuration": portal_rules.from_row(row, config)}

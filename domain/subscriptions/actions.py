@@ -249,6 +249,8 @@ async def order_now_plan(session: Any, sub: Subscription, merchant: MerchantSett
     start, end = _next_period(sub)
     if start <= now:
         raise reject(E.PERIOD_ENDED, f"The next order of {sub.number} is due: it is being placed", "input", "id")
+    if sub.current_period_start > now:  # one order ahead at most: a second click does not order twice
+        raise reject(E.NOT_CHANGEABLE, f"The next order of {sub.number} was placed already", "input", "id")
     items = [SubscriptionItem(variant_id=i.pending_variant_id or i.variant_id,
                               quantity=i.pending_quantity or i.quantity,
                               unit_price=i.unit_price if i.pending_unit_price is None else i.pending_unit_price)

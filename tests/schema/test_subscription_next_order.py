@@ -15,7 +15,7 @@ from domain.subscriptions.periods import boundary, next_boundary
 from integrations.test_gateway import TestGateway
 from resolvers.globalid import encode
 from tests.schema.test_subscription_actions import MAX_PAUSE_CYCLES, SCHEDULE, _errors, _order, _state
-from tests.schema.test_subscription_plans import AP, BUYER, OPS, VIEWER
+from tests.schema.test_subscription_plans import ADMIN, AP, BUYER, OPS, VIEWER
 from tests.support import codes
 
 LINES = "startsAt endsAt lines { description amount { amount } taxAmount { amount } } total { amount } noCharge"
@@ -67,6 +67,12 @@ async def test_a_buyer_moves_the_next_date_within_the_horizon(gql, db, clock):
     for at, code in cases:
         body = await gql(DATE, {"input": {"id": gid, "date": at.isoformat()}}, as_=BUYER)
         assert _errors(body, "subscriptionChangeNextDate") == [code], at
+    async with db.session() as s:  # a paused one resumes on its date: resume it first
+        paused = (await s.exec(select(Subscription).where(Subscription.status == "PAUSED",
+                                                          Subscription.kind == "RECURRING_ORDER"))).first()
+    body = await gql(DATE, {"input": {"id": encode("Subscription", paused.id), "date": later.isoformat()}},
+                     as_=ADMIN)
+    assert _errors(body, "subscriptionChangeNextDate") == ["NOT_CHANGEABLE"]
     assert [await _state(db, denver.id), await _state(db, chicago.id)] == before
 
     preview = (await gql(DATE_PREVIEW, {"id": gid, "date": later.isoformat()},
@@ -157,6 +163,10 @@ async def test_ordering_now_invoices_the_next_cycle_at_once_and_moves_the_next_d
         [invoice_id] = (await s.exec(select(SubscriptionCycle.invoice_id)
                                        .where(SubscriptionCycle.subscription_id == denver.id))).all()
     assert await _invoice_lines(db, invoice_id) == _shown(preview["nextOrder"]["lines"])
+    placed = (await _state(db, denver.id), await _counts(db))
+    again = (await gql(ORDER_NOW, {"input": {"id": gid}}, as_=BUYER))["data"]["subscriptionOrderNow"]
+    assert [e["code"] for e in again["userErrors"]] == ["NOT_CHANGEABLE"]  # one order ahead at most
+    assert (await _state(db, denver.id), await _counts(db)) == placed
     clock.at = start  # the worker at the old date: this order is not due, nothing billed twice
     await renewals.run(db, TestGateway(), clock, MerchantSettings())
     async with db.session() as s:
