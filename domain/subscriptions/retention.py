@@ -19,7 +19,7 @@ from domain.payments import PaymentGateway
 from domain.subscriptions import cancellation, pauses, plans
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from domain.subscriptions.plans import EventKind, event
-from domain.subscriptions.portal import OfferKind, PortalConfig
+from domain.subscriptions.portal import Action, OfferKind, PortalConfig
 
 
 def percent_text(percent: Decimal) -> str:
@@ -93,7 +93,11 @@ async def offer_for(session: Any, sub: Subscription, portal: PortalConfig, price
     if configured.kind is OfferKind.DISCOUNT:
         return Offer(sub, configured.kind, configured.percent, configured.cycles)
     if configured.kind is OfferKind.PAUSE:
-        pauses.pause_plan(sub, pauses.PauseAsk(cycles=portal.max_pause_cycles), now, portal.max_pause_cycles)
+        try:  # only where pausing is offered, and only an active subscription pauses
+            portal.require(Action.PAUSE)
+            pauses.pause_plan(sub, pauses.PauseAsk(cycles=portal.max_pause_cycles), now, portal.max_pause_cycles)
+        except Rejected:
+            raise reject(E.NO_OFFER, f"Subscription {sub.number} cannot pause instead", "id") from None
         return Offer(sub, configured.kind, cycles=portal.max_pause_cycles)
     cheaper = await _cheaper(session, sub, pricer)
     if cheaper is None:
