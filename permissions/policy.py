@@ -298,6 +298,8 @@ SUBSCRIPTIONS: dict[str, Rule] = {
                                      "it is added", staff=NO_STAFF, oauth_scope="subscriptions:write"),
     "Mutation.subscriptionAddOn": mutation({ADMIN, BUYER}, "Add a product once to a recurring order's next order",
                                            staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.pendingAddOns": fld(PRICE_READERS, "One-time add-ons waiting for the next order, with their "
+                                      "prices (hidden from VIEWER)", oauth_scope="subscriptions:read"),
     "Subscription.orderNowPreview": fld({ADMIN, BUYER}, "The invoice lines of a recurring order's next order "
                                         "placed now, before it is placed", staff=NO_STAFF,
                                         oauth_scope="subscriptions:write"),

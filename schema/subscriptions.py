@@ -180,6 +180,18 @@ class SubscriptionEvent:
         resolver=lambda root: encode("Invoice", root.invoice_id) if root.invoice_id else None)
 
 
+@strawberry.type(description="A product added once to a recurring order's next order (billed by that renewal).")
+class SubscriptionAddOn:
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "catalog.variant",
+                       "variant_id")
+    title: str
+    quantity: int
+    unit_price: Money = strawberry.field(resolver=lambda root: MoneyData(root.unit_price, root.currency),
+                                         description="The location's contracted price when added.")
+    cycle_start: datetime = strawberry.field(description="The billing date of the order it joins.")
+    created_at: datetime
+
+
 @strawberry.type
 class SubscriptionItem:
     quantity: int
@@ -240,6 +252,10 @@ class Subscription(Node):
     @guarded("Subscription.history", description="Its changes, oldest first.")
     async def history(self, info: Info) -> list[SubscriptionEvent] | None:
         return await info.context.loaders.subscriptions.events.load(self.id)  # type: ignore[no-any-return]
+
+    @guarded("Subscription.pendingAddOns", description="One-time add-ons the next order will bill, oldest first.")
+    async def pending_add_ons(self, info: Info) -> list[SubscriptionAddOn] | None:
+        return await info.context.loaders.subscriptions.addons.load(self.id)  # type: ignore[no-any-return]
 
     @guarded("Subscription.pausePreview", description="When a pause would resume billing; nothing changes.")
     async def pause_preview(self, info: Info, until: datetime | None = None,

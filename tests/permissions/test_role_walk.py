@@ -103,6 +103,8 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
                                        ["nextInvoiceAmount"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "Subscription.history": ("austin_subscription", "... on Subscription { history { kind } }", ["history"],
                              PRICE_READERS_AT_AUSTIN, {VIEWER}),
+    "Subscription.pendingAddOns": ("austin_subscription", "... on Subscription { pendingAddOns { quantity } }",
+                                   ["pendingAddOns"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "Subscription.pausePreview": ("austin_subscription", "... on Subscription { pausePreview(cycles: 1) "
                                   "{ userErrors { code } } }", ["pausePreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
     "Subscription.changePlanPreview": ("austin_subscription", '... on Subscription { changePlanPreview(variantId: "x") '

@@ -31,6 +31,8 @@ ORDER_NOW = f"""mutation($input: SubscriptionIdInput!) {{ subscriptionOrderNow(i
   subscription {{ status nextBillingAt currentPeriodStart }} nextOrder {{ {LINES} }} userErrors {{ code }} }} }}"""
 ORDER_NOW_PREVIEW = f"""query($id: ID!) {{ node(id: $id) {{ ... on Subscription {{
   orderNowPreview {{ nextOrder {{ {LINES} }} userErrors {{ code }} }} }} }} }}"""
+PENDING = """query($id: ID!) { node(id: $id) { ... on Subscription {
+  pendingAddOns { quantity variant { id } cycleStart } } } }"""
 CONFIGURE = """mutation($input: SubscriptionPortalConfigureInput!) { subscriptionPortalConfigure(input: $input) {
   portalConfiguration { preset actions } userErrors { code field } } }"""
 
@@ -118,6 +120,8 @@ async def test_a_one_time_add_on_is_billed_once_by_the_next_renewal_as_previewed
                       as_=BUYER))["data"]["subscriptionAddOn"]
     assert done["userErrors"] == [] and done["nextOrder"] == preview["nextOrder"]
     assert done["subscription"]["history"] == [{"kind": "ADD_ON_ADDED"}]
+    waiting = (await gql(PENDING, {"id": gid}, as_=AP))["data"]["node"]["pendingAddOns"]
+    assert waiting == [{"quantity": quantity, "variant": {"id": variant}, "cycleStart": preview["nextOrder"]["startsAt"]}]
 
     clock.at = denver.next_billing_at
     await renewals.run(db, TestGateway(), clock, MerchantSettings())
@@ -128,6 +132,7 @@ async def test_a_one_time_add_on_is_billed_once_by_the_next_renewal_as_previewed
     assert addon.invoice_id == cycle_invoice
     lines = await _invoice_lines(db, cycle_invoice)
     assert _shown(preview["nextOrder"]["lines"])[0] in lines  # the add-on's line, cent for cent
+    assert (await gql(PENDING, {"id": gid}, as_=ADMIN))["data"]["node"]["pendingAddOns"] == []
     clock.at = (await _reload(db, denver.id)).next_billing_at
     await renewals.run(db, TestGateway(), clock, MerchantSettings())
     async with db.session() as s:
@@ -191,3 +196,17 @@ async def test_actions_the_stored_portal_leaves_out_are_refused(gql, db, clock):
     preview = (await gql(ORDER_NOW_PREVIEW, {"id": gid}, as_=BUYER))["data"]["node"]["orderNowPreview"]
     assert [e["code"] for e in preview["userErrors"]] == ["ACTION_DISABLED"]
     assert (await _state(db, denver.id), await _counts(db)) == before
+
+
+async def test_the_add_ons_of_a_page_of_subscriptions_cost_the_same_statements_however_many(gql, db, clock):
+    denver = await _order(db, "Denver Plant")
+    extra, quantity = await _other_variant(db, denver.id)
+    await gql(ADD, {"input": {"id": encode("Subscription", denver.id), "variantId": encode("ProductVariant", extra.id),
+                              "quantity": quantity}}, as_=ADMIN)
+    page = """query($n: Int!) { viewer { subscriptions(first: $n) { nodes { number
+      pendingAddOns { quantity cycleStart } } } } }"""
+    one, many = (await gql(page, {"n": 1}, as_=ADMIN)), (await gql(page, {"n": 20}, as_=ADMIN))
+    shown = [n for n in many["data"]["viewer"]["subscriptions"]["nodes"] if n["pendingAddOns"]]
+    assert len(many["data"]["viewer"]["subscriptions"]["nodes"]) > 2 and len(shown) == 1
+    # one batch of add-ons for the whole page, whatever its size
+    assert many["_statements"] == one["_statements"] == 3
