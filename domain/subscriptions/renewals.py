@@ -162,13 +162,14 @@ class _Taxable:
 
 async def _lines(session: Any, sub: Subscription, items: list[SubscriptionItem], account: Any, start: datetime,
                  end: datetime, merchant: MerchantSettings, discounted: bool = True) -> list[Billed]:
-    """One line per item at its contracted price (net of tax), taxed as an order line of the
-    location would be."""
+    """One line per item (and one-time add-on) at its contracted price (net of tax), taxed as an
+    order line of the location would be."""
     variants = await order_repo.variants_for(session, [i.variant_id for i in items], [])
     titles = await order_repo.product_titles(session, list({v.product_id for v, _ in variants}))
     named = {v.id: f"{titles.get(v.product_id, '')} / {v.title}" for v, _ in variants}
     amounts = [charged(i.unit_price * i.quantity, sub.currency) for i in items]
-    discount = retention.discount(sub, amounts) if discounted else None  # an accepted retention offer's, taxed as a line of its own
+    # An accepted retention offer's discount: a line of its own, taxed as the others.
+    discount = retention.discount(sub, amounts) if discounted else None
     taxable = amounts + ([discount] if discount is not None else [])
     taxes = [None] * len(taxable)
     if sub.location_id is not None:
@@ -178,7 +179,8 @@ async def _lines(session: Any, sub: Subscription, items: list[SubscriptionItem],
     period = f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
     out = []
     for item, amount, t in zip(items, amounts, taxes):
-        text = f"{named.get(item.variant_id, 'Subscription')} × {item.quantity}, {period}"[:200]
+        once = "One-time: " if isinstance(item, SubscriptionAddon) else ""
+        text = f"{once}{named.get(item.variant_id, 'Subscription')} × {item.quantity}, {period}"[:200]
         about = (t.percent, t.amount, t.label, t.jurisdiction, t.reason, t.included) if t is not None else ()
         out.append(Billed(None, item.variant_id, text, item.quantity, item.unit_price, amount, sub.currency, *about))
     if discount is not None:
