@@ -98,6 +98,10 @@ async def test_a_discount_offer_is_shown_once_and_accepted_lowers_the_next_two_r
     assert [e["code"] for e in body["data"]["subscriptionRespondToOffer"]["userErrors"]] == ["NO_OFFER"]  # not shown
     assert await _stored(db) == (1, shown_before)
 
+    body = await gql(RESPOND, {"input": {"id": gid, "accept": True}}, as_=AP)
+    assert codes(body) == ["FORBIDDEN"]
+    body = await gql(RESPOND, {"input": {"id": gid, "accept": True}}, as_=BUYER)  # not the buyer's location
+    assert [e["code"] for e in body["data"]["subscriptionRespondToOffer"]["userErrors"]] == ["NOT_FOUND"]
     first = (await gql(OFFER, {"id": gid}, as_=ADMIN))["data"]["node"]["retentionOffer"]
     assert first["offer"] == {"kind": "DISCOUNT", "percent": "20.0000", "cycles": 2, "variant": None,
                               "periodAmount": None, "shownAt": clock.now().isoformat(), "accepted": None}
