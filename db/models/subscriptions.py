@@ -150,6 +150,7 @@ class SubscriptionRetentionOffer(SQLModel, table=True):
     percent: Decimal | None = amount_field(nullable=True, default=None)
     cycles: int | None = Field(default=None)
     variant_id: int | None = Field(default=None, foreign_key="product_variant.id")  # the cheaper plan
+    period_amount: Decimal | None = amount_field(nullable=True, default=None)  # the cheaper plan's, when shown
     shown_at: datetime = utc_field()
     accepted: bool | None = Field(default=None)  # None: not yet decided
     decided_at: datetime | None = utc_field(nullable=True, default=None)

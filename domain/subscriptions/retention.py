@@ -106,8 +106,8 @@ async def offer_for(session: Any, sub: Subscription, portal: PortalConfig, price
 
 
 def _from_row(sub: Subscription, row: SubscriptionRetentionOffer) -> Offer:
-    return Offer(sub, OfferKind(row.kind), row.percent, row.cycles, row.variant_id, None, None, row.shown_at,
-                 row.accepted)
+    return Offer(sub, OfferKind(row.kind), row.percent, row.cycles, row.variant_id, None, row.period_amount,
+                 row.shown_at, row.accepted)
 
 
 def shown(session: Any, offer: Offer, now: datetime) -> Offer:
@@ -117,7 +117,8 @@ def shown(session: Any, offer: Offer, now: datetime) -> Offer:
     sub = offer.subscription
     session.add(SubscriptionRetentionOffer(subscription_id=sub.id, account_id=sub.account_id,  # type: ignore[arg-type]
                                            kind=offer.kind.value, percent=offer.percent, cycles=offer.cycles,
-                                           variant_id=offer.variant_id, shown_at=now))
+                                           variant_id=offer.variant_id, period_amount=offer.period_amount,
+                                           shown_at=now))
     return Offer(sub, offer.kind, offer.percent, offer.cycles, offer.variant_id, offer.quantity, offer.period_amount,
                  now, None)
 

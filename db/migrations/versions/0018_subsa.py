@@ -41,6 +41,7 @@ def upgrade() -> None:
     sa.Column('percent', db.types.Amount(precision=18, scale=4), nullable=True),
     sa.Column('cycles', sa.Integer(), nullable=True),
     sa.Column('variant_id', sa.Integer(), nullable=True),
+    sa.Column('period_amount', db.types.Amount(precision=18, scale=4), nullable=True),
     sa.Column('shown_at', db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('accepted', sa.Boolean(), nullable=True),
     sa.Column('decided_at', db.types.UTCDateTime(timezone=True), nullable=True),
