@@ -330,6 +330,30 @@ SUBSCRIPTIONS: dict[str, Rule] = {
                                                 oauth_scope="subscriptions:write"),
     "Mutation.subscriptionCancelPendingChange": mutation({ADMIN}, "Cancel a plan change scheduled for the period "
                                                          "end", staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.changeNextDatePreview": fld({ADMIN, BUYER}, "A recurring order's next date moved, before it "
+                                              "moves", staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionChangeNextDate": mutation({ADMIN, BUYER}, "Move a recurring order's next date",
+                                                    staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.addOnPreview": fld({ADMIN, BUYER}, "The line a one-time add-on adds to the next order, before "
+                                     "it is added", staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionAddOn": mutation({ADMIN, BUYER}, "Add a product once to a recurring order's next order",
+                                           staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.pendingAddOns": fld(PRICE_READERS, "One-time add-ons waiting for the next order, with their "
+                                      "prices (hidden from VIEWER)", oauth_scope="subscriptions:read"),
+    "Subscription.orderNowPreview": fld({ADMIN, BUYER}, "The invoice lines of a recurring order's next order "
+                                        "placed now, before it is placed", staff=NO_STAFF,
+                                        oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionOrderNow": mutation({ADMIN, BUYER}, "Place and bill a recurring order's next order now",
+                                              staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Subscription.retentionOffer": fld({ADMIN, BUYER}, "The merchant's offer before cancelling (recorded as shown; "
+                                       "as subscriptionCancel)", staff=NO_STAFF, oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionRespondToOffer": mutation({ADMIN, BUYER}, "Accept or decline the offer before "
+                                                    "cancelling (as subscriptionCancel)", staff=NO_STAFF,
+                                                    oauth_scope="subscriptions:write"),
+    "Mutation.subscriptionPortalConfigure": _staff_admin("Set what the subscription portal offers customers (in "
+                                                         "place of the environment's preset)"),
+    "rows:SubscriptionCancellationReport": rows(frozenset(), "Cancellations by reason and month, and retention "
+                                                "offers shown and accepted (merchant staff)"),
 }
 
 # Saved payment methods (cards through the payment gateway).

@@ -47,7 +47,8 @@ class Settings:
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
     # Where net-terms invoices are paid by transfer (PORTALQL_BANK_*): the seller's, as documents print it.
     bank: BankAccount | None = None
-    # What the subscription portal offers customers (PORTALQL_SUBSCRIPTION_PORTAL and others).
+    # What the subscription portal offers customers (PORTALQL_SUBSCRIPTION_PORTAL and others), unless
+    # staff stored one with subscriptionPortalConfigure (resolvers/subscriptions.portal_configuration).
     subscription_portal: PortalConfig = PRESETS[Preset.B2B]
     # Mail to the merchant's staff (a quote requested): its address and language
     # (PORTALQL_STAFF_NOTIFY_EMAIL, PORTALQL_STAFF_NOTIFY_LOCALE).

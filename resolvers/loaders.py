@@ -176,6 +176,7 @@ class SupportLoaders(_Domain):
 class SubscriptionLoaders(_Domain):
     items = _Loader(subscriptions.items_by_subscription)
     events = _Loader(subscriptions.events_by_subscription)
+    addons = _Loader(subscriptions.addons_by_subscription)
 
 
 class RequisitionLoaders(_Domain):

@@ -15,7 +15,7 @@ from domain.money import round_to_minor
 from domain.subscriptions.codes import SubscriptionErrorCode
 from domain.subscriptions.plans import EventKind, Timing
 from domain.subscriptions.cancellation import CancelReason
-from domain.subscriptions.portal import Action, CancelMode, Preset
+from domain.subscriptions.portal import Action, CancelMode, OfferKind, PortalConfig, Preset, RetentionOffer
 from permissions.checks import authenticated, guarded
 from resolvers import subscriptions as resolve
 from resolvers.globalid import decode_as, encode
@@ -41,6 +41,17 @@ PortalActionEnum = strawberry.enum(Action, name="SubscriptionPortalAction",
 PortalPresetEnum = strawberry.enum(Preset, name="SubscriptionPortalPreset")
 CancelModeEnum = strawberry.enum(CancelMode, name="SubscriptionCancelMode")
 CancelReasonEnum = strawberry.enum(CancelReason, name="SubscriptionCancelReason")
+OfferKindEnum = strawberry.enum(OfferKind, name="SubscriptionRetentionOfferKind",
+                                description="DISCOUNT: percent off the next renewals; CHEAPER_PLAN: the next "
+                                            "cheaper variant from the period end; PAUSE: a pause of the longest "
+                                            "length instead.")
+
+
+@strawberry.type(description="The offer the portal makes before a cancellation.")
+class RetentionOfferSetting:
+    kind: OfferKindEnum  # type: ignore[valid-type]
+    percent: Decimal | None = strawberry.field(description="DISCOUNT: percent off each discounted renewal.")
+    cycles: int | None = strawberry.field(description="DISCOUNT: how many renewals.")
 
 
 @strawberry.type(description="What the merchant's subscription portal offers: show only these actions (the API "
@@ -55,6 +66,8 @@ class PortalConfiguration:
                                                           "price is billed from the renewal.")
     max_pause_cycles: int = strawberry.field(description="The longest pause or skip, in billing cycles.")
     cancel_by_admin_only: bool = strawberry.field(description="Only the account's ADMIN cancels.")
+    retention_offer: RetentionOfferSetting | None = strawberry.field(
+        description="Offered once per subscription before it is cancelled (Subscription.retentionOffer).")
 
 
 def _money(amount: Decimal | None, currency: str) -> Money | None:
@@ -119,6 +132,45 @@ class SubscriptionSchedulePreview:
     user_errors: list[SubscriptionError]
 
 
+@strawberry.type(description="The next order (a renewal) as it will be invoiced: for an add-on its own line, for "
+                             "ordering now every line, each taxed as the renewal taxes it.")
+class SubscriptionNextOrder:
+    starts_at: datetime = strawberry.field(description="The period the order is for: it starts ...")
+    ends_at: datetime = strawberry.field(description="... and ends then.")
+    lines: list[SubscriptionInvoiceLine]
+    subtotal: Money = strawberry.field(resolver=lambda root: _money(root.subtotal, root.subscription.currency))
+    tax: Money = strawberry.field(resolver=lambda root: _money(root.tax, root.subscription.currency))
+    total: Money = strawberry.field(resolver=lambda root: _money(root.total, root.subscription.currency))
+    no_charge: bool = strawberry.field(resolver=lambda root: root.total <= 0)
+
+
+@strawberry.type
+class SubscriptionNextOrderPreview:
+    next_order: SubscriptionNextOrder | None
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.type(description="The offer made before a cancellation; accept or decline it with "
+                             "subscriptionRespondToOffer.")
+class SubscriptionRetentionOffer:
+    kind: OfferKindEnum  # type: ignore[valid-type]
+    percent: Decimal | None = strawberry.field(description="DISCOUNT: percent off each of the next renewals.")
+    cycles: int | None = strawberry.field(description="DISCOUNT: how many renewals; PAUSE: how many cycles.")
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "catalog.variant",
+                       "variant_id")
+    period_amount: Money | None = strawberry.field(
+        description="CHEAPER_PLAN: its price per period at the location, before tax (when first shown).",
+        resolver=lambda root: _money(root.period_amount, root.subscription.currency))
+    shown_at: datetime | None
+    accepted: bool | None = strawberry.field(description="Null until accepted or declined.")
+
+
+@strawberry.type
+class SubscriptionRetentionOfferAnswer:
+    offer: SubscriptionRetentionOffer | None
+    user_errors: list[SubscriptionError]
+
+
 @strawberry.type(description="One change in a subscription's history.")
 class SubscriptionEvent:
     kind: SubscriptionEventKindEnum  # type: ignore[valid-type]
@@ -126,6 +178,18 @@ class SubscriptionEvent:
     details: strawberry.scalars.JSON
     invoice_id: strawberry.ID | None = strawberry.field(
         resolver=lambda root: encode("Invoice", root.invoice_id) if root.invoice_id else None)
+
+
+@strawberry.type(description="A product added once to a recurring order's next order (billed by that renewal).")
+class SubscriptionAddOn:
+    variant = relation(Annotated["ProductVariant", strawberry.lazy("schema.catalog")] | None, "catalog.variant",
+                       "variant_id")
+    title: str
+    quantity: int
+    unit_price: Money = strawberry.field(resolver=lambda root: MoneyData(root.unit_price, root.currency),
+                                         description="The location's contracted price when added.")
+    cycle_start: datetime = strawberry.field(description="The billing date of the order it joins.")
+    created_at: datetime
 
 
 @strawberry.type
@@ -189,21 +253,25 @@ class Subscription(Node):
     async def history(self, info: Info) -> list[SubscriptionEvent] | None:
         return await info.context.loaders.subscriptions.events.load(self.id)  # type: ignore[no-any-return]
 
+    @guarded("Subscription.pendingAddOns", description="One-time add-ons the next order will bill, oldest first.")
+    async def pending_add_ons(self, info: Info) -> list[SubscriptionAddOn] | None:
+        return await info.context.loaders.subscriptions.addons.load(self.id)  # type: ignore[no-any-return]
+
     @guarded("Subscription.pausePreview", description="When a pause would resume billing; nothing changes.")
-    def pause_preview(self, info: Info, until: datetime | None = None,
+    async def pause_preview(self, info: Info, until: datetime | None = None,
                       cycles: int | None = None) -> SubscriptionSchedulePreview | None:
-        return resolve.pause_preview(info.context, self, until, cycles)  # type: ignore[return-value,arg-type]
+        return await resolve.pause_preview(info.context, self, until, cycles)  # type: ignore[return-value,arg-type]
 
     @guarded("Subscription.skipPreview", description="When billing resumes after skipping the next `cycles` "
                                                      "renewals, or after taking skips back (no cycles); nothing "
                                                      "changes.")
-    def skip_preview(self, info: Info, cycles: int | None = None) -> SubscriptionSchedulePreview | None:
-        return resolve.skip_preview(info.context, self, cycles)  # type: ignore[return-value,arg-type]
+    async def skip_preview(self, info: Info, cycles: int | None = None) -> SubscriptionSchedulePreview | None:
+        return await resolve.skip_preview(info.context, self, cycles)  # type: ignore[return-value,arg-type]
 
     @guarded("Subscription.changeCadencePreview", description="The next date at another cadence; nothing changes.")
-    def change_cadence_preview(self, info: Info, interval: BillingIntervalEnum,  # type: ignore[valid-type]
+    async def change_cadence_preview(self, info: Info, interval: BillingIntervalEnum,  # type: ignore[valid-type]
                                interval_count: int) -> SubscriptionSchedulePreview | None:
-        return resolve.cadence_preview(info.context, self, interval, interval_count)  # type: ignore[return-value,arg-type]
+        return await resolve.cadence_preview(info.context, self, interval, interval_count)  # type: ignore[return-value,arg-type]
 
     @guarded("Subscription.changeItemPreview",
              description="What subscriptionChangeItem with these arguments would do; nothing changes.")
@@ -215,8 +283,29 @@ class Subscription(Node):
 
     @guarded("Subscription.cancelPreview", description="When a cancellation would take effect (the portal's "
                                                        "cancelMode); nothing changes.")
-    def cancel_preview(self, info: Info) -> SubscriptionSchedulePreview | None:
-        return resolve.cancel_preview(info.context, self)  # type: ignore[return-value,arg-type]
+    async def cancel_preview(self, info: Info) -> SubscriptionSchedulePreview | None:
+        return await resolve.cancel_preview(info.context, self)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.changeNextDatePreview", description="The next billing (and delivery) date of a "
+                                                               "recurring order moved; nothing changes.")
+    async def change_next_date_preview(self, info: Info, date: datetime) -> SubscriptionSchedulePreview | None:
+        return await resolve.date_preview(info.context, self, date)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.addOnPreview", description="The line a one-time add-on adds to the next order, priced "
+                                                      "and taxed; nothing changes.")
+    async def add_on_preview(self, info: Info, variant_id: strawberry.ID,
+                             quantity: int = 1) -> SubscriptionNextOrderPreview | None:
+        return await resolve.add_on_preview(info.context, self, variant_id, quantity)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.orderNowPreview", description="Every line of the next order's invoice if it were "
+                                                         "placed now; nothing changes.")
+    async def order_now_preview(self, info: Info) -> SubscriptionNextOrderPreview | None:
+        return await resolve.order_now_preview(info.context, self)  # type: ignore[return-value,arg-type]
+
+    @guarded("Subscription.retentionOffer", description="The merchant's offer before cancelling, or NO_OFFER. The "
+                                                        "first answer records it as shown (once per subscription).")
+    async def retention_offer(self, info: Info) -> SubscriptionRetentionOfferAnswer | None:
+        return await resolve.retention_offer(info.context, self)  # type: ignore[return-value,arg-type]
 
     @guarded("Subscription.changePlanPreview",
              description="What subscriptionChangePlan with these arguments would do now; nothing changes.")
@@ -324,11 +413,103 @@ class SubscriptionChangePlanPayload:
     user_errors: list[SubscriptionError]
 
 
+@strawberry.input
+class SubscriptionChangeNextDateInput:
+    id: strawberry.ID
+    date: datetime = strawberry.field(description="The next billing date: in the future, at most the longest "
+                                                  "pause ahead.")
+
+
+@strawberry.input
+class SubscriptionAddOnInput:
+    id: strawberry.ID
+    variant_id: strawberry.ID
+    quantity: int = 1
+
+
+@strawberry.type
+class SubscriptionNextOrderPayload:
+    subscription: Subscription | None
+    next_order: SubscriptionNextOrder | None
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.input
+class SubscriptionRespondToOfferInput:
+    id: strawberry.ID
+    accept: bool
+
+
+@strawberry.type
+class SubscriptionRespondToOfferPayload:
+    subscription: Subscription | None
+    offer: SubscriptionRetentionOffer | None
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.input
+class RetentionOfferInput:
+    kind: OfferKindEnum  # type: ignore[valid-type]
+    percent: Decimal | None = None
+    cycles: int | None = None
+
+
+@strawberry.input
+class SubscriptionPortalConfigureInput:
+    preset: PortalPresetEnum = strawberry.field(description="The kind of business (shown to frontends).")  # type: ignore[valid-type]
+    actions: list[PortalActionEnum]  # type: ignore[valid-type]
+    cancel_mode: CancelModeEnum  # type: ignore[valid-type]
+    prorate_upgrades: bool = True
+    max_pause_cycles: int = strawberry.field(default=6, description="1 to 24.")
+    cancel_by_admin_only: bool = False
+    retention_offer: RetentionOfferInput | None = None
+
+    def to_config(self) -> PortalConfig:
+        offer = self.retention_offer
+        return PortalConfig(self.preset, frozenset(self.actions), self.cancel_mode, self.prorate_upgrades,
+                            self.max_pause_cycles, self.cancel_by_admin_only,
+                            RetentionOffer(offer.kind, offer.percent, offer.cycles) if offer else None)
+
+
+@strawberry.type
+class SubscriptionPortalConfigurePayload:
+    portal_configuration: PortalConfiguration | None
+    user_errors: list[SubscriptionError]
+
+
+@strawberry.type
+class CancellationReasonCount:
+    month: str = strawberry.field(description="YYYY-MM (UTC).")
+    reason: CancelReasonEnum | None = strawberry.field(description="Null: no reason given.")  # type: ignore[valid-type]
+    count: int
+
+
+@strawberry.type
+class RetentionOfferCount:
+    month: str = strawberry.field(description="YYYY-MM (UTC) the offers were shown.")
+    kind: OfferKindEnum  # type: ignore[valid-type]
+    shown: int
+    accepted: int
+    declined: int
+
+
+@strawberry.type(description="Cancellations (now or scheduled) by survey reason and month, and retention offers.")
+class SubscriptionCancellationReport:
+    reasons: list[CancellationReasonCount]
+    offers: list[RetentionOfferCount]
+
+
 @strawberry.type
 class SubscriptionQueries:
     @authenticated(description="What the merchant's subscription portal offers customers.")
-    def portal_configuration(self, info: Info) -> PortalConfiguration:
-        return info.context.settings.subscription_portal  # type: ignore[no-any-return]
+    async def portal_configuration(self, info: Info) -> PortalConfiguration:
+        return await resolve.portal_configuration(info.context)  # type: ignore[return-value]
+
+    @strawberry.field(description="Merchant staff: cancellations by reason and month, and retention offers shown, "
+                                  "accepted and declined, since an instant (all time when left out).")
+    async def subscription_cancellation_report(self, info: Info,
+                                               since: datetime | None = None) -> SubscriptionCancellationReport:
+        return await resolve.cancellation_report(info.context, since)  # type: ignore[return-value]
 
 
 @strawberry.type
@@ -388,7 +569,36 @@ class SubscriptionMutations:
     async def subscription_cancel(self, info: Info, input: SubscriptionCancelInput) -> SubscriptionSchedulePayload:
         return await resolve.cancel(info.context, input.id, input.reason, input.comment)  # type: ignore[return-value]
 
-    @strawberry.mutation(description="Take back a cancellation at the period end, before that end (as "
-                                     "subscriptionCancel).")
+    @strawberry.mutation(description="Take back a cancellation at the period end, before that end; after the end "
+                                     "(cancelled or expired), begin a new subscription of the same items at "
+                                     "today's contracted prices, billed from now (as subscriptionCancel).")
     async def subscription_reactivate(self, info: Info, input: SubscriptionIdInput) -> SubscriptionSchedulePayload:
         return await resolve.reactivate(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Move a recurring order's next billing and delivery date (ADMIN, BUYER of the "
+                                     "location); the cycles after it follow its cadence.")
+    async def subscription_change_next_date(self, info: Info,
+                                            input: SubscriptionChangeNextDateInput) -> SubscriptionSchedulePayload:
+        return await resolve.change_next_date(info.context, input.id, input.date)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Add a product once to a recurring order's next order, at the location's "
+                                     "contracted price (ADMIN, BUYER of the location): billed by that renewal.")
+    async def subscription_add_on(self, info: Info, input: SubscriptionAddOnInput) -> SubscriptionNextOrderPayload:
+        return await resolve.add_on(info.context, input.id, input.variant_id, input.quantity)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Place a recurring order's next order now: it is invoiced (and charged) at "
+                                     "once and the next date moves a cycle on (ADMIN, BUYER of the location).")
+    async def subscription_order_now(self, info: Info, input: SubscriptionIdInput) -> SubscriptionNextOrderPayload:
+        return await resolve.order_now(info.context, input.id)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Accept (it applies now) or decline the offer shown before cancelling (as "
+                                     "subscriptionCancel).")
+    async def subscription_respond_to_offer(self, info: Info,
+                                            input: SubscriptionRespondToOfferInput) -> SubscriptionRespondToOfferPayload:
+        return await resolve.respond_to_offer(info.context, input.id, input.accept)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Staff (STAFF_ADMIN): set what the subscription portal offers customers; it "
+                                     "replaces the environment's preset.")
+    async def subscription_portal_configure(self, info: Info, input: SubscriptionPortalConfigureInput
+                                            ) -> SubscriptionPortalConfigurePayload:
+        return await resolve.configure_portal(info.context, input.to_config())  # type: ignore[return-value]

@@ -22,7 +22,8 @@ from db.models import (AccountCreditTransaction, CreditNote, CreditNoteLine, Doc
                        Membership, MembershipRole, NotificationPreference, Order, OrderLine, Payment, PaymentMethod,
                        PriceList, PriceListEntry,
                        Product, ProductVariant, QuantityRule, RequisitionList, RequisitionListItem, ShipmentEvent,
-                       Subscription, SubscriptionItem, TaxRate, User, ProfileField, UserAddress)
+                       Subscription, SubscriptionEvent, SubscriptionItem, SubscriptionRetentionOffer, TaxRate,
+                       User, ProfileField, UserAddress)
 from db.models import KbArticle, KbTopic, SupportMessage, SupportTicket
 from db.models.support import ArticleVisibility, MessageAuthor, TicketPriority, TicketStatus
 from db.models.files import DigitalFile, DigitalVariant, LicenseKey, SharedDocument
@@ -124,7 +125,8 @@ MODELS = [TaxRate, User, NotificationPreference, ProfileField, UserAddress, Acco
           SubscriptionItem, Invoice, InvoiceLine, InvoiceReminder, Payment, CreditNote, CreditNoteLine,
           AccountCreditTransaction, DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod,
           KbTopic, KbArticle, SupportTicket, SupportMessage,
-          SharedDocument, DigitalVariant, DigitalFile, LicenseKey]
+          SharedDocument, DigitalVariant, DigitalFile, LicenseKey,
+          SubscriptionEvent, SubscriptionRetentionOffer]
 
 
 def money(x: Decimal) -> Decimal:
@@ -381,7 +383,8 @@ class DemoBuilder:
     def subscription(self, account: dict[str, Any], location_id: int | None, status: SubscriptionStatus,
                      interval: BillingInterval, count: int, items: list[tuple[dict, int]],
                      prices: Callable[[dict, int], Decimal], started_days_ago: int,
-                     collection: CollectionMethod = CollectionMethod.SEND_INVOICE) -> int:
+                     collection: CollectionMethod = CollectionMethod.SEND_INVOICE, *,
+                     cancel_at_period_end: bool = False, pending: dict | None = None) -> int:
         created = self.now - timedelta(days=started_days_ago)
         start, end = periods.period_at(created, interval, count, self.now)
         sid = self.rows.add(Subscription, number=f"SUB-{1000 + self.rows.ids.next.get('subscription', 0) + 1}",
@@ -393,14 +396,32 @@ class DemoBuilder:
                             current_period_end=end,
                             next_billing_at=end if status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
                                                               SubscriptionStatus.PAST_DUE) else None,
-                            cancel_at_period_end=False, collection_method=collection,
+                            cancel_at_period_end=cancel_at_period_end, collection_method=collection,
                             paused_until=periods.boundary(start, interval, count, 3)
                             if status is SubscriptionStatus.PAUSED else None,
                             cancelled_at=start if status is SubscriptionStatus.CANCELLED else None, created_at=created)
         for variant, qty in items:
+            # `pending`: a downgrade to this variant waits for the period end (the renewal applies it).
             self.rows.add(SubscriptionItem, subscription_id=sid, variant_id=variant["id"], quantity=qty,
-                          unit_price=prices(variant, qty), currency=account["currency"])
+                          unit_price=prices(variant, qty), currency=account["currency"],
+                          pending_variant_id=pending["id"] if pending else None,
+                          pending_quantity=qty if pending else None,
+                          pending_unit_price=prices(pending, qty) if pending else None)
         return sid
+
+    def cancellation(self, account: dict[str, Any], sid: int, kind: str, reason: str, comment: str | None,
+                     days_ago: int, offer: tuple[str, bool] | None = None) -> None:
+        """A cancellation's history event with its survey reason, and the retention offer shown before
+        it (declined), so the merchant's cancellation report has numbers."""
+        at = self.now - timedelta(days=days_ago)
+        if offer is not None:
+            kind_, accepted = offer
+            self.rows.add(SubscriptionRetentionOffer, subscription_id=sid, account_id=account["id"], kind=kind_,
+                          percent=Decimal("20") if kind_ == "DISCOUNT" else None,
+                          cycles=3 if kind_ == "DISCOUNT" else None, shown_at=at - timedelta(minutes=2),
+                          accepted=accepted, decided_at=at - timedelta(minutes=1))
+        self.rows.add(SubscriptionEvent, subscription_id=sid, account_id=account["id"], kind=kind,
+                      details={"reason": reason, "comment": comment, "effectiveAt": at.isoformat()}, created_at=at)
 
 
 def _plan_sizes(variants: list[dict]) -> list[dict]:
@@ -492,14 +513,17 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
                    [(v[30], 5)], acme_price, 250)
     b.subscription(acme_info, austin, SubscriptionStatus.PAUSED, BillingInterval.WEEK, 2,
                    [(v[20], 12)], acme_price, 120)
-    b.subscription(acme_info, chicago, SubscriptionStatus.CANCELLED, BillingInterval.YEAR, 1,
-                   [(next(x for x in v if x["digital"]), 1)], acme_price, 500)
+    gone = b.subscription(acme_info, chicago, SubscriptionStatus.CANCELLED, BillingInterval.YEAR, 1,
+                          [(next(x for x in v if x["digital"]), 1)], acme_price, 500)
+    b.cancellation(acme_info, gone, "CANCELLED", "SWITCHED_SERVICE", "Moved to the group's own tool", 70,
+                   ("DISCOUNT", False))
     # A SaaS plan of 5 seats on the smallest size of a service with larger sizes: the plan to upgrade.
     plans = _plan_sizes(v)
     b.subscription(acme_info, chicago, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(plans[0], 5)],
                    acme_price, 75, CollectionMethod.CHARGE_AUTOMATICALLY)
-    b.subscription(acme_info, chicago, SubscriptionStatus.EXPIRED, BillingInterval.MONTH, 1, [(plans[0], 2)],
-                   acme_price, 700)
+    expired = b.subscription(acme_info, chicago, SubscriptionStatus.EXPIRED, BillingInterval.MONTH, 1,
+                             [(plans[0], 2)], acme_price, 700)
+    b.cancellation(acme_info, expired, "CANCEL_SCHEDULED", "UNUSED", None, 40)
 
     # Globex GmbH: a German customer in euros, on its own EUR price list.
     globex = b.account("Globex GmbH", AccountKind.BUSINESS, "EUR", "de", 14, Decimal("80000"), "DE", "BE",
@@ -563,6 +587,13 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     kanda_info = _account_info(b, kanda, AccountKind.BUSINESS, "JPY", 30, [tokyo])
     b.subscription(kanda_info, tokyo, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(plans[0], 3)], yen, 200,
                    CollectionMethod.CHARGE_AUTOMATICALLY)
+    # A larger plan with a downgrade waiting for the period end, and one ending at its period end.
+    b.subscription(kanda_info, tokyo, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(plans[1], 2)], yen, 60,
+                   CollectionMethod.CHARGE_AUTOMATICALLY, pending=plans[0])
+    ending = b.subscription(kanda_info, tokyo, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(plans[0], 1)],
+                            yen, 45, CollectionMethod.CHARGE_AUTOMATICALLY, cancel_at_period_end=True)
+    b.cancellation(kanda_info, ending, "CANCEL_SCHEDULED", "TOO_EXPENSIVE", "Budget cut for next year", 2,
+                   ("DISCOUNT", False))
 
     # --scale N: more companies like Acme, each with its own people and history.
     for n in range(2, scale + 1):

@@ -8,7 +8,8 @@ from db.models.credit_notes import AccountCreditTransaction, CreditNote, CreditN
 from db.models.mail import OutboxMessage
 from db.models.catalog import PriceList, PriceListEntry, Product, ProductVariant, QuantityRule
 from db.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
-from db.models.subscriptions import Subscription, SubscriptionCycle, SubscriptionEvent, SubscriptionItem
+from db.models.subscriptions import (Subscription, SubscriptionAddon, SubscriptionCycle, SubscriptionEvent,
+                                     SubscriptionItem, SubscriptionPortalSetting, SubscriptionRetentionOffer)
 from db.models.requisitions import RequisitionList, RequisitionListItem
 from db.models.returns import Refund, ReturnLine, ReturnPhoto, ReturnRequest
 from db.models.shipments import ShipmentEvent
@@ -30,7 +31,8 @@ __all__ = [
     "Account", "Address", "AuditEvent", "AuthSession", "Fulfilment", "FulfilmentLine", "Invoice", "InvoiceLine", "InvoiceReminder",
     "Location", "Membership", "MembershipRole", "Order", "OrderLine", "OutboxMessage", "Payment", "PriceList",
     "PriceListEntry", "Product", "ProductVariant", "QuantityRule", "Subscription",
-    "SubscriptionCycle", "SubscriptionEvent", "SubscriptionItem", "User",
+    "SubscriptionAddon", "SubscriptionCycle", "SubscriptionEvent", "SubscriptionItem", "SubscriptionPortalSetting",
+    "SubscriptionRetentionOffer", "User",
     "RequisitionList", "RequisitionListItem", "Refund", "ReturnLine", "ReturnPhoto", "ReturnRequest",
     "ShipmentEvent",
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",

@@ -37,6 +37,9 @@ class Subscription(SQLModel, table=True):
     created_at: datetime = utc_field(default_factory=utcnow)
     # Counts committed changes: a change's payment is keyed by it, so a retried change charges once.
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # An accepted retention discount: this percentage off the next `discount_cycles_left` renewals.
+    discount_percent: Decimal | None = amount_field(nullable=True, default=None)
+    discount_cycles_left: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class SubscriptionItem(SQLModel, table=True):
@@ -89,3 +92,65 @@ class SubscriptionCycle(SQLModel, table=True):
     attempts: int = Field(default=0)  # charges tried (0: invoiced by terms, nothing charged)
     next_retry_at: datetime | None = utc_field(nullable=True, default=None)
     created_at: datetime = utc_field(default_factory=utcnow)
+
+
+class SubscriptionAddon(SQLModel, table=True):
+    """A one-time add-on to a recurring order's next order: billed (and delivered) once by the
+    renewal that bills the cycle starting at `cycle_start`, or the first one after it; that renewal
+    sets `invoice_id` (consumed)."""
+
+    __tablename__ = "subscription_addon"
+    __table_args__ = (sa.Index("ix_subscription_addon_open", "subscription_id", "invoice_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id")
+    account_id: int = Field(foreign_key="account.id")
+    variant_id: int = Field(foreign_key="product_variant.id")
+    title: str = Field(max_length=200)
+    quantity: int
+    unit_price: Decimal = amount_field()  # the location's contracted price when added
+    currency: str = Field(max_length=3)
+    cycle_start: datetime = utc_field()  # the billing date of the order it joins
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = utc_field(default_factory=utcnow)
+
+
+class SubscriptionPortalSetting(SQLModel, table=True):
+    """The merchant's subscription portal as staff set it (one row, id 1); without it the
+    environment's preset applies (server/settings.py)."""
+
+    __tablename__ = "subscription_portal_setting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    preset: str = Field(max_length=32)
+    actions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    cancel_mode: str = Field(max_length=32)
+    prorate_upgrades: bool = Field(default=True)
+    max_pause_cycles: int
+    cancel_by_admin_only: bool = Field(default=False)
+    # The retention offer shown before a cancellation: DISCOUNT (percent for cycles), CHEAPER_PLAN, PAUSE.
+    offer_kind: str | None = Field(default=None, max_length=32)
+    offer_percent: Decimal | None = amount_field(nullable=True, default=None)
+    offer_cycles: int | None = Field(default=None)
+    updated_at: datetime = utc_field(default_factory=utcnow)
+
+
+class SubscriptionRetentionOffer(SQLModel, table=True):
+    """The retention offer a subscription was shown before cancelling (once per subscription) and
+    whether it was accepted."""
+
+    __tablename__ = "subscription_retention_offer"
+    __table_args__ = (sa.UniqueConstraint("subscription_id", name="uq_subscription_retention_offer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id")
+    account_id: int = Field(foreign_key="account.id")
+    kind: str = Field(max_length=32)
+    percent: Decimal | None = amount_field(nullable=True, default=None)
+    cycles: int | None = Field(default=None)
+    variant_id: int | None = Field(default=None, foreign_key="product_variant.id")  # the cheaper plan
+    period_amount: Decimal | None = amount_field(nullable=True, default=None)  # the cheaper plan's, when shown
+    shown_at: datetime = utc_field()
+    accepted: bool | None = Field(default=None)  # None: not yet decided
+    decided_at: datetime | None = utc_field(nullable=True, default=None)

@@ -8,7 +8,8 @@ from sqlalchemy.sql import Select
 from sqlmodel import select
 
 from db.enums import SubscriptionStatus
-from db.models import Invoice, PaymentMethod, Subscription, SubscriptionCycle, SubscriptionEvent, SubscriptionItem
+from db.models import (Invoice, PaymentMethod, ProductVariant, Subscription, SubscriptionAddon, SubscriptionCycle, SubscriptionEvent,
+                       SubscriptionItem, SubscriptionPortalSetting, SubscriptionRetentionOffer)
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 
@@ -122,3 +123,62 @@ async def invoices_locked(session: Any, ids: list[int]) -> dict[int, Invoice]:
     if session.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     return {i.id: i for i in (await session.exec(stmt)).all()}
+
+
+# The merchant's portal, retention offers, add-ons and the cancellation report ----------------------
+
+async def portal_setting(session: Any) -> SubscriptionPortalSetting | None:
+    return await session.get(SubscriptionPortalSetting, 1)
+
+
+async def portal_setting_locked(session: Any) -> SubscriptionPortalSetting | None:
+    stmt = select(SubscriptionPortalSetting).where(SubscriptionPortalSetting.id == 1)
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return (await session.exec(stmt)).first()
+
+
+async def sibling_variants(session: Any, variant_id: int) -> list[int]:
+    """The other active variants of a variant's product (pricing says whether each is sold here)."""
+    product = select(ProductVariant.product_id).where(ProductVariant.id == variant_id).scalar_subquery()
+    stmt = (select(ProductVariant.id).where(ProductVariant.product_id == product, ProductVariant.id != variant_id,
+                                            ProductVariant.is_active == True)  # noqa: E712
+            .order_by(ProductVariant.id))
+    return list((await session.exec(stmt)).all())
+
+
+async def successor_of(session: Any, number: str) -> bool:
+    """Whether a subscription was begun again after `number` ended (numbered `<number>-R`)."""
+    stmt = select(Subscription.id).where(Subscription.number == f"{number}-R")
+    return (await session.exec(stmt)).first() is not None
+
+
+async def offer_of(session: Any, subscription_id: int) -> SubscriptionRetentionOffer | None:
+    stmt = select(SubscriptionRetentionOffer).where(SubscriptionRetentionOffer.subscription_id == subscription_id)
+    return (await session.exec(stmt)).first()
+
+
+async def open_addons(session: Any, subscription_ids: list[int]) -> dict[int, list[SubscriptionAddon]]:
+    """The add-ons not yet billed, by subscription, oldest first (one statement for a batch)."""
+    stmt = (select(SubscriptionAddon).where(SubscriptionAddon.subscription_id.in_(subscription_ids),  # type: ignore[attr-defined]
+                                            SubscriptionAddon.invoice_id.is_(None))  # type: ignore[union-attr]
+            .order_by(SubscriptionAddon.id))
+    out: dict[int, list[SubscriptionAddon]] = {}
+    for addon in (await session.exec(stmt)).all():
+        out.setdefault(addon.subscription_id, []).append(addon)
+    return out
+
+
+async def cancellation_events(session: Any, since: datetime | None) -> list[SubscriptionEvent]:
+    """Every cancellation (now or scheduled) since an instant: the report counts them."""
+    stmt = select(SubscriptionEvent).where(SubscriptionEvent.kind.in_(["CANCELLED", "CANCEL_SCHEDULED"]))  # type: ignore[attr-defined]
+    if since is not None:
+        stmt = stmt.where(SubscriptionEvent.created_at >= since)
+    return list((await session.exec(stmt.order_by(SubscriptionEvent.id))).all())
+
+
+async def offers_since(session: Any, since: datetime | None) -> list[SubscriptionRetentionOffer]:
+    stmt = select(SubscriptionRetentionOffer)
+    if since is not None:
+        stmt = stmt.where(SubscriptionRetentionOffer.shown_at >= since)
+    return list((await session.exec(stmt.order_by(SubscriptionRetentionOffer.id))).all())

@@ -8,15 +8,19 @@ Each `..._plan` function works out the change without writing (the preview shows
 writes what it worked out, on the subscription read under lock."""
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from db.enums import BillingInterval, SubscriptionKind
-from db.models import Subscription
+from db.models import Subscription, SubscriptionAddon, SubscriptionItem
 from db.repositories import ordering as order_repo
 from db.repositories import subscriptions as repo
 from domain import ordering
 from domain.errors import reject
+from domain.invoicing import Billed, MerchantSettings
 from domain.ordering import LineRequest, Pricer, charged
+from domain.payments import PaymentGateway
+from domain.subscriptions import renewals
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from domain.subscriptions.pauses import Schedule
 from domain.subscriptions.periods import boundary, next_boundary
@@ -142,4 +146,124 @@ def set_item(session: Any, change: PlanChange, user_id: int | None, now: datetim
     item.variant_id, item.quantity, item.unit_price = change.variant_id, change.quantity, change.unit_price
     session.add(item)
     _touch(session, sub)
+    return sub
+
+
+# The next date, a one-time add-on, ordering now --------------------------------------------------
+
+def date_plan(sub: Subscription, at: datetime, now: datetime, max_cycles: int) -> Schedule:
+    """Move a recurring order's next billing (and delivery) date: later, up to the longest pause, or
+    earlier, not in the past. The cycles after it follow the cadence as before."""
+    _recurring_order(sub)
+    _changeable(sub, "only an active one moves its next date")
+    if at <= now:
+        raise reject(E.INVALID_DATE, "The next date must be in the future", "input", "date")
+    if at == (sub.next_billing_at or sub.current_period_end):
+        raise reject(E.INVALID_DATE, f"Subscription {sub.number} bills next on this date already", "input", "date")
+    limit = boundary(sub.current_period_start, sub.interval, sub.interval_count, max_cycles + 1)
+    if at > limit:
+        raise reject(E.BEYOND_HORIZON, f"The next date is at most {max_cycles} cycles ahead: by {limit:%Y-%m-%d}",
+                     "input", "date")
+    return Schedule(sub, now, at)
+
+
+def set_date(session: Any, schedule: Schedule, user_id: int | None, now: datetime) -> Subscription:
+    sub = schedule.subscription
+    event(session, sub, EventKind.NEXT_DATE_CHANGED, now, user_id,
+          fromNextBillingAt=(sub.next_billing_at or sub.current_period_end).isoformat(),
+          nextBillingAt=schedule.next_billing_at.isoformat())  # type: ignore[union-attr]
+    sub.next_billing_at = schedule.next_billing_at
+    _touch(session, sub)
+    return sub
+
+
+def _next_period(sub: Subscription) -> tuple[datetime, datetime]:
+    """The period the next renewal bills (as renewals._renew counts it)."""
+    start = sub.next_billing_at or sub.current_period_end
+    anchor = sub.created_at if sub.created_at <= start else start
+    return start, next_boundary(anchor, sub.interval, sub.interval_count, start)
+
+
+@dataclass(frozen=True)
+class NextOrder:
+    """What the next order (a renewal) bills: for an add-on the add-on's own line; for ordering now
+    every line of the next renewal invoice, as the renewal will write it."""
+
+    subscription: Subscription
+    starts_at: datetime
+    ends_at: datetime
+    lines: list[Billed]
+    addon: SubscriptionAddon | None = None
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((ln.amount - (ln.tax_amount if ln.tax_included else 0) for ln in self.lines), Decimal("0.0000"))
+
+    @property
+    def tax(self) -> Decimal:
+        return sum((ln.tax_amount for ln in self.lines), Decimal("0.0000"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax
+
+
+async def addon_plan(session: Any, sub: Subscription, variant_id: int, quantity: int, pricer: Pricer,
+                     merchant: MerchantSettings, now: datetime) -> NextOrder:
+    """A one-time add-on to the next order, at the location's contracted price: billed (and
+    delivered) once, by the next renewal; nothing is charged now."""
+    _recurring_order(sub)
+    _changeable(sub, "only an active one takes an add-on")
+    if sub.location_id is None:
+        raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} has no location to price at", "input", "id")
+    if quantity < 1:
+        raise reject(E.INVALID_QUANTITY, "The quantity must be at least 1", "input", "quantity")
+    priced, found = await ordering.price_lines(session, sub.location_id, sub.currency,
+                                               [LineRequest(quantity, variant_id=variant_id)], pricer)
+    if found:
+        raise _priced_problems(found)
+    start, end = _next_period(sub)
+    addon = SubscriptionAddon(subscription_id=sub.id, account_id=sub.account_id, variant_id=variant_id,  # type: ignore[arg-type]
+                              title=priced[0].title[:200], quantity=quantity, unit_price=priced[0].unit_price,
+                              currency=sub.currency, cycle_start=start, created_at=now)
+    account = await order_repo.account(session, sub.account_id)
+    lines = await renewals.lines_of(session, sub, [addon], account, start, end, merchant, discounted=False)
+    return NextOrder(sub, start, end, lines, addon)
+
+
+def add(session: Any, plan: NextOrder, user_id: int | None, now: datetime) -> Subscription:
+    sub, addon = plan.subscription, plan.addon
+    addon.user_id = user_id  # type: ignore[union-attr]
+    session.add(addon)
+    event(session, sub, EventKind.ADD_ON_ADDED, now, user_id, variantId=addon.variant_id,  # type: ignore[union-attr]
+          quantity=addon.quantity, unitPrice=str(addon.unit_price), cycleStart=plan.starts_at.isoformat())  # type: ignore[union-attr]
+    _touch(session, sub)
+    return sub
+
+
+async def order_now_plan(session: Any, sub: Subscription, merchant: MerchantSettings, now: datetime) -> NextOrder:
+    """Place the next order now: the renewal of the next cycle runs at once (its invoice, its charge,
+    its add-ons) and the next date moves a cycle on. The preview's lines are that renewal's."""
+    _recurring_order(sub)
+    _changeable(sub, "only an active one orders now")
+    start, end = _next_period(sub)
+    if start <= now:
+        raise reject(E.PERIOD_ENDED, f"The next order of {sub.number} is due: it is being placed", "input", "id")
+    if sub.current_period_start > now:  # one order ahead at most: a second click does not order twice
+        raise reject(E.NOT_CHANGEABLE, f"The next order of {sub.number} was placed already", "input", "id")
+    items = [SubscriptionItem(variant_id=i.pending_variant_id or i.variant_id,
+                              quantity=i.pending_quantity or i.quantity,
+                              unit_price=i.unit_price if i.pending_unit_price is None else i.pending_unit_price)
+             for i in await repo.items_of(session, sub.id)]  # type: ignore[arg-type]
+    addons = (await repo.open_addons(session, [sub.id])).get(sub.id, [])  # type: ignore[list-item]
+    account = await order_repo.account(session, sub.account_id)
+    lines = await renewals.lines_of(session, sub, items + addons, account, start, end, merchant)  # type: ignore[operator]
+    return NextOrder(sub, start, end, lines)
+
+
+async def order_now(session: Any, plan: NextOrder, gateway: PaymentGateway, merchant: MerchantSettings,
+                    user_id: int | None, now: datetime) -> Subscription:
+    sub = plan.subscription
+    event(session, sub, EventKind.ORDERED_NOW, now, user_id, periodStart=plan.starts_at.isoformat())
+    await renewals.renew_now(session, sub, gateway, merchant, now)
     return sub

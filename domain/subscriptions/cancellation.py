@@ -1,17 +1,24 @@
 """Cancelling (Stripe's customer portal cancellation): now, or at the period end as the merchant's
 portal says, with the customer's reason from a fixed survey and a comment kept in the history.
-A cancellation at the period end is taken back by reactivating before then."""
+A cancellation at the period end is taken back by reactivating before then; reactivating one that
+has ended begins a new subscription."""
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from db.enums import SubscriptionStatus
-from db.models import Subscription
+from db.models import Subscription, SubscriptionItem
+from db.repositories import subscriptions as repo
+from domain import ordering
 from domain.errors import reject
+from domain.invoicing import MerchantSettings
+from domain.ordering import LineRequest, Pricer
+from domain.payments import PaymentGateway
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from domain.subscriptions.pauses import Schedule
-from domain.subscriptions.plans import EventKind, event
+from domain.subscriptions import renewals
+from domain.subscriptions.plans import EventKind, _priced_problems, event
 from domain.subscriptions.portal import CancelMode
 
 CANCELLABLE = (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING, SubscriptionStatus.PAUSED,
@@ -79,3 +86,57 @@ def reactivate(session: Any, sub: Subscription, user_id: int | None, now: dateti
     session.add(sub)
     event(session, sub, EventKind.REACTIVATED, now, user_id)
     return sub
+
+
+ENDED = (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Restart:
+    """A subscription that ended, begun again as a new one: its items at today's contracted prices."""
+
+    ended: Subscription
+    subscription: Subscription
+    items: list[SubscriptionItem]
+
+
+async def restart_plan(session: Any, sub: Subscription, pricer: Pricer, now: datetime) -> Restart:
+    """Reactivating after the end makes a new subscription (Stripe's rule: an ended one stays
+    ended), numbered after the old one, of the same items and cadence, billed from now."""
+    if sub.status not in ENDED:
+        raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} has not ended", "input", "id")
+    number = f"{sub.number}-R"
+    if len(number) > 32 or await repo.successor_of(session, sub.number):
+        raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} was reactivated already", "input", "id")
+    if sub.location_id is None:
+        raise reject(E.NOT_CHANGEABLE, f"Subscription {sub.number} has no location to price at", "input", "id")
+    old = await repo.items_of(session, sub.id)  # type: ignore[arg-type]
+    priced, found = await ordering.price_lines(session, sub.location_id, sub.currency,
+                                               [LineRequest(i.quantity, variant_id=i.variant_id) for i in old],
+                                               pricer, merge=False)
+    if found:
+        raise _priced_problems(found)
+    new = Subscription(number=number, account_id=sub.account_id, location_id=sub.location_id,
+                       status=SubscriptionStatus.ACTIVE, kind=sub.kind, interval=sub.interval,
+                       interval_count=sub.interval_count, currency=sub.currency, current_period_start=now,
+                       current_period_end=now, next_billing_at=now, collection_method=sub.collection_method,
+                       created_at=now)
+    items = [SubscriptionItem(variant_id=i.variant_id, quantity=i.quantity, unit_price=p.unit_price,
+                              currency=sub.currency) for i, p in zip(old, priced)]
+    return Restart(sub, new, items)
+
+
+async def restart(session: Any, r: Restart, gateway: PaymentGateway, merchant: MerchantSettings,
+                  user_id: int | None, now: datetime) -> Subscription:
+    """Write the new subscription and bill its first period now (as a renewal does)."""
+    new = r.subscription
+    session.add(new)
+    await session.flush()  # the number is unique: a second reactivation at the same moment fails here
+    for item in r.items:
+        item.subscription_id = new.id
+        session.add(item)
+    event(session, r.ended, EventKind.REACTIVATED, now, user_id, newSubscriptionId=new.id, number=new.number)
+    event(session, new, EventKind.REACTIVATED, now, user_id, fromSubscriptionId=r.ended.id, number=r.ended.number)
+    await session.flush()
+    await renewals.renew_now(session, new, gateway, merchant, now)
+    return new

@@ -19,5 +19,9 @@ class SubscriptionErrorCode(StrEnum):
     NOT_RECURRING_ORDER = "NOT_RECURRING_ORDER"  # a plan: an ADMIN changes it with subscriptionChangePlan
     ACTION_DISABLED = "ACTION_DISABLED"  # the merchant's portal does not offer it
     INVALID_COMMENT = "INVALID_COMMENT"  # a cancellation comment too long
+    INVALID_DATE = "INVALID_DATE"  # a next date in the past or the one it has
+    INVALID_CONFIGURATION = "INVALID_CONFIGURATION"  # a portal setting out of range
+    NO_OFFER = "NO_OFFER"  # no retention offer configured, none fits, or it was not shown
+    OFFER_DECIDED = "OFFER_DECIDED"  # the offer was accepted or declined already
     NO_PAYMENT_METHOD = "NO_PAYMENT_METHOD"
     PAYMENT_FAILED = "PAYMENT_FAILED"

@@ -49,6 +49,17 @@ class EventKind(StrEnum):
     CANCELLED = "CANCELLED"
     CANCEL_SCHEDULED = "CANCEL_SCHEDULED"
     REACTIVATED = "REACTIVATED"
+    OFFER_ACCEPTED = "OFFER_ACCEPTED"
+    OFFER_DECLINED = "OFFER_DECLINED"
+    NEXT_DATE_CHANGED = "NEXT_DATE_CHANGED"
+    ADD_ON_ADDED = "ADD_ON_ADDED"
+    ORDERED_NOW = "ORDERED_NOW"
+    # Written by the renewal worker (renewals.RenewalEvent); listed here so the history can show them.
+    RENEWED = "RENEWED"
+    EXPIRED = "EXPIRED"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    PAYMENT_RECOVERED = "PAYMENT_RECOVERED"
+    DUNNING_EXHAUSTED = "DUNNING_EXHAUSTED"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 from db.engine import Database
 from db.enums import CollectionMethod, InvoiceStatus, SubscriptionStatus
-from db.models import Invoice, PaymentMethod, Subscription, SubscriptionCycle, SubscriptionItem
+from db.models import Invoice, PaymentMethod, Subscription, SubscriptionAddon, SubscriptionCycle, SubscriptionItem
 from db.repositories import invoice_mail as mail_repo
 from db.repositories import ordering as order_repo
 from db.repositories import subscriptions as repo
@@ -31,6 +31,7 @@ from domain.errors import Rejected
 from domain.invoicing import Billed, MerchantSettings
 from domain.mail import enqueue_all, message
 from domain.ordering import charged
+from domain.subscriptions import retention
 from domain.subscriptions.periods import next_boundary
 from domain.subscriptions.plans import EventKind, event
 from i18n.formatting import format_date, format_money
@@ -90,13 +91,24 @@ async def _renew_batch(session: Any, gateway: payments.PaymentGateway, merchant:
     if not subs:
         return 0
     items = await repo.items_of_all(session, [s.id for s in subs])  # type: ignore[misc]
+    addons = await repo.open_addons(session, [s.id for s in subs])  # type: ignore[misc]
     for sub in subs:
-        await _renew(session, sub, items.get(sub.id, []), gateway, merchant, now, result)  # type: ignore[arg-type]
+        await _renew(session, sub, items.get(sub.id, []), gateway, merchant, now, result,  # type: ignore[arg-type]
+                     addons.get(sub.id, []))  # type: ignore[arg-type]
     return len(subs)
 
 
+async def renew_now(session: Any, sub: Subscription, gateway: payments.PaymentGateway, merchant: MerchantSettings,
+                    now: datetime) -> None:
+    """Renew the cycle the next date starts at once (a recurring order ordered now)."""
+    items = await repo.items_of(session, sub.id)  # type: ignore[arg-type]
+    addons = (await repo.open_addons(session, [sub.id])).get(sub.id, [])  # type: ignore[list-item]
+    await _renew(session, sub, items, gateway, merchant, now, Renewed(), addons)
+
+
 async def _renew(session: Any, sub: Subscription, items: list[SubscriptionItem], gateway: payments.PaymentGateway,
-                 merchant: MerchantSettings, now: datetime, result: Renewed) -> None:
+                 merchant: MerchantSettings, now: datetime, result: Renewed,
+                 addons: list[SubscriptionAddon] | None = None) -> None:
     start = billing_at(sub)
     if sub.status is SubscriptionStatus.PAUSED:  # the pause is over: bill again from its end
         sub.status, sub.paused_until = SubscriptionStatus.ACTIVE, None
@@ -120,8 +132,13 @@ async def _renew(session: Any, sub: Subscription, items: list[SubscriptionItem],
     anchor = sub.created_at if sub.created_at <= start else start
     end = next_boundary(anchor, sub.interval, sub.interval_count, start)
     account = await order_repo.account(session, sub.account_id)
-    lines = await _lines(session, sub, items, account, start, end, merchant)
+    # One-time add-ons join this order (billed once: marked with its invoice).
+    lines = await _lines(session, sub, [*items, *(addons or [])], account, start, end, merchant)  # type: ignore[list-item]
     invoice = await invoicing.invoice_billed(session, account, sub.location_id, lines, sub.currency, merchant, now)
+    retention.discount_used(sub)
+    for addon in addons or []:
+        addon.invoice_id = invoice.id
+        session.add(addon)
     cycle = SubscriptionCycle(subscription_id=sub.id, period_start=start, period_end=end,  # type: ignore[arg-type]
                               invoice_id=invoice.id, amount=invoice.total, created_at=now)
     session.add(cycle)
@@ -145,25 +162,37 @@ class _Taxable:
 
 
 async def _lines(session: Any, sub: Subscription, items: list[SubscriptionItem], account: Any, start: datetime,
-                 end: datetime, merchant: MerchantSettings) -> list[Billed]:
-    """One line per item at its contracted price (net of tax), taxed as an order line of the
-    location would be."""
+                 end: datetime, merchant: MerchantSettings, discounted: bool = True) -> list[Billed]:
+    """One line per item (and one-time add-on) at its contracted price (net of tax), taxed as an
+    order line of the location would be."""
     variants = await order_repo.variants_for(session, [i.variant_id for i in items], [])
     titles = await order_repo.product_titles(session, list({v.product_id for v, _ in variants}))
     named = {v.id: f"{titles.get(v.product_id, '')} / {v.title}" for v, _ in variants}
     amounts = [charged(i.unit_price * i.quantity, sub.currency) for i in items]
-    taxes = [None] * len(items)
+    # An accepted retention offer's discount: a line of its own, taxed as the others.
+    discount = retention.discount(sub, amounts) if discounted else None
+    taxable = amounts + ([discount] if discount is not None else [])
+    taxes = [None] * len(taxable)
     if sub.location_id is not None:
         location = await order_repo.location(session, sub.location_id)
         taxes = await ordering.taxed_lines(session, merchant, account, location, None,  # type: ignore[assignment]
-                                           [_Taxable(a, False) for a in amounts], start)
+                                           [_Taxable(a, False) for a in taxable], start)
     period = f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
     out = []
     for item, amount, t in zip(items, amounts, taxes):
-        text = f"{named.get(item.variant_id, 'Subscription')} × {item.quantity}, {period}"[:200]
+        once = "One-time: " if isinstance(item, SubscriptionAddon) else ""
+        text = f"{once}{named.get(item.variant_id, 'Subscription')} × {item.quantity}, {period}"[:200]
         about = (t.percent, t.amount, t.label, t.jurisdiction, t.reason, t.included) if t is not None else ()
         out.append(Billed(None, item.variant_id, text, item.quantity, item.unit_price, amount, sub.currency, *about))
+    if discount is not None:
+        t = taxes[-1]
+        about = (t.percent, t.amount, t.label, t.jurisdiction, t.reason, t.included) if t is not None else ()
+        out.append(Billed(None, None, f"{retention.discount_label(sub)}, {period}", 1, discount, discount,
+                          sub.currency, *about))
     return out
+
+
+lines_of = _lines  # the previews of ordering now and of an add-on show the renewal's own lines
 
 
 # Collecting --------------------------------------------------------------------------------------

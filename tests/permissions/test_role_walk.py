@@ -106,6 +106,8 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
                                        ["nextInvoiceAmount"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "Subscription.history": ("austin_subscription", "... on Subscription { history { kind } }", ["history"],
                              PRICE_READERS_AT_AUSTIN, {VIEWER}),
+    "Subscription.pendingAddOns": ("austin_subscription", "... on Subscription { pendingAddOns { quantity } }",
+                                   ["pendingAddOns"], PRICE_READERS_AT_AUSTIN, {VIEWER}),
     "Subscription.pausePreview": ("austin_subscription", "... on Subscription { pausePreview(cycles: 1) "
                                   "{ userErrors { code } } }", ["pausePreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
     "Subscription.changePlanPreview": ("austin_subscription", '... on Subscription { changePlanPreview(variantId: "x") '
@@ -121,6 +123,16 @@ CASES: dict[str, tuple[str, str, list[str], set[str], set[str]]] = {
     "Subscription.changeItemPreview": ("austin_subscription", "... on Subscription { changeItemPreview(quantity: 1) "
                                        "{ userErrors { code } } }", ["changeItemPreview"], {ADMIN},
                                        AUSTIN_SEERS - {ADMIN}),
+    "Subscription.changeNextDatePreview": ("austin_subscription", "... on Subscription { changeNextDatePreview("
+                                           'date: "2031-01-01T00:00:00+00:00") { userErrors { code } } }',
+                                           ["changeNextDatePreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
+    "Subscription.addOnPreview": ("austin_subscription", '... on Subscription { addOnPreview(variantId: "x") '
+                                  "{ userErrors { code } } }", ["addOnPreview"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
+    "Subscription.orderNowPreview": ("austin_subscription", "... on Subscription { orderNowPreview "
+                                     "{ userErrors { code } } }", ["orderNowPreview"], {ADMIN},
+                                     AUSTIN_SEERS - {ADMIN}),
+    "Subscription.retentionOffer": ("austin_subscription", "... on Subscription { retentionOffer "
+                                    "{ userErrors { code } } }", ["retentionOffer"], {ADMIN}, AUSTIN_SEERS - {ADMIN}),
 }
 
 

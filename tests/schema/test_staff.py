@@ -53,6 +53,8 @@ STAFF_CALLS = {
     "digitalFileAdd": ("DigitalFileAddInput", lambda ids: {"variantId": ids["variant"], "file": "x"}),
     "licenseKeyDisable": ("LicenseKeyInput", lambda ids: {"id": gid("LicenseKey", 1)}),
     "licenseKeyEnable": ("LicenseKeyInput", lambda ids: {"id": gid("LicenseKey", 1)}),
+    "subscriptionPortalConfigure": ("SubscriptionPortalConfigureInput", lambda ids: {
+        "preset": "B2B", "actions": ["PAUSE"], "cancelMode": "AT_PERIOD_END"}),
 }
 
 

@@ -29,7 +29,8 @@ async def _ask(db, clock, portal, email: str, query: str, variables: dict | None
 async def test_an_ecommerce_portal_refuses_plan_changes_and_bounds_skips(db, clock):
     portal = PRESETS[Preset.ECOMMERCE]
     shown = (await _ask(db, clock, portal, BUYER, CONFIG))["data"]["portalConfiguration"]
-    assert shown == {"preset": "ECOMMERCE", "actions": ["CANCEL", "CHANGE_CADENCE", "CHANGE_ITEM", "PAUSE", "SKIP"],
+    assert shown == {"preset": "ECOMMERCE", "actions": ["ADD_ON", "CANCEL", "CHANGE_CADENCE", "CHANGE_DATE", "CHANGE_ITEM",
+                                                     "ORDER_NOW", "PAUSE", "SKIP"],
                      "cancelMode": "NOW", "prorateUpgrades": True, "maxPauseCycles": 3, "cancelByAdminOnly": False}
     sub, _item, sizes = await _plan(db)
     before = await _plan_state(db, sub.id)
