@@ -54,7 +54,7 @@ STAFF_CALLS = {
     "licenseKeyDisable": ("LicenseKeyInput", lambda ids: {"id": gid("LicenseKey", 1)}),
     "licenseKeyEnable": ("LicenseKeyInput", lambda ids: {"id": gid("LicenseKey", 1)}),
     "subscriptionPortalConfigure": ("SubscriptionPortalConfigureInput", lambda ids: {
-        "preset": "B2B", "actions": ["PAUSE"], "cancelMode": "AT_PERIOD_END"}),
+        "preset": "B2B", "actions": ["PAUSE"], "cancelMode": "PERIOD_END"}),
 }
 
 
