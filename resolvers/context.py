@@ -43,6 +43,8 @@ class Settings:
     # cancelled when they run out (PORTALQL_DUNNING_RETRY_DAYS, PORTALQL_DUNNING_CANCEL).
     dunning_retry_days: tuple[int, ...] = (1, 3, 5)
     dunning_cancel: bool = True
+    # Days before a renewal its payers are told of it, 0 for never (PORTALQL_RENEWAL_NOTICE_DAYS).
+    renewal_notice_days: int = 7
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
     # Where net-terms invoices are paid by transfer (PORTALQL_BANK_*): the seller's, as documents print it.
@@ -56,6 +58,7 @@ class Settings:
                                 numbering=self.invoice_numbering, public_url=self.public_url,
                                 reminder_days=self.invoice_reminder_days,
                                 dunning_retry_days=self.dunning_retry_days, dunning_cancel=self.dunning_cancel,
+                                renewal_notice_days=self.renewal_notice_days,
                                 tax=TaxSettings(merchant_country=self.merchant_country))
 
 

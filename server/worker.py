@@ -12,6 +12,7 @@ from domain.invoice_mail import send_reminders
 from domain.invoicing import MerchantSettings
 from domain.mailer import MailTransport, drain
 from domain.payments import PaymentGateway
+from domain.pricing import ListPriceRates
 from domain.subscriptions import renewals
 from server.settings import Settings
 
@@ -39,7 +40,7 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
     gateway = make_gateway(settings)
     try:
         while True:
-            await work_once(db, transport, clock, merchant, gateway)
+            await work_once(db, transport, clock, merchant, gateway, settings.sessions.list_price_rates)
             if once:
                 return 0
             await asyncio.sleep(interval)
@@ -48,17 +49,19 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
 
 
 async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings,
-                    gateway: PaymentGateway | None = None) -> None:
+                    gateway: PaymentGateway | None = None, rates: ListPriceRates | None = None) -> None:
     """One pass: the subscription renewals and dunning retries (when a gateway is given), the
     invoice reminders that are due, the outbox (when mail can be sent), then the idempotency keys
     past their day. A failing step (a database hiccup) must not stop the others or the worker."""
     if gateway is not None:
         try:
-            renewed = await renewals.run(db, gateway, clock, merchant)
-            if renewed.cycles or renewed.failed or renewed.recovered or renewed.expired:
+            renewed = await renewals.run(db, gateway, clock, merchant, rates=rates)
+            if renewed != renewals.Renewed():
                 log.info("subscriptions: %s renewed (%s paid), %s charges failed, %s recovered, %s cancelled, "
-                         "%s expired", renewed.cycles, renewed.paid, renewed.failed, renewed.recovered,
-                         renewed.cancelled, renewed.expired)
+                         "%s expired; recurring orders: %s placed (%s awaiting approval), %s refused; notices: "
+                         "%s renewals, %s expiring cards", renewed.cycles, renewed.paid, renewed.failed,
+                         renewed.recovered, renewed.cancelled, renewed.expired, renewed.orders,
+                         renewed.awaiting_approval, renewed.not_placed, renewed.notices, renewed.card_notices)
         except Exception:  # noqa: BLE001
             log.exception("subscription renewals failed; trying again")
     try:

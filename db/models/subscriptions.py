@@ -37,6 +37,10 @@ class Subscription(SQLModel, table=True):
     created_at: datetime = utc_field(default_factory=utcnow)
     # Counts committed changes: a change's payment is keyed by it, so a retried change charges once.
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A recurring order's orders are placed in this buyer's name: their spending limit applies.
+    placed_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    # The billing date whose notices (upcoming renewal, card expiring) the worker has sent.
+    notified_for: datetime | None = utc_field(nullable=True, default=None)
 
 
 class SubscriptionItem(SQLModel, table=True):
@@ -85,6 +89,8 @@ class SubscriptionCycle(SQLModel, table=True):
     period_start: datetime = utc_field()
     period_end: datetime = utc_field()
     invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    # A recurring order's order of this cycle (placed, or waiting for approval).
+    order_id: int | None = Field(default=None, foreign_key="customer_order.id", sa_column_kwargs={"unique": True})
     amount: Decimal = amount_field()
     attempts: int = Field(default=0)  # charges tried (0: invoiced by terms, nothing charged)
     next_retry_at: datetime | None = utc_field(nullable=True, default=None)

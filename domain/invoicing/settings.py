@@ -64,3 +64,5 @@ class MerchantSettings:
     # PAST_DUE with its invoice open (False).
     dunning_retry_days: tuple[int, ...] = (1, 3, 5)
     dunning_cancel: bool = True
+    # Days before a subscription's billing date that its payers are told of the renewal (0: not).
+    renewal_notice_days: int = 7
