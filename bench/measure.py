@@ -147,6 +147,7 @@ async def prepare(db: Database) -> tuple[str, dict[str, dict[str, Any]]]:
             "to": today.isoformat()}},
         "order detail": {"query": queries.ORDER_DETAIL, "variables": {"id": encode("Order", order_id)}},
         "catalog (contracted)": {"query": queries.CATALOG, "variables": {"location": encode("Location", denver.id)}},
+        "subscriptions (25)": {"query": queries.SUBSCRIPTIONS, "variables": {"first": 25}},
     }
     return token, ops
 
