@@ -1,5 +1,5 @@
-"""`portalql worker`: background jobs. Renew the subscriptions that are due (and retry their failed
-charges), queue the invoice reminders that are due, send the mail outbox with retries and
+"""`portalql worker`: background jobs. Renew the subscriptions that are due (retry their failed
+charges, place recurring orders, send renewal and expiring-card notices), queue the invoice reminders that are due, send the mail outbox with retries and
 back-off, and forget idempotency keys older than a day."""
 import asyncio
 import logging
