@@ -1,6 +1,7 @@
 """`portalql worker`: background jobs. Renew the subscriptions that are due (retry their failed
-charges, place recurring orders, send renewal and expiring-card notices), queue the invoice reminders that are due, send the mail outbox with retries and
-back-off, and forget idempotency keys older than a day."""
+charges, place recurring orders, send renewal and expiring-card notices), queue the invoice
+reminders that are due, send the mail outbox with retries and back-off, and forget idempotency
+keys older than a day."""
 import asyncio
 import logging
 from typing import Any
