@@ -46,3 +46,10 @@ CATALOG = """query Catalog($location: ID!) {
       nodes { id title vendor
         variants { sku title listPrice { amount currencyCode } price(quantity: 1) { amount currencyCode }
                    quantityRule { minimum increment } } } } } } }"""
+
+SUBSCRIPTIONS = """query Subscriptions($first: Int!) {
+  viewer { subscriptions(first: $first) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { id number status kind interval intervalCount currentPeriodEnd nextBillingAt cancelAtPeriodEnd
+      total { amount currencyCode } nextInvoiceAmount { amount currencyCode } location { __typename name }
+      items { quantity unitPrice { amount currencyCode } variant { sku title } } } } } }"""

@@ -177,6 +177,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profile of the order history")
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--only", help="measure only these operations (comma-separated, e.g. 'subscriptions (25)')")
     args = parser.parse_args()
     in_venv()
     if args.profile:
@@ -199,6 +200,8 @@ def main() -> int:
             cmd = [sys.executable, str(ROOT / "bench" / "measure.py"), "--db", url,
                    "--rounds", str(args.rounds), "--concurrent", str(args.concurrent),
                    "--clients", str(args.clients)]
+            if args.only:
+                cmd += ["--only", args.only]
             if args.profile:
                 cmd += ["--profile", str(DATA / f"profile-{backend}-scale{scale}.txt")]
             with open(DATA / "measure.log", "a") as log:

@@ -262,3 +262,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+class SessionAsDatabase:
+    """Lets a batch function written for a Database (`db.session()`, `db.connection()`) run in an open session."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[Any]:
+        yield self._session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Any]:
+        yield await self._session.connection()

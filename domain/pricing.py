@@ -4,9 +4,10 @@ prices in a customer's currency.
 A computed price (a percentage off the list price) is rounded when it is computed: to its currency's
 minor unit, or to the price list's own precision. What a catalog, a cart or an order line shows as
 the unit price is then exactly the price its line total is computed from (docs/ordering.md)."""
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from enum import StrEnum
 
 from domain.money import round_price, round_to_minor
@@ -151,3 +152,53 @@ class ListPriceRates:
             return amount, currency
         rate = self.rates.get((currency, shown_in))
         return None if rate is None else (round_to_minor(amount * rate, shown_in), shown_in)
+
+
+# Schedules from the price lists' rows (db/loaders/pricing.py price_rows): the request's loader
+# (resolvers/pricing.py) and the billing worker's recurring orders make them the same way.
+
+def schedule_from(rows: Any, rates: ListPriceRates) -> PriceSchedule:
+    levels = []
+    for source, lists in ((PriceSource.LOCATION_PRICE_LIST, rows.location_lists),
+                          (PriceSource.ACCOUNT_PRICE_LIST, rows.account_lists)):
+        ids = {pl.id for pl in lists}
+        level = PriceLevel(source, currency=lists[0].currency if lists else None,
+                           includes_tax=any(pl.prices_include_tax for pl in lists))
+        for pl in lists:
+            if pl.adjustment_percent is not None:
+                level.add_adjustment(pl.adjustment_percent, pl.price_precision)
+        for e in rows.entries:
+            if e.price_list_id in ids:
+                level.add_fixed(e.min_quantity, e.price)
+        for r in rows.rules:
+            if r.price_list_id in ids and level.rule is None:
+                level.rule = QuantityRuleData(r.minimum, r.maximum, r.increment)
+        levels.append(level)
+    return PriceSchedule(levels, rates)
+
+
+def schedules_from(rows: Sequence[Any], rates: ListPriceRates) -> list[PriceSchedule]:
+    """A variant no price list names has its location's schedule: made once per location (price_rows
+    shares a location's lists between its rows; the schedule is only read)."""
+    by_lists: dict[tuple[int, int], PriceSchedule] = {}
+    out = []
+    for r in rows:
+        if r.entries or r.rules:
+            out.append(schedule_from(r, rates))
+            continue
+        key = (id(r.location_lists), id(r.account_lists))
+        found = by_lists.get(key)
+        if found is None:
+            found = by_lists[key] = schedule_from(r, rates)
+        out.append(found)
+    return out
+
+
+def pricer_of(schedules: Mapping[tuple[int, int], PriceSchedule]) -> Any:
+    """A pricer (domain.ordering.Pricer) over schedules loaded beforehand, keyed (location id,
+    variant id): the billing worker loads a recurring order's at once, in its transaction."""
+    async def price(location_id: int, variant: Any, quantity: int) -> tuple[UnitPrice, QuantityRuleData]:
+        schedule = schedules[(location_id, variant.id)]
+        return (schedule.unit_price(variant.list_price, variant.currency, quantity),
+                schedule.quantity_rule() or QuantityRuleData())
+    return price

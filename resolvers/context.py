@@ -43,6 +43,8 @@ class Settings:
     # cancelled when they run out (PORTALQL_DUNNING_RETRY_DAYS, PORTALQL_DUNNING_CANCEL).
     dunning_retry_days: tuple[int, ...] = (1, 3, 5)
     dunning_cancel: bool = True
+    # Days before a renewal its payers are told of it, 0 for never (PORTALQL_RENEWAL_NOTICE_DAYS).
+    renewal_notice_days: int = 7
     # How list prices are shown to accounts in another currency (PORTALQL_LIST_PRICE_RATES).
     list_price_rates: ListPriceRates = field(default_factory=ListPriceRates)
     # Where net-terms invoices are paid by transfer (PORTALQL_BANK_*): the seller's, as documents print it.
@@ -64,7 +66,8 @@ class Settings:
                                 tax=TaxSettings(merchant_country=self.merchant_country),
                                 staff_notify_email=self.staff_notify_email,
                                 staff_notify_locale=self.staff_notify_locale,
-                                secret_key=self.secret_key)
+                                secret_key=self.secret_key,
+                                renewal_notice_days=self.renewal_notice_days)
 
 
 @dataclass

@@ -243,7 +243,8 @@ async def reactivate(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
     _may_cancel(ctx, sub, portal)
     if sub.status in cancellation.ENDED:  # after the end: a new subscription, billed from now
         restart = await cancellation.restart_plan(s, sub, ctx.loaders.pricing.pricer_in(s), ctx.now)
-        sub = await cancellation.restart(s, restart, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now)
+        sub = await cancellation.restart(s, restart, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now,
+                                        ctx.settings.list_price_rates)
     else:
         sub = cancellation.reactivate(s, sub, ctx.caller.user_id, ctx.now)
     return {"subscription": sub, "schedule": pauses.Schedule(sub, ctx.now, sub.next_billing_at)}
@@ -317,7 +318,8 @@ async def order_now(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
     await _portal(ctx, Action.ORDER_NOW, s)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionOrderNow")
     plan = await actions.order_now_plan(s, sub, ctx.merchant, ctx.now)
-    await actions.order_now(s, plan, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now)
+    await actions.order_now(s, plan, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now,
+                            ctx.settings.list_price_rates)
     return {"subscription": sub, "next_order": plan}
 
 

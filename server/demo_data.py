@@ -384,7 +384,8 @@ class DemoBuilder:
                      interval: BillingInterval, count: int, items: list[tuple[dict, int]],
                      prices: Callable[[dict, int], Decimal], started_days_ago: int,
                      collection: CollectionMethod = CollectionMethod.SEND_INVOICE, *,
-                     cancel_at_period_end: bool = False, pending: dict | None = None) -> int:
+                     cancel_at_period_end: bool = False, pending: dict | None = None,
+                     placed_by: int | None = None) -> int:
         created = self.now - timedelta(days=started_days_ago)
         start, end = periods.period_at(created, interval, count, self.now)
         sid = self.rows.add(Subscription, number=f"SUB-{1000 + self.rows.ids.next.get('subscription', 0) + 1}",
@@ -399,7 +400,9 @@ class DemoBuilder:
                             cancel_at_period_end=cancel_at_period_end, collection_method=collection,
                             paused_until=periods.boundary(start, interval, count, 3)
                             if status is SubscriptionStatus.PAUSED else None,
-                            cancelled_at=start if status is SubscriptionStatus.CANCELLED else None, created_at=created)
+                            cancelled_at=start if status is SubscriptionStatus.CANCELLED else None, created_at=created,
+                            # A recurring order's orders are placed for this buyer (their spending limit applies).
+                            placed_by_user_id=placed_by)
         for variant, qty in items:
             # `pending`: a downgrade to this variant waits for the period end (the renewal applies it).
             self.rows.add(SubscriptionItem, subscription_id=sid, variant_id=variant["id"], quantity=qty,
@@ -508,7 +511,8 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     b.history(acme_info, [chicago, denver, austin], {denver: users["buyer"], chicago: users["admin"],
                                                      austin: users["admin"]}, sizes.acme_orders, acme_price, pending=4)
     b.subscription(acme_info, denver, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1,
-                   [(v[1], 40), (v[8], 10)], acme_price, 400, CollectionMethod.CHARGE_AUTOMATICALLY)
+                   [(v[1], 40), (v[8], 10)], acme_price, 400, CollectionMethod.CHARGE_AUTOMATICALLY,
+                   placed_by=users["buyer"])
     b.subscription(acme_info, chicago, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 3,
                    [(v[30], 5)], acme_price, 250)
     b.subscription(acme_info, austin, SubscriptionStatus.PAUSED, BillingInterval.WEEK, 2,
@@ -546,7 +550,8 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     b.price_list(globex, munich, "München Werk Sonderkondition", "EUR", Decimal("-3"), [], precision=3)
     globex_info = _account_info(b, globex, AccountKind.BUSINESS, "EUR", 14, [berlin, munich])
     b.history(globex_info, [berlin, munich], {berlin: g_buyer, munich: g_buyer}, sizes.globex_orders, eur, pending=2)
-    b.subscription(globex_info, berlin, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(v[3], 20)], eur, 300)
+    b.subscription(globex_info, berlin, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(v[3], 20)], eur, 300,
+                   placed_by=g_buyer)
     b.subscription(globex_info, munich, SubscriptionStatus.PAST_DUE, BillingInterval.MONTH, 1, [(v[5], 8)], eur, 90)
 
     # Jo Doe: an individual paying by card.

@@ -132,6 +132,7 @@ class Settings:
                 invoice_drafts=_flag("PORTALQL_INVOICE_DRAFTS"),
                 dunning_retry_days=_retry_days("PORTALQL_DUNNING_RETRY_DAYS", SessionSettings.dunning_retry_days),
                 dunning_cancel=_flag("PORTALQL_DUNNING_CANCEL", True),
+                renewal_notice_days=_days("PORTALQL_RENEWAL_NOTICE_DAYS", SessionSettings.renewal_notice_days),
                 invoice_numbering=_number_format(),
                 list_price_rates=_list_price_rates(),
                 merchant_country=_country("PORTALQL_SELLER_COUNTRY"),

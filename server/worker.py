@@ -1,6 +1,7 @@
-"""`portalql worker`: background jobs. Renew the subscriptions that are due (and retry their failed
-charges), queue the invoice reminders that are due, send the mail outbox with retries and
-back-off, and forget idempotency keys older than a day."""
+"""`portalql worker`: background jobs. Renew the subscriptions that are due (retry their failed
+charges, place recurring orders, send renewal and expiring-card notices), queue the invoice
+reminders that are due, send the mail outbox with retries and back-off, and forget idempotency
+keys older than a day."""
 import asyncio
 import logging
 from typing import Any
@@ -13,6 +14,7 @@ from domain.invoicing import MerchantSettings
 from domain.mailer import MailTransport, drain
 from domain.notifications import DEVELOPMENT_LINKS, Links
 from domain.payments import PaymentGateway
+from domain.pricing import ListPriceRates
 from domain.subscriptions import renewals
 from server.settings import Settings
 
@@ -41,7 +43,7 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
     links = Links(settings.sessions.public_url, settings.sessions.secret_key)
     try:
         while True:
-            await work_once(db, transport, clock, merchant, gateway, links)
+            await work_once(db, transport, clock, merchant, gateway, links, settings.sessions.list_price_rates)
             if once:
                 return 0
             await asyncio.sleep(interval)
@@ -50,17 +52,20 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
 
 
 async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings,
-                    gateway: PaymentGateway | None = None, links: Links = DEVELOPMENT_LINKS) -> None:
+                    gateway: PaymentGateway | None = None, links: Links = DEVELOPMENT_LINKS,
+                    rates: ListPriceRates | None = None) -> None:
     """One pass: the subscription renewals and dunning retries (when a gateway is given), the
     invoice reminders that are due, the outbox (when mail can be sent), then the idempotency keys
     past their day. A failing step (a database hiccup) must not stop the others or the worker."""
     if gateway is not None:
         try:
-            renewed = await renewals.run(db, gateway, clock, merchant)
-            if renewed.cycles or renewed.failed or renewed.recovered or renewed.expired:
+            renewed = await renewals.run(db, gateway, clock, merchant, rates=rates)
+            if renewed != renewals.Renewed():
                 log.info("subscriptions: %s renewed (%s paid), %s charges failed, %s recovered, %s cancelled, "
-                         "%s expired", renewed.cycles, renewed.paid, renewed.failed, renewed.recovered,
-                         renewed.cancelled, renewed.expired)
+                         "%s expired; recurring orders: %s placed (%s awaiting approval), %s refused; notices: "
+                         "%s renewals, %s expiring cards", renewed.cycles, renewed.paid, renewed.failed,
+                         renewed.recovered, renewed.cancelled, renewed.expired, renewed.orders,
+                         renewed.awaiting_approval, renewed.not_placed, renewed.notices, renewed.card_notices)
         except Exception:  # noqa: BLE001
             log.exception("subscription renewals failed; trying again")
     try:

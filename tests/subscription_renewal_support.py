@@ -3,7 +3,7 @@ from datetime import datetime
 
 from sqlmodel import func, select, update
 
-from db.enums import BillingInterval, CollectionMethod, SubscriptionStatus
+from db.enums import BillingInterval, CollectionMethod, SubscriptionKind, SubscriptionStatus
 from db.models import Invoice, Payment, PaymentMethod, Subscription, SubscriptionCycle, SubscriptionItem
 from domain.subscriptions.periods import boundary
 
@@ -11,10 +11,11 @@ DECLINE = "pm_test_visa_chargeDeclined_9"
 
 
 async def monthly(db, start: datetime, *, collection: CollectionMethod = CollectionMethod.CHARGE_AUTOMATICALLY,
-                  others: bool = False) -> Subscription:
+                  others: bool = False, kind: SubscriptionKind = SubscriptionKind.PLAN) -> Subscription:
     """An active monthly subscription in USD of one item, anchored at `start` (its first period
-    [start, start + 1 month)), its account's default card valid for years. Every other
-    subscription is cancelled unless `others`, so a pass renews this one alone."""
+    [start, start + 1 month)), its account's default card valid for years, a plan unless `kind`
+    says otherwise. Every other subscription is cancelled unless `others`, so a pass renews this
+    one alone."""
     async with db.transaction() as s:
         subs = (await s.exec(select(Subscription).where(Subscription.currency == "USD")
                              .order_by(Subscription.id))).all()
@@ -31,6 +32,7 @@ async def monthly(db, start: datetime, *, collection: CollectionMethod = Collect
         sub.created_at = sub.current_period_start = start
         sub.current_period_end = sub.next_billing_at = boundary(start, BillingInterval.MONTH, 1, 1)
         sub.collection_method, sub.cancel_at_period_end, sub.paused_until = collection, False, None
+        sub.kind = kind
         s.add(sub)
     return sub
 

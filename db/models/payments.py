@@ -27,3 +27,5 @@ class PaymentMethod(SQLModel, table=True):
     exp_year: int
     is_default: bool = Field(default=False)
     created_at: datetime = utc_field(default_factory=utcnow)
+    # The expiry ("2027-03") its 'card expiring' email was sent for: once per card and expiry.
+    expiry_notified_for: str | None = Field(default=None, max_length=7)

@@ -40,6 +40,10 @@ class Subscription(SQLModel, table=True):
     # An accepted retention discount: this percentage off the next `discount_cycles_left` renewals.
     discount_percent: Decimal | None = amount_field(nullable=True, default=None)
     discount_cycles_left: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A recurring order's orders are placed in this buyer's name: their spending limit applies.
+    placed_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    # The billing date whose notices (upcoming renewal, card expiring) the worker has sent.
+    notified_for: datetime | None = utc_field(nullable=True, default=None)
 
 
 class SubscriptionItem(SQLModel, table=True):
@@ -88,6 +92,8 @@ class SubscriptionCycle(SQLModel, table=True):
     period_start: datetime = utc_field()
     period_end: datetime = utc_field()
     invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    # A recurring order's order of this cycle (placed, or waiting for approval).
+    order_id: int | None = Field(default=None, foreign_key="customer_order.id", sa_column_kwargs={"unique": True})
     amount: Decimal = amount_field()
     attempts: int = Field(default=0)  # charges tried (0: invoiced by terms, nothing charged)
     next_retry_at: datetime | None = utc_field(nullable=True, default=None)
@@ -97,7 +103,7 @@ class SubscriptionCycle(SQLModel, table=True):
 class SubscriptionAddon(SQLModel, table=True):
     """A one-time add-on to a recurring order's next order: billed (and delivered) once by the
     renewal that bills the cycle starting at `cycle_start`, or the first one after it; that renewal
-    sets `invoice_id` (consumed)."""
+    sets `invoice_id` (a plan's invoice) or `order_id` (a recurring order's order): consumed."""
 
     __tablename__ = "subscription_addon"
     __table_args__ = (sa.Index("ix_subscription_addon_open", "subscription_id", "invoice_id"),)
@@ -112,6 +118,7 @@ class SubscriptionAddon(SQLModel, table=True):
     currency: str = Field(max_length=3)
     cycle_start: datetime = utc_field()  # the billing date of the order it joins
     invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    order_id: int | None = Field(default=None, foreign_key="customer_order.id")
     user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = utc_field(default_factory=utcnow)
 

@@ -161,7 +161,8 @@ async def offer_of(session: Any, subscription_id: int) -> SubscriptionRetentionO
 async def open_addons(session: Any, subscription_ids: list[int]) -> dict[int, list[SubscriptionAddon]]:
     """The add-ons not yet billed, by subscription, oldest first (one statement for a batch)."""
     stmt = (select(SubscriptionAddon).where(SubscriptionAddon.subscription_id.in_(subscription_ids),  # type: ignore[attr-defined]
-                                            SubscriptionAddon.invoice_id.is_(None))  # type: ignore[union-attr]
+                                            SubscriptionAddon.invoice_id.is_(None),  # type: ignore[union-attr]
+                                            SubscriptionAddon.order_id.is_(None))  # type: ignore[union-attr]
             .order_by(SubscriptionAddon.id))
     out: dict[int, list[SubscriptionAddon]] = {}
     for addon in (await session.exec(stmt)).all():
@@ -182,3 +183,27 @@ async def offers_since(session: Any, since: datetime | None) -> list[Subscriptio
     if since is not None:
         stmt = stmt.where(SubscriptionRetentionOffer.shown_at >= since)
     return list((await session.exec(stmt.order_by(SubscriptionRetentionOffer.id))).all())
+
+
+async def due_for_notice(session: Any, now: datetime, horizon: datetime, limit: int) -> list[Subscription]:
+    """Live subscriptions renewing after now and by `horizon` whose notices for that billing date
+    are not yet sent (`notified_for`); not those ending at the period end."""
+    billing = sa.func.coalesce(Subscription.next_billing_at, Subscription.current_period_end)
+    stmt = (select(Subscription).where(
+        Subscription.status.in_([SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING]),  # type: ignore[attr-defined]
+        Subscription.cancel_at_period_end == False,  # noqa: E712
+        billing > now, billing <= horizon,
+        sa.or_(Subscription.notified_for.is_(None), Subscription.notified_for < billing))  # type: ignore[union-attr]
+        .order_by(Subscription.id).limit(limit))
+    return list((await session.exec(_claimed(session, stmt, Subscription))).all())
+
+
+async def default_methods_locked(session: Any, account_ids: list[int]) -> dict[int, PaymentMethod]:
+    """The accounts' default payment methods, locked (PostgreSQL): a card is told of its expiry once
+    even when two workers notice two subscriptions of its account at once."""
+    stmt = (select(PaymentMethod).where(PaymentMethod.account_id.in_(account_ids),  # type: ignore[attr-defined]
+                                        PaymentMethod.is_default == True)  # noqa: E712
+            .order_by(PaymentMethod.id))
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return {m.account_id: m for m in (await session.exec(stmt)).all()}

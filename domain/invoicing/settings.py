@@ -70,3 +70,5 @@ class MerchantSettings:
     staff_notify_locale: str = "en"
     # PORTALQL_SECRET_KEY: seals license keys granted by orders and renewals (domain.licenses).
     secret_key: str = field(default="portalql-development-key-not-for-production-use", repr=False)
+    # Days before a subscription's billing date that its payers are told of the renewal (0: not).
+    renewal_notice_days: int = 7

@@ -20,6 +20,7 @@ from domain.errors import reject
 from domain.invoicing import Billed, MerchantSettings
 from domain.ordering import LineRequest, Pricer, charged
 from domain.payments import PaymentGateway
+from domain.pricing import ListPriceRates
 from domain.subscriptions import renewals
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from domain.subscriptions.pauses import Schedule
@@ -262,8 +263,8 @@ async def order_now_plan(session: Any, sub: Subscription, merchant: MerchantSett
 
 
 async def order_now(session: Any, plan: NextOrder, gateway: PaymentGateway, merchant: MerchantSettings,
-                    user_id: int | None, now: datetime) -> Subscription:
+                    user_id: int | None, now: datetime, rates: ListPriceRates | None = None) -> Subscription:
     sub = plan.subscription
     event(session, sub, EventKind.ORDERED_NOW, now, user_id, periodStart=plan.starts_at.isoformat())
-    await renewals.renew_now(session, sub, gateway, merchant, now)
+    await renewals.renew_now(session, sub, gateway, merchant, now, rates)
     return sub

@@ -17,6 +17,7 @@ from domain.ordering import LineRequest, Pricer
 from domain.payments import PaymentGateway
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from domain.subscriptions.pauses import Schedule
+from domain.pricing import ListPriceRates
 from domain.subscriptions import renewals
 from domain.subscriptions.plans import EventKind, _priced_problems, event
 from domain.subscriptions.portal import CancelMode
@@ -120,14 +121,14 @@ async def restart_plan(session: Any, sub: Subscription, pricer: Pricer, now: dat
                        status=SubscriptionStatus.ACTIVE, kind=sub.kind, interval=sub.interval,
                        interval_count=sub.interval_count, currency=sub.currency, current_period_start=now,
                        current_period_end=now, next_billing_at=now, collection_method=sub.collection_method,
-                       created_at=now)
+                       placed_by_user_id=sub.placed_by_user_id, created_at=now)
     items = [SubscriptionItem(variant_id=i.variant_id, quantity=i.quantity, unit_price=p.unit_price,
                               currency=sub.currency) for i, p in zip(old, priced)]
     return Restart(sub, new, items)
 
 
 async def restart(session: Any, r: Restart, gateway: PaymentGateway, merchant: MerchantSettings,
-                  user_id: int | None, now: datetime) -> Subscription:
+                  user_id: int | None, now: datetime, rates: ListPriceRates | None = None) -> Subscription:
     """Write the new subscription and bill its first period now (as a renewal does)."""
     new = r.subscription
     session.add(new)
@@ -138,5 +139,5 @@ async def restart(session: Any, r: Restart, gateway: PaymentGateway, merchant: M
     event(session, r.ended, EventKind.REACTIVATED, now, user_id, newSubscriptionId=new.id, number=new.number)
     event(session, new, EventKind.REACTIVATED, now, user_id, fromSubscriptionId=r.ended.id, number=r.ended.number)
     await session.flush()
-    await renewals.renew_now(session, new, gateway, merchant, now)
+    await renewals.renew_now(session, new, gateway, merchant, now, rates)
     return new

@@ -1,6 +1,7 @@
 """The billing worker's renewals (domain/subscriptions/renewals.py): a year of monthly cycles with a
 declined card in the middle, each cycle billed once however often the worker runs, a downgrade
 applied at the boundary, a paused subscription not billed, and the dunning schedule."""
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -61,8 +62,19 @@ async def test_a_year_of_monthly_renewals_with_a_declined_card_in_the_middle(db,
     assert [c.period_start for c, _ in rows] == [boundary(start, MONTH, 1, k) for k in range(1, 13)]
     assert [c.period_end for c, _ in rows] == [boundary(start, MONTH, 1, k) for k in range(2, 14)]
     assert {i.status for _, i in rows} == {InvoiceStatus.PAID} and len({i.number for _, i in rows}) == 12
-    assert len({i.total for _, i in rows}) == 1  # the same plan, the same amount each month
+    async with db.session() as s:
+        item = (await s.exec(select(SubscriptionItem).where(SubscriptionItem.subscription_id == sub.id))).one()
+    for _cycle, invoice in rows:  # the same plan, the same amount each month: the item's price, taxed
+        assert invoice.subtotal == item.unit_price * item.quantity
+        assert (invoice.total, invoice.amount_paid, invoice.amount_due) == (rows[0][1].total, invoice.total, 0)
+        assert invoice.total == invoice.subtotal + invoice.tax
     pays = await payments_of(db, [i.id for _, i in rows])
+    by_invoice = {i.id: [p for p in pays if p.invoice_id == i.id] for _, i in rows}
+    for k, (_cycle, invoice) in enumerate(rows, 1):
+        expected = [PaymentStatus.FAILED, PaymentStatus.FAILED, PaymentStatus.SUCCEEDED] if k == 6 \
+            else [PaymentStatus.SUCCEEDED]
+        assert [p.status for p in by_invoice[invoice.id]] == expected, k
+        assert all(p.amount == invoice.total for p in by_invoice[invoice.id])
     failed = [p for p in pays if p.status is PaymentStatus.FAILED]
     paid = [p for p in pays if p.status is PaymentStatus.SUCCEEDED]
     assert len(failed) == 2 and {p.decline_code for p in failed} == {"generic_decline"}
@@ -72,19 +84,38 @@ async def test_a_year_of_monthly_renewals_with_a_declined_card_in_the_middle(db,
     after = await current(db, sub.id)
     assert after.status is SubscriptionStatus.ACTIVE and after.next_billing_at == boundary(start, MONTH, 1, 13)
     assert len(await _mails(db)) >= 2  # each failure told accounts payable
+    async with db.session() as s:
+        kinds = (await s.exec(select(SubscriptionEvent.kind).where(SubscriptionEvent.subscription_id == sub.id,
+                                                                   SubscriptionEvent.kind != "RENEWED")
+                              .order_by(SubscriptionEvent.id))).all()
+    assert kinds == ["PAYMENT_FAILED", "PAYMENT_FAILED", "PAYMENT_RECOVERED"]
+    # The year as a table (pytest -s prints it): invoice, period, amount, status, payments.
+    print(f"\n| invoice | period | amount ({rows[0][1].currency}) | status | payments |\n|---|---|---:|---|---|")
+    for cycle, invoice in rows:
+        tried = ", ".join(f"{p.created_at:%d %b} {p.status.value.lower()}"
+                          + (f" ({p.decline_code})" if p.decline_code else "") for p in by_invoice[invoice.id])
+        print(f"| {invoice.number} | {cycle.period_start:%Y-%m-%d} – {cycle.period_end:%Y-%m-%d} | {invoice.total:.2f} "
+              f"| {invoice.status.value} | {tried} |")
     print(f"year of renewals: 12 invoices of {rows[0][1].total} {rows[0][1].currency}, "
           f"{sum(i.total for _, i in rows)} paid in 12 charges, 2 declined")
 
 
-async def test_renewals_exactly_once_when_the_worker_was_down_for_months(db, clock):
+async def test_renewals_exactly_once_when_the_worker_was_down_for_months(db, clock, caplog):
     start = clock.now()
     sub = await monthly(db, start)
     clock.at = boundary(start, MONTH, 1, 4) + timedelta(days=2)
-    done = await _run(db, clock, None)
-    assert done.cycles == 4  # the missed cycles, one by one
+    with caplog.at_level(logging.INFO, logger="portalql.renewals"):
+        done = await renewals.run(db, TestGateway(), clock, MerchantSettings(), progress_every=2)
+    assert (done.cycles, done.paid) == (4, 4)  # the missed cycles, one by one
+    progress = [r.getMessage() for r in caplog.records if r.name == "portalql.renewals"]
+    assert len(progress) == 2 and progress[-1].startswith("renewals so far: 4 renewed (4 paid, 0 charges failed")
     assert (await _run(db, clock)).cycles == 0
     rows = await billed(db, sub.id)
     assert [c.period_start for c, _ in rows] == [boundary(start, MONTH, 1, k) for k in range(1, 5)]
+    # billed in order: each later period has a later invoice (its number and row) and charge
+    assert [i.id for _, i in rows] == sorted(i.id for _, i in rows)
+    assert [i.number for _, i in rows] == sorted(i.number for _, i in rows)
+    assert [p.invoice_id for p in await payments_of(db, [i.id for _, i in rows])] == [i.id for _, i in rows]
     async with db.session() as s:
         one_each = (await s.exec(select(func.count()).select_from(SubscriptionCycle)
                                  .where(SubscriptionCycle.subscription_id == sub.id))).one()

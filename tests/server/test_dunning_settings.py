@@ -15,3 +15,12 @@ def test_the_dunning_schedule_comes_from_the_environment(monkeypatch):
         monkeypatch.setenv("PORTALQL_DUNNING_RETRY_DAYS", bad)
         with pytest.raises(SystemExit, match="PORTALQL_DUNNING_RETRY_DAYS"):
             Settings.from_env()
+
+
+def test_the_renewal_notice_days_come_from_the_environment(monkeypatch):
+    assert Settings.from_env().sessions.merchant().renewal_notice_days == 7
+    monkeypatch.setenv("PORTALQL_RENEWAL_NOTICE_DAYS", "0")
+    assert Settings.from_env().sessions.merchant().renewal_notice_days == 0
+    monkeypatch.setenv("PORTALQL_RENEWAL_NOTICE_DAYS", "61")
+    with pytest.raises(SystemExit, match="PORTALQL_RENEWAL_NOTICE_DAYS"):
+        Settings.from_env()
