@@ -287,7 +287,7 @@ async def add_on_preview(ctx: Context, sub: Subscription, variant_id: str, quant
         await _portal(ctx, Action.ADD_ON)
         async with ctx.db.session() as s:
             plan = await actions.addon_plan(s, sub, _variant(variant_id), quantity, ctx.loaders.pricing.pricer_in(s),
-                                            ctx.merchant, ctx.now)
+                                            ctx.merchant, ctx.now, ctx.settings.list_price_rates)
     except Rejected as e:
         return NextOrderAnswer(user_errors=user_errors(e))
     return NextOrderAnswer(plan, sub)
@@ -299,7 +299,7 @@ async def add_on(ctx: Context, s: Any, gid: str, variant_id: str, quantity: int)
     variant = _variant(variant_id)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionAddOn")
     plan = await actions.addon_plan(s, sub, variant, quantity, ctx.loaders.pricing.pricer_in(s), ctx.merchant,
-                                    ctx.now)
+                                    ctx.now, ctx.settings.list_price_rates)
     return {"subscription": actions.add(s, plan, ctx.caller.user_id, ctx.now), "next_order": plan}
 
 
@@ -307,7 +307,7 @@ async def order_now_preview(ctx: Context, sub: Subscription) -> NextOrderAnswer:
     try:
         await _portal(ctx, Action.ORDER_NOW)
         async with ctx.db.session() as s:
-            plan = await actions.order_now_plan(s, sub, ctx.merchant, ctx.now)
+            plan = await actions.order_now_plan(s, sub, ctx.merchant, ctx.now, ctx.settings.list_price_rates)
     except Rejected as e:
         return NextOrderAnswer(user_errors=user_errors(e))
     return NextOrderAnswer(plan, sub)
@@ -317,7 +317,7 @@ async def order_now_preview(ctx: Context, sub: Subscription) -> NextOrderAnswer:
 async def order_now(ctx: Context, s: Any, gid: str) -> dict[str, Any]:
     await _portal(ctx, Action.ORDER_NOW, s)
     sub = await _locked(ctx, s, gid, "Mutation.subscriptionOrderNow")
-    plan = await actions.order_now_plan(s, sub, ctx.merchant, ctx.now)
+    plan = await actions.order_now_plan(s, sub, ctx.merchant, ctx.now, ctx.settings.list_price_rates)
     await actions.order_now(s, plan, ctx.gateway, ctx.merchant, ctx.caller.user_id, ctx.now,
                             ctx.settings.list_price_rates)
     return {"subscription": sub, "next_order": plan}

@@ -187,8 +187,8 @@ def _next_period(sub: Subscription) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class NextOrder:
-    """What the next order (a renewal) bills: for an add-on the add-on's own line; for ordering now
-    every line of the next renewal invoice, as the renewal will write it."""
+    """What the next order (a renewal) bills: every line of the next cycle's order as the renewal
+    will place it (priced on its billing date, the add-ons merged into their variants' lines)."""
 
     subscription: Subscription
     starts_at: datetime
@@ -210,7 +210,7 @@ class NextOrder:
 
 
 async def addon_plan(session: Any, sub: Subscription, variant_id: int, quantity: int, pricer: Pricer,
-                     merchant: MerchantSettings, now: datetime) -> NextOrder:
+                     merchant: MerchantSettings, now: datetime, rates: ListPriceRates | None = None) -> NextOrder:
     """A one-time add-on to the next order, at the location's contracted price: billed (and
     delivered) once, by the next renewal; nothing is charged now."""
     _recurring_order(sub)
@@ -228,8 +228,19 @@ async def addon_plan(session: Any, sub: Subscription, variant_id: int, quantity:
                               title=priced[0].title[:200], quantity=quantity, unit_price=priced[0].unit_price,
                               currency=sub.currency, cycle_start=start, created_at=now)
     account = await order_repo.account(session, sub.account_id)
-    lines = await renewals.lines_of(session, sub, [addon], account, start, end, merchant, discounted=False)
+    items, addons = await _next_items(session, sub)
+    lines = await renewals.order_lines_of(session, sub, items, [*addons, addon], account, start, merchant,
+                                          rates or ListPriceRates(), start)
     return NextOrder(sub, start, end, lines, addon)
+
+
+async def _next_items(session: Any, sub: Subscription) -> tuple[list[SubscriptionItem], list[SubscriptionAddon]]:
+    """The items the next renewal orders (a pending change already applied) and the add-ons it takes."""
+    items = [SubscriptionItem(variant_id=i.pending_variant_id or i.variant_id,
+                              quantity=i.pending_quantity or i.quantity,
+                              unit_price=i.unit_price if i.pending_unit_price is None else i.pending_unit_price)
+             for i in await repo.items_of(session, sub.id)]  # type: ignore[arg-type]
+    return items, (await repo.open_addons(session, [sub.id])).get(sub.id, [])  # type: ignore[list-item]
 
 
 def add(session: Any, plan: NextOrder, user_id: int | None, now: datetime) -> Subscription:
@@ -242,7 +253,8 @@ def add(session: Any, plan: NextOrder, user_id: int | None, now: datetime) -> Su
     return sub
 
 
-async def order_now_plan(session: Any, sub: Subscription, merchant: MerchantSettings, now: datetime) -> NextOrder:
+async def order_now_plan(session: Any, sub: Subscription, merchant: MerchantSettings, now: datetime,
+                         rates: ListPriceRates | None = None) -> NextOrder:
     """Place the next order now: the renewal of the next cycle runs at once (its invoice, its charge,
     its add-ons) and the next date moves a cycle on. The preview's lines are that renewal's."""
     _recurring_order(sub)
@@ -252,13 +264,10 @@ async def order_now_plan(session: Any, sub: Subscription, merchant: MerchantSett
         raise reject(E.PERIOD_ENDED, f"The next order of {sub.number} is due: it is being placed", "input", "id")
     if sub.current_period_start > now:  # one order ahead at most: a second click does not order twice
         raise reject(E.NOT_CHANGEABLE, f"The next order of {sub.number} was placed already", "input", "id")
-    items = [SubscriptionItem(variant_id=i.pending_variant_id or i.variant_id,
-                              quantity=i.pending_quantity or i.quantity,
-                              unit_price=i.unit_price if i.pending_unit_price is None else i.pending_unit_price)
-             for i in await repo.items_of(session, sub.id)]  # type: ignore[arg-type]
-    addons = (await repo.open_addons(session, [sub.id])).get(sub.id, [])  # type: ignore[list-item]
+    items, addons = await _next_items(session, sub)
     account = await order_repo.account(session, sub.account_id)
-    lines = await renewals.lines_of(session, sub, items + addons, account, start, end, merchant)  # type: ignore[operator]
+    lines = await renewals.order_lines_of(session, sub, items, addons, account, start, merchant,
+                                          rates or ListPriceRates(), now)
     return NextOrder(sub, start, end, lines)
 
 

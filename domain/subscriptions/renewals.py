@@ -34,7 +34,7 @@ from typing import Any
 from db.engine import Database, SessionAsDatabase
 from db.enums import CollectionMethod, InvoiceStatus, OrderStatus, SubscriptionKind, SubscriptionStatus
 from db.loaders.pricing import price_rows
-from db.models import (Account, Invoice, Order, PaymentMethod, Subscription, SubscriptionAddon, SubscriptionCycle,
+from db.models import (Account, Invoice, Location, Order, PaymentMethod, Subscription, SubscriptionAddon, SubscriptionCycle,
                        SubscriptionItem)
 from db.repositories import billing as billing_repo
 from db.repositories import invoice_mail as mail_repo
@@ -229,17 +229,9 @@ async def _place_order(session: Any, sub: Subscription, items: list[Subscription
     approvers are told, and approving it invoices and charges it). Charged automatically, it is
     invoiced now whatever the merchant's invoicing moment, as a card order is (checkout.pay_invoice),
     so the renewal charges that invoice. Refused by the rules: no order, and the codes why."""
-    location = await order_repo.location(session, sub.location_id)  # type: ignore[arg-type]
-    requests = [ordering.LineRequest(i.quantity, variant_id=i.variant_id, field=["items", str(n)])
-                for n, i in enumerate(items)]
-    requests += [ordering.LineRequest(a.quantity, variant_id=a.variant_id, field=["addOns", str(n)])
-                 for n, a in enumerate(addons)]
-    keys = sorted({(location.id, r.variant_id) for r in requests if r.variant_id is not None})  # type: ignore[misc]
-    schedules = schedules_from(await price_rows(start)(SessionAsDatabase(session), keys), rates)
-    pricer = pricer_of(dict(zip(keys, schedules, strict=True)))
-    lines, problems = await ordering.price_lines(session, location.id, account.currency, requests, pricer)  # type: ignore[arg-type]
-    if problems:
-        return None, None, sorted({p.code.value for p in problems})
+    location, lines, refused = await _priced_cycle(session, sub, items, addons, start, rates)
+    if refused:
+        return None, None, refused
     charged_now = sub.collection_method is CollectionMethod.CHARGE_AUTOMATICALLY
     placing = dataclasses.replace(merchant, invoice_on=InvoiceOn.PLACEMENT, invoice_drafts=False) if charged_now \
         else merchant
@@ -259,6 +251,35 @@ async def _place_order(session: Any, sub: Subscription, items: list[Subscription
     else:
         result_invoice = next(iter(await billing_repo.invoices_of(session, order.id)), None)  # type: ignore[arg-type]
     return order, result_invoice, []
+
+
+async def _priced_cycle(session: Any, sub: Subscription, items: list[SubscriptionItem],
+                        addons: list[SubscriptionAddon], start: datetime,
+                        rates: ListPriceRates) -> tuple[Location, list[ordering.PricedLine], list[str]]:
+    """A recurring order's cycle priced as ordering prices an order at its location on the billing
+    date: the lines, and the codes of whatever the rules refuse (then no order is placed)."""
+    location = await order_repo.location(session, sub.location_id)  # type: ignore[arg-type]
+    requests = [ordering.LineRequest(i.quantity, variant_id=i.variant_id, field=["items", str(n)])
+                for n, i in enumerate(items)]
+    requests += [ordering.LineRequest(a.quantity, variant_id=a.variant_id, field=["addOns", str(n)])
+                 for n, a in enumerate(addons)]
+    keys = sorted({(location.id, r.variant_id) for r in requests if r.variant_id is not None})  # type: ignore[misc]
+    schedules = schedules_from(await price_rows(start)(SessionAsDatabase(session), keys), rates)
+    pricer = pricer_of(dict(zip(keys, schedules, strict=True)))
+    lines, problems = await ordering.price_lines(session, location.id, sub.currency, requests, pricer)  # type: ignore[arg-type]
+    return location, lines, sorted({p.code.value for p in problems})
+
+
+async def order_lines_of(session: Any, sub: Subscription, items: list[SubscriptionItem],
+                         addons: list[SubscriptionAddon], account: Any, start: datetime, merchant: MerchantSettings,
+                         rates: ListPriceRates, taxed_at: datetime) -> list[Billed]:
+    """The lines a recurring order's cycle will invoice, as its order will have them (previews)."""
+    location, lines, _refused = await _priced_cycle(session, sub, items, addons, start, rates)
+    address = await order_repo.shipping_address(session, location.id, None)  # type: ignore[arg-type]
+    taxes = await ordering.taxed_lines(session, merchant, account, location, address, lines, taxed_at)
+    return [Billed(None, ln.variant.id, ln.title, ln.quantity, ln.unit_price, ln.total, sub.currency,
+                   t.percent, t.amount, t.label, t.jurisdiction, t.reason, t.included)
+            for ln, t in zip(lines, taxes, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -298,7 +319,6 @@ async def _lines(session: Any, sub: Subscription, items: list[SubscriptionItem],
     return out
 
 
-lines_of = _lines  # the previews of ordering now and of an add-on show the renewal's own lines
 
 
 # Collecting --------------------------------------------------------------------------------------
