@@ -13,6 +13,7 @@ from domain.invoicing import InvoiceOn, MerchantSettings, NumberFormat
 from domain.pricing import ListPriceRates
 from domain.subscriptions.portal import PRESETS, PortalConfig, Preset
 from domain.tax import TaxSettings
+from domain.webhooks.settings import WebhookSettings
 from permissions.caller import Caller
 from permissions.policy import rule
 from resolvers.loaders import Loaders
@@ -49,6 +50,8 @@ class Settings:
     bank: BankAccount | None = None
     # What the subscription portal offers customers (PORTALQL_SUBSCRIPTION_PORTAL and others).
     subscription_portal: PortalConfig = PRESETS[Preset.B2B]
+    # Outgoing webhooks (PORTALQL_WEBHOOK_*; production from PORTALQL_ENV).
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (requests and the worker alike)."""

@@ -9,6 +9,7 @@ from domain.documents import Seller
 from domain.invoicing import NumberFormat
 from domain.pricing import ListPriceRates
 from domain.subscriptions.portal import PRESETS, Action, PortalConfig, Preset
+from domain.webhooks.settings import WebhookSettings
 from schema.requests import Settings as SessionSettings
 from schema.limits import Limits
 
@@ -134,6 +135,9 @@ class Settings:
                 merchant_country=_country("PORTALQL_SELLER_COUNTRY"),
                 bank=seller.bank,
                 subscription_portal=_subscription_portal(),
+                webhooks=WebhookSettings(production=env == "production",
+                                         account_endpoints=_flag("PORTALQL_WEBHOOK_ACCOUNT_ENDPOINTS"),
+                                         notify_email=os.environ.get("PORTALQL_WEBHOOK_NOTIFY_EMAIL") or None),
             ),
             payment_gateway=_gateway(),
             stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,

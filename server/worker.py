@@ -1,6 +1,7 @@
 """`portalql worker`: background jobs. Renew the subscriptions that are due (and retry their failed
 charges), queue the invoice reminders that are due, send the mail outbox with retries and
-back-off, and forget idempotency keys older than a day."""
+back-off, forget idempotency keys older than a day, and deliver webhooks (in a loop of their own,
+so a slow receiver never holds up the rest)."""
 import asyncio
 import logging
 from typing import Any
@@ -13,6 +14,8 @@ from domain.invoicing import MerchantSettings
 from domain.mailer import MailTransport, drain
 from domain.payments import PaymentGateway
 from domain.subscriptions import renewals
+from domain.webhooks import delivery as webhooks
+from domain.webhooks.settings import WebhookSettings
 from server.settings import Settings
 
 log = logging.getLogger("portalql.worker")
@@ -37,18 +40,26 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
     from server.app import make_gateway  # noqa: PLC0415 - the app's gateway, built once
 
     gateway = make_gateway(settings)
+    from integrations.webhook_http import HttpSender  # noqa: PLC0415
+
+    sender, hooks = HttpSender(), settings.sessions.webhooks
+    dispatcher = None if once else asyncio.create_task(webhooks.Dispatcher(db, sender, clock, hooks).loop())
     try:
         while True:
-            await work_once(db, transport, clock, merchant, gateway)
+            await work_once(db, transport, clock, merchant, gateway, (sender, hooks) if once else None)
             if once:
                 return 0
             await asyncio.sleep(interval)
     finally:
+        if dispatcher is not None:
+            dispatcher.cancel()
+        await sender.close()
         await db.dispose()
 
 
 async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings,
-                    gateway: PaymentGateway | None = None) -> None:
+                    gateway: PaymentGateway | None = None,
+                    hooks: tuple[webhooks.Sender, WebhookSettings] | None = None) -> None:
     """One pass: the subscription renewals and dunning retries (when a gateway is given), the
     invoice reminders that are due, the outbox (when mail can be sent), then the idempotency keys
     past their day. A failing step (a database hiccup) must not stop the others or the worker."""
@@ -74,6 +85,13 @@ async def work_once(db: Database, transport: Any, clock: Clock, merchant: Mercha
                 log.info("outbox: %s sent, %s to retry, %s failed", result.sent, result.retrying, result.failed)
         except Exception:  # noqa: BLE001
             log.exception("outbox pass failed; trying again")
+    if hooks is not None:  # one pass here (tests, --once); `portalql worker` runs webhooks.Dispatcher
+        try:
+            passed = await webhooks.run(db, hooks[0], clock, hooks[1])
+            if passed.delivered or passed.failed:
+                log.info("webhooks: %s delivered, %s failed attempts", passed.delivered, passed.failed)
+        except Exception:  # noqa: BLE001
+            log.exception("webhook pass failed; trying again")
     try:
         pruned = await idempotency.prune(db, clock.now())
         if pruned:

@@ -18,6 +18,7 @@ from db.models.ordering import AccountOrderingSettings, OrderApproval, OrderAppr
 from db.models.quotes import Quote, QuoteLine  # noqa: E402
 from db.models.tax import TaxRate  # noqa: E402
 from db.models.payments import PaymentMethod  # noqa: E402
+from db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -30,4 +31,5 @@ __all__ = [
     "AccountOrderingSettings", "Cart", "CartLine", "IdempotencyKey", "OrderApproval", "OrderApprovalRequest",
     "Quote", "QuoteLine", "TaxRate", "PaymentMethod",
     "AccountCreditTransaction", "CreditNote", "CreditNoteLine", "DocumentSequence",
+    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
 ]

@@ -1,0 +1,203 @@
+"""Webhooks end to end in one process, against a real HTTP receiver on loopback: events written
+with the change (and not without it), signed as Standard Webhooks specifies, retried, ordered per
+object, and an endpoint that answers 410 disabled with a mail to the merchant."""
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from db.models import Order, OutboxMessage, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from domain import audit
+from domain.audit import Actor
+from domain.clock import FixedClock
+from domain.errors import Rejected
+from domain.webhooks import catalogue, delivery, endpoints, signing
+from domain.webhooks.endpoints import EndpointAsk, WebhookErrorCode as E
+from domain.webhooks.settings import WebhookSettings
+from integrations.webhook_http import HttpSender
+from tests.conftest import NOW
+from tests.webhook_receiver import Receiver
+
+DEV = WebhookSettings(timeout_seconds=1.5, notify_email="ops@merchant.test")
+STAFF = Actor("STAFF", None)
+
+
+def test_the_specifications_test_vector():
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    body = b'{"test": 2432232314}'
+    assert signing.sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body) == \
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    headers = {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
+               "webhook-signature": "v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}
+    assert signing.verify(secret, headers, body, now=1614265330 + 10)
+    assert not signing.verify(secret, headers, body, now=1614265330 + 301)  # outside the replay window
+    assert not signing.verify(secret, headers, body + b" ", now=1614265330)
+
+
+def test_every_change_names_a_catalogued_event():
+    catalogue.check()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver().start()
+    yield r
+    r.stop()
+
+
+async def first_order(db) -> Order:  # type: ignore[no-untyped-def]
+    async with db.session() as s:
+        return (await s.exec(select(Order).order_by(Order.id))).first()
+
+
+async def change(db, order_id: int, action: str = "order.cancel", fail: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """An audited change of an order, as a mutation records it."""
+    try:
+        async with db.transaction() as s:
+            audit.record(s, STAFF, action, NOW, target_type="Order", target_id=order_id)
+            if fail:
+                raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+
+
+async def register(db, url: str, types: list[str], settings: WebhookSettings = DEV):  # type: ignore[no-untyped-def]
+    async with db.transaction() as s:
+        return await endpoints.register(s, EndpointAsk(url, types), None, None, NOW, settings)
+
+
+async def rows(db, model):  # type: ignore[no-untyped-def]
+    async with db.session() as s:
+        return list((await s.exec(select(model).order_by(model.id))).all())
+
+
+async def test_an_event_is_written_with_its_change_and_not_without(db):
+    order = await first_order(db)
+    await change(db, order.id, fail=True)
+    assert await rows(db, WebhookEvent) == []
+    await change(db, order.id)
+    [event] = await rows(db, WebhookEvent)
+    assert (event.type, event.object_type, event.object_id, event.account_id) == \
+        ("order.cancelled", "Order", order.id, order.account_id)
+    assert event.payload["number"] == order.number and event.payload["status"] == order.status.value
+    assert event.uid.startswith("msg_")
+    body = json.loads(delivery.body_of(event))
+    assert body["data"]["version"] == event.id and body["data"]["object"] == "Order"
+    assert "secret" not in json.dumps(body).lower()
+
+
+async def test_bad_input_is_a_coded_error_and_nothing_is_registered(db):
+    for url, code in (("ftp://example.com/x", E.INVALID_URL), ("http://example.com/x", E.INVALID_URL),
+                      ("https://user:pw@example.com/x", E.INVALID_URL), ("not a url", E.INVALID_URL)):
+        with pytest.raises(Rejected) as e:
+            await register(db, url, ["order.placed"])
+        assert e.value.code is code, url
+    with pytest.raises(Rejected) as e:
+        await register(db, "https://example.com/x", ["order.placed", "order.exploded"])
+    assert e.value.code is E.UNKNOWN_EVENT_TYPE and e.value.problems[0].field == ("input", "eventTypes", "1")
+    with pytest.raises(Rejected) as e:  # production: loopback is refused (SSRF)
+        await register(db, "https://127.0.0.1/x", ["order.placed"], WebhookSettings(production=True))
+    assert e.value.code is E.URL_NOT_ALLOWED
+    with pytest.raises(Rejected) as e:
+        await register(db, "https://localhost/x", ["order.placed"], WebhookSettings(production=True))
+    assert e.value.code is E.URL_NOT_ALLOWED
+    with pytest.raises(Rejected) as e:
+        async with db.transaction() as s:
+            await endpoints.register(s, EndpointAsk("https://example.com/x", ["order.placed"]), 1, None, NOW, DEV)
+    assert e.value.code is E.ACCOUNT_ENDPOINTS_OFF
+    assert await rows(db, WebhookEndpoint) == []
+
+
+async def test_deliveries_are_signed_retried_and_kept_in_order(db, receiver):
+    answers = {"/hook": ["500", "200", "200", "200"]}
+    receiver.behaviour = lambda path: answers[path].pop(0) if answers.get(path) else "200"
+    endpoint, secret = await register(db, receiver.url("/hook"), ["order.cancelled", "order.changed"])
+    other, _ = await register(db, receiver.url("/other"), ["order.cancelled"])
+    order = await first_order(db)
+    await change(db, order.id, "order.cancel")
+    await change(db, order.id, "order.update")
+    clock, sender = FixedClock(NOW), HttpSender()
+    try:
+        passed = await delivery.run(db, sender, clock, DEV)
+        # /hook: the first event failed (500) so the second waits; /other got its one.
+        assert (passed.fanned_out, passed.delivered, passed.failed) == (2, 1, 1)
+        assert await delivery.run(db, sender, clock, DEV) == delivery.Passed()  # nothing due yet
+        clock.at += timedelta(seconds=5)  # the first retry of the schedule
+        passed = await delivery.run(db, sender, clock, DEV)
+        assert passed.delivered == 1  # the retry; the later event is due but waited for it
+        passed = await delivery.run(db, sender, clock, DEV)
+        assert passed.delivered == 1
+    finally:
+        await sender.close()
+    hook = [r for r in receiver.got if r.path == "/hook"]
+    assert [json.loads(r.body)["type"] for r in hook] == ["order.cancelled", "order.cancelled", "order.changed"]
+    assert hook[0].headers["webhook-id"] == hook[1].headers["webhook-id"]  # a retry keeps its id
+    for r in hook:
+        assert signing.verify(secret, r.headers, r.body, now=int(r.headers["webhook-timestamp"]))
+    attempts = await rows(db, WebhookAttempt)
+    assert [a.status_code for a in attempts] == [500, 200, 200, 200] or sorted(a.status_code for a in attempts) == [200, 200, 200, 500]
+    assert all(a.response_head == '{"ok":true}' for a in attempts)
+    assert {d.status for d in await rows(db, WebhookDelivery)} == {"DELIVERED"}
+
+
+async def test_a_hanging_huge_or_closing_endpoint_fails_alone_and_is_retried(db, receiver):
+    receiver.behaviour = lambda path: path.strip("/")
+    made = {how: await register(db, receiver.url(f"/{how}"), ["order.cancelled"])
+            for how in ("hang", "huge", "close", "redirect", "200")}
+    await change(db, (await first_order(db)).id)
+    sender = HttpSender()
+    try:
+        passed = await delivery.run(db, sender, FixedClock(NOW), DEV)
+    finally:
+        await sender.close()
+    assert (passed.delivered, passed.failed) == (2, 3)  # a 2xx with a huge body is delivered: 64 KiB read
+    by_endpoint = {d.endpoint_id: d for d in await rows(db, WebhookDelivery)}
+    status = {how: by_endpoint[e.id] for how, (e, _) in made.items()}
+    assert status["200"].status == status["huge"].status == "DELIVERED"
+    for how in ("hang", "close", "redirect"):
+        d = status[how]
+        assert d.status == "PENDING" and d.attempts == 1 and d.next_attempt_at == NOW + timedelta(seconds=5), how
+    assert "timeout" in status["hang"].last_error
+    assert status["redirect"].last_status_code == 302  # not followed
+    heads = {a.delivery_id: a for a in await rows(db, WebhookAttempt)}
+    assert len(heads[status["huge"].id].response_head) <= 500
+
+
+async def test_410_disables_the_endpoint_and_mails_the_merchant(db, receiver):
+    receiver.behaviour = lambda path: "410"
+    endpoint, _ = await register(db, receiver.url(), ["order.cancelled"])
+    await change(db, (await first_order(db)).id)
+    sender = HttpSender()
+    try:
+        await delivery.run(db, sender, FixedClock(NOW), DEV)
+    finally:
+        await sender.close()
+    [ep] = await rows(db, WebhookEndpoint)
+    assert (ep.enabled, ep.disabled_reason) == (False, "GONE")
+    mails = [m for m in await rows(db, OutboxMessage) if m.template == "webhook_endpoint_disabled"]
+    assert [m.to_address for m in mails] == ["ops@merchant.test"]
+
+
+async def test_an_address_that_turned_private_is_refused_at_delivery(db, receiver):
+    endpoint, _ = await register(db, receiver.url(), ["order.cancelled"])
+    await change(db, (await first_order(db)).id)
+    sender = HttpSender()
+    try:  # registered in development, delivered by a production worker: 127.0.0.1 is not public
+        await delivery.run(db, sender, FixedClock(NOW), WebhookSettings(production=True))
+    finally:
+        await sender.close()
+    assert receiver.got == []
+    [d] = await rows(db, WebhookDelivery)
+    assert d.status == "PENDING" and d.last_error.startswith("blocked")
+
+
+async def test_rotation_signs_with_both_secrets_for_a_day(db, receiver):
+    endpoint, old = await register(db, receiver.url(), ["order.cancelled"])
+    async with db.transaction() as s:
+        ep = await endpoints.locked(s, endpoint.id)
+        new = endpoints.rotate(s, ep, NOW)
+    async with db.session() as s:
+        ep = await s.get(WebhookEndpoint, endpoint.id)
+    assert delivery.signing_secrets(ep, NOW + timedelta(hours=23)) == [new, old]
+    assert delivery.signing_secrets(ep, NOW + timedelta(hours=25)) == [new]
