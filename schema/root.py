@@ -39,6 +39,7 @@ from schema.returns import Return, ReturnMutations, ReturnQueries
 from schema.staff import PriceList, StaffMutations, StaffQueries
 from schema.billing_details import BillingDetailsMutations
 from schema.tax import TaxMutations, TaxQueries
+from schema.webhooks import WebhookMutations, WebhookQueries
 
 # Types reachable only through Node must be named for the schema to include them.
 NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
@@ -46,7 +47,8 @@ NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscript
 
 
 @strawberry.type
-class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries):
+class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries,
+            WebhookQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller
@@ -86,7 +88,7 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, 
 class Mutation(AuthMutations, SecurityMutations, InvitationMutations, MembershipMutations, OAuthClientMutations,
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
-               PaymentMutations, InvoicingMutations, SubscriptionMutations):
+               PaymentMutations, InvoicingMutations, SubscriptionMutations, WebhookMutations):
     pass
 
 

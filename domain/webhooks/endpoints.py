@@ -67,9 +67,10 @@ def _checked_types(types: list[str]) -> list[str]:
 
 
 async def register(s: Any, ask: EndpointAsk, account_id: int | None, user_id: int | None, now: datetime,
-                   settings: WebhookSettings) -> tuple[WebhookEndpoint, str]:
-    """A new endpoint, enabled, and its secret (shown this once)."""
-    if account_id is not None and not settings.account_endpoints:
+                   settings: WebhookSettings, *, by_account: bool = False) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint, enabled, and its secret (shown this once). `by_account`: an account's ADMIN
+    registers it (for its own account's events), which the merchant may not allow."""
+    if by_account and not settings.account_endpoints:
         raise reject(E.ACCOUNT_ENDPOINTS_OFF, "The merchant does not let accounts register webhook endpoints",
                      "input", "accountId")
     url = await _checked_url(ask.url or "", settings)

@@ -104,7 +104,8 @@ async def test_bad_input_is_a_coded_error_and_nothing_is_registered(db):
     assert e.value.code is E.URL_NOT_ALLOWED
     with pytest.raises(Rejected) as e:
         async with db.transaction() as s:
-            await endpoints.register(s, EndpointAsk("https://example.com/x", ["order.placed"]), 1, None, NOW, DEV)
+            await endpoints.register(s, EndpointAsk("https://example.com/x", ["order.placed"]), 1, None, NOW, DEV,
+                                     by_account=True)
     assert e.value.code is E.ACCOUNT_ENDPOINTS_OFF
     assert await rows(db, WebhookEndpoint) == []
 
