@@ -137,7 +137,8 @@ class Settings:
                 subscription_portal=_subscription_portal(),
                 webhooks=WebhookSettings(production=env == "production",
                                          account_endpoints=_flag("PORTALQL_WEBHOOK_ACCOUNT_ENDPOINTS"),
-                                         notify_email=os.environ.get("PORTALQL_WEBHOOK_NOTIFY_EMAIL") or None),
+                                         notify_email=os.environ.get("PORTALQL_WEBHOOK_NOTIFY_EMAIL") or None,
+                                         timeout_seconds=_webhook_timeout()),
             ),
             payment_gateway=_gateway(),
             stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
@@ -162,6 +163,14 @@ def _subscription_portal() -> PortalConfig:
     if not 1 <= cycles <= 24:
         raise SystemExit(f"PORTALQL_SUBSCRIPTION_MAX_PAUSE_CYCLES must be 1 to 24, got {cycles}")
     return preset.narrowed(actions, cycles)
+
+
+def _webhook_timeout() -> float:
+    """PORTALQL_WEBHOOK_TIMEOUT_SECONDS: how long one delivery attempt may take (1-60, 15 when unset)."""
+    seconds = _int("PORTALQL_WEBHOOK_TIMEOUT_SECONDS", 15)
+    if not 1 <= seconds <= 60:
+        raise SystemExit(f"PORTALQL_WEBHOOK_TIMEOUT_SECONDS must be 1 to 60, got {seconds}")
+    return float(seconds)
 
 
 def _seller() -> Seller:

@@ -20,6 +20,7 @@ class Receiver:
     behaviour: Callable[[str], str] = lambda path: "200"  # noqa: E731 - per path: "200", "500", "hang", "huge", "close"
     got: list[Received] = field(default_factory=list)
     port: int = 0
+    delay: float = 0.0  # seconds before each answer (a slow receiver)
     server: http.server.ThreadingHTTPServer | None = None
 
     def url(self, path: str = "/hook") -> str:
@@ -47,6 +48,8 @@ class Receiver:
                     self.send_header("location", "http://127.0.0.1:9/")
                     self.end_headers()
                     return
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 data = b"x" * 5_000_000 if how == "huge" else b'{"ok":true}'
                 self.send_response(int(how) if how.isdigit() else 200)
                 self.send_header("content-length", str(len(data)))

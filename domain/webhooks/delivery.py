@@ -29,7 +29,7 @@ log = logging.getLogger("portalql.webhooks")
 # After the first attempt fails, the retries come this long after the one before.
 SCHEDULE = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
             timedelta(hours=5), timedelta(hours=10), timedelta(hours=14), timedelta(hours=20), timedelta(hours=24))
-LEASE = timedelta(seconds=60)  # longer than an attempt can take (the timeout), so a claim outlives its attempt
+LEASE_PER_TIMEOUT = 4  # a claim lasts 4 timeouts (60 s): longer than its attempt can take, then it is free again
 HEAD_BYTES = 500  # of the answer, kept with the attempt
 
 
@@ -116,7 +116,8 @@ async def claim_due(db: Database, now: datetime, settings: WebhookSettings, room
             if flying.get(endpoint_id, 0) < settings.per_endpoint and len(chosen) < room:
                 flying[endpoint_id] = flying.get(endpoint_id, 0) + 1
                 chosen.append(delivery_id)
-        return list(await repo.claim(s, chosen, lease, now, now + LEASE))
+        until = now + timedelta(seconds=settings.timeout_seconds * LEASE_PER_TIMEOUT)
+        return list(await repo.claim(s, chosen, lease, now, until))
 
 
 async def attempt(db: Database, sender: Sender, clock: Clock, settings: WebhookSettings, delivery_id: int) -> bool:
