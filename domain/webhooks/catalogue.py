@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.enums import OrderStatus
-from db.models import (Account, CreditNote, Invoice, Membership, Order, Payment, Quote, ReturnRequest,
-                       Subscription)
+from db.models import Account, CreditNote, Invoice, Membership, Order, Quote, ReturnRequest, Subscription
 
 
 @dataclass(frozen=True)
@@ -45,9 +44,6 @@ OBJECTS: dict[str, ObjectKind] = {o.name: o for o in (
                (("account_id", "Account"), ("order_id", "Order"), ("subscription_id", "Subscription"))),
     ObjectKind("CreditNote", CreditNote, ("number", "status", "reason", "currency", "subtotal", "tax", "total",
                                           "issued_at"), "invoices:read",
-               (("account_id", "Account"), ("invoice_id", "Invoice"))),
-    ObjectKind("Payment", Payment, ("amount", "currency", "method", "status", "decline_code", "receipt_number",
-                                    "created_at"), "invoices:read",
                (("account_id", "Account"), ("invoice_id", "Invoice"))),
     ObjectKind("Subscription", Subscription, ("number", "status", "kind", "interval", "interval_count", "currency",
                                               "current_period_start", "current_period_end", "next_billing_at",

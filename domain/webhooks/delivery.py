@@ -186,8 +186,7 @@ def disable(s: Any, endpoint: WebhookEndpoint, reason: str, now: datetime, setti
     log.warning("webhook endpoint %s disabled: %s", endpoint.id, reason)
     if reason != "STAFF" and settings.notify_email:
         mail.enqueue(s, to=settings.notify_email, template="webhook_endpoint_disabled", now=now,
-                     url=endpoint.url, reason="410 Gone" if reason == "GONE" else
-                     f"no successful delivery for {settings.disable_after_days} days",
+                     url=endpoint.url, reason=reason, days=settings.disable_after_days,
                      endpoint=global_id("WebhookEndpoint", endpoint.id))  # type: ignore[arg-type]
 
 

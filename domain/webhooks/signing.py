@@ -10,6 +10,9 @@ from collections.abc import Iterable, Mapping
 
 PREFIX = "whsec_"
 TOLERANCE_SECONDS = 5 * 60  # the replay window: older or newer timestamps are refused
+# The specification's example: secret, webhook-id, webhook-timestamp, body, and the signature.
+SPEC_EXAMPLE = ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                b'{"test": 2432232314}', "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
 
 
 def new_secret() -> str:

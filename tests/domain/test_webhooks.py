@@ -15,6 +15,7 @@ from domain.errors import Rejected
 from domain.webhooks import catalogue, delivery, endpoints, signing
 from domain.webhooks.endpoints import EndpointAsk, WebhookErrorCode as E
 from domain.webhooks.settings import WebhookSettings
+from i18n.mail import render
 from integrations.webhook_http import HttpSender
 from tests.conftest import NOW
 from tests.webhook_receiver import Receiver
@@ -24,10 +25,8 @@ STAFF = Actor("STAFF", None)
 
 
 def test_the_specifications_test_vector():
-    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-    body = b'{"test": 2432232314}'
-    assert signing.sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body) == \
-        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    secret, msg_id, stamp, body, signature = signing.SPEC_EXAMPLE
+    assert signing.sign(secret, msg_id, stamp, body) == signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
     headers = {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
                "webhook-signature": "v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}
     assert signing.verify(secret, headers, body, now=1614265330 + 10)
@@ -178,6 +177,9 @@ async def test_410_disables_the_endpoint_and_mails_the_merchant(db, receiver):
     assert (ep.enabled, ep.disabled_reason) == (False, "GONE")
     mails = [m for m in await rows(db, OutboxMessage) if m.template == "webhook_endpoint_disabled"]
     assert [m.to_address for m in mails] == ["ops@merchant.test"]
+    for locale in ("en", "de"):
+        rendered = render(mails[0].template, locale, mails[0].params)
+        assert receiver.url() in rendered.subject and "GONE" in rendered.body
 
 
 async def test_an_address_that_turned_private_is_refused_at_delivery(db, receiver):
