@@ -22,7 +22,9 @@ log = logging.getLogger("portalql.worker")
 
 
 async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = False,
-                     clock: Clock | None = None) -> int:
+                     clock: Clock | None = None, webhooks_only: bool = False) -> int:
+    if webhooks_only:
+        return await _deliver_webhooks(settings, clock or SystemClock())
     transport: MailTransport | None = None
     if settings.smtp_url:
         from integrations.smtp import SmtpTransport  # noqa: PLC0415
@@ -55,6 +57,20 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
             dispatcher.cancel()
         await sender.close()
         await db.dispose()
+
+
+async def _deliver_webhooks(settings: Settings, clock: Clock) -> int:
+    """`portalql worker --webhooks-only`: the webhook delivery loop alone, so that deliveries scale
+    out (any number of these on one database) and no other job's work shares their event loop."""
+    from integrations.webhook_http import HttpSender  # noqa: PLC0415
+
+    db, sender = Database(settings.database_url), HttpSender()
+    try:
+        await webhooks.Dispatcher(db, sender, clock, settings.sessions.webhooks).loop()
+    finally:
+        await sender.close()
+        await db.dispose()
+    return 0
 
 
 async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings,

@@ -23,6 +23,8 @@ from domain.clock import SystemClock
 from domain.webhooks import endpoints, signing
 from domain.webhooks.endpoints import EndpointAsk
 from domain.webhooks.settings import WebhookSettings
+from server.settings import Settings
+from server.worker import run_worker
 from tests.server.helpers import DEADLINE_SECONDS, free_port
 from tests.webhook_receiver import Receiver
 
@@ -30,12 +32,12 @@ BIN = Path(sys.executable).parent / "portalql"
 EVENTS = 60
 
 
-def start_worker(db, log: Path) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+def start_worker(db, log: Path, *args: str) -> subprocess.Popen:  # type: ignore[no-untyped-def]
     env = {**os.environ, "DATABASE_URL": db.url, "PORTALQL_ENV": "development",
            "PORTALQL_WEBHOOK_TIMEOUT_SECONDS": "2"}
     env.pop("PORTALQL_SMTP_URL", None)
-    with log.open("ab") as out:
-        return subprocess.Popen([BIN, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    with log.open("ab") as out:  # noqa: ASYNC230
+        return subprocess.Popen([BIN, "worker", *args], env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 async def make_events(db, n: int = EVENTS) -> list[WebhookEvent]:  # type: ignore[no-untyped-def]
@@ -101,7 +103,7 @@ async def test_a_killed_worker_and_a_receiver_down_lose_nothing(db, tmp_path):
         a, a_secret = await register(db, slow.url())
         b, b_secret = await register(db, f"http://127.0.0.1:{down_port}/hook")
         events = await make_events(db)
-        worker = start_worker(db, tmp_path / "worker1.log")
+        worker = start_worker(db, tmp_path / "worker1.log", "--webhooks-only")
         try:
             await wait_until(lambda: asyncio.sleep(0, len(slow.got) >= 15), "the first deliveries")
         finally:
@@ -117,7 +119,7 @@ async def test_a_killed_worker_and_a_receiver_down_lose_nothing(db, tmp_path):
         async with db.transaction() as s:  # ... a while later: the retries it scheduled are due
             await s.exec(sa.update(WebhookDelivery).where(WebhookDelivery.status == "PENDING")
                          .values(next_attempt_at=SystemClock().now()))
-        worker = start_worker(db, tmp_path / "worker2.log")
+        worker = start_worker(db, tmp_path / "worker2.log", "--webhooks-only")
         try:
             await wait_until(lambda: _all_delivered(db), "every delivery", 90)
         finally:
@@ -141,7 +143,9 @@ async def test_two_workers_at_once_never_send_one_delivery_twice(db, tmp_path):
     try:
         _, secret = await register(db, receiver.url())
         events = await make_events(db, 80)
-        workers = [start_worker(db, tmp_path / f"worker{i}.log") for i in (1, 2)]
+        # Delivering only: the other jobs (catching up on the demo data's renewals) would slow the test.
+        workers = [start_worker(db, tmp_path / "worker1.log", "--webhooks-only"),
+                   start_worker(db, tmp_path / "worker2.log", "--webhooks-only")]
         try:
             await wait_until(lambda: _delivered(db, 80), "every delivery")
         finally:
@@ -153,6 +157,18 @@ async def test_two_workers_at_once_never_send_one_delivery_twice(db, tmp_path):
         async with db.session() as s:
             attempts = (await s.exec(select(sa.func.count()).select_from(WebhookAttempt))).one()
         assert attempts == 80
+    finally:
+        receiver.stop()
+
+
+async def test_a_full_worker_pass_delivers_too(db):
+    receiver = Receiver().start()
+    try:
+        _, secret = await register(db, receiver.url())
+        events = await make_events(db, 3)
+        assert await run_worker(Settings(database_url=db.url), once=True) == 0
+        assert check_received(receiver, secret, events) == 0
+        assert await _delivered(db, 3)
     finally:
         receiver.stop()
 
