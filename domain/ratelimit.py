@@ -43,6 +43,9 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "payment_method_add": ((Limit(5, 60), Limit(10, 3600)), (Limit(10, 60), Limit(30, 3600))),
     # CSV exports read every row they match: a few a minute per caller is plenty for a person or a sync.
     "export": ((Limit(10, 60), Limit(120, 3600)), (Limit(30, 60), Limit(300, 3600))),
+    # Webhook registrations, secret rotations and replays (per caller): each replay queues up to
+    # 1000 deliveries, so a script repeating it is cut short.
+    "webhooks": ((Limit(10, 60), Limit(100, 3600)), (Limit(30, 60), Limit(300, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

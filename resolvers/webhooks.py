@@ -15,6 +15,7 @@ from permissions.policy import rule
 from resolvers.context import Context
 from resolvers.errors import UserError, forbidden
 from resolvers.globalid import decode_or_reject
+from resolvers.identity import throttle
 from resolvers.mutation import admit, mutation, require
 
 MAX_LISTED = 100
@@ -82,6 +83,7 @@ class EndpointPayload:
 
 @mutation("webhookEndpointCreate", EndpointPayload, audit="webhook_endpoint.create")
 async def webhook_endpoint_create(ctx: Context, s: Any, ask: EndpointAsk, account_id: str | None) -> dict[str, Any]:
+    await _limit(ctx)
     staff = ctx.caller.kind is CallerKind.STAFF
     pk = decode_or_reject(account_id, "Account", E.NOT_FOUND, "input", "accountId") if account_id else None
     if not staff:
@@ -91,6 +93,10 @@ async def webhook_endpoint_create(ctx: Context, s: Any, ask: EndpointAsk, accoun
     endpoint, secret = await rules.register(s, ask, pk, ctx.caller.user_id, ctx.now, ctx.settings.webhooks,
                                             by_account=not staff)
     return {"endpoint": endpoint, "secret": secret}
+
+
+async def _limit(ctx: Context) -> None:
+    await throttle(ctx, "webhooks", f"user:{ctx.caller.user_id}")
 
 
 async def _endpoint(ctx: Context, s: Any, endpoint_id: str) -> WebhookEndpoint:
@@ -106,12 +112,14 @@ async def webhook_endpoint_update(ctx: Context, s: Any, endpoint_id: str, ask: E
 
 @mutation("webhookEndpointRotateSecret", EndpointPayload, audit="webhook_endpoint.rotate_secret")
 async def webhook_endpoint_rotate_secret(ctx: Context, s: Any, endpoint_id: str) -> dict[str, Any]:
+    await _limit(ctx)
     endpoint = await _endpoint(ctx, s, endpoint_id)
     return {"endpoint": endpoint, "secret": rules.rotate(s, endpoint, ctx.now)}
 
 
 @mutation("webhookDeliveryReplay", EndpointPayload, audit="webhook_delivery.replay")
 async def webhook_delivery_replay(ctx: Context, s: Any, delivery_id: str) -> dict[str, Any]:
+    await _limit(ctx)
     pk = decode_or_reject(delivery_id, "WebhookDelivery", E.NOT_FOUND, "input", "id")
     original = await s.get(WebhookDelivery, pk)
     if original is None:
@@ -123,5 +131,6 @@ async def webhook_delivery_replay(ctx: Context, s: Any, delivery_id: str) -> dic
 @mutation("webhookEventsReplay", EndpointPayload, audit="webhook_endpoint.replay")
 async def webhook_events_replay(ctx: Context, s: Any, endpoint_id: str, since: datetime,
                                 until: datetime) -> dict[str, Any]:
+    await _limit(ctx)
     endpoint = await _endpoint(ctx, s, endpoint_id)
     return {"endpoint": endpoint, "replayed": await rules.replay_range(s, endpoint, since, until, ctx.now)}

@@ -11,7 +11,7 @@ from domain.clock import FixedClock
 from domain.webhooks import delivery, signing
 from domain.webhooks.settings import WebhookSettings
 from integrations.webhook_http import HttpSender
-from resolvers.globalid import encode
+from resolvers.globalid import decode, encode
 from server.settings import Settings
 from tests.conftest import NOW
 from tests.support import codes, row
@@ -25,6 +25,7 @@ CREATE = """mutation($input: WebhookEndpointCreateInput!) { webhookEndpointCreat
 UPDATE = """mutation($input: WebhookEndpointUpdateInput!) { webhookEndpointUpdate(input: $input) {
   endpoint { id enabled disabledReason eventTypes } userErrors { code field } } }"""
 ENDPOINTS = "{ webhookEndpoints { id url accountId } }"
+DEMO = 1  # the demo data's example endpoint (disabled)
 DELIVERIES = """query($endpointId: ID, $status: WebhookDeliveryStatus) {
   webhookDeliveries(endpointId: $endpointId, status: $status) {
     id endpointId eventType objectId status attempts lastStatusCode lastError replay } }"""
@@ -60,13 +61,13 @@ async def test_who_may_register_endpoints(gql, db):
     assert codes(await gql(CREATE, given(), as_=ADMIN)) == ["FORBIDDEN"]  # an ADMIN names its account
     globex_on_acme = await gql(CREATE, given(accountId=acme), as_=GLOBEX_ADMIN)
     assert codes(globex_on_acme) == ["FORBIDDEN"]
-    assert await count(db, WebhookEndpoint) == 0
+    assert await count(db, WebhookEndpoint) == DEMO
 
     body = (await gql(CREATE, given(types=["order.placed", "nope"]), as_=STAFF_ADMIN))["data"]["webhookEndpointCreate"]
     assert [(e["code"], e["field"]) for e in body["userErrors"]] == [("UNKNOWN_EVENT_TYPE", ["input", "eventTypes", "1"])]
     body = (await gql(CREATE, given(url="http://hooks.example.com/"), as_=STAFF_ADMIN))["data"]["webhookEndpointCreate"]
     assert [e["code"] for e in body["userErrors"]] == ["INVALID_URL"]
-    assert await count(db, WebhookEndpoint) == 0
+    assert await count(db, WebhookEndpoint) == DEMO
 
     staff = (await gql(CREATE, given(), as_=STAFF_ADMIN))["data"]["webhookEndpointCreate"]
     assert staff["userErrors"] == [] and staff["secret"].startswith("whsec_") and staff["endpoint"]["accountId"] is None
@@ -75,11 +76,11 @@ async def test_who_may_register_endpoints(gql, db):
 
     assert [e["id"] for e in (await gql(ENDPOINTS, as_=ADMIN))["data"]["webhookEndpoints"]] == [own["endpoint"]["id"]]
     assert (await gql(ENDPOINTS, as_=GLOBEX_ADMIN))["data"]["webhookEndpoints"] == []
-    assert len((await gql(ENDPOINTS, as_=STAFF_ADMIN))["data"]["webhookEndpoints"]) == 2
+    assert len((await gql(ENDPOINTS, as_=STAFF_ADMIN))["data"]["webhookEndpoints"]) == DEMO + 2
     # The merchant's endpoint is not the ADMIN's to change: as if it did not exist.
     denied = (await gql(UPDATE, {"input": {"id": staff["endpoint"]["id"], "enabled": False}}, as_=ADMIN))
     assert [e["code"] for e in denied["data"]["webhookEndpointUpdate"]["userErrors"]] == ["NOT_FOUND"]
-    assert (await row(db, WebhookEndpoint, id=1)).enabled
+    assert (await row(db, WebhookEndpoint, id=decode(staff["endpoint"]["id"])[1])).enabled
     off = (await gql(UPDATE, {"input": {"id": staff["endpoint"]["id"], "enabled": False}}, as_=STAFF_ADMIN))
     assert off["data"]["webhookEndpointUpdate"]["endpoint"] == {
         "id": staff["endpoint"]["id"], "enabled": False, "disabledReason": "STAFF", "eventTypes": ["order.placed"]}
@@ -90,7 +91,7 @@ async def test_an_account_admin_may_not_register_unless_the_merchant_allows(gql,
     acme = encode("Account", (await row(db, Account, name="Acme Industrial")).id)
     body = (await gql(CREATE, given(accountId=acme), as_=ADMIN))["data"]["webhookEndpointCreate"]
     assert [e["code"] for e in body["userErrors"]] == ["ACCOUNT_ENDPOINTS_OFF"]
-    assert await count(db, WebhookEndpoint) == 0
+    assert await count(db, WebhookEndpoint) == DEMO
 
 
 async def test_a_mutations_event_is_delivered_listed_and_replayed(gql, db, receiver):
@@ -143,3 +144,16 @@ async def test_a_mutations_event_is_delivered_listed_and_replayed(gql, db, recei
     ids = {r.headers["webhook-id"] for r in receiver.got}
     assert len(receiver.got) == 3 and len(ids) == 1  # replays keep the event's webhook-id
     assert await count(db, WebhookDelivery) == 3
+
+
+async def test_rotations_and_replays_are_rate_limited(gql, db):
+    made = (await gql(CREATE, given(), as_=STAFF_ADMIN))["data"]["webhookEndpointCreate"]
+    rotate = """mutation($input: WebhookEndpointRotateSecretInput!) { webhookEndpointRotateSecret(input: $input) {
+      secret userErrors { code } } }"""
+    for _ in range(9):  # the create counted too: 10 a minute
+        body = await gql(rotate, {"input": {"id": made["endpoint"]["id"]}}, as_=STAFF_ADMIN)
+        assert body["data"]["webhookEndpointRotateSecret"]["secret"].startswith("whsec_")
+    kept = (await row(db, WebhookEndpoint, id=decode(made["endpoint"]["id"])[1])).secret
+    body = await gql(rotate, {"input": {"id": made["endpoint"]["id"]}}, as_=STAFF_ADMIN)
+    assert codes(body) == ["THROTTLED"]
+    assert (await row(db, WebhookEndpoint, id=decode(made["endpoint"]["id"])[1])).secret == kept
