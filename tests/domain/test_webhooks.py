@@ -206,3 +206,22 @@ async def test_rotation_signs_with_both_secrets_for_a_day(db, receiver):
         ep = await s.get(WebhookEndpoint, endpoint.id)
     assert delivery.signing_secrets(ep, NOW + timedelta(hours=23)) == [new, old]
     assert delivery.signing_secrets(ep, NOW + timedelta(hours=25)) == [new]
+
+
+async def test_the_workers_renewals_write_their_events(db, clock):
+    from domain.invoicing import MerchantSettings  # noqa: PLC0415
+    from domain.subscriptions import renewals  # noqa: PLC0415
+    from integrations.test_gateway import TestGateway  # noqa: PLC0415
+    from tests.subscription_renewal_support import DECLINE, card, monthly  # noqa: PLC0415
+
+    sub = await monthly(db, clock.now())
+    good = await card(db, sub.account_id, DECLINE)
+    clock.at = sub.current_period_end
+    await renewals.run(db, TestGateway(), clock, MerchantSettings())
+    await card(db, sub.account_id, good)
+    clock.advance(days=1)
+    await renewals.run(db, TestGateway(), clock, MerchantSettings())
+    events = [(e.type, e.object_type) for e in await rows(db, WebhookEvent)]
+    assert ("subscription.renewed", "Subscription") in events and ("invoice.issued", "Invoice") in events
+    assert ("payment.failed", "Invoice") in events
+    assert events.index(("payment.failed", "Invoice")) < events.index(("invoice.paid", "Invoice"))

@@ -157,3 +157,20 @@ async def test_rotations_and_replays_are_rate_limited(gql, db):
     body = await gql(rotate, {"input": {"id": made["endpoint"]["id"]}}, as_=STAFF_ADMIN)
     assert codes(body) == ["THROTTLED"]
     assert (await row(db, WebhookEndpoint, id=decode(made["endpoint"]["id"])[1])).secret == kept
+
+
+async def test_placing_an_order_writes_its_events_in_the_same_transaction(gql, db):
+    from tests.ordering_support import ORDER_PLACE, data, location_gid, plain  # noqa: PLC0415
+
+    v = await plain(db)
+    placed = data(await gql(ORDER_PLACE, {"input": {"idempotencyKey": "hooks-1", "locationId": await location_gid(
+        db, "Denver Plant"), "lines": [{"sku": v.sku, "quantity": 2}]}}, as_=BUYER), "orderPlace")
+    order_id = decode(placed["order"]["id"])[1]
+    async with db.session() as s:
+        events = (await s.exec(select(WebhookEvent).order_by(WebhookEvent.id))).all()
+    assert sorted((e.type, e.object_type) for e in events) == [("invoice.issued", "Invoice"), ("order.placed", "Order")]
+    order_event = next(e for e in events if e.type == "order.placed")
+    assert order_event.object_id == order_id and order_event.payload["status"] == "OPEN"
+    assert order_event.payload["locationId"] == await location_gid(db, "Denver Plant")
+    invoice = next(e for e in events if e.type == "invoice.issued")
+    assert invoice.payload["orderId"] == placed["order"]["id"] and invoice.payload["number"]
