@@ -213,6 +213,6 @@ async def add_event(s: AsyncSession, actor: Actor, now: datetime, fulfilment_id:
     order = await s.get(Order, f.order_id)
     await s.flush()
     audit.record(s, actor, "fulfilment.event", now, account_id=order.account_id,
-                 target_type="Fulfilment", target_id=f.id, event_id=row.id, status=event.status.value,
-                 occurred_at=at.isoformat())
+                 target_type="Fulfilment", target_id=f.id, order_id=order.id, event_id=row.id,
+                 status=event.status.value, occurred_at=at.isoformat())
     return row, f, order

@@ -28,7 +28,10 @@ async def claim_events(session: Any, lease: str, limit: int) -> Sequence[Webhook
     """Events not yet fanned out, claimed by `lease` (one worker each)."""
     ids = select(WebhookEvent.id).where(col(WebhookEvent.fanned_out).is_(False),
                                         col(WebhookEvent.fanout_lease).is_(None)).order_by(col(WebhookEvent.id)).limit(limit)
+    # The outer conditions are checked again on each row once its lock is had: of two workers
+    # whose subqueries picked the same events, the second finds them fanned out and takes none.
     await session.exec(sa.update(WebhookEvent).where(col(WebhookEvent.id).in_(ids.scalar_subquery()),
+                                                     col(WebhookEvent.fanned_out).is_(False),
                                                      col(WebhookEvent.fanout_lease).is_(None))
                        .values(fanout_lease=lease))
     return (await session.exec(select(WebhookEvent).where(WebhookEvent.fanout_lease == lease)

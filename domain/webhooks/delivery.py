@@ -96,7 +96,7 @@ async def fan_out(db: Database, now: datetime, batch: int = 500) -> int:
                 for endpoint in endpoints:
                     if takes(endpoint, event):
                         s.add(new_delivery(endpoint, event, now))
-                event.fanned_out, event.fanout_lease = True, None
+                event.fanned_out = True
                 s.add(event)
         total += len(events)
 

@@ -174,3 +174,19 @@ async def test_placing_an_order_writes_its_events_in_the_same_transaction(gql, d
     assert order_event.payload["locationId"] == await location_gid(db, "Denver Plant")
     invoice = next(e for e in events if e.type == "invoice.issued")
     assert invoice.payload["orderId"] == placed["order"]["id"] and invoice.payload["number"]
+
+
+async def test_shipping_and_delivering_an_order_write_their_events(gql, db):
+    from tests.order_factories import open_order  # noqa: PLC0415
+    from tests.schema.test_fulfilment import CREATE as SHIP, EVENT, _input  # noqa: PLC0415
+
+    order, lines = await open_order(db, quantities=(2,))
+    f = (await gql(SHIP, {"input": _input(order, lines, [2])}, as_=STAFF_ADMIN))["data"]["fulfilmentCreate"]
+    assert f["userErrors"] == []
+    await gql(EVENT, {"input": {"fulfilmentId": f["fulfilment"]["id"], "status": "IN_TRANSIT"}}, as_=STAFF_ADMIN)
+    await gql(EVENT, {"input": {"fulfilmentId": f["fulfilment"]["id"], "status": "DELIVERED"}}, as_=STAFF_ADMIN)
+    async with db.session() as s:
+        events = (await s.exec(select(WebhookEvent).where(WebhookEvent.object_type == "Order")
+                               .order_by(WebhookEvent.id))).all()
+    assert [(e.type, e.payload["status"]) for e in events if e.object_id == order.id] == [
+        ("order.fulfilled", "FULFILLED"), ("order.delivered", "FULFILLED")]
