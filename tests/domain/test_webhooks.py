@@ -225,3 +225,25 @@ async def test_the_workers_renewals_write_their_events(db, clock):
     assert ("subscription.renewed", "Subscription") in events and ("invoice.issued", "Invoice") in events
     assert ("payment.failed", "Invoice") in events
     assert events.index(("payment.failed", "Invoice")) < events.index(("invoice.paid", "Invoice"))
+
+
+async def test_an_accounts_endpoint_gets_only_its_accounts_events_of_its_types(db):
+    async with db.session() as s:
+        orders = list((await s.exec(select(Order).order_by(Order.id))).all())
+    mine = orders[0]
+    other = next(o for o in orders if o.account_id != mine.account_id)
+    async with db.transaction() as s:
+        own, _ = await endpoints.register(s, EndpointAsk("https://a.example.com/", ["order.cancelled"]),
+                                          mine.account_id, None, NOW, DEV)
+        everything, _ = await endpoints.register(s, EndpointAsk("https://m.example.com/", ["order.cancelled"]),
+                                                 None, None, NOW, DEV)
+        other_type, _ = await endpoints.register(s, EndpointAsk("https://t.example.com/", ["order.placed"]),
+                                                 None, None, NOW, DEV)
+    await change(db, mine.id)
+    await change(db, other.id)
+    assert await delivery.fan_out(db, NOW) == 2
+    assert await delivery.fan_out(db, NOW) == 0  # fanned out once
+    got = {(d.endpoint_id, d.object_key) for d in await rows(db, WebhookDelivery)}
+    assert got == {(own.id, f"Order:{mine.id}"), (everything.id, f"Order:{mine.id}"),
+                   (everything.id, f"Order:{other.id}")}
+    assert other_type.id not in {e for e, _ in got}
