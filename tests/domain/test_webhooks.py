@@ -1,6 +1,7 @@
 """Webhooks end to end in one process, against a real HTTP receiver on loopback: events written
 with the change (and not without it), signed as Standard Webhooks specifies, retried, ordered per
 object, and an endpoint that answers 410 disabled with a mail to the merchant."""
+import asyncio
 import json
 from datetime import timedelta
 
@@ -247,3 +248,82 @@ async def test_an_accounts_endpoint_gets_only_its_accounts_events_of_its_types(d
     assert got == {(own.id, f"Order:{mine.id}"), (everything.id, f"Order:{mine.id}"),
                    (everything.id, f"Order:{other.id}")}
     assert other_type.id not in {e for e, _ in got}
+
+
+async def test_an_endpoint_failing_for_days_is_disabled(db, receiver):
+    receiver.behaviour = lambda path: "503"
+    endpoint, _ = await register(db, receiver.url(), ["order.cancelled"])
+    async with db.transaction() as s:
+        ep = await endpoints.locked(s, endpoint.id)
+        ep.failing_since = NOW - timedelta(days=4, hours=23)
+        s.add(ep)
+    await change(db, (await first_order(db)).id)
+    clock, sender = FixedClock(NOW), HttpSender()
+    try:
+        await delivery.run(db, sender, clock, DEV)
+        async with db.session() as s:
+            assert (await s.get(WebhookEndpoint, endpoint.id)).enabled  # 4 days 23 hours: not yet
+        clock.at += timedelta(hours=2)
+        await delivery.run(db, sender, clock, DEV)
+    finally:
+        await sender.close()
+    async with db.session() as s:
+        ep = await s.get(WebhookEndpoint, endpoint.id)
+    assert (ep.enabled, ep.disabled_reason) == (False, "FAILING")
+    [d] = await rows(db, WebhookDelivery)
+    assert d.status == "PENDING" and d.attempts == 2  # kept for when it is enabled again
+    assert [m.params["reason"] for m in await rows(db, OutboxMessage)
+            if m.template == "webhook_endpoint_disabled"] == ["FAILING"]
+
+
+async def test_deliveries_in_flight_per_endpoint_are_bounded(db):
+    async with db.session() as s:
+        orders = list((await s.exec(select(Order).order_by(Order.id).limit(5))).all())
+    endpoint, _ = await register(db, "https://a.example.com/", ["order.cancelled"])
+    for order in orders:
+        await change(db, order.id)
+    await delivery.fan_out(db, NOW)
+    two = WebhookSettings(per_endpoint=2)
+    assert len(await delivery.claim_due(db, NOW, two, room=10)) == 2
+    assert await delivery.claim_due(db, NOW, two, room=10) == []  # two in flight: no room for a third
+    assert len(await delivery.claim_due(db, NOW + timedelta(minutes=5), two, room=10)) == 2  # their claims ran out
+
+
+async def test_a_hanging_endpoint_holds_only_its_own_slots(db, receiver):
+    receiver.behaviour = lambda path: "hang" if path == "/slow" else "200"
+    await register(db, receiver.url("/slow"), ["order.cancelled", "order.changed"])
+    await register(db, receiver.url("/fast"), ["order.cancelled", "order.changed"])
+    order = await first_order(db)
+    sender = HttpSender()
+    dispatcher = delivery.Dispatcher(db, sender, FixedClock(NOW), WebhookSettings(timeout_seconds=10))
+    try:
+        await change(db, order.id, "order.cancel")
+        await dispatcher.step()
+        await change(db, order.id, "order.update")  # a second event while /slow still hangs on the first
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            await dispatcher.step()
+            fast = [r for r in receiver.got if r.path == "/fast"]
+            if len(fast) == 2:
+                break
+        assert [json.loads(r.body)["type"] for r in fast] == ["order.cancelled", "order.changed"]
+        assert [r.path for r in receiver.got].count("/slow") == 1  # still on its first, in order
+    finally:
+        for task in list(dispatcher.running):
+            task.cancel()
+        await asyncio.gather(*dispatcher.running, return_exceptions=True)
+        await sender.close()
+
+
+def test_which_addresses_are_public():
+    from domain.webhooks import address  # noqa: PLC0415
+
+    for private in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.5", "169.254.169.254", "::1", "fe80::1",
+                    "fc00::1", "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1", "224.0.0.1"):
+        assert not address.is_public(private), private
+    for public in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34"):
+        assert address.is_public(public), public
+    with pytest.raises(address.NotAllowed):
+        address.parse("https://[::1", production=True)
+    assert address.parse("https://hooks.example.com:8443/in?x=1", production=True) == \
+        address.Target("https", "hooks.example.com", 8443, "/in?x=1")
