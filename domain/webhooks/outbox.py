@@ -40,6 +40,8 @@ def _forget(sync_session: Any) -> None:
 def _write(sync_session: Any) -> None:
     """Runs inside the commit, in SQLAlchemy's greenlet: plain (sync) session calls do their I/O."""
     pending = sync_session.info.pop(_PENDING, None) or []
+    if pending:
+        sync_session.flush()  # the state as it will be committed: rows added but not flushed yet too
     written: dict[tuple[str, str, int], WebhookEvent] = {}
     for change_name, object_id, account_id, now, facts in pending:
         change = CHANGES[change_name]

@@ -190,3 +190,20 @@ async def test_shipping_and_delivering_an_order_write_their_events(gql, db):
                                .order_by(WebhookEvent.id))).all()
     assert [(e.type, e.payload["status"]) for e in events if e.object_id == order.id] == [
         ("order.fulfilled", "FULFILLED"), ("order.delivered", "FULFILLED")]
+
+
+async def test_a_members_new_roles_are_in_its_event(gql, db):
+    from db.models import Location, Membership, User  # noqa: PLC0415
+    from tests.schema.test_members import SET  # noqa: PLC0415
+
+    user = await row(db, User, email=BUYER)
+    membership = await row(db, Membership, user_id=user.id)
+    austin = encode("Location", (await row(db, Location, name="Austin Warehouse")).id)
+    body = await gql(SET, {"input": {"membershipId": encode("Membership", membership.id), "roles": [
+        {"role": "APPROVER", "locationIds": [austin]}, {"role": "VIEWER"}]}}, as_=ADMIN)
+    assert body["data"]["membershipRolesSet"]["userErrors"] == []
+    async with db.session() as s:
+        [event] = (await s.exec(select(WebhookEvent))).all()
+    assert (event.type, event.object_id) == ("membership.changed", membership.id)
+    assert event.payload["userId"] == encode("User", user.id)
+    assert event.payload["roles"] == [{"role": "APPROVER", "locationId": austin}, {"role": "VIEWER", "locationId": None}]
