@@ -327,3 +327,17 @@ def test_which_addresses_are_public():
         address.parse("https://[::1", production=True)
     assert address.parse("https://hooks.example.com:8443/in?x=1", production=True) == \
         address.Target("https", "hooks.example.com", 8443, "/in?x=1")
+
+
+async def test_a_subscriptions_history_entries_are_its_events(db):
+    from db.models import Subscription  # noqa: PLC0415
+    from domain.subscriptions.plans import EventKind, event  # noqa: PLC0415
+
+    async with db.session() as s:
+        sub = (await s.exec(select(Subscription).order_by(Subscription.id))).first()
+    for kind in (EventKind.PAUSED, EventKind.RESUMED, EventKind.ITEM_CHANGED, EventKind.CANCELLED):
+        async with db.transaction() as s:
+            event(s, await s.get(Subscription, sub.id), kind, NOW, None)
+    assert [(e.type, e.object_id, e.account_id) for e in await rows(db, WebhookEvent)] == [
+        (name, sub.id, sub.account_id) for name in ("subscription.paused", "subscription.resumed",
+                                                    "subscription.changed", "subscription.cancelled")]
