@@ -27,9 +27,11 @@ def note(session: Any, change: str, object_id: Any, now: datetime, *, account_id
     pending = info.get(_PENDING)
     if pending is None:
         pending = info[_PENDING] = []
-        sync = getattr(session, "sync_session", session)
-        event.listen(sync, "before_commit", _write)
-        event.listen(sync, "after_rollback", _forget)
+        if not info.get("webhook_listening"):  # once per session, however often it commits
+            info["webhook_listening"] = True
+            sync = getattr(session, "sync_session", session)
+            event.listen(sync, "before_commit", _write)
+            event.listen(sync, "after_rollback", _forget)
     pending.append((change, object_id, account_id, now, facts))
 
 
