@@ -1,7 +1,7 @@
 """`portalql worker`: background jobs. Renew the subscriptions that are due (and retry their failed
 charges), queue the invoice reminders that are due, send the mail outbox with retries and
-back-off, forget idempotency keys older than a day, and deliver webhooks (in a loop of their own,
-so a slow receiver never holds up the rest)."""
+back-off, forget idempotency keys older than a day and webhook events older than 35 days, and
+deliver webhooks (in a loop of their own, so a slow receiver never holds up the rest)."""
 import asyncio
 import logging
 from typing import Any
@@ -114,3 +114,9 @@ async def work_once(db: Database, transport: Any, clock: Clock, merchant: Mercha
             log.info("idempotency keys: %s older than %s hours forgotten", pruned, idempotency.KEEP_HOURS)
     except Exception:  # noqa: BLE001
         log.exception("pruning idempotency keys failed; trying again")
+    try:
+        forgotten = await webhooks.prune(db, clock.now())
+        if forgotten:
+            log.info("webhook events: %s older than %s days forgotten", forgotten, webhooks.KEEP_DAYS)
+    except Exception:  # noqa: BLE001
+        log.exception("pruning webhook events failed; trying again")

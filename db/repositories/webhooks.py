@@ -118,3 +118,19 @@ async def events_between(session: Any, endpoint: WebhookEndpoint, since: datetim
     if endpoint.account_id is not None:
         stmt = stmt.where(WebhookEvent.account_id == endpoint.account_id)
     return (await session.exec(stmt)).all()
+
+
+async def prune(session: Any, before: datetime, limit: int) -> int:
+    """Delete events older than `before` whose deliveries are all finished, with their deliveries
+    and attempts; how many events went."""
+    pending = sa.exists().where(WebhookDelivery.event_id == WebhookEvent.id, WebhookDelivery.status == "PENDING")
+    ids = list((await session.exec(select(WebhookEvent.id).where(
+        col(WebhookEvent.created_at) < before, col(WebhookEvent.fanned_out).is_(True), ~pending)
+        .order_by(col(WebhookEvent.id)).limit(limit))).all())
+    if not ids:
+        return 0
+    deliveries = select(WebhookDelivery.id).where(col(WebhookDelivery.event_id).in_(ids)).scalar_subquery()
+    await session.exec(sa.delete(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(deliveries)))
+    await session.exec(sa.delete(WebhookDelivery).where(col(WebhookDelivery.event_id).in_(ids)))
+    await session.exec(sa.delete(WebhookEvent).where(col(WebhookEvent.id).in_(ids)))
+    return len(ids)

@@ -31,6 +31,7 @@ SCHEDULE = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), t
             timedelta(hours=5), timedelta(hours=10), timedelta(hours=14), timedelta(hours=20), timedelta(hours=24))
 LEASE_PER_TIMEOUT = 4  # a claim lasts 4 timeouts (60 s): longer than its attempt can take, then it is free again
 HEAD_BYTES = 500  # of the answer, kept with the attempt
+KEEP_DAYS = 35  # events, deliveries and attempts are kept this long once finished (a replay reaches 31 days back)
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,17 @@ class Dispatcher:
             except Exception:  # noqa: BLE001 - a database hiccup: try again
                 log.exception("webhook pass failed; trying again")
             await asyncio.sleep(interval)
+
+
+async def prune(db: Database, now: datetime, batch: int = 1000) -> int:
+    """Forget events older than KEEP_DAYS whose deliveries are all finished (and their log)."""
+    total = 0
+    while True:
+        async with db.transaction() as s:
+            gone = await repo.prune(s, now - timedelta(days=KEEP_DAYS), batch)
+        total += gone
+        if gone < batch:
+            return total
 
 
 async def replay(session: Any, endpoint: WebhookEndpoint, events: Sequence[WebhookEvent], now: datetime) -> int:

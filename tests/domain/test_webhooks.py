@@ -341,3 +341,22 @@ async def test_a_subscriptions_history_entries_are_its_events(db):
     assert [(e.type, e.object_id, e.account_id) for e in await rows(db, WebhookEvent)] == [
         (name, sub.id, sub.account_id) for name in ("subscription.paused", "subscription.resumed",
                                                     "subscription.changed", "subscription.cancelled")]
+
+
+async def test_finished_events_are_forgotten_after_35_days_pending_ones_kept(db, receiver):
+    receiver.behaviour = lambda path: "200" if path == "/ok" else "500"
+    await register(db, receiver.url("/ok"), ["order.cancelled"])
+    await register(db, receiver.url("/down"), ["order.changed"])
+    order = await first_order(db)
+    await change(db, order.id, "order.cancel")
+    await change(db, order.id, "order.update")
+    sender = HttpSender()
+    try:
+        await delivery.run(db, sender, FixedClock(NOW), DEV)
+    finally:
+        await sender.close()
+    assert await delivery.prune(db, NOW + timedelta(days=34)) == 0
+    assert await delivery.prune(db, NOW + timedelta(days=36)) == 1  # the delivered one; the other is retrying
+    assert [e.type for e in await rows(db, WebhookEvent)] == ["order.changed"]
+    assert [d.status for d in await rows(db, WebhookDelivery)] == ["PENDING"]
+    assert len(await rows(db, WebhookAttempt)) == 1
