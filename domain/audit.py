@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import AuditEvent
+from domain.webhooks import outbox as webhooks
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ def record(session: AsyncSession, actor: Actor, action: str, now: datetime, *, a
                        user_agent=(actor.user_agent or "")[:300] or None, data=data)
     session.add(event)
     session.info["audited"] = True  # a generic "mutation ran" event is then not needed
+    webhooks.note(session, action, target_id, now, account_id=account_id, **data)  # its webhook event, if any
     return event
 
 

@@ -219,6 +219,6 @@ async def add_event(s: AsyncSession, actor: Actor, now: datetime, fulfilment_id:
     if delivered_now:  # once: a second DELIVERED scan of the same parcel sends nothing
         await order_mail.delivered(s, order, f, now)
     audit.record(s, actor, "fulfilment.event", now, account_id=order.account_id,
-                 target_type="Fulfilment", target_id=f.id, event_id=row.id, status=event.status.value,
-                 occurred_at=at.isoformat())
+                 target_type="Fulfilment", target_id=f.id, order_id=order.id, event_id=row.id,
+                 status=event.status.value, occurred_at=at.isoformat())
     return row, f, order

@@ -54,6 +54,9 @@ LIMITS: dict[str, tuple[tuple[Limit, ...], tuple[Limit, ...]]] = {
     "license": ((Limit(30, 60), Limit(300, 3600)), (Limit(60, 60), Limit(600, 3600))),
     # Signed downloads of digital purchases (per user the link was made for).
     "digital_download": ((Limit(20, 60), Limit(200, 3600)), (Limit(60, 60), Limit(600, 3600))),
+    # Webhook registrations, secret rotations and replays (per caller): each replay queues up to
+    # 1000 deliveries, so a script repeating it is cut short.
+    "webhooks": ((Limit(10, 60), Limit(100, 3600)), (Limit(30, 60), Limit(300, 3600))),
 }
 # Guesses at an email's password or emailed code: per email, delays instead of a limit (above).
 GUESSES = frozenset({"sign_in", "sign_in_code"})

@@ -407,9 +407,31 @@ SUPPORT: dict[str, Rule] = {
     "Mutation.kbTopicCreate": mutation(frozenset(), "Add a knowledge base topic"),
 }
 
+# Outgoing webhooks: STAFF_ADMIN for every endpoint; an account-wide ADMIN for its account's own
+# (registering one only when the merchant allows it, PORTALQL_WEBHOOK_ACCOUNT_ENDPOINTS).
+_WEBHOOKS_WRITE = frozenset({ADMIN})
+
+
+def _webhooks(description: str) -> Rule:
+    return mutation(_WEBHOOKS_WRITE, description, staff=STAFF_ADMIN)
+
+
+WEBHOOKS: dict[str, Rule] = {
+    "rows:WebhookEndpoint": rows(_WEBHOOKS_WRITE, "Webhook endpoints, their deliveries and attempts (an ADMIN: its "
+                                 "account's own endpoints)", staff=STAFF_ADMIN),
+    "Mutation.webhookEndpointCreate": _webhooks("Register a webhook endpoint (an ADMIN: for its account's events, "
+                                                "if the merchant allows it)"),
+    "Mutation.webhookEndpointUpdate": _webhooks("Change an endpoint's URL, event types or description; enable or "
+                                                "disable it"),
+    "Mutation.webhookEndpointRotateSecret": _webhooks("Rotate an endpoint's signing secret (the old one signs too "
+                                                      "for 24 hours)"),
+    "Mutation.webhookDeliveryReplay": _webhooks("Deliver one event to its endpoint again"),
+    "Mutation.webhookEventsReplay": _webhooks("Deliver an endpoint's events of a time range again (at most 1000)"),
+}
+
 # The one table that the permission classes, row scopes, docs and tests read.
 POLICY: dict[str, Rule] = {**ACCOUNTS, **IDENTITY, **CATALOG, **ORDERING, **REQUISITION_LISTS, **FULFILMENT,
-                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX, **PAYMENTS, **SUPPORT, **FILES}
+                           **RETURNS, **INVOICING, **SUBSCRIPTIONS, **TAX, **PAYMENTS, **SUPPORT, **FILES, **WEBHOOKS}
 
 
 def rule(key: str) -> Rule:

@@ -13,6 +13,7 @@ from domain.invoicing import InvoiceOn, MerchantSettings, NumberFormat
 from domain.pricing import ListPriceRates
 from domain.subscriptions.portal import PRESETS, PortalConfig, Preset
 from domain.tax import TaxSettings
+from domain.webhooks.settings import WebhookSettings
 from permissions.caller import Caller
 from permissions.policy import rule
 from resolvers.loaders import Loaders
@@ -56,6 +57,8 @@ class Settings:
     # (PORTALQL_STAFF_NOTIFY_EMAIL, PORTALQL_STAFF_NOTIFY_LOCALE).
     staff_notify_email: str | None = None
     staff_notify_locale: str = "en"
+    # Outgoing webhooks (PORTALQL_WEBHOOK_*; production from PORTALQL_ENV).
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     def merchant(self) -> MerchantSettings:
         """The merchant's settings that business rules read (requests and the worker alike)."""

@@ -43,6 +43,7 @@ from schema.staff import PriceList, StaffMutations, StaffQueries
 from schema.billing_details import BillingDetailsMutations
 from schema.profile import ProfileMutations, ProfileQueries
 from schema.tax import TaxMutations, TaxQueries
+from schema.webhooks import WebhookMutations, WebhookQueries
 
 # Types reachable only through Node must be named for the schema to include them.
 NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscription, Product, ProductVariant,
@@ -52,7 +53,7 @@ NODE_IMPLEMENTATIONS = [Account, Location, Membership, Order, Invoice, Subscript
 
 @strawberry.type
 class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, TaxQueries, SubscriptionQueries,
-            SupportQueries, ProfileQueries, FileQueries):
+            SupportQueries, ProfileQueries, FileQueries, WebhookQueries):
     @strawberry.field(description="The signed-in caller; null when signed out.")
     async def viewer(self, info: Info) -> Viewer | None:
         caller = info.context.caller
@@ -93,7 +94,7 @@ class Mutation(AuthMutations, SecurityMutations, InvitationMutations, Membership
                FulfilmentMutations, ReturnMutations, RequisitionMutations, StaffMutations,
                CartMutations, OrderingMutations, QuoteMutations, TaxMutations, BillingDetailsMutations,
                PaymentMutations, InvoicingMutations, SubscriptionMutations, NotificationMutations,
-               SupportMutations, ProfileMutations, FileMutations):
+               SupportMutations, ProfileMutations, FileMutations, WebhookMutations):
     pass
 
 

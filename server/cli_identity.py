@@ -24,10 +24,12 @@ def add_commands(sub: Any) -> None:
     show = mail_sub.add_parser("show", help="print one message as it will be (or was) sent")
     show.add_argument("id", type=int)
     show.add_argument("--html", action="store_true", help="print its HTML part too")
-    worker = sub.add_parser("worker", help="queue invoice reminders and send the mail outbox (PORTALQL_SMTP_URL), "
-                                           "retrying with back-off")
+    worker = sub.add_parser("worker", help="renew subscriptions, queue invoice reminders, send the mail outbox "
+                                           "(PORTALQL_SMTP_URL) and deliver webhooks, retrying with back-off")
     worker.add_argument("--interval", type=float, default=5.0)
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker.add_argument("--webhooks-only", action="store_true",
+                        help="deliver webhooks and nothing else (more of them beside one full worker)")
     key = sub.add_parser("apikey", help="secret API keys of the merchant's backend (server-made customer sessions)")
     key_sub = key.add_subparsers(dest="apikey_command", required=True)
     create = key_sub.add_parser("create", help="print a new key (shown once)")
@@ -41,7 +43,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "worker":
         from server.worker import run_worker  # noqa: PLC0415
 
-        return await run_worker(settings, interval=args.interval, once=args.once)
+        return await run_worker(settings, interval=args.interval, once=args.once, webhooks_only=args.webhooks_only)
     db = Database(settings.database_url)
     try:
         if args.command == "mail":

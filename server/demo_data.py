@@ -28,6 +28,7 @@ from db.models import KbArticle, KbTopic, SupportMessage, SupportTicket
 from db.models.support import ArticleVisibility, MessageAuthor, TicketPriority, TicketStatus
 from db.models.files import DigitalFile, DigitalVariant, LicenseKey, SharedDocument
 from db.models.shipments import ShipmentEventStatus
+from db.models.webhooks import WebhookEndpoint
 from domain import tax
 from domain.knowledge_base import render
 from domain.auth import hash_password
@@ -126,7 +127,8 @@ MODELS = [TaxRate, User, NotificationPreference, ProfileField, UserAddress, Acco
           AccountCreditTransaction, DocumentSequence, ShipmentEvent, RequisitionList, RequisitionListItem, PaymentMethod,
           KbTopic, KbArticle, SupportTicket, SupportMessage,
           SharedDocument, DigitalVariant, DigitalFile, LicenseKey,
-          SubscriptionEvent, SubscriptionRetentionOffer]
+          SubscriptionEvent, SubscriptionRetentionOffer,
+          WebhookEndpoint]
 
 
 def money(x: Decimal) -> Decimal:
@@ -615,6 +617,7 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     _shipment_events(b.rows)
     _requisition_list(b.rows, now, b.variants)
     _payment_methods(b.rows, now)
+    _webhook_endpoint(b.rows, now)
     _credit_notes(b.rows, now, acme)
     _a_draft(b.rows, globex)
     _number_documents(b.rows)
@@ -769,6 +772,17 @@ def _payment_methods(rows: Rows, now: datetime) -> None:
                      gateway_customer_id=f"cus_test_demo{account['id']}", brand=brand, last4=last4,
                      exp_month=month, exp_year=year, is_default=default,
                      created_at=now - timedelta(days=200 - 40 * n))
+
+
+def _webhook_endpoint(rows: Rows, now: datetime) -> None:
+    """An example webhook endpoint, disabled: the demo never sends HTTP anywhere. Enable it (or
+    register your own receiver) to see deliveries; see docs/webhooks.md."""
+    rows.add(WebhookEndpoint, account_id=None, url="https://erp.example.com/portalql/webhooks",
+             description="Example: the merchant's ERP (disabled)", event_types=["order.placed", "order.approved",
+                                                                              "invoice.issued", "invoice.paid"],
+             enabled=False, disabled_reason="STAFF", secret="whsec_ZGVtby1zZWNyZXQtbm90LWZvci1wcm9kdWN0aW9u",
+             previous_secret=None, previous_secret_until=None, failing_since=None, created_by_user_id=None,
+             created_at=now - timedelta(days=10), updated_at=now - timedelta(days=10))
 
 
 def _requisition_list(rows: Rows, now: datetime, variants: list[dict[str, Any]]) -> None:

@@ -12,6 +12,7 @@ from domain.invoicing import NumberFormat
 from domain.pricing import ListPriceRates
 from domain.subscriptions.portal import PRESETS, Action, PortalConfig, Preset
 from i18n.locales import normalize_locale
+from domain.webhooks.settings import WebhookSettings
 from schema.requests import Settings as SessionSettings
 from schema.limits import Limits
 
@@ -140,6 +141,10 @@ class Settings:
                 subscription_portal=_subscription_portal(),
                 staff_notify_email=_email("PORTALQL_STAFF_NOTIFY_EMAIL"),
                 staff_notify_locale=normalize_locale(os.environ.get("PORTALQL_STAFF_NOTIFY_LOCALE") or "en"),
+                webhooks=WebhookSettings(production=env == "production",
+                                         account_endpoints=_flag("PORTALQL_WEBHOOK_ACCOUNT_ENDPOINTS"),
+                                         notify_email=os.environ.get("PORTALQL_WEBHOOK_NOTIFY_EMAIL") or None,
+                                         timeout_seconds=_webhook_timeout()),
             ),
             payment_gateway=_gateway(),
             stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY") or None,
@@ -164,6 +169,14 @@ def _subscription_portal() -> PortalConfig:
     if not 1 <= cycles <= 24:
         raise SystemExit(f"PORTALQL_SUBSCRIPTION_MAX_PAUSE_CYCLES must be 1 to 24, got {cycles}")
     return preset.narrowed(actions, cycles)
+
+
+def _webhook_timeout() -> float:
+    """PORTALQL_WEBHOOK_TIMEOUT_SECONDS: how long one delivery attempt may take (1-60, 15 when unset)."""
+    seconds = _int("PORTALQL_WEBHOOK_TIMEOUT_SECONDS", 15)
+    if not 1 <= seconds <= 60:
+        raise SystemExit(f"PORTALQL_WEBHOOK_TIMEOUT_SECONDS must be 1 to 60, got {seconds}")
+    return float(seconds)
 
 
 def _seller() -> Seller:

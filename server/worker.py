@@ -1,7 +1,8 @@
 """`portalql worker`: background jobs. Renew the subscriptions that are due (retry their failed
 charges, place recurring orders, send renewal and expiring-card notices), queue the invoice
-reminders that are due, send the mail outbox with retries and back-off, and forget idempotency
-keys older than a day."""
+reminders that are due, send the mail outbox with retries and back-off, forget idempotency keys
+older than a day and webhook events older than 35 days, and deliver webhooks (in a loop of their
+own, so a slow receiver never holds up the rest)."""
 import asyncio
 import logging
 from typing import Any
@@ -16,13 +17,17 @@ from domain.notifications import DEVELOPMENT_LINKS, Links
 from domain.payments import PaymentGateway
 from domain.pricing import ListPriceRates
 from domain.subscriptions import renewals
+from domain.webhooks import delivery as webhooks
+from domain.webhooks.settings import WebhookSettings
 from server.settings import Settings
 
 log = logging.getLogger("portalql.worker")
 
 
 async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = False,
-                     clock: Clock | None = None) -> int:
+                     clock: Clock | None = None, webhooks_only: bool = False) -> int:
+    if webhooks_only:
+        return await _deliver_webhooks(settings, clock or SystemClock())
     transport: MailTransport | None = None
     if settings.smtp_url:
         from integrations.smtp import SmtpTransport  # noqa: PLC0415
@@ -41,19 +46,42 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
 
     gateway = make_gateway(settings)
     links = Links(settings.sessions.public_url, settings.sessions.secret_key)
+    from integrations.webhook_http import HttpSender  # noqa: PLC0415
+
+    sender, hooks = HttpSender(), settings.sessions.webhooks
+    dispatcher = None if once else asyncio.create_task(webhooks.Dispatcher(db, sender, clock, hooks).loop())
     try:
         while True:
-            await work_once(db, transport, clock, merchant, gateway, links, settings.sessions.list_price_rates)
+            await work_once(db, transport, clock, merchant, gateway, links, settings.sessions.list_price_rates,
+                            (sender, hooks) if once else None)
             if once:
                 return 0
             await asyncio.sleep(interval)
     finally:
+        if dispatcher is not None:
+            dispatcher.cancel()
+        await sender.close()
         await db.dispose()
+
+
+async def _deliver_webhooks(settings: Settings, clock: Clock) -> int:
+    """`portalql worker --webhooks-only`: the webhook delivery loop alone, so that deliveries scale
+    out (any number of these on one database) and no other job's work shares their event loop."""
+    from integrations.webhook_http import HttpSender  # noqa: PLC0415
+
+    db, sender = Database(settings.database_url), HttpSender()
+    try:
+        await webhooks.Dispatcher(db, sender, clock, settings.sessions.webhooks).loop()
+    finally:
+        await sender.close()
+        await db.dispose()
+    return 0
 
 
 async def work_once(db: Database, transport: Any, clock: Clock, merchant: MerchantSettings,
                     gateway: PaymentGateway | None = None, links: Links = DEVELOPMENT_LINKS,
-                    rates: ListPriceRates | None = None) -> None:
+                    rates: ListPriceRates | None = None,
+                    hooks: tuple[webhooks.Sender, WebhookSettings] | None = None) -> None:
     """One pass: the subscription renewals and dunning retries (when a gateway is given), the
     invoice reminders that are due, the outbox (when mail can be sent), then the idempotency keys
     past their day. A failing step (a database hiccup) must not stop the others or the worker."""
@@ -82,9 +110,22 @@ async def work_once(db: Database, transport: Any, clock: Clock, merchant: Mercha
                          result.retrying, result.failed, result.skipped)
         except Exception:  # noqa: BLE001
             log.exception("outbox pass failed; trying again")
+    if hooks is not None:  # one pass here (tests, --once); `portalql worker` runs webhooks.Dispatcher
+        try:
+            passed = await webhooks.run(db, hooks[0], clock, hooks[1])
+            if passed.delivered or passed.failed:
+                log.info("webhooks: %s delivered, %s failed attempts", passed.delivered, passed.failed)
+        except Exception:  # noqa: BLE001
+            log.exception("webhook pass failed; trying again")
     try:
         pruned = await idempotency.prune(db, clock.now())
         if pruned:
             log.info("idempotency keys: %s older than %s hours forgotten", pruned, idempotency.KEEP_HOURS)
     except Exception:  # noqa: BLE001
         log.exception("pruning idempotency keys failed; trying again")
+    try:
+        forgotten = await webhooks.prune(db, clock.now())
+        if forgotten:
+            log.info("webhook events: %s older than %s days forgotten", forgotten, webhooks.KEEP_DAYS)
+    except Exception:  # noqa: BLE001
+        log.exception("pruning webhook events failed; trying again")

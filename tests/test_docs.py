@@ -63,6 +63,14 @@ def stale_names(text: str, names: set[str], fields: dict[str, set[str]], protoco
     return stale
 
 
+def webhook_payload_names() -> set[str]:
+    from domain.webhooks.catalogue import OBJECTS  # noqa: PLC0415
+    from domain.webhooks.outbox import _camel  # noqa: PLC0415
+
+    return {_camel(f) for kind in OBJECTS.values() for f in kind.fields} | {
+        _camel(column.removesuffix("_id")) + "Id" for kind in OBJECTS.values() for column, _ in kind.links}
+
+
 def known() -> tuple[set[str], dict[str, set[str]], set[str], set[str]]:
     names, fields = schema_names()
     # Names of the HTTP protocol around the schema: response extensions (cost, errors), the
@@ -70,6 +78,8 @@ def known() -> tuple[set[str], dict[str, set[str]], set[str], set[str]]:
     protocol = {s for s in string_literals(sorted((ROOT / "server").glob("*.py")) + sorted((ROOT / "schema").glob("*.py"))
                                        + [ROOT / "domain" / "throttle.py"])
                 if re.fullmatch(r"[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*", s)}
+    # Webhook payloads' field names (docs/webhook-events.md) and the signature example's text.
+    protocol |= webhook_payload_names() | {"g0hM9SsE"}
     harness = [p for p in sorted((ROOT / "tests").glob("*.py")) if not p.name.startswith("test_")]
     settings_code = [ROOT / "server" / "settings.py", *harness, *sorted((ROOT / "bench").glob("*.py"))]
     variables = {s for s in string_literals(settings_code) if VARIABLE.fullmatch(s)}

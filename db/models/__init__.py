@@ -25,6 +25,7 @@ from db.models.support import (KbArticle, KbDeflection, KbTopic, SupportAttachme
 from db.models.profile import ProfileField, UserAddress  # noqa: E402
 from db.models.files import (DigitalFile, DigitalPurchase, DigitalVariant, DownloadEvent, LicenseActivation,  # noqa: E402
                              LicenseKey, OrderFile, SharedDocument)
+from db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402
 
 __all__ = [
     "ApiKey", "AuthToken", "Invitation", "OAuthClient", "RecoveryCode", "TwoFactor",
@@ -42,4 +43,5 @@ __all__ = [
     "KbArticle", "KbDeflection", "KbTopic", "SupportAttachment", "SupportMessage", "SupportTicket",
     "DigitalFile", "DigitalPurchase", "DigitalVariant", "DownloadEvent", "LicenseActivation", "LicenseKey",
     "OrderFile", "SharedDocument",
+    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
 ]

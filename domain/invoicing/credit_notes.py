@@ -15,6 +15,7 @@ from domain.invoicing import numbering
 from domain.invoicing.codes import CreditNoteErrorCode as E
 from domain.invoicing.amounts import FOUR_PLACES, ZERO, charged, settle, shown
 from domain.invoicing.settings import MerchantSettings, Series
+from domain.webhooks import outbox as webhooks
 
 MEMO_MAX = 2000
 
@@ -80,6 +81,7 @@ async def issue(session: Any, invoice: Invoice, ask: CreditAsk, merchant: Mercha
                       created_by_user_id=user_id, issued_at=now, created_at=now)
     session.add(note)
     await session.flush()
+    webhooks.note(session, "credit_note.issued", note.id, now, account_id=note.account_id)
     for position, line in enumerate(lines):
         line.credit_note_id, line.position = note.id, position  # type: ignore[assignment]
         session.add(line)
@@ -89,7 +91,7 @@ async def issue(session: Any, invoice: Invoice, ask: CreditAsk, merchant: Mercha
                                              credit_note_id=note.id, invoice_id=invoice.id,
                                              created_by_user_id=user_id, created_at=now))
     invoice.amount_credited = (invoice.amount_credited + total).quantize(FOUR_PLACES)
-    settle(invoice, now)
+    settle(invoice, now, session)
     session.add(invoice)
     await invoice_mail.credit_note_issued(session, note, invoice, merchant, now)
     return note

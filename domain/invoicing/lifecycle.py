@@ -14,6 +14,7 @@ from db.repositories import ordering as order_repo
 from domain import billing_details, invoice_mail, tax
 from domain.errors import Rejected, reject
 from domain.invoicing import credit_notes, numbering
+from domain.webhooks import outbox as webhooks
 from domain.invoicing.amounts import FOUR_PLACES, ZERO, charged, settle, shown
 from domain.invoicing.codes import InvoicingErrorCode as E
 from domain.invoicing.settings import InvoiceOn, MerchantSettings, Series
@@ -161,9 +162,10 @@ async def finalize(session: Any, invoice: Invoice, merchant: MerchantSettings, n
     if invoice.created_at != now:  # a draft written earlier: the billing details may have changed since
         invoice.billing_details = await snapshot(session, account, invoice.location_id,
                                                  (invoice.billing_details or {}).get("tax_note"))
-    settle(invoice, now)
+    settle(invoice, now, session)
     session.add(invoice)
     await session.flush()
+    webhooks.note(session, "invoice.issued", invoice.id, now, account_id=invoice.account_id)
     await invoice_mail.issued(session, invoice, merchant, now)
     return invoice
 
@@ -182,6 +184,7 @@ async def void(session: Any, invoice: Invoice, now: datetime) -> Invoice:
                      "input", "id")
     invoice.status, invoice.voided_at, invoice.amount_due = InvoiceStatus.VOID, now, ZERO
     session.add(invoice)
+    webhooks.note(session, "invoice.voided", invoice.id, now, account_id=invoice.account_id)
     return invoice
 
 
@@ -206,7 +209,7 @@ async def apply_payment(session: Any, invoice: Invoice, amount: Decimal, now: da
     if amount > invoice.amount_due:
         raise reject(E.OVERPAYMENT, f"At most {shown(invoice.amount_due, invoice.currency)} is due", "input", "amount")
     invoice.amount_paid = (invoice.amount_paid + amount).quantize(FOUR_PLACES)
-    settle(invoice, now)
+    settle(invoice, now, session)
     session.add(invoice)
     return invoice
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from db.enums import CollectionMethod, SubscriptionStatus
 from db.models import Account, Payment, Subscription, SubscriptionEvent, SubscriptionItem
+from domain.webhooks import outbox as webhooks
 from db.repositories import ordering as order_repo
 from db.repositories import subscriptions as repo
 from domain import invoicing, ordering, payments
@@ -200,6 +201,7 @@ def event(session: Any, sub: Subscription, kind: EventKind, now: datetime, user_
            invoice_id: int | None = None, **details: Any) -> None:
     session.add(SubscriptionEvent(subscription_id=sub.id, account_id=sub.account_id, kind=kind.value,  # type: ignore[arg-type]
                                   user_id=user_id, invoice_id=invoice_id, details=details, created_at=now))
+    webhooks.note(session, f"subscription.{kind.value}", sub.id, now, account_id=sub.account_id, invoice_id=invoice_id)
 
 
 def _plan_details(change: PlanChange) -> dict[str, Any]:
