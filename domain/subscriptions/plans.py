@@ -201,7 +201,8 @@ def event(session: Any, sub: Subscription, kind: EventKind, now: datetime, user_
            invoice_id: int | None = None, **details: Any) -> None:
     session.add(SubscriptionEvent(subscription_id=sub.id, account_id=sub.account_id, kind=kind.value,  # type: ignore[arg-type]
                                   user_id=user_id, invoice_id=invoice_id, details=details, created_at=now))
-    webhooks.note(session, f"subscription.{kind.value}", sub.id, now, account_id=sub.account_id, invoice_id=invoice_id)
+    webhooks.note(session, f"subscription.{kind.value}", sub.id, now, account_id=sub.account_id, invoice_id=invoice_id,
+                  **details)
 
 
 def _plan_details(change: PlanChange) -> dict[str, Any]:

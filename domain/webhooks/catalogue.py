@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.enums import OrderStatus
-from db.models import Account, CreditNote, Invoice, Membership, Order, Quote, ReturnRequest, Subscription
+from db.models import (Account, CreditNote, Invoice, Membership, Order, Quote, ReturnRequest, Subscription,
+                       SupportTicket)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ OBJECTS: dict[str, ObjectKind] = {o.name: o for o in (
                                               "current_period_start", "current_period_end", "next_billing_at",
                                               "cancel_at_period_end", "paused_until", "cancelled_at", "created_at"),
                "subscriptions:read", (("account_id", "Account"), ("location_id", "Location"))),
+    ObjectKind("SupportTicket", SupportTicket, ("number", "subject", "status", "priority", "escalated_at",
+                                                "created_at", "updated_at"), "support:read",
+               (("account_id", "Account"), ("location_id", "Location"), ("order_id", "Order"),
+                ("invoice_id", "Invoice"), ("subscription_id", "Subscription"))),
 )}
 
 
@@ -80,6 +85,8 @@ EVENTS: dict[str, EventType] = {e.name: e for e in (
     EventType("invoice.voided", "Invoice", "An invoice was voided."),
     EventType("credit_note.issued", "CreditNote", "A credit note was issued against an invoice."),
     EventType("payment.failed", "Invoice", "Charging a card for an invoice failed (a renewal or a retry)."),
+    EventType("subscription.created", "Subscription",
+              "A subscription began (an ended one reactivated as a new subscription, with its first period billed)."),
     EventType("subscription.changed", "Subscription",
               "A subscription's plan, seats, item, cadence or skipped renewals changed, or a cancellation at "
               "the period end was scheduled or taken back."),
@@ -87,6 +94,8 @@ EVENTS: dict[str, EventType] = {e.name: e for e in (
     EventType("subscription.resumed", "Subscription", "A paused subscription resumed."),
     EventType("subscription.cancelled", "Subscription", "A subscription ended (cancelled, or its last cycle ran)."),
     EventType("subscription.renewed", "Subscription", "A subscription started a new period (its invoice was issued)."),
+    EventType("ticket.opened", "SupportTicket", "A customer opened a support ticket."),
+    EventType("ticket.answered", "SupportTicket", "Merchant staff answered a support ticket (not an internal note)."),
 )}
 
 
@@ -100,6 +109,10 @@ def _approved(order: Order, facts: dict[str, Any]) -> str | None:
 
 def _shipped(order: Order, facts: dict[str, Any]) -> str:
     return "order.fulfilled" if order.status is OrderStatus.FULFILLED else "order.changed"
+
+
+def _reactivated(sub: Subscription, facts: dict[str, Any]) -> str:
+    return "subscription.created" if facts.get("fromSubscriptionId") else "subscription.changed"
 
 
 def _shipment_event(order: Order, facts: dict[str, Any]) -> str | None:
@@ -136,6 +149,8 @@ CHANGES: dict[str, Change] = {
     "invoice.paid": Change("invoice.paid", "Invoice"),
     "invoice.voided": Change("invoice.voided", "Invoice"),
     "credit_note.issued": Change("credit_note.issued", "CreditNote"),
+    "support.ticket.open": Change("ticket.opened", "SupportTicket"),
+    "support.ticket.answer": Change("ticket.answered", "SupportTicket"),  # an internal note is support.ticket.note
     # The subscription history (domain/subscriptions/plans.EventKind and renewals.RenewalEvent).
     "subscription.PLAN_CHANGED": Change("subscription.changed", "Subscription"),
     "subscription.PLAN_CHANGE_SCHEDULED": Change("subscription.changed", "Subscription"),
@@ -145,7 +160,11 @@ CHANGES: dict[str, Change] = {
     "subscription.CADENCE_CHANGED": Change("subscription.changed", "Subscription"),
     "subscription.ITEM_CHANGED": Change("subscription.changed", "Subscription"),
     "subscription.CANCEL_SCHEDULED": Change("subscription.changed", "Subscription"),
-    "subscription.REACTIVATED": Change("subscription.changed", "Subscription"),
+    "subscription.REACTIVATED": Change(_reactivated, "Subscription"),
+    "subscription.NEXT_DATE_CHANGED": Change("subscription.changed", "Subscription"),
+    "subscription.ADD_ON_ADDED": Change("subscription.changed", "Subscription"),
+    "subscription.ORDERED_NOW": Change("subscription.changed", "Subscription"),
+    "subscription.OFFER_ACCEPTED": Change("subscription.changed", "Subscription"),
     "subscription.PAUSED": Change("subscription.paused", "Subscription"),
     "subscription.RESUMED": Change("subscription.resumed", "Subscription"),
     "subscription.CANCELLED": Change("subscription.cancelled", "Subscription"),

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
-from db.models import AuditEvent, OutboxMessage, SupportAttachment, SupportMessage, SupportTicket
+from db.models import AuditEvent, OutboxMessage, SupportAttachment, SupportMessage, SupportTicket, WebhookEvent
 from tests.conftest import make_token
 from tests.mailbox import body_of, deliver, smtp  # noqa: F401 - fixtures
 from tests.order_factories import BUYER, STAFF_ADMIN, STAFF_SUPPORT, count, gid, shipped_order
@@ -276,3 +276,20 @@ async def test_opening_tickets_is_rate_limited_per_user(gql, db):
     assert await count(db, SupportTicket) == before
     # Another person is not held up.
     await _open(gql, ADMIN, subject="Mine")
+
+
+async def test_ticket_events_for_webhooks_opened_and_answered_never_an_internal_note(gql, db):
+    async def events():
+        async with db.session() as s:
+            rows = (await s.exec(select(WebhookEvent).where(WebhookEvent.object_type == "SupportTicket")
+                                 .order_by(WebhookEvent.id))).all()
+        return [(e.type, e.payload["status"]) for e in rows]
+
+    refused = await gql(OPEN, {"input": {"subject": "", "body": "x"}}, as_=BUYER)
+    assert refused["data"]["supportTicketCreate"]["userErrors"] and await events() == []
+    ticket = await _open(gql)
+    assert await events() == [("ticket.opened", "OPEN")]
+    await gql(STAFF_REPLY, {"input": {"ticketId": ticket["id"], "body": "VIP", "internal": True}}, as_=STAFF_SUPPORT)
+    assert await events() == [("ticket.opened", "OPEN")]  # an internal note is no answer
+    await gql(STAFF_REPLY, {"input": {"ticketId": ticket["id"], "body": "On its way."}}, as_=STAFF_SUPPORT)
+    assert await events() == [("ticket.opened", "OPEN"), ("ticket.answered", "WAITING_ON_CUSTOMER")]
