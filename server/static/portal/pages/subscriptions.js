@@ -1,0 +1,92 @@
+// Subscriptions, with the actions the merchant's portal offers (portalConfiguration.actions) and
+// the caller's role allows at the subscription's location. Every action shows its preview (when
+// it takes effect, what it charges) before it is confirmed; cancelling asks why and offers a pause.
+import { call } from "../lib/api.js";
+import { can } from "../lib/access.js";
+import { field, h, mount, notice, table } from "../lib/dom.js";
+import { date, money, number, t } from "../lib/i18n.js";
+
+const REASONS = ["TOO_EXPENSIVE", "MISSING_FEATURES", "SWITCHED_SERVICE", "UNUSED", "CUSTOMER_SERVICE", "TOO_COMPLEX", "LOW_QUALITY", "OTHER"];
+const LIVE = new Set(["ACTIVE", "TRIALING", "PAST_DUE"]);
+
+export async function render(main) {
+  const status = h("div", { "aria-live": "polite" });
+  const panel = h("div", { "aria-live": "polite" });
+  const list = h("div");
+  let config;
+
+  const allowed = (s, mutation) => can(mutation, { accountId: s.account.id, locationId: s.location && s.location.id });
+
+  function previewText(p) {
+    if (!p) return null;
+    if (p.userErrors.length) return notice(p.userErrors[0].message, "error");
+    const s = p.schedule;
+    return notice(t("subs.previewText", { effective: date(s.effectiveAt), next: s.nextBillingAt ? date(s.nextBillingAt) : t("subs.none") })
+      + (s.noCharge ? ` ${t("subs.noCharge")}` : ""));
+  }
+
+  async function act(s, kind) {
+    const vars = { id: s.id, pause: kind === "pause", skip: kind === "skip", cancel: kind === "cancel" };
+    const { data } = kind === "resume" ? { data: { node: {} } } : await call("SubscriptionPreview", vars);
+    const preview = data.node && data.node[`${kind}Preview`];
+    const title = h("h2", { id: "action-title", tabindex: "-1" }, `${t(`subs.${kind}`)}: ${s.number}`);
+    const confirm = async (operation, variables) => {
+      const { data: d } = await call(operation, variables);
+      const payload = Object.values(d)[0];
+      mount(panel);
+      mount(status, payload.userErrors.length ? notice(payload.userErrors[0].message, "error") : notice(t("subs.done"), "ok"));
+      await load();
+    };
+    if (kind === "cancel") {
+      const form = h("form", { onsubmit: (e) => {
+        e.preventDefault();
+        confirm("SubscriptionCancel", { id: s.id, reason: form.elements.reason.value || null,
+          comment: form.elements.comment.value.trim() || null });
+      } },
+      previewText(preview),
+      field(t("subs.reason"), { tag: "select", name: "reason", id: "cancel-reason", options: [["", "—"], ...REASONS.map((r) => [r, t(`reason.${r}`)])] }),
+      field(t("subs.comment"), { tag: "textarea", name: "comment", id: "cancel-comment", maxlength: 1000 }),
+      config.actions.includes("PAUSE") && allowed(s, "Mutation.subscriptionPause") ? h("p", { class: "notice" }, t("subs.retention"), " ",
+        h("button", { type: "button", class: "secondary", onclick: () => act(s, "pause") }, t("subs.keep"))) : null,
+      h("button", { type: "submit", class: "danger" }, t("subs.confirm")));
+      mount(panel, title, form);
+    } else {
+      const operation = { pause: "SubscriptionPause", skip: "SubscriptionSkip", resume: "SubscriptionResume" }[kind];
+      mount(panel, title, previewText(preview),
+        h("button", { type: "button", onclick: () => confirm(operation, { id: s.id }) }, t("subs.confirm")));
+    }
+    title.focus();
+  }
+
+  function actions(s) {
+    const offered = [];
+    const a = config.actions;
+    if (s.status === "PAUSED" && allowed(s, "Mutation.subscriptionResume")) offered.push("resume");
+    if (LIVE.has(s.status)) {
+      if (a.includes("PAUSE") && allowed(s, "Mutation.subscriptionPause")) offered.push("pause");
+      if (a.includes("SKIP") && allowed(s, "Mutation.subscriptionSkip")) offered.push("skip");
+      if (a.includes("CANCEL") && !s.cancelAtPeriodEnd && allowed(s, "Mutation.subscriptionCancel")
+        && (!config.cancelByAdminOnly || can("Mutation.subscriptionCancel", { accountId: s.account.id, accountWide: true }))) offered.push("cancel");
+    }
+    if (!offered.length) return "";
+    return h("div", { class: "row", role: "group", "aria-label": t("subs.actions", { number: s.number }) },
+      offered.map((kind) => h("button", { type: "button", class: kind === "cancel" ? "danger" : "secondary", onclick: () => act(s, kind) }, t(`subs.${kind}`))));
+  }
+
+  async function load() {
+    const { data } = await call("Subscriptions");
+    config = data.portalConfiguration;
+    const subs = data.viewer.subscriptions;
+    mount(list, table(`${t("subs.title")} (${number(subs.totalCount)})`,
+      [t("subs.number"), t("subs.status"), t("subs.items"), t("catalog.location"), t("orders.total"), t("subs.next"), ""],
+      subs.nodes.map((s) => [s.number,
+        t(`status.${s.status}`) + (s.cancelAtPeriodEnd ? ` (${date(s.currentPeriodEnd)})` : ""),
+        h("ul", {}, s.items.map((i) => h("li", {}, `${number(i.quantity)} × ${i.variant ? `${i.variant.product.title} (${i.variant.sku})` : ""}`))),
+        s.location ? s.location.name : s.account.name,
+        `${money(s.total)} / ${t("subs.cadence", { count: number(s.intervalCount), unit: t(`unit.${s.interval}`) })}`,
+        s.nextBillingAt ? date(s.nextBillingAt) : t("subs.none"), actions(s)])));
+  }
+
+  mount(main, h("h1", {}, t("subs.title")), status, panel, list);
+  await load();
+}
