@@ -135,6 +135,7 @@ export async function route() {
   const heading = main.querySelector("h1");
   document.title = `${heading ? heading.textContent + " – " : ""}${t("app.name")}`;
   main.focus({ preventScroll: true });
+  main.dataset.route = location.hash || "#/";
   main.dataset.ready = "true";
 }
 

@@ -1,7 +1,7 @@
 // Invoices: search and filters, what is open and past due, PDF in the person's language, CSV
 // export of the same filter, and paying one or several open invoices with a saved card.
 import { call, download } from "../lib/api.js";
-import { can } from "../lib/access.js";
+import { accountsFor, can } from "../lib/access.js";
 import { field, h, mount, notice, table, uuid } from "../lib/dom.js";
 import { date, locale, money, number, t } from "../lib/i18n.js";
 
@@ -54,20 +54,33 @@ export async function render(main, { query, go }) {
     h("button", { type: "button", class: "secondary", onclick: () => download(i.pdfUrl, `${i.number || "invoice"}.pdf`)
       .catch((e) => mount(status, notice(e.message, "error"))) }, t("invoices.pdf", { number: i.number || "" }))]);
 
+  // The saved cards of the account paid for (the default first), or its credit balance.
+  const payer = accountsFor("Mutation.invoicePay")[0];
+  let payWith = null;
+  if (payer) {
+    const { data: m } = await call("PaymentMethods", { accountId: payer.id });
+    const cards = ((m.node && m.node.paymentMethods) || []).filter((c) => !c.expired)
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+    payWith = field(t("invoices.payWith"), { tag: "select", name: "payWith", id: "pay-with",
+      options: [...cards.map((c) => [c.id, t("invoices.card", { brand: c.brand, last4: c.last4, month: c.expMonth, year: c.expYear })]),
+        ["credit", t("invoices.credit")]] });
+  }
   const pay = h("button", { type: "button", onclick: async () => {
     const chosen = [...main.querySelectorAll('input[name="pay"]:checked')];
     if (!chosen.length) return;
     const accountId = chosen[0].dataset.account;
+    const method = payWith.querySelector("select").value;
     const { data: d } = await call("InvoicePay", { accountId, idempotencyKey: uuid(),
+      paymentMethodId: method === "credit" ? null : method, useAccountCredit: method === "credit",
       invoices: chosen.filter((c) => c.dataset.account === accountId).map((c) => ({ invoiceId: c.value })) });
     const payload = d.invoicePay;
     if (payload.userErrors.length) return mount(status, notice(payload.userErrors[0].message, "error"));
-    go(`#/invoices?paid=${payload.payments.length}`);
+    go(`#/invoices?paid=${chosen.filter((c) => c.dataset.account === accountId).length}`);
   } }, t("invoices.pay"));
 
   mount(main, h("h1", {}, t("invoices.title")),
     query.get("paid") ? notice(t("invoices.paid", { count: number(Number(query.get("paid"))) }), "ok") : null,
-    form, totals, h("div", { class: "row" }, csv, pay), status,
+    form, totals, h("div", { class: "row" }, csv, payWith, payWith ? pay : null), status,
     table(`${t("invoices.title")} (${number(invoices.totalCount)})`,
       ["", t("invoices.number"), t("invoices.status"), t("invoices.issued"), t("invoices.due"), t("orders.po"),
         t("invoices.total"), t("invoices.amountDue"), "PDF"], rows));

@@ -79,9 +79,8 @@ export async function render(main, { query, path }) {
     h("p", {}, t("signIn.demoHint", { password: config.demoPassword })),
     h("ul", { class: "demo-users" }, config.demoUsers.map((u) => h("li", {},
       h("button", { type: "button", class: "secondary", dataset: { email: u.email },
-        "aria-label": t("signIn.as", { email: u.email }),
         onclick: () => passwordSignIn(u.email, config.demoPassword) },
-      h("strong", {}, u.email), h("br"), h("span", {}, u.description)))))) : null;
+      h("strong", {}, t("signIn.as", { email: u.email })), h("br"), h("span", {}, u.description)))))) : null;
 
   mount(main, h("h1", { id: "sign-in-title" }, t("signIn.title")),
     query.get("expired") ? notice(t("app.expired"), "error") : null,
