@@ -71,7 +71,8 @@ def known() -> tuple[set[str], dict[str, set[str]], set[str], set[str]]:
                                        + [ROOT / "domain" / "throttle.py"])
                 if re.fullmatch(r"[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*", s)}
     harness = [p for p in sorted((ROOT / "tests").glob("*.py")) if not p.name.startswith("test_")]
-    settings_code = [ROOT / "server" / "settings.py", *harness, *sorted((ROOT / "bench").glob("*.py"))]
+    settings_code = [ROOT / "server" / "settings.py", *harness, *sorted((ROOT / "tests").glob("*/conftest.py")),
+                     *sorted((ROOT / "bench").glob("*.py"))]
     variables = {s for s in string_literals(settings_code) if VARIABLE.fullmatch(s)}
     return names, fields, protocol, variables
 
