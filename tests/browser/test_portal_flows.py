@@ -294,3 +294,35 @@ def test_an_ended_session_asks_to_sign_in_and_returns_to_the_page(page):
     page.click("form button[type=submit] >> text=Sign in")
     page.wait_for_function("() => { const m = document.querySelector('main[data-ready]'); "
                            "return m && m.dataset.route === '#/catalog'; }")
+
+
+def test_two_factor_set_up_with_its_qr_code_then_asked_at_sign_in(page, screenshots):
+    import pyotp  # noqa: PLC0415 - a server dependency; only this test computes codes
+
+    sign_in(page, "jo@example.com")
+    visit(page, "security")
+    page.click("button >> text=Set up two-factor sign-in")
+    page.wait_for_selector("img[alt^='QR code']")
+    assert page.locator("img[alt^='QR code']").evaluate("(i) => i.complete && i.naturalWidth > 0")  # it shows
+    secret = page.locator("code[data-secret]").get_attribute("data-secret")
+    # A wrong code first: refused, and two-factor stays off.
+    page.fill("#totp-code", "000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
+    page.click("button >> text=Turn on")
+    page.wait_for_selector(".notice.error")
+    assert api(page, "Security")["data"]["viewer"]["twoFactorEnabled"] is False
+    shoot(page, screenshots, "security-two-factor-setup")
+    page.fill("#totp-code", pyotp.TOTP(secret).now())
+    page.click("button >> text=Turn on")
+    page.wait_for_selector("ul.codes li")
+    recovery = page.locator("ul.codes code").first.inner_text()
+
+    page.click("button >> text=Sign out")
+    page.wait_for_function("() => location.hash.startsWith('#/sign-in')")
+    page.fill("input[name=email]", "jo@example.com")
+    page.fill("input[name=password]", "portal-demo")
+    page.click("form button[type=submit] >> text=Sign in")
+    page.wait_for_selector("h2 >> text=Two-factor authentication")
+    assert page.evaluate("() => sessionStorage.getItem('portalql.token')") is None
+    page.fill("input[name=code]", recovery)
+    page.click("button >> text=Verify")
+    page.wait_for_selector("h1 >> text=Welcome")

@@ -23,6 +23,7 @@ export const PAGES = [
   { path: "subscriptions", nav: "nav.subscriptions", module: "./pages/subscriptions.js", allowed: member },
   { path: "members", nav: "nav.members", module: "./pages/members.js",
     allowed: () => can("Mutation.membershipRolesSet", { accountWide: true }) },
+  { path: "security", nav: "nav.security", module: "./pages/security.js", allowed: () => true },
 ];
 
 const state = { viewer: null };

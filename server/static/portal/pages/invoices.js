@@ -49,7 +49,7 @@ export async function render(main, { query, go }) {
   const rows = invoices.nodes.map((i) => [
     payable(i) ? h("input", { type: "checkbox", name: "pay", value: i.id, dataset: { account: i.account.id, currency: i.amountDue.currencyCode },
       "aria-label": t("invoices.select", { number: i.number }) }) : "",
-    i.number || "—", t(`status.${i.status}`) + (i.isOverdue ? " ⚠" : ""), date(i.issuedAt), date(i.dueDate), i.poNumber || "",
+    i.number || "—", t(`status.${i.status}`) + (i.isOverdue ? ` (${t("invoices.isOverdue")})` : ""), date(i.issuedAt), date(i.dueDate), i.poNumber || "",
     money(i.total), money(i.amountDue),
     h("button", { type: "button", class: "secondary", onclick: () => download(i.pdfUrl, `${i.number || "invoice"}.pdf`)
       .catch((e) => mount(status, notice(e.message, "error"))) }, t("invoices.pdf", { number: i.number || "" }))]);

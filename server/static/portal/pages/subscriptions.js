@@ -9,6 +9,11 @@ import { date, money, number, t } from "../lib/i18n.js";
 const REASONS = ["TOO_EXPENSIVE", "MISSING_FEATURES", "SWITCHED_SERVICE", "UNUSED", "CUSTOMER_SERVICE", "TOO_COMPLEX", "LOW_QUALITY", "OTHER"];
 const LIVE = new Set(["ACTIVE", "TRIALING", "PAST_DUE"]);
 
+export function cadence(interval, count) {
+  return count === 1 ? t("subs.cadence1", { unit: t(`unit1.${interval}`) })
+    : t("subs.cadence", { count: number(count), unit: t(`unit.${interval}`) });
+}
+
 export async function render(main) {
   const status = h("div", { "aria-live": "polite" });
   const panel = h("div", { "aria-live": "polite" });
@@ -83,7 +88,7 @@ export async function render(main) {
         t(`status.${s.status}`) + (s.cancelAtPeriodEnd ? ` (${date(s.currentPeriodEnd)})` : ""),
         h("ul", {}, s.items.map((i) => h("li", {}, `${number(i.quantity)} × ${i.variant ? `${i.variant.product.title} (${i.variant.sku})` : ""}`))),
         s.location ? s.location.name : s.account.name,
-        `${money(s.total)} / ${t("subs.cadence", { count: number(s.intervalCount), unit: t(`unit.${s.interval}`) })}`,
+        `${money(s.total)} / ${cadence(s.interval, s.intervalCount)}`,
         s.nextBillingAt ? date(s.nextBillingAt) : t("subs.none"), actions(s)])));
   }
 
