@@ -9,7 +9,7 @@ import { date, money, number, t } from "../lib/i18n.js";
 const REASONS = ["TOO_EXPENSIVE", "MISSING_FEATURES", "SWITCHED_SERVICE", "UNUSED", "CUSTOMER_SERVICE", "TOO_COMPLEX", "LOW_QUALITY", "OTHER"];
 const LIVE = new Set(["ACTIVE", "TRIALING", "PAST_DUE"]);
 
-export function cadence(interval, count) {
+export function cadenceText(interval, count) {
   return count === 1 ? t("subs.cadence1", { unit: t(`unit1.${interval}`) })
     : t("subs.cadence", { count: number(count), unit: t(`unit.${interval}`) });
 }
@@ -30,11 +30,29 @@ export async function render(main) {
       + (s.noCharge ? ` ${t("subs.noCharge")}` : ""));
   }
 
-  async function act(s, kind) {
-    const vars = { id: s.id, pause: kind === "pause", skip: kind === "skip", cancel: kind === "cancel" };
+  // A new cadence: chosen first, then previewed like every other action.
+  function chooseCadence(s) {
+    const title = h("h2", { id: "action-title", tabindex: "-1" }, `${t("subs.cadenceChange")}: ${s.number}`);
+    const form = h("form", { class: "row", onsubmit: (e) => {
+      e.preventDefault();
+      act(s, "cadence", { interval: form.elements.interval.value, intervalCount: Number(form.elements.count.value) });
+    } },
+    field(t("subs.every"), { type: "number", name: "count", id: "cadence-count", min: 1, max: 52, value: s.intervalCount, required: true }),
+    field(t("subs.unit"), { tag: "select", name: "interval", id: "cadence-interval", value: s.interval,
+      options: ["DAY", "WEEK", "MONTH", "YEAR"].map((u) => [u, t(`unit.${u}`)]) }),
+    h("button", { type: "submit" }, t("subs.preview")));
+    mount(panel, title, form);
+    title.focus();
+  }
+
+  async function act(s, kind, cadence = { interval: s.interval, intervalCount: s.intervalCount }) {
+    if (kind === "cadenceChoose") return chooseCadence(s);
+    const vars = { id: s.id, pause: kind === "pause", skip: kind === "skip", cancel: kind === "cancel",
+      cadence: kind === "cadence", ...cadence };
     const { data } = kind === "resume" ? { data: { node: {} } } : await call("SubscriptionPreview", vars);
-    const preview = data.node && data.node[`${kind}Preview`];
-    const title = h("h2", { id: "action-title", tabindex: "-1" }, `${t(`subs.${kind}`)}: ${s.number}`);
+    const preview = data.node && data.node[kind === "cadence" ? "changeCadencePreview" : `${kind}Preview`];
+    const title = h("h2", { id: "action-title", tabindex: "-1" },
+      `${kind === "cadence" ? `${t("subs.cadenceChange")} → ${cadenceText(cadence.interval, cadence.intervalCount)}` : t(`subs.${kind}`)}: ${s.number}`);
     const confirm = async (operation, variables) => {
       const { data: d } = await call(operation, variables);
       const payload = Object.values(d)[0];
@@ -56,9 +74,12 @@ export async function render(main) {
       h("button", { type: "submit", class: "danger" }, t("subs.confirm")));
       mount(panel, title, form);
     } else {
-      const operation = { pause: "SubscriptionPause", skip: "SubscriptionSkip", resume: "SubscriptionResume" }[kind];
+      const operation = { pause: "SubscriptionPause", skip: "SubscriptionSkip", resume: "SubscriptionResume",
+        cadence: "SubscriptionChangeCadence" }[kind];
+      const variables = kind === "cadence" ? { id: s.id, ...cadence } : { id: s.id };
       mount(panel, title, previewText(preview),
-        h("button", { type: "button", onclick: () => confirm(operation, { id: s.id }) }, t("subs.confirm")));
+        preview && preview.userErrors.length ? null
+          : h("button", { type: "button", onclick: () => confirm(operation, variables) }, t("subs.confirm")));
     }
     title.focus();
   }
@@ -70,6 +91,8 @@ export async function render(main) {
     if (LIVE.has(s.status)) {
       if (a.includes("PAUSE") && allowed(s, "Mutation.subscriptionPause")) offered.push("pause");
       if (a.includes("SKIP") && allowed(s, "Mutation.subscriptionSkip")) offered.push("skip");
+      // A plan's cadence is its plan's (subscriptionChangePlan): only recurring orders change theirs.
+      if (a.includes("CHANGE_CADENCE") && s.kind === "RECURRING_ORDER" && allowed(s, "Mutation.subscriptionChangeCadence")) offered.push("cadenceChoose");
       if (a.includes("CANCEL") && !s.cancelAtPeriodEnd && allowed(s, "Mutation.subscriptionCancel")
         && (!config.cancelByAdminOnly || can("Mutation.subscriptionCancel", { accountId: s.account.id, accountWide: true }))) offered.push("cancel");
     }
@@ -88,7 +111,7 @@ export async function render(main) {
         t(`status.${s.status}`) + (s.cancelAtPeriodEnd ? ` (${date(s.currentPeriodEnd)})` : ""),
         h("ul", {}, s.items.map((i) => h("li", {}, `${number(i.quantity)} × ${i.variant ? `${i.variant.product.title} (${i.variant.sku})` : ""}`))),
         s.location ? s.location.name : s.account.name,
-        `${money(s.total)} / ${cadence(s.interval, s.intervalCount)}`,
+        `${money(s.total)} / ${cadenceText(s.interval, s.intervalCount)}`,
         s.nextBillingAt ? date(s.nextBillingAt) : t("subs.none"), actions(s)])));
   }
 
