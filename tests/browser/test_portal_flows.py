@@ -131,6 +131,8 @@ def test_buyer_orders_from_the_catalog_with_a_po_number_and_reorders(page, scree
     visit(page, "catalog")
     page.fill("input[name=search]", "Lock Nut")
     page.click("button >> text=Search")
+    page.wait_for_function("() => { const m = document.querySelector('main[data-ready]'); "
+                           "return m && m.dataset.route === '#/catalog?q=Lock+Nut'; }")
     page.wait_for_selector("text=/from 50: \\$/")
     assert page.locator("text=/min \\d+, steps of \\d+/").count() > 0
     first_add = page.locator("button[aria-label^='Add ']").first
@@ -335,3 +337,49 @@ def test_two_factor_set_up_with_its_qr_code_then_asked_at_sign_in(page, screensh
     page.fill("input[name=code]", recovery)
     page.click("button >> text=Verify")
     page.wait_for_selector("h1 >> text=Welcome")
+
+
+def merchant_prices(base: str, quote_id: str) -> None:
+    """The merchant's answer, from its back office (staff, straight to the API): 9.50 a unit."""
+    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    with httpx.Client(base_url=base, timeout=60) as c:
+        signed = c.post("graphql", json={"query": 'mutation { signIn(input: {email: "ops@merchant.example", '
+                                                  'password: "portal-demo"}) { session { token } } }'}).json()
+        auth = {"authorization": f"Bearer {signed['data']['signIn']['session']['token']}"}
+        lines = c.post("graphql", headers=auth, json={"query": "query($id: ID!) { node(id: $id) { ... on Quote "
+                                                               "{ lines { id } } } }", "variables": {"id": quote_id}})
+        prices = [{"lineId": line["id"], "unitPrice": "9.50"} for line in lines.json()["data"]["node"]["lines"]]
+        answer = c.post("graphql", headers=auth, json={
+            "query": "mutation($i: QuoteRespondInput!) { quoteRespond(input: $i) { userErrors { code message } } }",
+            "variables": {"i": {"quoteId": quote_id, "lines": prices, "expiresAt": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+                                "note": "Volume price"}}}).json()
+        assert answer["data"]["quoteRespond"]["userErrors"] == [], answer
+
+
+def test_buyer_fills_the_cart_from_a_requisition_list_and_orders_a_quote(page, screenshots):
+    sign_in(page, "buyer@acme.example")
+    visit(page, "lists")
+    shoot(page, screenshots, "buyer-requisition-lists")
+    page.locator("button >> text=/in the cart$/").first.click()
+    page.wait_for_function("() => { const m = document.querySelector('main[data-ready]'); "
+                           "return m && m.dataset.route === '#/cart'; }")
+    assert page.locator("td[data-label=SKU]").count() > 0
+
+    page.click("button >> text=Ask for a quote instead")
+    page.wait_for_function("() => { const m = document.querySelector('main[data-ready]'); "
+                           "return m && m.dataset.route === '#/quotes'; }")
+    page.wait_for_selector("text=/^Requested/")
+    quote = api(page, "Quotes")["data"]["viewer"]["quotes"]["nodes"][0]
+    assert quote["status"] == "REQUESTED"
+    merchant_prices(page.base, quote["id"])
+
+    visit(page, "orders")
+    visit(page, "quotes")
+    page.wait_for_selector("text=Volume price")
+    shoot(page, screenshots, "buyer-quotes")
+    page.fill(f"#po-{quote['id']}", "PO-QUOTE-1")
+    page.click(f"button >> text=Accept {quote['number']} and order")
+    page.wait_for_selector("main[data-ready] dd >> text=PO-QUOTE-1")

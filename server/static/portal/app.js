@@ -17,6 +17,8 @@ export const PAGES = [
   { path: "cart", nav: "nav.cart", module: "./pages/cart.js", allowed: () => can("Mutation.cartCreate") },
   { path: "orders", nav: "nav.orders", module: "./pages/orders.js", allowed: member },
   { path: "orders/:id", module: "./pages/order.js", allowed: member },
+  { path: "lists", nav: "nav.lists", module: "./pages/lists.js", allowed: () => can("Mutation.requisitionListAddToCart") },
+  { path: "quotes", nav: "nav.quotes", module: "./pages/quotes.js", allowed: () => can("Mutation.quoteRequest") },
   { path: "approvals", nav: "nav.approvals", module: "./pages/approvals.js", allowed: () => can("Mutation.orderApprove") },
   { path: "invoices", nav: "nav.invoices", module: "./pages/invoices.js",
     allowed: () => can("Account.invoices", { accountWide: true }) },

@@ -1,6 +1,7 @@
 // The location's open cart, quick order by SKU, and placing the order with a PO number.
 import { call } from "../lib/api.js";
 import { field, h, mount, notice, table, uuid } from "../lib/dom.js";
+import { can } from "../lib/access.js";
 import { money, number, t } from "../lib/i18n.js";
 import { chosen, locations, openCart, picker } from "../lib/location.js";
 
@@ -42,10 +43,18 @@ export async function render(main, { go }) {
     field(t("cart.po"), { name: "po", id: "po-number", maxlength: 100, value: cart.poNumber || "" }),
     field(t("cart.note"), { tag: "textarea", name: "note", id: "order-note", maxlength: 2000 }),
     h("button", { type: "submit" }, t("cart.place")));
+    // The cart's lines as a request for a quote instead of an order (larger quantities, special terms).
+    const quote = can("Mutation.quoteRequest", { locationId: location.id }) ? h("button", { type: "button", class: "secondary", onclick: async () => {
+      const { data } = await call("QuoteRequest", { locationId: location.id,
+        lines: cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })), note: place.elements.note.value.trim() || null });
+      const payload = data.quoteRequest;
+      if (payload.userErrors.length) return say(payload.userErrors[0].message, "error");
+      go("#/quotes");
+    } }, t("cart.askQuote")) : null;
     mount(body, table(t("cart.title"), [t("catalog.sku"), t("catalog.product"), t("cart.qty"), t("cart.unitPrice"),
       t("cart.total"), ""], rows),
     h("p", {}, h("strong", {}, `${t("cart.subtotal")}: ${money(cart.subtotal)}`)),
-    quickOrder(cart), place);
+    quickOrder(cart), place, quote);
   }
 
   function quickOrder(cart) {

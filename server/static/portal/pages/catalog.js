@@ -10,12 +10,17 @@ function rule(q) {
     + (q.maximum ? t("catalog.ruleMax", { maximum: number(q.maximum) }) : "");
 }
 
-export async function render(main, { query }) {
+export async function render(main, { query, go }) {
   const all = await locations();
   let location = chosen(all);
   const status = h("div", { "aria-live": "polite" });
   const results = h("div");
-  const search = h("form", { role: "search", class: "row", onsubmit: (e) => { e.preventDefault(); load(); } },
+  // A search is an address (#/catalog?q=...): back and forward, and links, find it again.
+  const search = h("form", { role: "search", class: "row", onsubmit: (e) => {
+    e.preventDefault();
+    const q = search.elements.search.value.trim();
+    go(q ? `#/catalog?${new URLSearchParams({ q })}` : "#/catalog");
+  } },
     picker(all, location, (l) => { location = l; load(); }),
     field(t("catalog.search"), { name: "search", type: "search", value: query.get("q") || "" }),
     h("button", { type: "submit" }, t("catalog.searchButton")));
