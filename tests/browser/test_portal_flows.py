@@ -383,3 +383,27 @@ def test_buyer_fills_the_cart_from_a_requisition_list_and_orders_a_quote(page, s
     page.fill(f"#po-{quote['id']}", "PO-QUOTE-1")
     page.click(f"button >> text=Accept {quote['number']} and order")
     page.wait_for_selector("main[data-ready] dd >> text=PO-QUOTE-1")
+
+
+def test_statement_of_account_and_audit_log(page, screenshots):
+    sign_in(page, "ap@acme.example")
+    assert "Audit log" not in nav_labels(page)  # the audit log is the ADMIN's
+    visit(page, "statement")
+    page.wait_for_selector("dt >> text=Closing balance")
+    assert page.locator("td[data-label=Balance]").count() > 0
+    shoot(page, screenshots, "ap-statement")
+    with page.expect_download() as pdf:
+        page.click("button >> text=Download PDF")
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+
+    page.evaluate("() => sessionStorage.clear()")
+    sign_in(page, "admin@acme.example")
+    account_id = api(page, "Viewer")["data"]["viewer"]["memberships"][0]["account"]["id"]
+    invited = api(page, "InvitationCreate", {"accountId": account_id, "email": "audited@acme.example",
+                                             "roles": [{"role": "VIEWER"}]})
+    assert invited["data"]["invitationCreate"]["userErrors"] == []
+    visit(page, "audit?action=invitation.")
+    actions = page.locator("td[data-label=Action]").all_inner_texts()
+    assert actions and all(a.startswith("invitation.") for a in actions), actions[:5]
+    assert page.locator("td >> text=Alice Admin").count() > 0
+    shoot(page, screenshots, "admin-audit-log")

@@ -22,9 +22,12 @@ export const PAGES = [
   { path: "approvals", nav: "nav.approvals", module: "./pages/approvals.js", allowed: () => can("Mutation.orderApprove") },
   { path: "invoices", nav: "nav.invoices", module: "./pages/invoices.js",
     allowed: () => can("Account.invoices", { accountWide: true }) },
+  { path: "statement", nav: "nav.statement", module: "./pages/statement.js",
+    allowed: () => can("Account.statement", { accountWide: true }) },
   { path: "subscriptions", nav: "nav.subscriptions", module: "./pages/subscriptions.js", allowed: member },
   { path: "members", nav: "nav.members", module: "./pages/members.js",
     allowed: () => can("Mutation.membershipRolesSet", { accountWide: true }) },
+  { path: "audit", nav: "nav.audit", module: "./pages/audit.js", allowed: () => can("Account.oauthClients", { accountWide: true }) },
   { path: "security", nav: "nav.security", module: "./pages/security.js", allowed: () => true },
 ];
 
