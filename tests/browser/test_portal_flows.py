@@ -249,6 +249,13 @@ def test_admin_manages_members_and_a_subscription_but_not_another_customers_orde
     page.click("button >> text=Send invitation")
     assert "Invitation sent to new.buyer@acme.example" in notice_text(page)
     page.wait_for_selector("li >> text=/new.buyer@acme.example: BUYER/")
+    # Roles per location: the approver now approves for Chicago HQ only.
+    approver = page.locator("tr", has_text="approver@acme.example")
+    approver.locator("select[name=role]").select_option("APPROVER")
+    approver.locator("select[name=where]").select_option(label="Chicago HQ")
+    approver.locator("button >> text=Save").click()
+    page.wait_for_selector(".notice >> text=The role of Avery Approver is changed.")
+    page.wait_for_selector("tr:has-text('approver@acme.example') li >> text=APPROVER (at Chicago HQ)")
     shoot(page, screenshots, "admin-members")
 
     visit(page, "subscriptions")
@@ -265,8 +272,9 @@ def test_admin_manages_members_and_a_subscription_but_not_another_customers_orde
     shoot(page, screenshots, "admin-subscription-cadence-preview")
     page.click("#action-title ~ button >> text=Confirm")
     page.wait_for_selector(".notice.ok >> text=Done.")
-    page.wait_for_selector("td >> text=/Every 2 weeks/")
-    page.locator("button >> text=Cancel").first.click()
+    page.wait_for_function("() => [...document.querySelectorAll('td')].filter((td) => "
+                           "td.textContent.includes('Every 2 weeks')).length >= 2")
+    page.locator("button:text-is('Cancel')").first.click()
     page.wait_for_selector("#cancel-reason")
     assert page.locator("text=you can pause instead").count() == 1  # the retention offer
     shoot(page, screenshots, "admin-subscription-cancel")

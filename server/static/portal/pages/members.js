@@ -13,6 +13,26 @@ export async function render(main) {
   const body = h("div");
   let accountId = accounts[0].id;
 
+  // One role, account-wide or at one location, in place of the member's roles.
+  function rolesForm(m, account) {
+    const first = m.roles[0];
+    const form = h("form", { class: "row", "aria-label": t("members.changeFor", { name: m.user.name }), onsubmit: async (e) => {
+      e.preventDefault();
+      const where = form.elements.where.value;
+      const { data: d } = await call("MembershipRolesSet", { membershipId: m.id,
+        roles: [{ role: form.elements.role.value, locationIds: where ? [where] : null }] });
+      const payload = d.membershipRolesSet;
+      mount(status, payload.userErrors.length ? notice(payload.userErrors[0].message, "error")
+        : notice(t("members.changed", { name: m.user.name }), "ok"));
+      if (!payload.userErrors.length) await load();
+    } },
+    field(t("members.inviteRole"), { tag: "select", name: "role", id: `role-${m.id}`, value: first && first.role, options: ROLES.map((r) => [r, r]) }),
+    field(t("catalog.location"), { tag: "select", name: "where", id: `where-${m.id}`, value: first && first.location ? first.location.id : "",
+      options: [["", t("home.accountWide")], ...account.locations.map((l) => [l.id, l.name])] }),
+    h("button", { type: "submit", class: "secondary" }, t("members.save")));
+    return form;
+  }
+
   async function load() {
     const { data } = await call("Members", { accountId });
     const account = data.node;
@@ -35,9 +55,9 @@ export async function render(main) {
         options: [["", t("home.accountWide")], ...account.locations.map((l) => [l.id, l.name])] }),
       h("button", { type: "submit" }, t("members.inviteSend"))));
     mount(body,
-      table(t("members.title"), [t("members.name"), t("members.email"), t("members.roles"), t("members.limit")],
+      table(t("members.title"), [t("members.name"), t("members.email"), t("members.roles"), t("members.limit"), t("members.change")],
         account.members.map((m) => [m.user.name, m.user.email, h("ul", {}, m.roles.map((g) => h("li", {}, grant(g)))),
-          m.spendingLimit ? money(m.spendingLimit) : t("members.noLimit")])),
+          m.spendingLimit ? money(m.spendingLimit) : t("members.noLimit"), rolesForm(m, account)])),
       h("h2", {}, t("members.pending")),
       (account.invitations || []).length ? h("ul", {}, account.invitations.map((i) =>
         h("li", {}, `${i.email}: ${i.roles.map((r) => r.role).join(", ")} (${date(i.createdAt)} → ${date(i.expiresAt)})`))) : h("p", {}, "—"),
