@@ -37,6 +37,10 @@ def chromium_path() -> str | None:
     return None
 
 
+# base URL -> the environment its server runs with (its database), for `portalql mail` in tests.
+portal_env: dict[str, dict[str, str]] = {}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -90,6 +94,7 @@ def portal_url(browser_path: str, tmp_path_factory: Any) -> Iterator[str]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"the demo server did not start: {(folder / 'server.log').read_text()[-2000:]}")
             time.sleep(0.5)
+        portal_env[base] = env
         yield base
     finally:
         server.terminate()

@@ -415,3 +415,47 @@ def test_statement_of_account_and_audit_log(page, screenshots):
     assert actions and all(a.startswith("invitation.") for a in actions), actions[:5]
     assert page.locator("td >> text=Alice Admin").count() > 0
     shoot(page, screenshots, "admin-audit-log")
+
+
+def test_sign_in_with_the_emailed_code_and_link(page):
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from tests.browser.conftest import ROOT, portal_env  # noqa: PLC0415
+
+    def outbox(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "server.cli", "mail", *args], cwd=ROOT, env=portal_env[page.base],
+                              capture_output=True, text=True, timeout=120, check=True).stdout
+
+    def request() -> str:
+        page.goto(page.base + "#/sign-in")
+        page.reload()
+        page.wait_for_selector("main[data-ready]")
+        page.fill("#magic-email", "approver@acme.example")
+        page.click("button[value=send]")
+        page.wait_for_selector(".notice >> text=/on their way/")
+        newest = outbox("list", "--to", "approver@acme.example").splitlines()[0].split()[0]
+        return outbox("show", newest)
+
+    # By the code typed on the sign-in page.
+    code = re.search(r"type this code: (\w+)", request()).group(1)
+    page.fill("#magic-code", code)
+    page.click("button[value=use]")
+    page.wait_for_selector("h1 >> text=Welcome, Avery Approver")
+
+    # By the link: it points at the portal, which signs in with its token.
+    page.evaluate("() => sessionStorage.clear()")
+    link = re.search(r"(http://\S+/sign-in/link\?token=\S+)", request()).group(1)
+    assert link.startswith(page.base)
+    page.goto(link)
+    page.wait_for_selector("h1 >> text=Welcome, Avery Approver")
+
+
+def test_the_language_menu_switches_to_german_and_stays(page):
+    page.goto(page.base + "#/sign-in")
+    page.wait_for_selector("main[data-ready]")
+    page.select_option("#language", "de")
+    page.wait_for_selector("h1 >> text=Anmelden")
+    assert page.evaluate("() => document.documentElement.lang") == "de"
+    page.reload()
+    page.wait_for_selector("h1 >> text=Anmelden")  # the choice is kept in this browser
