@@ -50,13 +50,19 @@ def manifest() -> dict[str, str]:
     return found
 
 
+def operation_file_names() -> dict[str, str]:
+    """{operation name: its file}: a file upload (a multipart request) carries its registered text."""
+    return {op: name for name, text in operation_files().items() for op in operation_names(text)}
+
+
 def registered_operations() -> dict[str, str]:
     """{sha256: document}, for the persisted queries the app accepts."""
     return {hashlib.sha256(text.encode()).hexdigest(): text for text in operation_files().values()}
 
 
 def _config(settings: Settings) -> dict[str, Any]:
-    config: dict[str, Any] = {"operations": manifest(), "demo": settings.demo, "demoUsers": []}
+    config: dict[str, Any] = {"operations": manifest(), "files": operation_file_names(), "demo": settings.demo,
+                              "demoUsers": []}
     if settings.demo:
         from server.demo_data import DEMO_PASSWORD, DEMO_USERS  # noqa: PLC0415 - demo mode only
         config["demoPassword"] = DEMO_PASSWORD

@@ -459,3 +459,27 @@ def test_the_language_menu_switches_to_german_and_stays(page):
     assert page.evaluate("() => document.documentElement.lang") == "de"
     page.reload()
     page.wait_for_selector("h1 >> text=Anmelden")  # the choice is kept in this browser
+
+
+def png() -> bytes:
+    """A real 1x1 PNG: the server recognises images by their content."""
+    import struct  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+def test_buyer_returns_a_delivered_line_with_a_photo(page, screenshots):
+    sign_in(page, "buyer@acme.example")
+    visit(page, "orders?status=FULFILLED")
+    page.locator("a[aria-label^='Open order']").first.click()
+    page.wait_for_selector("main[data-ready] h2 >> text=Returns")
+    page.locator("input[id^='return-'][type=number]").first.fill("1")
+    page.select_option("#return-reason", "DAMAGED")
+    page.set_input_files("#return-photos", files=[{"name": "damage.png", "mimeType": "image/png", "buffer": png()}])
+    shoot(page, screenshots, "buyer-return")
+    page.click("button >> text=Request the return")
+    page.wait_for_selector(".notice.ok >> text=/requested with 1 photo/")

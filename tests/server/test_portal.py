@@ -34,7 +34,7 @@ def test_an_operation_that_no_longer_validates_is_caught():
 def test_operation_names_are_unique_and_every_page_calls_only_registered_ones():
     names = manifest()
     sources = "\n".join(p.read_text() for p in PORTAL_DIR.rglob("*.js"))
-    called = set(re.findall(r'call\("([A-Za-z]+)"', sources))
+    called = set(re.findall(r'(?:call|upload)\("([A-Za-z]+)"', sources))
     assert called and called <= set(names), called - set(names)
 
 

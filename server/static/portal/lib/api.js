@@ -94,3 +94,24 @@ export async function download(path, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
   return blob;
 }
+
+// A mutation with files (return photos): a GraphQL multipart request carrying the operation's
+// registered text (a multipart request has no hash-only form), with the bearer token.
+export async function upload(operationName, variables, fileVariable, files) {
+  const file = config.files[operationName];
+  const query = await (await fetch(`/portal/operations/${file}`)).text();
+  const form = new FormData();
+  form.append("operations", JSON.stringify({ query, operationName,
+    variables: { ...variables, [fileVariable]: files.map(() => null) } }));
+  form.append("map", JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.${fileVariable}.${i}`]]))));
+  files.forEach((f, i) => form.append(String(i), f, f.name));
+  const response = await fetch("/graphql", { method: "POST", headers: { accept: "application/json", ...authHeaders() }, body: form });
+  if (response.status === 401) {
+    setToken(null);
+    onExpired();
+    throw new ApiError("Signed out", "UNAUTHENTICATED");
+  }
+  const body = await response.json();
+  if (!body.data) throw new ApiError(body.errors ? body.errors[0].message : `HTTP ${response.status}`, "HTTP", body.errors);
+  return { data: body.data, errors: body.errors || [] };
+}

@@ -1,7 +1,7 @@
 // One order: its lines, its shipments with tracking, and "order again" with the price changes.
-import { call } from "../lib/api.js";
+import { call, upload } from "../lib/api.js";
 import { can } from "../lib/access.js";
-import { h, mount, notice, table } from "../lib/dom.js";
+import { field, h, mount, notice, table } from "../lib/dom.js";
 import { date, money, number, t } from "../lib/i18n.js";
 
 export async function render(main, { params, query }) {
@@ -28,6 +28,8 @@ export async function render(main, { params, query }) {
       t("orders.trackingLink", { number: f.trackingNumber || "", carrier: f.carrier || "" }))) : null,
     f.events.length ? h("ol", {}, f.events.map((e) => h("li", {}, `${date(e.occurredAt)} ${e.status}${e.location ? `, ${e.location}` : ""}`))) : null)))
     : h("p", {}, t("orders.noShipments"));
+  const returnable = order.lines.filter((l) => l.fulfilledQuantity - l.returnedQuantity > 0);
+  const returns = returnable.length && can("Mutation.returnRequest", { locationId: order.location.id }) ? returnForm(order, returnable, status) : null;
   mount(main, h("p", {}, h("a", { href: "#/orders" }, t("orders.back"))),
     h("h1", {}, `${t("orders.number")} ${order.number}`),
     query.get("placed") ? notice(t("cart.placed", { number: order.number, status: t(`status.${order.status}`) }), "ok") : null,
@@ -39,5 +41,34 @@ export async function render(main, { params, query }) {
     reorder, status,
     table(t("orders.lines"), [t("catalog.sku"), t("catalog.product"), t("cart.qty"), t("cart.unitPrice"), t("cart.total")],
       order.lines.map((l) => [l.sku, l.title, number(l.quantity), money(l.unitPrice), money(l.total)])),
-    h("h2", {}, t("orders.tracking")), shipments);
+    h("h2", {}, t("orders.tracking")), shipments,
+    order.returns.length ? [h("h2", {}, t("returns.title")), h("ul", {}, order.returns.map((r) => h("li", {}, `${r.number}: ${r.status}`)))] : null,
+    returns);
+}
+
+const REASONS = ["DAMAGED", "DEFECTIVE", "WRONG_ITEM", "NOT_AS_DESCRIBED", "ORDERED_BY_MISTAKE", "NO_LONGER_NEEDED", "OTHER"];
+
+// Sending back delivered lines: how many of each, why, and photos of the damage.
+function returnForm(order, lines, status) {
+  const form = h("form", { onsubmit: async (e) => {
+    e.preventDefault();
+    const chosen = lines.map((l) => ({ orderLineId: l.id, quantity: Number(form.elements[`return-${l.id}`].value || 0) }))
+      .filter((l) => l.quantity > 0);
+    const photos = [...form.elements.photos.files];
+    const { data } = await upload("ReturnRequest", { orderId: order.id, lines: chosen, reason: form.elements.reason.value,
+      reasonText: form.elements.reasonText.value.trim() || null }, "photos", photos);
+    const payload = data.returnRequest;
+    mount(status, payload.userErrors.length ? notice(payload.userErrors[0].message, "error")
+      : notice(t("returns.requested", { number: payload.return.number, photos: payload.return.photos.length }), "ok"));
+    status.scrollIntoView();
+  } },
+  h("h2", {}, t("returns.title")),
+  lines.map((l) => field(t("returns.quantity", { sku: l.sku, max: l.fulfilledQuantity - l.returnedQuantity }),
+    { type: "number", name: `return-${l.id}`, id: `return-${l.id}`, min: 0, max: l.fulfilledQuantity - l.returnedQuantity, value: 0 })),
+  field(t("returns.reason"), { tag: "select", name: "reason", id: "return-reason", options: REASONS.map((r) => [r, t(`returnReason.${r}`)]) }),
+  field(t("returns.reasonText"), { tag: "textarea", name: "reasonText", id: "return-reason-text", maxlength: 1000 }),
+  field(t("returns.photos"), { type: "file", name: "photos", id: "return-photos", multiple: true, accept: "image/jpeg,image/png,image/gif,image/webp" },
+    t("returns.photosHint")),
+  h("button", { type: "submit" }, t("returns.submit")));
+  return form;
 }
