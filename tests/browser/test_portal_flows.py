@@ -306,7 +306,8 @@ def test_an_ended_session_asks_to_sign_in_and_returns_to_the_page(page):
     visit(page, "orders")
     api(page, "SignOut")  # the session ends on the server; the page still holds its token
     page.evaluate("() => { location.hash = '#/catalog'; }")
-    page.wait_for_function("() => location.hash.startsWith('#/sign-in')")
+    page.wait_for_function("() => { const m = document.querySelector('main[data-ready]'); "
+                           "return m && m.dataset.route === '#/sign-in?expired=1'; }")
     assert "session has ended" in notice_text(page)
     page.fill("input[name=email]", "buyer@acme.example")
     page.fill("input[name=password]", "portal-demo")
@@ -483,3 +484,20 @@ def test_buyer_returns_a_delivered_line_with_a_photo(page, screenshots):
     shoot(page, screenshots, "buyer-return")
     page.click("button >> text=Request the return")
     page.wait_for_selector(".notice.ok >> text=/requested with 1 photo/")
+
+
+def test_accounts_payable_manages_the_saved_cards(page, screenshots):
+    sign_in(page, "ap@acme.example")
+    visit(page, "billing")
+    page.wait_for_selector("dt >> text=Payment terms")
+    before = page.locator("td[data-label=Card]").count()
+    page.select_option("#test-card", "tok_chargeDeclined")
+    page.click("button >> text=Add card")
+    page.wait_for_selector(".notice.error")
+    assert page.locator("td[data-label=Card]").count() == before  # a declined card is not saved
+    page.select_option("#test-card", "tok_mastercard")
+    page.click("button >> text=Add card")
+    page.wait_for_selector("td >> text=/mastercard •••• 4444/i")
+    page.click("button >> text=Make •••• 4444 the default")
+    page.wait_for_selector("td >> text=/4444 \\(default\\)/")
+    shoot(page, screenshots, "ap-billing")

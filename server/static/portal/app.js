@@ -22,6 +22,8 @@ export const PAGES = [
   { path: "approvals", nav: "nav.approvals", module: "./pages/approvals.js", allowed: () => can("Mutation.orderApprove") },
   { path: "invoices", nav: "nav.invoices", module: "./pages/invoices.js",
     allowed: () => can("Account.invoices", { accountWide: true }) },
+  { path: "billing", nav: "nav.billing", module: "./pages/billing.js",
+    allowed: () => can("Account.paymentMethods", { accountWide: true }) },
   { path: "statement", nav: "nav.statement", module: "./pages/statement.js",
     allowed: () => can("Account.statement", { accountWide: true }) },
   { path: "subscriptions", nav: "nav.subscriptions", module: "./pages/subscriptions.js", allowed: member },
