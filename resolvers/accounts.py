@@ -2,6 +2,7 @@
 from db.models import Account, Location, Membership
 from db.repositories.accounts import AccountRepository
 from db.repositories.users import memberships_of
+from permissions.policy import POLICY, Rule
 from resolvers.connections import Connection, Window, paginate
 from resolvers.context import Context
 from resolvers.errors import bad_input
@@ -29,3 +30,9 @@ async def viewer_accounts(ctx: Context) -> list[Account]:
 async def viewer_locations(ctx: Context) -> list[Location]:
     per_account = await ctx.loaders.accounts.locations.load_many(sorted(ctx.caller.grants))
     return [loc for locs in per_account for loc in locs]
+
+
+def access_rules() -> list[tuple[str, Rule]]:
+    """The policy's mutations and guarded fields, in its order: what the portal shows a caller
+    reads the same table the API enforces."""
+    return [(name, rule) for name, rule in POLICY.items() if rule.kind in {"field", "mutation"}]

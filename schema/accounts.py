@@ -252,13 +252,27 @@ class Account(Node):
 AccountConnection = Connection[Account]
 
 
+@strawberry.type(description="Who may run a mutation or read a guarded field (docs/permissions.md). A role "
+                               "limited to locations grants it for those locations' rows only.")
+class AccessRule:
+    name: str = strawberry.field(description="`Mutation.orderPlace`, `Account.invoices`, ...")
+    roles: list[RoleEnum]  # type: ignore[valid-type]
+    owner: bool = strawberry.field(description="The member a row belongs to may too.")
+
+
+def access_rules() -> list[AccessRule]:
+    return [AccessRule(name=name, roles=sorted(rule.roles, key=list(Role).index), owner=rule.owner)
+            for name, rule in resolve.access_rules()]
+
+
 @strawberry.type(description="The signed-in caller.")
 class Viewer:
     name: str
     email: str
     staff_role: StaffRoleEnum | None  # type: ignore[valid-type]
     phone: str | None
-    locale: str | None = strawberry.field(description="The language of the emails sent to the viewer.")
+    locale: str | None = strawberry.field(description="The language the viewer chose (its emails, documents and the "
+                                                      "portal); null: its account's.")
     time_zone: str | None = strawberry.field(description="An IANA time zone name.")
 
     @strawberry.field(description="The merchant's custom profile fields with the viewer's values.")

@@ -12,7 +12,7 @@ from permissions.checks import authenticated
 from resolvers import accounts as resolve_accounts
 from resolvers.connections import Window
 from resolvers.nodes import fetch_nodes
-from schema.accounts import Account, AccountConnection, Location, Membership, Viewer
+from schema.accounts import AccessRule, Account, AccountConnection, Location, Membership, Viewer, access_rules
 from schema.audit import AuditEventConnection, AuditEventFilter
 from schema.auth import AuthMutations
 from schema.invitations import InvitationMutations
@@ -60,6 +60,11 @@ class Query(FulfilmentQueries, ReturnQueries, RequisitionQueries, StaffQueries, 
         if caller.user_id is None:
             return None
         return await info.context.loaders.accounts.user.load(caller.user_id)
+
+    @authenticated(description="The policy the API enforces on mutations and guarded fields: which roles "
+                               "may run or read each. A portal shows a caller only what its roles allow.")
+    def access_rules(self, info: Info) -> list[AccessRule]:
+        return access_rules()
 
     @authenticated(description="Any object by its global ID. Objects you may not see are NOT_FOUND, "
                                "exactly like objects that do not exist.")

@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (GraphiQL in development), /healthz, /readyz, /metrics."""
+"""The Starlette application: /graphql (GraphiQL in development), the customer portal at /, /healthz,
+/readyz, /metrics."""
 import asyncio
 import gc
 import logging
@@ -220,7 +221,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         routes.append(Route("/metrics", metrics_endpoint(settings.metrics_token)))
     elif settings.metrics:
         logging.getLogger("portalql").warning("/metrics is off: in production it needs PORTALQL_METRICS_TOKEN")
-    persisted = PersistedQueries(load_registered(settings.persisted_queries),
+    registered = load_registered(settings.persisted_queries)
+    if settings.portal:
+        from server.portal import portal_routes, registered_operations  # noqa: PLC0415
+        routes += portal_routes(settings)
+        registered.update(registered_operations())
+    persisted = PersistedQueries(registered,
                                  only_registered=settings.persisted_only)
     app = Starlette(
         routes=routes,

@@ -20,6 +20,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
     banner = (f"Portalql on http://{host}:{port}/graphql"
               + ("" if settings.production else " (GraphiQL: open it in a browser)"))
+    if settings.portal:
+        banner += f"\nThe customer portal: http://{host}:{port}/"
     prepare_workers(settings, workers)
     if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
         return run_workers(host, port, workers, banner=banner)
@@ -139,6 +141,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
             # list prices in euros at the demo merchant's rate unless another is configured, and
             # its invoice PDFs name the demo merchant.
             os.environ.setdefault("PORTALQL_LIST_PRICE_RATES", LIST_PRICE_RATES)
+            # The portal lists the demo users on its sign-in page, and emailed sign-in links
+            # point at it.
+            os.environ["PORTALQL_DEMO"] = "1"
+            os.environ.setdefault("PORTALQL_FRONTEND_URL", f"http://{args.host}:{args.port}")
             for name, value in SELLER_ENV.items():
                 os.environ.setdefault(name, value)
             return _serve(settings, args.host, args.port)

@@ -40,6 +40,17 @@ from domain.identity.sealing import seal
 from schema.requests import Settings as SessionSettings
 
 DEMO_PASSWORD = "portal-demo"
+# The users the portal's sign-in page offers in demo mode (PORTALQL_DEMO), as the README lists them.
+DEMO_USERS = [
+    ("admin@acme.example", "Acme Industrial, ADMIN"),
+    ("buyer@acme.example", "Acme, BUYER at Denver Plant (spending limit 5,000 USD)"),
+    ("approver@acme.example", "Acme, APPROVER account-wide"),
+    ("ap@acme.example", "Acme, ACCOUNTS_PAYABLE"),
+    ("viewer@acme.example", "Acme, VIEWER at Austin Warehouse (no prices)"),
+    ("admin@globex.example", "Globex GmbH, ADMIN (EUR, German)"),
+    ("buyer@globex.example", "Globex GmbH, BUYER (EUR, German)"),
+    ("jo@example.com", "Jo Doe, an individual customer"),
+]
 CENT = Decimal("0.01")
 # The merchant's tax rates (domain/tax.py): US states' sales tax (state rates; local ones left
 # out), Canada's GST with the provinces that add their own or harmonise it, and VAT in Europe.

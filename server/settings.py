@@ -93,6 +93,10 @@ class Settings:
     payment_gateway: str = "test"
     stripe_secret_key: str | None = field(default=None, repr=False)  # never printed or logged
     stripe_api_base: str | None = None    # another Stripe API address (stripe-mock, the tests' server)
+    # The reference portal at / (docs/web-portal.md); off for a deployment that serves only the API.
+    portal: bool = True
+    # `portalql demo`: the portal's sign-in page lists the demo users (never set it in production).
+    demo: bool = False
 
     @property
     def production(self) -> bool:
@@ -118,6 +122,8 @@ class Settings:
             limits=_limits(),
             persisted_queries=os.environ.get("PORTALQL_PERSISTED_QUERIES") or None,
             persisted_only=_flag("PORTALQL_PERSISTED_ONLY"),
+            portal=_flag("PORTALQL_PORTAL", True),
+            demo=_flag("PORTALQL_DEMO"),
             metrics=_flag("PORTALQL_METRICS", True),
             metrics_token=_secret("PORTALQL_METRICS_TOKEN"),
             tracing=_flag("PORTALQL_TRACING", bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))),

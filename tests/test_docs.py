@@ -81,7 +81,8 @@ def known() -> tuple[set[str], dict[str, set[str]], set[str], set[str]]:
     # Webhook payloads' field names (docs/webhook-events.md) and the signature example's text.
     protocol |= webhook_payload_names() | {"g0hM9SsE"}
     harness = [p for p in sorted((ROOT / "tests").glob("*.py")) if not p.name.startswith("test_")]
-    settings_code = [ROOT / "server" / "settings.py", *harness, *sorted((ROOT / "bench").glob("*.py"))]
+    settings_code = [ROOT / "server" / "settings.py", *harness, *sorted((ROOT / "tests").glob("*/conftest.py")),
+                     *sorted((ROOT / "bench").glob("*.py"))]
     variables = {s for s in string_literals(settings_code) if VARIABLE.fullmatch(s)}
     return names, fields, protocol, variables
 
