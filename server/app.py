@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
+from cross_web import HTTPException  # what Strawberry turns into an HTTP error answer
 
 from db.engine import Database
 from domain.clock import Clock, SystemClock
@@ -42,7 +43,7 @@ from server.unsubscribe import unsubscribe_route
 from server.ratelimits import make_limiter
 from server import logs
 from server.middleware import Gate
-from server.persisted import PersistedQueries, load_registered
+from server.persisted import PersistedQueries, PersistedQueryError, load_registered
 from server.settings import Settings
 from server.throttle import Buckets, make_buckets, meter_for
 
@@ -71,6 +72,7 @@ class PortalGraphQL(GraphQL):
         self.settings = settings
         self.clock = clock
         self.storage = storage
+        self.persisted = PersistedQueries({})  # the app's, set by create_app
         self.limiter = limiter
         self.gateway = gateway
 
@@ -87,6 +89,18 @@ class PortalGraphQL(GraphQL):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data, default=str)  # several times faster than json.dumps on a page
+
+    async def parse_multipart(self, request: Any) -> dict[str, Any]:
+        """An upload's operation under the rule a JSON body meets in server.middleware.Gate: with
+        PORTALQL_PERSISTED_ONLY only a registered one runs."""
+        data = await super().parse_multipart(request)
+        try:
+            query = self.persisted.resolve(data.get("query"), data.get("extensions"))
+        except PersistedQueryError as e:
+            raise HTTPException(400, e.message) from None
+        if query is not None:
+            data["query"] = query
+        return data
 
     async def get_context(self, request: Any, response: Any) -> Context:
         request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
@@ -226,8 +240,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         from server.portal import portal_routes, registered_operations  # noqa: PLC0415
         routes += portal_routes(settings)
         registered.update(registered_operations())
-    persisted = PersistedQueries(registered,
-                                 only_registered=settings.persisted_only)
+    persisted = graphql.persisted = PersistedQueries(registered, only_registered=settings.persisted_only)
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Gate, max_body_bytes=settings.limits.max_body_bytes,

@@ -2,6 +2,7 @@
 schema.graphql), their registration as persisted queries, the demo users only in demo mode, and
 the landing of emailed links. The browser flows are in tests/browser."""
 import hashlib
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -121,3 +122,22 @@ def test_settings_read_the_portal_and_demo_flags(monkeypatch):
 def test_the_manifest_hashes_are_the_files_hashes():
     digests = {hashlib.sha256(t.encode()).hexdigest() for t in operation_files().values()}
     assert set(manifest().values()) == digests
+
+
+async def test_an_upload_runs_only_a_registered_operation_when_only_those_are_allowed(db, clock):
+    token = await make_token(db, "buyer@acme.example", NOW)
+    headers = {"authorization": f"Bearer {token}"}
+
+    def upload(query: str) -> dict:
+        operations = json.dumps({"query": query, "variables": {"file": None}})
+        return {"data": {"operations": operations, "map": json.dumps({"0": ["variables.file"]})},
+                "files": {"0": ("a.txt", b"hello", "text/plain")}, "headers": headers}
+
+    async with client_for(db, clock, persisted_only=True) as c:
+        refused = await c.post("/graphql", **upload("query($file: Upload) { viewer { name } }"))
+        assert refused.status_code == 400 and "Only registered operations" in refused.text
+    async with client_for(db, clock) as c:  # otherwise any text runs, as a JSON body's would
+        allowed = await c.post("/graphql", **upload("query($file: Upload) { viewer { name } }"))
+        assert allowed.status_code == 200, allowed.text
+        # Reaches GraphQL itself, which checks the text (this one names a variable it never uses).
+        assert allowed.status_code == 200 and "is never used" in allowed.json()["errors"][0]["message"]
