@@ -138,6 +138,5 @@ async def test_an_upload_runs_only_a_registered_operation_when_only_those_are_al
         assert refused.status_code == 400 and "Only registered operations" in refused.text
     async with client_for(db, clock) as c:  # otherwise any text runs, as a JSON body's would
         allowed = await c.post("/graphql", **upload("query($file: Upload) { viewer { name } }"))
-        assert allowed.status_code == 200, allowed.text
         # Reaches GraphQL itself, which checks the text (this one names a variable it never uses).
         assert allowed.status_code == 200 and "is never used" in allowed.json()["errors"][0]["message"]
