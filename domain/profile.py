@@ -123,6 +123,7 @@ def custom_values(fields: list[ProfileField], current: dict[str, Any], given: li
     by_key = {f.key: f for f in fields}
     out = dict(current)
     problems: list[Problem] = []
+    invalid: set[str] = set()  # fields whose value was wrong: said once, not also as missing
     for i, (key, value) in enumerate(given):
         where = ("input", "customFields", str(i), "value")
         field = by_key.get(key)
@@ -134,13 +135,14 @@ def custom_values(fields: list[ProfileField], current: dict[str, Any], given: li
             checked = custom_value(field, value, where)
         except Rejected as r:
             problems.extend(r.problems)
+            invalid.add(key)
             continue
         if checked is None:
             out.pop(key, None)
         else:
             out[key] = checked
     for field in fields:
-        if field.required and out.get(field.key) is None and not any(p.code is E.INVALID_VALUE for p in problems):
+        if field.required and out.get(field.key) is None and field.key not in invalid:
             problems.append(Problem(E.FIELD_REQUIRED, f"{field.label} is required", ("input", "customFields")))
     if problems:
         raise Rejected(*problems)

@@ -34,7 +34,7 @@ class IsAuthenticated(BasePermission):
 def guarded(key: str, **kwargs: Any) -> Any:
     """A field readable only as the policy entry `key` says; its description names the roles."""
     rule = policy_rule(key)
-    roles = ", ".join(sorted(r.value for r in rule.roles))
+    roles = ", ".join(sorted(r.value for r in rule.roles)) or "merchant staff"  # no customer role: staff only
     note = f"Requires {roles}" + (" or the owner" if rule.owner else "") + "."
     description = kwargs.pop("description", None)
     kwargs["description"] = f"{description} {note}" if description else note

@@ -141,10 +141,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
             # list prices in euros at the demo merchant's rate unless another is configured, and
             # its invoice PDFs name the demo merchant.
             os.environ.setdefault("PORTALQL_LIST_PRICE_RATES", LIST_PRICE_RATES)
-            # The portal lists the demo users on its sign-in page, and emailed sign-in links
-            # point at it.
+            # The portal lists the demo users on its sign-in page, and emailed links (sign-in,
+            # invoices, unsubscribe) point at this server.
             os.environ["PORTALQL_DEMO"] = "1"
             os.environ.setdefault("PORTALQL_FRONTEND_URL", f"http://{args.host}:{args.port}")
+            os.environ.setdefault("PORTALQL_PUBLIC_URL", f"http://{args.host}:{args.port}")
             for name, value in SELLER_ENV.items():
                 os.environ.setdefault(name, value)
             return _serve(settings, args.host, args.port)

@@ -70,7 +70,7 @@ TAX_RATES = [
 # (PORTALQL_LIST_PRICE_RATES, unless set).
 EUR_PER_USD = Decimal("0.92")
 JPY_PER_USD = Decimal("150")  # the demo's yen prices: fixed in its JPY price list
-LIST_PRICE_RATES = f"USD:EUR={EUR_PER_USD}"
+LIST_PRICE_RATES = f"USD:EUR={EUR_PER_USD},USD:JPY={JPY_PER_USD}"  # list prices for the EUR and JPY customers
 # The demo merchant as its invoice PDFs name it, and its staff's address (`portalql demo` sets these unless
 # already set).
 SELLER_ENV = {

@@ -8,7 +8,6 @@ Each `..._plan` function works out the change without writing (the preview shows
 writes what it worked out, on the subscription read under lock."""
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from db.enums import BillingInterval, SubscriptionKind
@@ -25,7 +24,7 @@ from domain.subscriptions import renewals
 from domain.subscriptions.codes import SubscriptionErrorCode as E
 from domain.subscriptions.pauses import Schedule
 from domain.subscriptions.periods import boundary, next_boundary
-from domain.subscriptions.plans import CHANGEABLE, EventKind, PlanChange, Timing, _item, _priced_problems, event
+from domain.subscriptions.plans import CHANGEABLE, BilledLines, EventKind, PlanChange, Timing, _item, _priced_problems, event
 
 
 def _changeable(sub: Subscription, what: str) -> None:
@@ -186,7 +185,7 @@ def _next_period(sub: Subscription) -> tuple[datetime, datetime]:
 
 
 @dataclass(frozen=True)
-class NextOrder:
+class NextOrder(BilledLines):
     """What the next order (a renewal) bills: every line of the next cycle's order as the renewal
     will place it (priced on its billing date, the add-ons merged into their variants' lines)."""
 
@@ -195,18 +194,6 @@ class NextOrder:
     ends_at: datetime
     lines: list[Billed]
     addon: SubscriptionAddon | None = None
-
-    @property
-    def subtotal(self) -> Decimal:
-        return sum((ln.amount - (ln.tax_amount if ln.tax_included else 0) for ln in self.lines), Decimal("0.0000"))
-
-    @property
-    def tax(self) -> Decimal:
-        return sum((ln.tax_amount for ln in self.lines), Decimal("0.0000"))
-
-    @property
-    def total(self) -> Decimal:
-        return self.subtotal + self.tax
 
 
 async def addon_plan(session: Any, sub: Subscription, variant_id: int, quantity: int, pricer: Pricer,

@@ -71,8 +71,25 @@ class PlanAsk:
     proration_date: datetime | None = None  # a preview's instant, to honour its quote
 
 
+class BilledLines:
+    """Totals of the invoice lines a preview shows (net of tax, the tax, and both)."""
+    lines: list[Billed]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((ln.amount - (ln.tax_amount if ln.tax_included else 0) for ln in self.lines), Decimal("0.0000"))
+
+    @property
+    def tax(self) -> Decimal:
+        return sum((ln.tax_amount for ln in self.lines), Decimal("0.0000"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax
+
+
 @dataclass
-class PlanChange:
+class PlanChange(BilledLines):
     subscription: Subscription
     item: SubscriptionItem
     variant_id: int
@@ -86,17 +103,6 @@ class PlanChange:
     proration: Proration | None = None
     lines: list[Billed] = field(default_factory=list)
 
-    @property
-    def subtotal(self) -> Decimal:
-        return sum((ln.amount - (ln.tax_amount if ln.tax_included else 0) for ln in self.lines), Decimal("0.0000"))
-
-    @property
-    def tax(self) -> Decimal:
-        return sum((ln.tax_amount for ln in self.lines), Decimal("0.0000"))
-
-    @property
-    def total(self) -> Decimal:
-        return self.subtotal + self.tax
 
 
 @dataclass(frozen=True)

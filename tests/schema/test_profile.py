@@ -50,6 +50,11 @@ async def test_bad_input_is_refused_whole_and_changes_nothing(gql, db):
     body = await gql(UPDATE, {"input": {"customFields": [{"key": "cost_center", "value": "  "}]}}, as_=BUYER)
     assert body["data"]["viewerUpdate"]["userErrors"] == [{"code": "FIELD_REQUIRED", "field": ["input", "customFields"]}]
     assert (await user(db)).profile_values == before.profile_values
+    # A wrong value of one field hides no problem of another: both are said.
+    body = await gql(UPDATE, {"input": {"customFields": [{"key": "department", "value": "Bogus"},
+                                                         {"key": "cost_center", "value": None}]}}, as_=BUYER)
+    assert [e["code"] for e in body["data"]["viewerUpdate"]["userErrors"]] == ["INVALID_VALUE", "FIELD_REQUIRED"]
+    assert (await user(db)).profile_values == before.profile_values
 
 
 async def test_a_person_changes_its_own_profile(gql, db):
