@@ -13,8 +13,8 @@ from domain.webhooks.endpoints import EndpointAsk, WebhookErrorCode as E
 from permissions.caller import CallerKind
 from permissions.policy import rule
 from resolvers.context import Context
-from resolvers.errors import UserError, forbidden
-from resolvers.globalid import decode_or_reject
+from resolvers.errors import UserError, bad_input, forbidden
+from resolvers.globalid import decode_as, decode_or_reject
 from resolvers.identity import throttle
 from resolvers.mutation import admit, mutation, require
 
@@ -55,15 +55,27 @@ async def webhook_deliveries(ctx: Context, endpoint_id: str | None, status: str 
     accounts = _account_ids(ctx, "rows:WebhookEndpoint")
     async with ctx.db.session() as s:
         visible = None if accounts is None else [e.id for e in await repo.endpoints(s, accounts)]
-        pk = decode_or_reject(endpoint_id, "WebhookEndpoint", E.NOT_FOUND, "endpointId") if endpoint_id else None
+        pk = decode_as(endpoint_id, "WebhookEndpoint") if endpoint_id else None
         return list(await repo.deliveries(s, endpoint_ids=visible, endpoint_id=pk, status=status,
-                                          event_type=event_type, since=since, until=until,
-                                          limit=max(1, min(first or 50, MAX_LISTED))))
+                                          event_type=event_type, since=_aware(since, "since"),
+                                          until=_aware(until, "until"), limit=_first(first)))
+
+
+def _aware(at: datetime | None, name: str) -> datetime | None:
+    if at is not None and at.tzinfo is None:
+        raise bad_input(f"{name} needs its time zone (2026-12-07T22:20:00Z)")
+    return at
+
+
+def _first(first: int | None) -> int:
+    if first is not None and not 1 <= first <= MAX_LISTED:
+        raise bad_input(f"first must be from 1 to {MAX_LISTED}")
+    return first or 50
 
 
 async def webhook_delivery_attempts(ctx: Context, delivery_id: str) -> list[WebhookAttempt]:
     accounts = _account_ids(ctx, "rows:WebhookEndpoint")
-    pk = decode_or_reject(delivery_id, "WebhookDelivery", E.NOT_FOUND, "deliveryId")
+    pk = decode_as(delivery_id, "WebhookDelivery")
     async with ctx.db.session() as s:
         found = await s.get(WebhookDelivery, pk)
         if found is None or (accounts is not None and found.endpoint_id not in

@@ -39,10 +39,12 @@ class WebhookEndpoint:
     disabled_reason: str | None = strawberry.field(
         description="STAFF (turned off by hand), GONE (answered 410) or FAILING (no success for days).")
     failing_since: datetime | None
-    previous_secret_until: datetime | None = strawberry.field(
-        description="After a rotation, the old secret signs too until then.")
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="After a rotation, the old secrets sign too until then (the last of them).")
+    def previous_secret_until(self, info: Info) -> datetime | None:
+        return self.overlap_until(info.context.now)  # type: ignore[attr-defined,no-any-return]
 
     @strawberry.field
     def id(self) -> strawberry.ID:

@@ -792,7 +792,7 @@ def _webhook_endpoint(rows: Rows, now: datetime) -> None:
              description="Example: the merchant's ERP (disabled)", event_types=["order.placed", "order.approved",
                                                                               "invoice.issued", "invoice.paid"],
              enabled=False, disabled_reason="STAFF", secret="whsec_ZGVtby1zZWNyZXQtbm90LWZvci1wcm9kdWN0aW9u",
-             previous_secret=None, previous_secret_until=None, failing_since=None, created_by_user_id=None,
+             previous_secrets=[], failing_since=None, created_by_user_id=None,
              created_at=now - timedelta(days=10), updated_at=now - timedelta(days=10))
 
 

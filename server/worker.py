@@ -27,7 +27,7 @@ log = logging.getLogger("portalql.worker")
 async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = False,
                      clock: Clock | None = None, webhooks_only: bool = False) -> int:
     if webhooks_only:
-        return await _deliver_webhooks(settings, clock or SystemClock())
+        return await _deliver_webhooks(settings, clock or SystemClock(), once=once)
     transport: MailTransport | None = None
     if settings.smtp_url:
         from integrations.smtp import SmtpTransport  # noqa: PLC0415
@@ -64,14 +64,15 @@ async def run_worker(settings: Settings, *, interval: float = 5.0, once: bool = 
         await db.dispose()
 
 
-async def _deliver_webhooks(settings: Settings, clock: Clock) -> int:
+async def _deliver_webhooks(settings: Settings, clock: Clock, *, once: bool = False) -> int:
     """`portalql worker --webhooks-only`: the webhook delivery loop alone, so that deliveries scale
     out (any number of these on one database) and no other job's work shares their event loop."""
     from integrations.webhook_http import HttpSender  # noqa: PLC0415
 
     db, sender = Database(settings.database_url), HttpSender()
     try:
-        await webhooks.Dispatcher(db, sender, clock, settings.sessions.webhooks).loop()
+        dispatcher = webhooks.Dispatcher(db, sender, clock, settings.sessions.webhooks)
+        await (dispatcher.once() if once else dispatcher.loop())
     finally:
         await sender.close()
         await db.dispose()

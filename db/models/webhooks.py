@@ -21,9 +21,19 @@ class WebhookEndpoint(SQLModel, table=True):
     enabled: bool = Field(default=True)
     # whsec_...: it signs (HMAC), so it is kept as it is; shown once, when made or rotated.
     secret: str = Field(max_length=100)
-    # After a rotation the old secret signs alongside the new one until this time.
-    previous_secret: str | None = Field(default=None, max_length=100)
-    previous_secret_until: datetime | None = utc_field(nullable=True, default=None)
+    # Secrets rotated out, each signing alongside the new one for a day: [{"secret", "until"}]
+    # (a second rotation within the day keeps the first one's overlap).
+    previous_secrets: list[dict[str, str]] = Field(default_factory=list, sa_type=sa.JSON)
+
+    def secrets_at(self, now: datetime) -> list[str]:
+        """The secrets that sign a delivery made now: the current one first."""
+        return [self.secret] + [p["secret"] for p in self.previous_secrets
+                                if datetime.fromisoformat(p["until"]) > now]
+
+    def overlap_until(self, now: datetime) -> datetime | None:
+        """When the last rotated-out secret stops signing (None: none signs now)."""
+        untils = [datetime.fromisoformat(p["until"]) for p in self.previous_secrets]
+        return max((u for u in untils if u > now), default=None)
     # When deliveries started failing without a success since: disabled after some days of it.
     failing_since: datetime | None = utc_field(nullable=True, default=None)
     disabled_reason: str | None = Field(default=None, max_length=32)  # STAFF, GONE (410), FAILING

@@ -66,10 +66,7 @@ def body_of(event: WebhookEvent) -> bytes:
 
 
 def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
-    keys = [endpoint.secret]
-    if endpoint.previous_secret and endpoint.previous_secret_until and endpoint.previous_secret_until > now:
-        keys.append(endpoint.previous_secret)
-    return keys
+    return endpoint.secrets_at(now)
 
 
 def takes(endpoint: WebhookEndpoint, event: WebhookEvent) -> bool:
@@ -229,6 +226,12 @@ class Dispatcher:
         self.running.pop(task, None)
         if not task.cancelled() and task.exception() is not None:
             log.error("webhook attempt failed: %r", task.exception())
+
+    async def once(self) -> int:
+        """One pass and the attempts it started, awaited (`portalql worker --webhooks-only --once`)."""
+        claimed = await self.step()
+        await asyncio.gather(*list(self.running), return_exceptions=True)
+        return claimed
 
     async def loop(self, interval: float = 0.5) -> None:
         while True:

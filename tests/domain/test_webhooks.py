@@ -207,6 +207,16 @@ async def test_rotation_signs_with_both_secrets_for_a_day(db, receiver):
         ep = await s.get(WebhookEndpoint, endpoint.id)
     assert delivery.signing_secrets(ep, NOW + timedelta(hours=23)) == [new, old]
     assert delivery.signing_secrets(ep, NOW + timedelta(hours=25)) == [new]
+    # A second rotation within the day keeps the first secret's overlap: a receiver still on it
+    # verifies until its own day is over.
+    async with db.transaction() as s:
+        ep = await endpoints.locked(s, endpoint.id)
+        newest = endpoints.rotate(s, ep, NOW + timedelta(hours=2))
+    async with db.session() as s:
+        ep = await s.get(WebhookEndpoint, endpoint.id)
+    assert delivery.signing_secrets(ep, NOW + timedelta(hours=23)) == [newest, old, new]
+    assert delivery.signing_secrets(ep, NOW + timedelta(hours=25)) == [newest, new]
+    assert delivery.signing_secrets(ep, NOW + timedelta(hours=27)) == [newest]
 
 
 async def test_the_workers_renewals_write_their_events(db, clock):
@@ -319,9 +329,12 @@ def test_which_addresses_are_public():
     from domain.webhooks import address  # noqa: PLC0415
 
     for private in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.5", "169.254.169.254", "::1", "fe80::1",
-                    "fc00::1", "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1", "224.0.0.1"):
+                    "fc00::1", "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1", "224.0.0.1",
+                    # IPv4 inside IPv6: NAT64 (10.0.0.1, and the local-use prefix), 6to4 (192.168.0.1)
+                    "64:ff9b::a00:1", "64:ff9b:1::5db8:d822", "2002:c0a8:1::1"):
         assert not address.is_public(private), private
-    for public in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34"):
+    for public in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34",
+                   "64:ff9b::5db8:d822"):
         assert address.is_public(public), public
     with pytest.raises(address.NotAllowed):
         address.parse("https://[::1", production=True)

@@ -207,3 +207,15 @@ async def test_a_members_new_roles_are_in_its_event(gql, db):
     assert (event.type, event.object_id) == ("membership.changed", membership.id)
     assert event.payload["userId"] == encode("User", user.id)
     assert event.payload["roles"] == [{"role": "APPROVER", "locationId": austin}, {"role": "VIEWER", "locationId": None}]
+
+
+async def test_bad_arguments_of_the_delivery_lists_are_coded_errors(gql):
+    query = """query($e: ID, $since: DateTime, $first: Int) {
+      webhookDeliveries(endpointId: $e, since: $since, first: $first) { id } }"""
+    for variables in ({"e": "bogus"}, {"e": encode("Order", 1)}, {"since": "2026-12-07T22:20:00"},
+                      {"first": 0}, {"first": -5}):
+        body = await gql(query, variables, as_=STAFF_ADMIN)
+        assert codes(body) == ["BAD_USER_INPUT"] and body["data"] is None, variables
+    body = await gql("""{ webhookDeliveryAttempts(deliveryId: "bogus") { ok } }""", as_=STAFF_ADMIN)
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert (await gql(query, {"since": "2026-12-07T22:20:00Z", "first": 1}, as_=STAFF_ADMIN))["data"] is not None

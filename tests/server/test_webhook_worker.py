@@ -175,3 +175,16 @@ async def test_a_full_worker_pass_delivers_too(db):
 
 async def _delivered(db, n: int) -> bool:  # type: ignore[no-untyped-def]
     return await statuses(db) == {"DELIVERED": n}
+
+
+async def test_the_delivery_loop_alone_makes_one_pass_with_once(db):
+    receiver = Receiver().start()
+    try:
+        _, secret = await register(db, receiver.url())
+        events = await make_events(db, 3)
+        done = await asyncio.wait_for(run_worker(Settings(database_url=db.url), once=True, webhooks_only=True),
+                                      DEADLINE_SECONDS)
+        assert done == 0 and check_received(receiver, secret, events) == 0
+        assert await _delivered(db, 3)
+    finally:
+        receiver.stop()
