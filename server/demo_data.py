@@ -3,7 +3,9 @@
 Rows are built as plain dicts with ids assigned here and inserted in bulk, so `--scale 400`
 (about a million order lines) seeds in minutes rather than hours. Deterministic: same data each run."""
 import hashlib
+import io
 import random
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -599,9 +601,11 @@ def build(now: datetime, scale: int = 1, password_hash: str | None = None, sizes
     b.member(k_admin, kanda, [(Role.ADMIN, None)])
 
     def yen(variant: dict, qty: int = 1) -> Decimal:
-        return (variant["list_price"] * JPY_PER_USD).quantize(Decimal(1))
+        return (variant["list_price"] * JPY_PER_USD).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
-    b.price_list(kanda, None, "Kanda contract (JPY)", "JPY", None, [(variant, [(1, yen(variant))]) for variant in plans])
+    # Its plans at fixed yen prices; everything else 5 % off the list price in yen (USD:JPY=150).
+    b.price_list(kanda, None, "Kanda contract (JPY)", "JPY", Decimal("-5"),
+                 [(variant, [(1, yen(variant))]) for variant in plans])
     kanda_info = _account_info(b, kanda, AccountKind.BUSINESS, "JPY", 30, [tokyo])
     b.subscription(kanda_info, tokyo, SubscriptionStatus.ACTIVE, BillingInterval.MONTH, 1, [(plans[0], 3)], yen, 200,
                    CollectionMethod.CHARGE_AUTOMATICALLY)
@@ -647,7 +651,19 @@ CONTRACT_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<
                 b"endobj\n4 0 obj<</Length 58>>stream\nBT /F1 18 Tf 72 760 Td (Framework supply agreement 2026) Tj ET\n"
                 b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 # A ZIP archive holding nothing: the end of its central directory.
-INSTALLER_ZIP = b"PK\x03\x04" + b"\x00" * 26 + b"PK\x05\x06" + b"\x00" * 18
+
+
+def _installer_zip() -> bytes:
+    """A small real archive, the same bytes every time (fixed timestamps): what the demo sells."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in (("README.txt", "Fabrikam tools: the demo's digital product.\n"),
+                           ("install.sh", "#!/bin/sh\necho 'Installed (demo)'\n")):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
+    return buf.getvalue()
+
+
+INSTALLER_ZIP = _installer_zip()
 DEMO_FILES = {CONTRACT_KEY: (CONTRACT_PDF, "application/pdf"), INSTALLER_KEY: (INSTALLER_ZIP, "application/zip")}
 
 
