@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from server.demo_data import DEMO_PASSWORD, DEMO_LICENSE_KEY
 from tests.browser.conftest import portal_env
 from tests.browser.test_portal_flows import api, codes, png, shoot, sign_in, visit
 
@@ -17,7 +18,7 @@ def sign_in_with_password(page: Any, email: str) -> None:
     page.reload()
     page.wait_for_selector("main[data-ready] h1")
     page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "portal-demo")
+    page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form button[type=submit] >> text=Sign in")
     page.wait_for_function("() => { const m = document.querySelector('main[data-ready]'); "
                            "return m && m.dataset.route !== '#/sign-in' && !m.dataset.route.startsWith('#/sign-in'); }")
@@ -67,7 +68,7 @@ def test_buyer_keeps_profile_addresses_and_email_choices(page, screenshots):
     page.fill("#email-password", "not-it")
     page.click("button >> text=Send the confirmation link")
     page.wait_for_selector("#email-password-error")
-    page.fill("#email-password", "portal-demo")
+    page.fill("#email-password", DEMO_PASSWORD)
     page.click("button >> text=Send the confirmation link")
     page.wait_for_selector(".notice.ok >> text=/sent a link to buyer.new@acme.example/")
 
@@ -212,20 +213,27 @@ def test_documents_for_accounts_payable_admin_and_a_licensed_customer(page, scre
     shoot(page, screenshots, "admin-order-po-file")
     page.evaluate("() => sessionStorage.clear()")
 
-    # Kanda Seiki's admin buys the digital product: its download link and its license key in full.
+    # Kanda Seiki's admin sees the demo's license key in full.
+    sign_in_with_password(page, "admin@kanda.example")
+    visit(page, "documents")
+    page.wait_for_selector(f".license-key >> text={DEMO_LICENSE_KEY}")
+    shoot(page, screenshots, "kanda-documents")
+    page.evaluate("() => sessionStorage.clear()")
+
+    # Acme's admin buys the digital product: its signed download link (no token needed) and a key.
     db = portal_env[page.base]["DATABASE_URL"].split("///", 1)[1]
     with sqlite3.connect(db) as conn:
         sku = conn.execute("SELECT v.sku FROM product_variant v JOIN digital_variant d ON d.variant_id = v.id").fetchone()[0]
-    sign_in_with_password(page, "admin@kanda.example")
+    sign_in(page, "admin@acme.example")
     location = api(page, "CatalogLocations")["data"]["viewer"]["locations"][0]["id"]
     cart = api(page, "CartCreate", {"locationId": location, "lines": [{"sku": sku, "quantity": 1}]})["data"]["cartCreate"]
+    assert cart["cart"], cart
     placed = api(page, "OrderPlace", {"idempotencyKey": "self-service-digital", "cartId": cart["cart"]["id"]})
     assert not placed["data"]["orderPlace"]["userErrors"], placed
     visit(page, "documents")
     page.wait_for_selector(".license-key")
     assert page.locator(".license-key").first.inner_text().count("-") == 4
-    link = page.locator("a >> text=/installer.zip/").first
-    href = link.get_attribute("href")
+    href = page.locator("a >> text=/installer.zip/").first.get_attribute("href")
     assert "signature=" in href
     with urllib.request.urlopen(page.base.rstrip("/") + href, timeout=30) as r:  # noqa: S310 - our own server
         assert r.status == 200  # the signed link needs no token
@@ -234,4 +242,25 @@ def test_documents_for_accounts_payable_admin_and_a_licensed_customer(page, scre
         raise AssertionError("a changed link downloaded")
     except urllib.error.HTTPError as e:
         assert e.code == 404
-    shoot(page, screenshots, "kanda-documents")
+    shoot(page, screenshots, "admin-documents-digital")
+    page.evaluate("() => sessionStorage.clear()")
+
+    # The account's APPROVER sees the key's row, not the key.
+    sign_in(page, "approver@acme.example")
+    visit(page, "documents")
+    page.wait_for_selector("td >> text=/shown to buyers and admins/")
+    assert page.locator(".license-key").count() == 0
+    shoot(page, screenshots, "approver-documents")
+
+
+def test_german_buyer_sees_its_profile_and_help_in_german(page, screenshots):
+    sign_in(page, "buyer@globex.example")
+    visit(page, "profile")
+    assert page.locator("h1").inner_text() == "Ihr Profil"
+    assert page.input_value("#custom-cost_center") == "BER-77"
+    assert page.input_value("#profile-time-zone") == "Europe/Berlin"
+    page.wait_for_selector("legend >> text=E-Mails senden über")
+    shoot(page, screenshots, "globex-buyer-profile-de")
+    visit(page, "support?q=Sendung")
+    page.wait_for_selector("article h3 >> text=Eine Sendung verfolgen")
+    shoot(page, screenshots, "globex-buyer-support-de")
