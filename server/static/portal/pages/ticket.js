@@ -17,7 +17,7 @@ export async function render(main, { params, query, go }) {
   const messages = h("ol", { class: "messages", "aria-label": t("support.messages") }, ticket.messages.map((m) =>
     h("li", { class: m.author === "STAFF" ? "staff" : "customer" },
       h("p", { class: "muted" }, `${m.authorPerson ? m.authorPerson.name : t(`author.${m.author}`)} · ${date(m.createdAt)}`),
-      m.body.split("\n").map((line) => [line, h("br", {})]),
+      h("p", {}, m.body.split("\n").map((line, i) => [i ? h("br", {}) : null, line])),
       m.attachments.length ? h("ul", {}, m.attachments.map((a) => h("li", {}, h("button", { type: "button", class: "secondary",
         onclick: () => download(a.url, a.filename).catch((e) => mount(status, notice(e.message, "error"))) },
       t("support.download", { name: a.filename, size: number(Math.ceil(a.sizeBytes / 1024)) }))))) : null)));
@@ -50,7 +50,7 @@ export async function render(main, { params, query, go }) {
       h("dt", {}, t("orders.status")), h("dd", {}, t(`ticket.${ticket.status}`)),
       h("dt", {}, t("support.priority")), h("dd", {}, t(`priority.${ticket.priority}`)),
       h("dt", {}, t("support.openedBy")), h("dd", {}, ticket.openedBy ? ticket.openedBy.name : "—"),
-      h("dt", {}, t("orders.placed")), h("dd", {}, date(ticket.createdAt))),
+      h("dt", {}, t("support.openedOn")), h("dd", {}, date(ticket.createdAt))),
     h("h2", {}, t("support.messages")), messages, status, reply,
-    open ? null : h("p", {}, t("support.closedHint")), close);
+    open ? null : h("p", {}, t("support.closedHint")), close ? h("p", {}, close) : null);
 }
