@@ -2,13 +2,16 @@
 the knowledge base, deflection and tickets; shared documents, purchase-order files, digital
 purchases and license keys. Each as the roles that use it, one denied case first (the page does not
 offer it and the API itself refuses), axe-core on each page, screenshots at 1280 and 375 px."""
+import re
 import sqlite3
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from typing import Any
 
 from server.demo_data import DEMO_PASSWORD, DEMO_LICENSE_KEY
-from tests.browser.conftest import portal_env
+from tests.browser.conftest import ROOT, portal_env
 from tests.browser.test_portal_flows import api, codes, png, shoot, sign_in, visit
 
 
@@ -22,6 +25,14 @@ def sign_in_with_password(page: Any, email: str) -> None:
     page.click("form button[type=submit] >> text=Sign in")
     page.wait_for_function("() => { const m = document.querySelector('main[data-ready]'); "
                            "return m && m.dataset.route !== '#/sign-in' && !m.dataset.route.startsWith('#/sign-in'); }")
+
+
+def newest_mail(page: Any, to: str) -> str:
+    """The newest message in the demo server's outbox to `to`, as `portalql mail show` prints it."""
+    def outbox(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "server.cli", "mail", *args], cwd=ROOT, env=portal_env[page.base],
+                              capture_output=True, text=True, timeout=120, check=True).stdout
+    return outbox("show", outbox("list", "--to", to).splitlines()[0].split()[0])
 
 
 def fetch_status(page: Any, path: str) -> int:
@@ -71,6 +82,22 @@ def test_buyer_keeps_profile_addresses_and_email_choices(page, screenshots):
     page.fill("#email-password", DEMO_PASSWORD)
     page.click("button >> text=Send the confirmation link")
     page.wait_for_selector(".notice.ok >> text=/sent a link to buyer.new@acme.example/")
+    # The mailed link lands on the portal; the address changes when the person confirms, and the
+    # old address's undo link takes it back (signing every session out).
+    confirm = re.search(r"(http://\S+/confirm-email-change\?token=\S+)", newest_mail(page, "buyer.new@acme.example")).group(1)
+    assert confirm.startswith(page.base)
+    page.goto(confirm)
+    page.wait_for_selector("h1 >> text=Confirm your new email address")
+    assert api(page, "Profile")["data"]["viewer"]["email"] == "buyer@acme.example"  # opening it changed nothing
+    page.click("button >> text=Confirm the new address")
+    page.wait_for_selector(".notice.ok >> text=Done: you now sign in as buyer.new@acme.example.")
+    assert api(page, "Profile")["data"]["viewer"]["email"] == "buyer.new@acme.example"
+    undo = re.search(r"(http://\S+/undo-email-change\?token=\S+)", newest_mail(page, "buyer@acme.example")).group(1)
+    page.goto(undo)
+    page.click("button >> text=Undo the change")
+    page.wait_for_selector(".notice.ok >> text=/Your old address is back/")
+    sign_in(page, "buyer@acme.example")
+    visit(page, "profile")
 
     # Address book: a US address without its state is refused at that field, then added as default.
     shipping_before = [a for a in saved["addresses"] if a["kind"] == "SHIPPING"]

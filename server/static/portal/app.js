@@ -32,6 +32,8 @@ export const PAGES = [
   { path: "audit", nav: "nav.audit", module: "./pages/audit.js", allowed: () => can("Account.oauthClients", { accountWide: true }) },
   { path: "security", nav: "nav.security", module: "./pages/security.js", allowed: () => true },
   // Self-service (portala): profile, addresses and notifications; support; documents and downloads.
+  { path: "confirm-email-change", module: "./pages/email-change.js", public: true },
+  { path: "undo-email-change", module: "./pages/email-change.js", public: true },
   { path: "profile", nav: "nav.profile", module: "./pages/profile.js", allowed: () => true },
   { path: "support", nav: "nav.support", module: "./pages/support.js", allowed: member },
   { path: "support/:id", module: "./pages/ticket.js", allowed: member },

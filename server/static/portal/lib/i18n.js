@@ -167,6 +167,10 @@ const messages = {
     "license.ACTIVE": "Active", "license.DISABLED": "Disabled", "license.REVOKED": "Revoked", "license.EXPIRED": "Expired",
     "poFiles.title": "Purchase-order files", "poFiles.none": "No purchase-order file.", "poFiles.file": "Purchase-order file",
     "poFiles.hint": "PDF, Word, Excel or a scan, up to 10 MB.", "poFiles.add": "Attach the file", "poFiles.added": "{name} is attached.",
+    "emailChange.confirmTitle": "Confirm your new email address", "emailChange.confirmText": "Your account takes this address once you confirm.",
+    "emailChange.confirm": "Confirm the new address", "emailChange.confirmed": "Done: you now sign in as {email}.",
+    "emailChange.undoTitle": "Undo the email change", "emailChange.undoText": "Your account gets its old address back and every session is signed out.",
+    "emailChange.undo": "Undo the change", "emailChange.undone": "Your old address is back and every session is signed out. Sign in again.",
   },
   de: {
     "app.name": "Kundenportal", "app.skip": "Zum Inhalt springen", "app.language": "Sprache",
@@ -330,6 +334,10 @@ const messages = {
     "license.ACTIVE": "Aktiv", "license.DISABLED": "Gesperrt", "license.REVOKED": "Widerrufen", "license.EXPIRED": "Abgelaufen",
     "poFiles.title": "Bestelldokumente (PO)", "poFiles.none": "Kein Bestelldokument.", "poFiles.file": "Bestelldokument",
     "poFiles.hint": "PDF, Word, Excel oder ein Scan, bis 10 MB.", "poFiles.add": "Datei anhängen", "poFiles.added": "{name} ist angehängt.",
+    "emailChange.confirmTitle": "Neue E-Mail-Adresse bestätigen", "emailChange.confirmText": "Ihr Konto übernimmt diese Adresse, sobald Sie bestätigen.",
+    "emailChange.confirm": "Neue Adresse bestätigen", "emailChange.confirmed": "Erledigt: Sie melden sich jetzt als {email} an.",
+    "emailChange.undoTitle": "E-Mail-Änderung rückgängig machen", "emailChange.undoText": "Ihr Konto erhält seine alte Adresse zurück und alle Sitzungen werden abgemeldet.",
+    "emailChange.undo": "Änderung rückgängig machen", "emailChange.undone": "Ihre alte Adresse gilt wieder und alle Sitzungen sind abgemeldet. Bitte melden Sie sich erneut an.",
   },
 };
 
