@@ -191,6 +191,7 @@ def test_buyer_searches_help_is_answered_by_an_article_then_opens_answers_and_cl
     assert got.value.suggested_filename == "crushed.png"
     assert api(page, "SupportTickets")["data"]["supportTickets"]["totalCount"] == tickets_before + 1
 
+    assert page.locator("#escalate-form").count() == 0  # ADMIN only
     page.fill("#reply-body", "And the invoice for it.")
     page.set_input_files("#reply-attachments", files=[{"name": "more.png", "mimeType": "image/png", "buffer": png()}])
     page.click("button >> text=Send the answer")
@@ -328,3 +329,10 @@ def test_admin_sees_the_accounts_tickets_and_opens_one_for_the_whole_account(pag
     page.wait_for_selector(".notice.ok >> text=/Ticket SUP-\\d+ is open/")
     page.wait_for_selector("dd >> text=Alice Admin")
     shoot(page, screenshots, "admin-support-ticket")
+    page.click("button >> text=Escalate the ticket")  # without a reason: said at the field
+    page.wait_for_selector("#escalate-reason-error")
+    page.fill("#escalate-reason", "The review decides next quarter's budget.")
+    page.click("button >> text=Escalate the ticket")
+    page.wait_for_selector(".notice.ok >> text=/is with your account team now/")
+    page.wait_for_selector("dd >> text=Urgent")
+    assert page.locator("#escalate-form").count() == 0  # once only

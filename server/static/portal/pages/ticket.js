@@ -43,7 +43,18 @@ export async function render(main, { params, query, go }) {
     again("closed");
   } }, t("support.close", { number: ticket.number })) : null;
 
-  const done = ["opened", "answered", "closed"].find((k) => query.get(k));
+  // ADMIN hands the ticket to the account team, once, with a reason (it becomes URGENT).
+  const escalate = open && !ticket.escalatedAt && can("Mutation.supportTicketEscalate") ? h("form", { id: "escalate-form", novalidate: true,
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const { data: d } = await call("SupportTicketEscalate", { ticketId: ticket.id, reason: escalate.elements.reason.value.trim() });
+      if (showErrors(escalate, d.supportTicketEscalate.userErrors, status)) again("escalated");
+    } },
+  h("h2", {}, t("support.escalate")),
+  field(t("support.escalateReason"), { tag: "textarea", name: "reason", id: "escalate-reason", required: true, maxlength: 2000 }),
+  h("button", { type: "submit", class: "secondary" }, t("support.escalateButton"))) : null;
+
+  const done = ["opened", "answered", "closed", "escalated"].find((k) => query.get(k));
   mount(main, back, h("h1", {}, `${ticket.number}: ${ticket.subject}`),
     done ? notice(t(done === "answered" ? "support.answeredMsg" : `support.${done}`, { number: ticket.number }), "ok") : null,
     h("dl", { class: "facts" },
@@ -52,5 +63,5 @@ export async function render(main, { params, query, go }) {
       h("dt", {}, t("support.openedBy")), h("dd", {}, ticket.openedBy ? ticket.openedBy.name : "—"),
       h("dt", {}, t("support.openedOn")), h("dd", {}, date(ticket.createdAt))),
     h("h2", {}, t("support.messages")), messages, status, reply,
-    open ? null : h("p", {}, t("support.closedHint")), close ? h("p", {}, close) : null);
+    open ? null : h("p", {}, t("support.closedHint")), escalate, close ? h("p", {}, close) : null);
 }
