@@ -35,3 +35,22 @@ export function showErrors(form, errors, status, locate = () => null) {
   if (first) first.focus();
   return errors.length === 0;
 }
+
+// A form's submit handler that cannot run twice at once (a double click would open two tickets):
+// its buttons are disabled until the answer is in.
+export function once(handler) {
+  let busy = false;
+  return async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    busy = true;
+    const buttons = [...e.currentTarget.querySelectorAll("button")];
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      await handler(e);
+    } finally {
+      busy = false;
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  };
+}

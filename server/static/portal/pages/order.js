@@ -2,6 +2,7 @@
 import { call, download, upload } from "../lib/api.js";
 import { can } from "../lib/access.js";
 import { field, h, mount, notice, table } from "../lib/dom.js";
+import { once } from "../lib/forms.js";
 import { date, money, number, t } from "../lib/i18n.js";
 
 export async function render(main, { params, query }) {
@@ -51,8 +52,7 @@ const REASONS = ["DAMAGED", "DEFECTIVE", "WRONG_ITEM", "NOT_AS_DESCRIBED", "ORDE
 
 // Sending back delivered lines: how many of each, why, and photos of the damage.
 function returnForm(order, lines, status) {
-  const form = h("form", { onsubmit: async (e) => {
-    e.preventDefault();
+  const form = h("form", { onsubmit: once(async () => {
     const chosen = lines.map((l) => ({ orderLineId: l.id, quantity: Number(form.elements[`return-${l.id}`].value || 0) }))
       .filter((l) => l.quantity > 0);
     const photos = [...form.elements.photos.files];
@@ -62,7 +62,7 @@ function returnForm(order, lines, status) {
     mount(status, payload.userErrors.length ? notice(payload.userErrors[0].message, "error")
       : notice(t("returns.requested", { number: payload.return.number, photos: payload.return.photos.length }), "ok"));
     status.scrollIntoView();
-  } },
+  }) },
   h("h2", {}, t("returns.title")),
   lines.map((l) => field(t("returns.quantity", { sku: l.sku, max: l.fulfilledQuantity - l.returnedQuantity }),
     { type: "number", name: `return-${l.id}`, id: `return-${l.id}`, min: 0, max: l.fulfilledQuantity - l.returnedQuantity, value: 0 })),
@@ -80,8 +80,7 @@ async function purchaseOrderFiles(order) {
   const { data } = await call("PurchaseOrderFiles", { orderId: order.id });
   const status = h("div", { "aria-live": "polite" });
   const files = data.purchaseOrderFiles;
-  const form = can("Mutation.purchaseOrderFileAdd", { locationId: order.location.id }) ? h("form", { id: "po-file-form", onsubmit: async (e) => {
-    e.preventDefault();
+  const form = can("Mutation.purchaseOrderFileAdd", { locationId: order.location.id }) ? h("form", { id: "po-file-form", onsubmit: once(async () => {
     const chosen = form.elements.file.files[0];
     if (!chosen) return;
     const { data: d } = await upload("PurchaseOrderFileAdd", { orderId: order.id }, "file", chosen);
@@ -89,7 +88,7 @@ async function purchaseOrderFiles(order) {
     if (p.userErrors.length) return mount(status, notice(p.userErrors[0].message, "error"));
     section.replaceWith(await purchaseOrderFiles(order));
     document.getElementById("po-files-status").append(notice(t("poFiles.added", { name: p.orderFile.filename }), "ok"));
-  } },
+  }) },
   field(t("poFiles.file"), { type: "file", name: "file", id: "po-file", required: true }, t("poFiles.hint")),
   h("button", { type: "submit" }, t("poFiles.add"))) : null;
   const section = h("section", { "aria-labelledby": "po-files-title" },

@@ -4,7 +4,7 @@
 // Every userError is shown next to the field it names.
 import { call } from "../lib/api.js";
 import { field, h, mount, notice } from "../lib/dom.js";
-import { clearErrors, showErrors } from "../lib/forms.js";
+import { clearErrors, once, showErrors } from "../lib/forms.js";
 import { LOCALES, t } from "../lib/i18n.js";
 
 const CATEGORIES = ["ORDER_CONFIRMATION", "SHIPPING", "APPROVALS", "QUOTES", "INVOICES", "SUBSCRIPTION_RENEWALS",
@@ -33,8 +33,7 @@ export async function render(main) {
 
   // Profile and custom fields: one viewerUpdate, every problem reported at once.
   const profileStatus = h("div", { "aria-live": "polite" });
-  const profile = h("form", { id: "profile-form", novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
+  const profile = h("form", { id: "profile-form", novalidate: true, onsubmit: once(async () => {
     const el = profile.elements;
     const input = { name: el.name.value, phone: el.phone.value.trim() || null, locale: el.locale.value || null,
       timeZone: el.timeZone.value || null,
@@ -52,7 +51,7 @@ export async function render(main) {
       return null;
     };
     if (showErrors(profile, errors, profileStatus, locate)) mount(profileStatus, notice(t("profile.saved"), "ok"));
-  } },
+  }) },
   h("h2", {}, t("profile.details")),
   h("p", { class: "hint" }, t("profile.requiredHint")),
   field(t("profile.name"), { name: "name", id: "profile-name", value: me.name, required: true, autocomplete: "name", maxlength: 200 }),
@@ -67,8 +66,7 @@ export async function render(main) {
 
   // Email change: the address changes only once the link mailed to the new one is followed.
   const emailStatus = h("div", { "aria-live": "polite" });
-  const email = h("form", { id: "email-form", novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
+  const email = h("form", { id: "email-form", novalidate: true, onsubmit: once(async () => {
     const { data: d } = await call("EmailChangeRequest", { newEmail: email.elements.newEmail.value.trim(),
       password: email.elements.password.value || null });
     const p = d.emailChangeRequest;
@@ -76,7 +74,7 @@ export async function render(main) {
       email.reset();
       mount(emailStatus, notice(t("profile.emailSent", { email: p.pendingEmail }), "ok"));
     }
-  } },
+  }) },
   h("h2", {}, t("profile.email")),
   h("p", {}, t("profile.emailNow", { email: me.email })),
   field(t("profile.newEmail"), { name: "newEmail", id: "new-email", type: "email", required: true, autocomplete: "email" }),
@@ -98,8 +96,7 @@ async function addressBook(addresses, main) {
     if (message) mount(fresh.querySelector("[data-address-status]"), notice(message, "ok"));
   };
   const title = h("h3", { id: "address-form-title", tabindex: "-1" }, t("address.add"));
-  const form = h("form", { id: "address-form", novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
+  const form = h("form", { id: "address-form", novalidate: true, onsubmit: once(async () => {
     const el = form.elements;
     const input = { kind: el.kind.value, isDefault: el.id.value ? el.isDefault.checked : el.isDefault.checked || null };
     if (el.id.value) input.id = el.id.value;
@@ -107,7 +104,7 @@ async function addressBook(addresses, main) {
     input.country = input.country.toUpperCase();
     const { data } = await call("ViewerAddressSave", { input });
     if (showErrors(form, data.viewerAddressSave.userErrors, status)) await reload(t("address.saved"));
-  } },
+  }) },
   title,
   h("input", { type: "hidden", name: "id", value: "" }),
   field(t("address.kind"), { tag: "select", name: "kind", id: "address-kind", options: [["SHIPPING", t("address.SHIPPING")], ["BILLING", t("address.BILLING")]] }),
@@ -167,13 +164,12 @@ const describe = (a) => a.label || `${a.line1}, ${a.city}`;
 function notifications(prefs) {
   const enabled = Object.fromEntries(prefs.map((p) => [p.category, p.enabled]));
   const status = h("div", { "aria-live": "polite" });
-  const form = h("form", { id: "notifications-form", onsubmit: async (e) => {
-    e.preventDefault();
+  const form = h("form", { id: "notifications-form", onsubmit: once(async () => {
     const preferences = CATEGORIES.map((c) => ({ category: c, enabled: form.elements[`notify-${c}`].checked }));
     const { data } = await call("NotificationPreferencesUpdate", { preferences });
     const errors = data.notificationPreferencesUpdate.userErrors;
     mount(status, errors.length ? notice(errors[0].message, "error") : notice(t("notify.saved"), "ok"));
-  } },
+  }) },
   h("h2", { id: "notifications" }, t("notify.title")),
   h("fieldset", {}, h("legend", {}, t("notify.legend")),
     h("ul", { class: "checks" }, CATEGORIES.map((c) => h("li", {}, h("label", {},

@@ -4,7 +4,7 @@
 import { call, upload } from "../lib/api.js";
 import { accountsFor, can } from "../lib/access.js";
 import { field, h, mount, notice, table } from "../lib/dom.js";
-import { showErrors } from "../lib/forms.js";
+import { once, showErrors } from "../lib/forms.js";
 import { date, locale, number, t } from "../lib/i18n.js";
 import { richText } from "../lib/richtext.js";
 
@@ -75,8 +75,7 @@ function openForm(locations, go) {
     go(`#/support/${encodeURIComponent(p.ticket.id)}?opened=1`);
   }
 
-  const form = h("form", { id: "ticket-form", novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
+  const form = h("form", { id: "ticket-form", novalidate: true, onsubmit: once(async () => {
     const subject = form.elements.subject.value.trim();
     if (offered && offered.subject === subject) return create();  // seen the articles: open it
     const { data } = subject ? await call("SupportArticlesFor", { subject, locale: locale() }) : { data: { supportArticlesFor: [] } };
@@ -94,7 +93,7 @@ function openForm(locations, go) {
     h("p", {}, t("support.stillOpen")));
     submit.textContent = t("support.openAnyway");
     heading.focus();
-  } },
+  }) },
   h("h2", { id: "open-title" }, t("support.open")),
   field(t("support.subject"), { name: "subject", id: "ticket-subject", required: true, maxlength: 200,
     oninput: () => { offered = null; mount(offers); submit.textContent = t("support.next"); } }),

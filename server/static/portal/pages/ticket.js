@@ -3,7 +3,7 @@
 import { call, download, upload } from "../lib/api.js";
 import { can } from "../lib/access.js";
 import { field, h, mount, notice } from "../lib/dom.js";
-import { showErrors } from "../lib/forms.js";
+import { once, showErrors } from "../lib/forms.js";
 import { date, number, t } from "../lib/i18n.js";
 
 export async function render(main, { params, query, go }) {
@@ -23,14 +23,13 @@ export async function render(main, { params, query, go }) {
       t("support.download", { name: a.filename, size: number(Math.ceil(a.sizeBytes / 1024)) }))))) : null)));
 
   const open = ticket.status !== "CLOSED";
-  const reply = open && can("Mutation.supportTicketReply") ? h("form", { id: "reply-form", novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
+  const reply = open && can("Mutation.supportTicketReply") ? h("form", { id: "reply-form", novalidate: true, onsubmit: once(async () => {
     const variables = { ticketId: ticket.id, body: reply.elements.body.value.trim() };
     const files = [...reply.elements.attachments.files];
     const { data: d } = files.length ? await upload("SupportTicketReply", variables, "attachments", files)
       : await call("SupportTicketReply", variables);
     if (showErrors(reply, d.supportTicketReply.userErrors, status)) again("answered");
-  } },
+  }) },
   h("h2", {}, t("support.reply")),
   field(t("support.body"), { tag: "textarea", name: "body", id: "reply-body", required: true, maxlength: 10000 }),
   field(t("support.attachments"), { type: "file", name: "attachments", id: "reply-attachments", multiple: true }, t("support.filesHint")),
@@ -45,11 +44,10 @@ export async function render(main, { params, query, go }) {
 
   // ADMIN hands the ticket to the account team, once, with a reason (it becomes URGENT).
   const escalate = open && !ticket.escalatedAt && can("Mutation.supportTicketEscalate") ? h("form", { id: "escalate-form", novalidate: true,
-    onsubmit: async (e) => {
-      e.preventDefault();
+    onsubmit: once(async () => {
       const { data: d } = await call("SupportTicketEscalate", { ticketId: ticket.id, reason: escalate.elements.reason.value.trim() });
       if (showErrors(escalate, d.supportTicketEscalate.userErrors, status)) again("escalated");
-    } },
+    }) },
   h("h2", {}, t("support.escalate")),
   field(t("support.escalateReason"), { tag: "textarea", name: "reason", id: "escalate-reason", required: true, maxlength: 2000 }),
   h("button", { type: "submit", class: "secondary" }, t("support.escalateButton"))) : null;
