@@ -88,6 +88,7 @@ def test_buyer_keeps_profile_addresses_and_email_choices(page, screenshots):
     assert confirm.startswith(page.base)
     page.goto(confirm)
     page.wait_for_selector("h1 >> text=Confirm your new email address")
+    shoot(page, screenshots, "buyer-email-change-confirm")
     assert api(page, "Profile")["data"]["viewer"]["email"] == "buyer@acme.example"  # opening it changed nothing
     page.click("button >> text=Confirm the new address")
     page.wait_for_selector(".notice.ok >> text=Done: you now sign in as buyer.new@acme.example.")
