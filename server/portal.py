@@ -23,7 +23,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 # Where emailed links land (domain/identity: PORTALQL_FRONTEND_URL/<path>?token=...): the portal's
 # pages of the same name.
-LINK_PATHS = ("sign-in", "sign-in/link", "accept-invitation", "reset-password", "verify-email")
+LINK_PATHS = ("sign-in", "sign-in/link", "accept-invitation", "reset-password", "verify-email", "confirm-email-change",
+              "undo-email-change")
 
 
 @cache

@@ -103,6 +103,9 @@ async def test_emailed_links_land_on_the_portal_pages(db, clock):
     async with client_for(db, clock) as c:
         r = await c.get("/sign-in/link?token=abc")
         assert r.status_code == 303 and r.headers["location"] == "/#/sign-in/link?token=abc"
+        for path in ("confirm-email-change", "undo-email-change"):  # the email-change links
+            r = await c.get(f"/{path}?token=pqe_x")
+            assert r.status_code == 303 and r.headers["location"] == f"/#/{path}?token=pqe_x"
 
 
 async def test_without_the_portal_the_root_is_not_found(db, clock):

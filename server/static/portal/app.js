@@ -31,6 +31,13 @@ export const PAGES = [
     allowed: () => can("Mutation.membershipRolesSet", { accountWide: true }) },
   { path: "audit", nav: "nav.audit", module: "./pages/audit.js", allowed: () => can("Account.oauthClients", { accountWide: true }) },
   { path: "security", nav: "nav.security", module: "./pages/security.js", allowed: () => true },
+  // Self-service (portala): profile, addresses and notifications; support; documents and downloads.
+  { path: "confirm-email-change", module: "./pages/email-change.js", public: true },
+  { path: "undo-email-change", module: "./pages/email-change.js", public: true },
+  { path: "profile", nav: "nav.profile", module: "./pages/profile.js", allowed: () => true },
+  { path: "support", nav: "nav.support", module: "./pages/support.js", allowed: member },
+  { path: "support/:id", module: "./pages/ticket.js", allowed: member },
+  { path: "documents", nav: "nav.documents", module: "./pages/documents.js", allowed: member },
 ];
 
 const state = { viewer: null };

@@ -97,13 +97,17 @@ export async function download(path, filename) {
 
 // A mutation with files (return photos): a GraphQL multipart request carrying the operation's
 // registered text (a multipart request has no hash-only form), with the bearer token.
+// `files`: a list for a [Upload!] variable, or one File for a single Upload! (a purchase-order file).
 export async function upload(operationName, variables, fileVariable, files) {
   const file = config.files[operationName];
   const query = await (await fetch(`/portal/operations/${file}`)).text();
+  const single = !Array.isArray(files);
+  if (single) files = [files];
   const form = new FormData();
   form.append("operations", JSON.stringify({ query, operationName,
-    variables: { ...variables, [fileVariable]: files.map(() => null) } }));
-  form.append("map", JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.${fileVariable}.${i}`]]))));
+    variables: { ...variables, [fileVariable]: single ? null : files.map(() => null) } }));
+  form.append("map", JSON.stringify(Object.fromEntries(files.map((_, i) =>
+    [String(i), [single ? `variables.${fileVariable}` : `variables.${fileVariable}.${i}`]]))));
   files.forEach((f, i) => form.append(String(i), f, f.name));
   const response = await fetch("/graphql", { method: "POST", headers: { accept: "application/json", ...authHeaders() }, body: form });
   if (response.status === 401) {

@@ -1,7 +1,8 @@
 // One order: its lines, its shipments with tracking, and "order again" with the price changes.
-import { call, upload } from "../lib/api.js";
+import { call, download, upload } from "../lib/api.js";
 import { can } from "../lib/access.js";
 import { field, h, mount, notice, table } from "../lib/dom.js";
+import { once } from "../lib/forms.js";
 import { date, money, number, t } from "../lib/i18n.js";
 
 export async function render(main, { params, query }) {
@@ -42,6 +43,7 @@ export async function render(main, { params, query }) {
     table(t("orders.lines"), [t("catalog.sku"), t("catalog.product"), t("cart.qty"), t("cart.unitPrice"), t("cart.total")],
       order.lines.map((l) => [l.sku, l.title, number(l.quantity), money(l.unitPrice), money(l.total)])),
     h("h2", {}, t("orders.tracking")), shipments,
+    await purchaseOrderFiles(order),
     order.returns.length ? [h("h2", {}, t("returns.title")), h("ul", {}, order.returns.map((r) => h("li", {}, `${r.number}: ${r.status}`)))] : null,
     returns);
 }
@@ -50,8 +52,7 @@ const REASONS = ["DAMAGED", "DEFECTIVE", "WRONG_ITEM", "NOT_AS_DESCRIBED", "ORDE
 
 // Sending back delivered lines: how many of each, why, and photos of the damage.
 function returnForm(order, lines, status) {
-  const form = h("form", { onsubmit: async (e) => {
-    e.preventDefault();
+  const form = h("form", { onsubmit: once(async () => {
     const chosen = lines.map((l) => ({ orderLineId: l.id, quantity: Number(form.elements[`return-${l.id}`].value || 0) }))
       .filter((l) => l.quantity > 0);
     const photos = [...form.elements.photos.files];
@@ -61,7 +62,7 @@ function returnForm(order, lines, status) {
     mount(status, payload.userErrors.length ? notice(payload.userErrors[0].message, "error")
       : notice(t("returns.requested", { number: payload.return.number, photos: payload.return.photos.length }), "ok"));
     status.scrollIntoView();
-  } },
+  }) },
   h("h2", {}, t("returns.title")),
   lines.map((l) => field(t("returns.quantity", { sku: l.sku, max: l.fulfilledQuantity - l.returnedQuantity }),
     { type: "number", name: `return-${l.id}`, id: `return-${l.id}`, min: 0, max: l.fulfilledQuantity - l.returnedQuantity, value: 0 })),
@@ -71,4 +72,30 @@ function returnForm(order, lines, status) {
     t("returns.photosHint")),
   h("button", { type: "submit" }, t("returns.submit")));
   return form;
+}
+
+// The purchase-order files of the order (whoever sees the order sees them), downloaded with the
+// bearer token; ADMIN and BUYER of the location attach one (PDF, DOCX, XLSX or a scan).
+async function purchaseOrderFiles(order) {
+  const { data } = await call("PurchaseOrderFiles", { orderId: order.id });
+  const status = h("div", { "aria-live": "polite" });
+  const files = data.purchaseOrderFiles;
+  const form = can("Mutation.purchaseOrderFileAdd", { locationId: order.location.id }) ? h("form", { id: "po-file-form", onsubmit: once(async () => {
+    const chosen = form.elements.file.files[0];
+    if (!chosen) return;
+    const { data: d } = await upload("PurchaseOrderFileAdd", { orderId: order.id }, "file", chosen);
+    const p = d.purchaseOrderFileAdd;
+    if (p.userErrors.length) return mount(status, notice(p.userErrors[0].message, "error"));
+    section.replaceWith(await purchaseOrderFiles(order));
+    document.getElementById("po-files-status").append(notice(t("poFiles.added", { name: p.orderFile.filename }), "ok"));
+  }) },
+  field(t("poFiles.file"), { type: "file", name: "file", id: "po-file", required: true }, t("poFiles.hint")),
+  h("button", { type: "submit" }, t("poFiles.add"))) : null;
+  const section = h("section", { "aria-labelledby": "po-files-title" },
+    h("h2", { id: "po-files-title" }, t("poFiles.title")),
+    files.length ? h("ul", {}, files.map((f) => h("li", {}, h("button", { type: "button", class: "secondary",
+      onclick: () => download(f.url, f.filename).catch((e) => mount(status, notice(e.message, "error"))) },
+    t("docs.download", { name: f.filename }))))) : h("p", {}, t("poFiles.none")),
+    h("div", { id: "po-files-status", "aria-live": "polite" }), status, form);
+  return section;
 }
