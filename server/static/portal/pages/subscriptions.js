@@ -160,10 +160,11 @@ export async function render(main) {
     lines.map((l) => [l.description, money(l.amount), money(l.taxAmount)]));
 
   // A plan or item change: its invoice lines (proration when it applies now) and what it charges.
-  function changeView(c) {
+  function changeView(c, plan) {
     const now = c.timing === "NOW";
     return h("div", { class: "preview", id: "change-preview" },
-      h("p", {}, now ? t("subs.changeNow", { date: date(c.effectiveAt) }) : t("subs.changeLater", { date: date(c.effectiveAt) })),
+      h("p", {}, !plan ? t("subs.itemChangeWhen") : now ? t("subs.changeNow", { date: date(c.effectiveAt) })
+        : t("subs.changeLater", { date: date(c.effectiveAt) })),
       h("p", {}, t("subs.periodAmounts", { before: money(c.periodAmountBefore), after: money(c.periodAmountAfter) })),
       c.lines.length ? linesTable(t("subs.prorationLines"), c.lines) : null,
       h("p", { class: "total", id: "charged-now" }, c.noCharge ? t("subs.noChargeNow")
@@ -197,7 +198,7 @@ export async function render(main) {
       fieldErrors(form, p.userErrors, top);
       if (p.userErrors.length) return;
       const { plan: _, ...input } = vars;
-      mount(result, changeView(p.change), h("button", { type: "button", id: "confirm-change",
+      mount(result, changeView(p.change, plan), h("button", { type: "button", id: "confirm-change",
         onclick: () => confirmed(plan ? "SubscriptionChangePlan" : "SubscriptionChangeItem",
           plan ? { ...input, prorationDate: p.change.proratesAt } : input) }, t("subs.confirm")));
     } },
