@@ -32,14 +32,15 @@ export async function render(main, { go }) {
   const itemsOf = (list) => list.items.map((i) => ({ variantId: i.variant.id, quantity: i.quantity }));
 
   async function update(list, variables, form, top, ok) {
+    mount(status);
     const { data } = await call("RequisitionListUpdate", { id: list.id, name: null, description: null, items: null, ...variables });
     const payload = data.requisitionListUpdate;
     if (form ? fieldErrors(form, payload.userErrors, top) : payload.userErrors.length) {
       if (!form) say(payload.userErrors[0].message, "error");
       return;
     }
-    say(ok);
     await load();
+    say(ok);
   }
 
   // A SKU typed in is looked up in the chosen location's catalog (the API takes variant IDs).
@@ -80,8 +81,8 @@ export async function render(main, { go }) {
         const { data } = await call("RequisitionListDelete", { id: list.id });
         const payload = data.requisitionListDelete;
         if (payload.userErrors.length) return say(payload.userErrors[0].message, "error");
-        say(t("lists.deleted", { name: list.name }));
         await load();
+        say(t("lists.deleted", { name: list.name }));
       } }, t("lists.delete", { name: list.name })));
   }
 
@@ -96,8 +97,8 @@ export async function render(main, { go }) {
       const { data } = await call("RequisitionListCreate", { accountId: form.elements.account.value, name,
         description: form.elements.description.value.trim() || null });
       if (fieldErrors(form, data.requisitionListCreate.userErrors, top)) return;
-      say(t("lists.created", { name: data.requisitionListCreate.requisitionList.name }));
       await load();
+      say(t("lists.created", { name: data.requisitionListCreate.requisitionList.name }));
     } }, h("div", { class: "row" },
       accounts.length > 1 ? field(t("invoices.account"), { tag: "select", name: "account", id: "new-list-account",
         options: accounts.map((a) => [a.id, a.name]) }) : h("input", { type: "hidden", name: "account", value: accounts[0].id }),

@@ -48,6 +48,7 @@ export async function render(main) {
   }
 
   async function act(s, kind, cadence = { interval: s.interval, intervalCount: s.intervalCount }) {
+    mount(status);  // the last action's outcome goes when the next one starts
     if (kind === "cadenceChoose") return chooseCadence(s);
     if (MORE.has(kind)) return more[kind](s);
     const vars = { id: s.id, pause: kind === "pause", skip: kind === "skip", cancel: kind === "cancel",
@@ -146,15 +147,15 @@ export async function render(main) {
   }
 
   const heading = (text) => h("h2", { id: "action-title", tabindex: "-1" }, text);
-  const show = (...children) => { mount(panel, ...children); panel.querySelector("h2").focus(); };
+  const show = (...children) => { mount(status); mount(panel, ...children); panel.querySelector("h2").focus(); };
   async function confirmed(operation, variables) {
     const { data: d } = await call(operation, variables);
     const payload = Object.values(d)[0];
     if (payload.userErrors.length) return mount(status, notice(payload.userErrors[0].message, "error"));
     mount(panel);
+    await load();  // the list first, so that "Done." means the list shows it
     const charged = payload.invoice ? ` ${t("subs.invoiced", { number: payload.invoice.number })}` : "";
     mount(status, notice(t("subs.done") + charged, "ok"));
-    await load();
   }
   const linesTable = (caption, lines) => table(caption, [t("subs.line"), t("orders.total"), t("subs.tax")],
     lines.map((l) => [l.description, money(l.amount), money(l.taxAmount)]));
@@ -307,8 +308,8 @@ export async function render(main) {
         if (payload.userErrors.length) { mount(status, notice(payload.userErrors[0].message, "error")); return resolve(false); }
         if (accept) {
           mount(panel);
-          mount(status, notice(t("subs.offerAccepted"), "ok"));
           await load();
+          mount(status, notice(t("subs.offerAccepted"), "ok"));
           return resolve(false);
         }
         resolve(true);
