@@ -4,7 +4,7 @@ import { call } from "../lib/api.js";
 import { can } from "../lib/access.js";
 import { fieldErrors } from "../lib/errors.js";
 import { field, h, mount, notice, table } from "../lib/dom.js";
-import { date, money, number, t } from "../lib/i18n.js";
+import { date, number, t } from "../lib/i18n.js";
 import { chosen, locations, openCart, picker } from "../lib/location.js";
 
 export async function render(main, { go }) {
@@ -114,9 +114,9 @@ export async function render(main, { go }) {
       h("h2", { id: `list-${list.id}` }, list.name),
       list.description ? h("p", {}, list.description) : null,
       h("p", { class: "muted" }, t("lists.updated", { date: date(list.updatedAt) })),
-      list.items.length ? table(list.name, [t("catalog.sku"), t("catalog.product"), t("cart.qty"), t("catalog.price"), mayEdit ? "" : null].filter((x) => x !== null),
+      list.items.length ? table(list.name, [t("catalog.sku"), t("catalog.product"), t("cart.qty"), mayEdit ? "" : null].filter((x) => x !== null),
         list.items.map((i) => [i.variant.sku, `${i.variant.product.title} – ${i.variant.title}` + (i.available ? "" : ` (${t("orders.unavailable")})`),
-          number(i.quantity), money(i.variant.price),
+          number(i.quantity),
           mayEdit ? h("button", { type: "button", class: "secondary", onclick: () => update(list,
             { items: itemsOf(list).filter((x) => x.variantId !== i.variant.id) }, null, null,
             t("lists.itemRemoved", { sku: i.variant.sku, name: list.name })) }, t("lists.removeItem", { sku: i.variant.sku })) : null]

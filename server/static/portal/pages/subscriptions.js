@@ -187,7 +187,7 @@ export async function render(main) {
     const items = s.items.filter((i) => i.variant);
     const itemOf = (id) => items.find((i) => i.variant.id === id) || items[0];
     const variantOptions = (item) => item.variant.product.variants.map((v) =>
-      [v.id, `${v.title} (${v.sku})${v.price ? ` – ${money(v.price)}` : ""}`]);
+      [v.id, `${v.title} (${v.sku})`]);
     const form = h("form", { onsubmit: async (e) => {
       e.preventDefault();
       mount(result); mount(top);
