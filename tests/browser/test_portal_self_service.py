@@ -7,6 +7,7 @@ unskip (BUYER); the retention offer accepted and declined before cancelling, the
 at their fields (ACCOUNTS_PAYABLE); an integration client registered, its secret shown once, and
 revoked (ADMIN). Screenshots at 1280 and 375 px."""
 import json
+import re
 import urllib.request
 from typing import Any
 
@@ -318,3 +319,20 @@ def test_admin_registers_an_integration_client_sees_its_secret_once_and_revokes_
     shoot(page, screenshots, "admin-integration-clients")
     clients = api(page, "IntegrationClients", {"accountId": account})["data"]["node"]["oauthClients"]
     assert next(c for c in clients if c["name"] == "ERP sync")["revokedAt"]
+
+
+def test_german_admin_previews_a_swap_and_an_order_in_euros(page, screenshots):
+    sign_in(page, "admin@globex.example")
+    visit(page, "subscriptions")
+    assert page.locator("h1").inner_text() == "Abonnements"
+    # Past due: nothing to change but the payment (the API's rule: only an active one changes).
+    assert row(page, "SUB-1008").locator("button >> text=Artikel tauschen").count() == 0
+    row(page, "SUB-1007").locator("button >> text=Artikel tauschen").click()
+    page.fill("#change-quantity", "25")
+    page.click("#action-title ~ form button >> text=Vorschau")
+    page.wait_for_selector("#change-preview >> text=Gilt ab der nächsten Bestellung.")
+    text = page.locator("#change-preview").inner_text()
+    assert re.search("Pro Zeitraum vor Steuer: jetzt [0-9.]+,[0-9]{2}\u00a0€", text), text  # German amounts in euros
+    shoot(page, screenshots, "globex-subscription-swap-preview-de")
+    row(page, "SUB-1007").locator("button >> text=Jetzt bestellen").click()
+    page.wait_for_selector("#action-title ~ .preview >> text=/Summe: [0-9.]+,[0-9]{2}.€/")

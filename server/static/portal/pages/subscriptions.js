@@ -10,6 +10,7 @@ import { fieldErrors } from "../lib/errors.js";
 
 const REASONS = ["TOO_EXPENSIVE", "MISSING_FEATURES", "SWITCHED_SERVICE", "UNUSED", "CUSTOMER_SERVICE", "TOO_COMPLEX", "LOW_QUALITY", "OTHER"];
 const LIVE = new Set(["ACTIVE", "TRIALING", "PAST_DUE"]);
+const CHANGEABLE = new Set(["ACTIVE", "TRIALING"]);
 
 export function cadenceText(interval, count) {
   return count === 1 ? t("subs.cadence1", { unit: t(`unit1.${interval}`) })
@@ -61,8 +62,8 @@ export async function render(main) {
       const { data: d } = await call(operation, variables);
       const payload = Object.values(d)[0];
       mount(panel);
-      mount(status, payload.userErrors.length ? notice(payload.userErrors[0].message, "error") : notice(t("subs.done"), "ok"));
       await load();
+      mount(status, payload.userErrors.length ? notice(payload.userErrors[0].message, "error") : notice(t("subs.done"), "ok"));
     };
     if (kind === "cancel") {
       if (!(await offerFirst(s, title))) return;
@@ -132,11 +133,12 @@ export async function render(main) {
   function moreActions(s) {
     const a = config.actions;
     const out = [];
-    const live = LIVE.has(s.status);
+    // What the API changes: ACTIVE or TRIALING, not ending at the period end (CHANGEABLE in domain/subscriptions/plans.py).
+    const live = CHANGEABLE.has(s.status) && !s.cancelAtPeriodEnd;
     const order = s.kind === "RECURRING_ORDER";
     if (live && order && a.includes("CHANGE_ITEM") && allowed(s, "Mutation.subscriptionChangeItem")) out.push("changeItem");
     if (live && !order && a.includes("CHANGE_PLAN") && allowed(s, "Mutation.subscriptionChangePlan")) out.push("changePlan");
-    if (live && pending(s) && allowed(s, "Mutation.subscriptionCancelPendingChange")) out.push("cancelPending");
+    if (CHANGEABLE.has(s.status) && pending(s) && allowed(s, "Mutation.subscriptionCancelPendingChange")) out.push("cancelPending");
     if (live && skipped(s) && a.includes("SKIP") && allowed(s, "Mutation.subscriptionUnskip")) out.push("unskip");
     if (live && order && a.includes("CHANGE_DATE") && allowed(s, "Mutation.subscriptionChangeNextDate")) out.push("nextDate");
     if (live && order && a.includes("ADD_ON") && allowed(s, "Mutation.subscriptionAddOn")) out.push("addOn");
