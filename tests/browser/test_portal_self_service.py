@@ -187,6 +187,12 @@ def test_admin_accepts_and_declines_the_retention_offer_then_reactivates(page, s
     page.click("#action-title ~ button >> text=Confirm")
     page.wait_for_selector(".notice.ok >> text=Done.")
     assert subscriptions(page)["SUB-1001"]["cancelAtPeriodEnd"] is False
+    # An ended one begins again as a new subscription of the same items.
+    row(page, "SUB-1004").locator("button >> text=Reactivate").click()
+    page.wait_for_selector("#action-title ~ .notice >> text=/A new subscription of the same items/")
+    page.click("#action-title ~ button >> text=Confirm")
+    page.wait_for_selector(".notice.ok >> text=Done.")
+    assert subscriptions(page)["SUB-1004-R"]["status"] == "ACTIVE"
 
 
 def test_buyer_makes_changes_and_deletes_a_requisition_list(page, screenshots):
