@@ -2,7 +2,8 @@
 // one the default, remove one). Adding a card needs the gateway's own script on the page; in demo
 // mode (the test gateway) a test card is added by its test token.
 import { call, getConfig } from "../lib/api.js";
-import { accountsFor } from "../lib/access.js";
+import { accountsFor, can } from "../lib/access.js";
+import { fieldErrors } from "../lib/errors.js";
 import { field, h, mount, notice, table } from "../lib/dom.js";
 import { money, t } from "../lib/i18n.js";
 
@@ -34,6 +35,7 @@ export async function render(main, { query, go }) {
         h("dt", {}, t("billing.balance")), h("dd", {}, money(a.balance) || "—"),
         h("dt", {}, t("billing.details")), h("dd", {}, [d.businessName || d.name, d.taxId, [d.postalCode, d.region, d.country].filter(Boolean).join(" ")]
           .filter(Boolean).join(" · ") || "—")),
+      detailsForm(d),
       h("h2", {}, t("billing.cards")),
       cards.length ? table(t("billing.cards"), [t("billing.card"), t("billing.expires"), ""], cards.map((c) => [
         `${c.brand} •••• ${c.last4}` + (c.isDefault ? ` (${t("billing.default")})` : ""),
@@ -50,6 +52,30 @@ export async function render(main, { query, go }) {
             await load();
           } }, t("billing.remove", { last4: c.last4 })))])) : h("p", {}, t("billing.noCards")),
       add);
+  }
+
+  // --- portalb: editing the billing details (Mutation.billingDetailsUpdate), errors at their fields ---
+  function detailsForm(d) {
+    if (!can("Mutation.billingDetailsUpdate", { accountId, accountWide: true })) return null;
+    const top = h("div", { "aria-live": "polite" });
+    const text = (name, label, hint = null) => field(label, { name, id: `bd-${name}`, value: d[name] || "", maxlength: 200 }, hint);
+    const form = h("form", { id: "billing-details", onsubmit: async (e) => {
+      e.preventDefault();
+      const v = (name) => form.elements[name].value.trim();
+      const { data: r } = await call("BillingDetailsUpdate", { accountId, businessName: v("businessName"), taxId: v("taxId"),
+        isBusiness: form.elements.isBusiness.checked, country: v("country").toUpperCase(), region: v("region"), postalCode: v("postalCode") });
+      if (fieldErrors(form, r.billingDetailsUpdate.userErrors, top)) return;
+      mount(status, notice(t("billing.detailsSaved"), "ok"));
+      await load();
+    } },
+    text("businessName", t("billing.businessName")),
+    h("div", { class: "field check" }, h("input", { type: "checkbox", name: "isBusiness", id: "bd-isBusiness", checked: Boolean(d.isBusiness) }),
+      h("label", { for: "bd-isBusiness" }, t("billing.isBusiness"))),
+    text("taxId", t("billing.taxId"), t("billing.taxIdHint")),
+    h("div", { class: "row" }, text("country", t("billing.country"), t("billing.countryHint")), text("region", t("billing.region")),
+      text("postalCode", t("billing.postalCode"))),
+    h("button", { type: "submit" }, t("billing.saveDetails")));
+    return h("details", { class: "edit", open: false }, h("summary", {}, t("billing.editDetails")), top, form);
   }
 
   const picker = accounts.length > 1 ? field(t("invoices.account"), { tag: "select", name: "account", value: accountId,
