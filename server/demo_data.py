@@ -52,6 +52,7 @@ DEMO_USERS = [
     ("admin@globex.example", "Globex GmbH, ADMIN (EUR, German)"),
     ("buyer@globex.example", "Globex GmbH, BUYER (EUR, German)"),
     ("jo@example.com", "Jo Doe, an individual customer"),
+    ("admin@kanda.example", "Kanda Seiki K.K., ADMIN (JPY: plans, a digital product, a license key)"),
 ]
 CENT = Decimal("0.01")
 # The merchant's tax rates (domain/tax.py): US states' sales tax (state rates; local ones left
