@@ -54,7 +54,7 @@ async def set_spending_limit(session: AsyncSession, env: AuthEnv, membership: Me
     currency = account.currency  # type: ignore[union-attr]
     if amount is not None and (not amount.is_finite() or amount < 0 or amount > MAX_SPENDING_LIMIT
                                or round_to_minor(amount, currency) != amount):
-        raise reject(E.INVALID_AMOUNT, f"Give an amount from 0 to {MAX_SPENDING_LIMIT} in whole {currency} "
+        raise reject(E.INVALID_AMOUNT, f"Give an amount from 0 to {MAX_SPENDING_LIMIT:,} in whole {currency} "
                      "minor units, or none for no limit", "input", "amount")
     before = membership.spending_limit
     membership.spending_limit = None if amount is None else round_to_minor(amount, currency)
