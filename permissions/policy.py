@@ -136,6 +136,8 @@ IDENTITY: dict[str, Rule] = {
     "Mutation.invitationRevoke": mutation({ADMIN}, "Withdraw a pending invitation", staff=STAFF_ADMIN),
     "Mutation.membershipRolesSet": mutation({ADMIN}, "Change a member's roles (the last ADMIN stays)",
                                             staff=STAFF_ADMIN),
+    "Mutation.membershipSpendingLimitSet": mutation({ADMIN}, "Set or clear a member's spending limit",
+                                                    staff=STAFF_ADMIN),
     "Mutation.oauthClientCreate": mutation({ADMIN}, "Register an integration client with scopes",
                                            staff=STAFF_ADMIN),
     "Mutation.oauthClientRevoke": mutation({ADMIN}, "Revoke an integration client", staff=STAFF_ADMIN),

@@ -67,6 +67,7 @@ class MembershipErrorCode(StrEnum):
     INVALID_ROLES = "INVALID_ROLES"
     INVALID_LOCATION = "INVALID_LOCATION"
     LAST_ADMIN = "LAST_ADMIN"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
 
 
 class OAuthClientErrorCode(StrEnum):

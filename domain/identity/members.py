@@ -1,4 +1,6 @@
-"""Changing a member's roles: an audited role change, and an account never loses its last ADMIN."""
+"""Changing a member's roles and spending limit: audited; an account never loses its last ADMIN."""
+from decimal import Decimal
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.enums import Role
@@ -10,8 +12,11 @@ from domain import audit
 from domain.errors import reject
 from domain.identity.env import AuthEnv
 from domain.identity.errors import MembershipErrorCode as E
+from domain.money import round_to_minor
 
 MAX_GRANTS = 50
+# Above any real buyer's budget, well inside the amount column.
+MAX_SPENDING_LIMIT = Decimal("1000000000")
 
 
 def _as_data(grants: list[tuple[Role, int | None]]) -> list[dict]:
@@ -38,4 +43,26 @@ async def set_roles(session: AsyncSession, env: AuthEnv, membership: Membership,
     audit.record(session, env.actor, "membership.roles_changed", env.now, account_id=membership.account_id,
                  target_type="Membership", target_id=membership.id, user_id=membership.user_id,
                  before=_as_data(before), after=_as_data(unique))
+    return membership
+
+
+async def set_spending_limit(session: AsyncSession, env: AuthEnv, membership: Membership,
+                             amount: Decimal | None) -> Membership:
+    """The member's spending limit in the account's currency; None: no limit. Orders over it (in the
+    account's spending limit period) wait for approval (domain/ordering.approval_reasons)."""
+    account = await session.get(Account, membership.account_id)
+    currency = account.currency  # type: ignore[union-attr]
+    if amount is not None and (not amount.is_finite() or amount < 0 or amount > MAX_SPENDING_LIMIT
+                               or round_to_minor(amount, currency) != amount):
+        raise reject(E.INVALID_AMOUNT, f"Give an amount from 0 to {MAX_SPENDING_LIMIT:,} in whole {currency} "
+                     "minor units, or none for no limit", "input", "amount")
+    before = membership.spending_limit
+    membership.spending_limit = None if amount is None else round_to_minor(amount, currency)
+    session.add(membership)
+    audit.record(session, env.actor, "membership.spending_limit_changed", env.now,
+                 account_id=membership.account_id, target_type="Membership", target_id=membership.id,
+                 user_id=membership.user_id, currency=currency,
+                 before=None if before is None else str(round_to_minor(before, currency)),
+                 after=None if membership.spending_limit is None else str(membership.spending_limit))
+    await session.flush()
     return membership

@@ -1,8 +1,9 @@
 // ADMIN: members with their roles per location and spending limits, pending invitations, and
 // inviting someone with a role account-wide or at one location.
 import { call } from "../lib/api.js";
-import { accountsFor } from "../lib/access.js";
+import { accountsFor, can } from "../lib/access.js";
 import { field, h, mount, notice, table } from "../lib/dom.js";
+import { fieldErrors } from "../lib/errors.js";
 import { date, money, t } from "../lib/i18n.js";
 
 const ROLES = ["ADMIN", "BUYER", "APPROVER", "ACCOUNTS_PAYABLE", "VIEWER"];
@@ -33,6 +34,25 @@ export async function render(main) {
     return form;
   }
 
+  // The member's spending limit in the account's currency; empty clears it (no limit).
+  function limitForm(m, account) {
+    const current = m.spendingLimit ? money(m.spendingLimit) : t("members.noLimit");
+    const form = h("form", { class: "row", "aria-label": t("members.limitFor", { name: m.user.name }), onsubmit: async (e) => {
+      e.preventDefault();
+      const amount = form.elements.amount.value.trim().replace(",", ".");
+      const { data: d } = await call("MembershipSpendingLimitSet", { membershipId: m.id, amount: amount || null });
+      const payload = d.membershipSpendingLimitSet;
+      if (fieldErrors(form, payload.userErrors, status)) return;
+      mount(status, notice(t("members.limitChanged", { name: m.user.name,
+        limit: payload.membership.spendingLimit ? money(payload.membership.spendingLimit) : t("members.noLimit") }), "ok"));
+      await load();
+    } },
+    field(t("members.limitLabel", { currency: account.currencyCode }), { name: "amount", id: `limit-${m.id}`, inputmode: "decimal",
+      autocomplete: "off", value: m.spendingLimit ? m.spendingLimit.amount : "" }, t("members.limitHint", { current })),
+    h("button", { type: "submit", class: "secondary" }, t("members.limitSave")));
+    return form;
+  }
+
   async function load() {
     const { data } = await call("Members", { accountId });
     const account = data.node;
@@ -57,7 +77,8 @@ export async function render(main) {
     mount(body,
       table(t("members.title"), [t("members.name"), t("members.email"), t("members.roles"), t("members.limit"), t("members.change")],
         account.members.map((m) => [m.user.name, m.user.email, h("ul", {}, m.roles.map((g) => h("li", {}, grant(g)))),
-          m.spendingLimit ? money(m.spendingLimit) : t("members.noLimit"), rolesForm(m, account)])),
+          can("Mutation.membershipSpendingLimitSet", { accountId, accountWide: true }) ? limitForm(m, account)
+            : (m.spendingLimit ? money(m.spendingLimit) : t("members.noLimit")), rolesForm(m, account)])),
       h("h2", {}, t("members.pending")),
       (account.invitations || []).length ? h("ul", {}, account.invitations.map((i) =>
         h("li", {}, `${i.email}: ${i.roles.map((r) => r.role).join(", ")} (${date(i.createdAt)} → ${date(i.expiresAt)})`))) : h("p", {}, "—"),
