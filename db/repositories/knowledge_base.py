@@ -101,9 +101,14 @@ class ArticleRepository(ScopedRepository[KbArticle]):
         return list((await self.session.exec(stmt.limit(limit))).all())
 
 
+# Words this long also match as the start of a longer word ("invoice" finds "invoices", "Rechnung"
+# finds "Rechnungen"): the language-neutral stand-in for stemming, across the locales.
+PREFIX_FROM = 4
+
+
 def _sqlite_search(words: list[str]) -> Select:
     # Each word quoted: FTS5 reads it as a string, never as an operator or a column filter.
-    match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    match = " OR ".join('"' + w.replace('"', '""') + '"' + ("*" if len(w) >= PREFIX_FROM else "") for w in words)
     rank = func.bm25(sa.literal_column("kb_article_fts"), 10.0, 1.0)  # a title match weighs more
     return (select(KbArticle).join(FTS, FTS.c.rowid == KbArticle.id)
             .where(sa.literal_column("kb_article_fts").op("MATCH")(match))
@@ -112,7 +117,8 @@ def _sqlite_search(words: list[str]) -> Select:
 
 def _postgres_search(words: list[str]) -> Select:
     # Words are \w+ only, so joining them with | is a well-formed tsquery.
-    query = func.to_tsquery(sa.literal_column("'simple'"), " | ".join(words))
+    query = func.to_tsquery(sa.literal_column("'simple'"),
+                            " | ".join(w + (":*" if len(w) >= PREFIX_FROM else "") for w in words))
     return (select(KbArticle).where(_PG_VECTOR.op("@@")(query))
             .order_by(func.ts_rank(_PG_VECTOR, query).desc(), KbArticle.id))
 

@@ -137,6 +137,10 @@ async def test_search_is_ranked_by_relevance_and_respects_visibility(gql, db):
     body = await gql(SEARCH, {"q": "reset password"}, as_=BUYER)
     assert [a["slug"] for a in body["data"]["kbSearch"]][0] == "reset-password"
     assert {a["slug"] for a in body["data"]["kbSearch"]} == {"reset-password", "invoices", "members-only"}
+    # A word of four letters or more also finds the words it begins ("invoice": "Invoices"); a
+    # shorter one only itself.
+    assert [a["slug"] for a in (await gql(SEARCH, {"q": "invoice"}))["data"]["kbSearch"]] == ["invoices"]
+    assert (await gql(SEARCH, {"q": "inv"}))["data"]["kbSearch"] == []
     # Query syntax is only words: no operator, column filter or quote breaks the statement.
     for q in ('title:password OR "', "NEAR(a b) * ^ -", "'; DROP TABLE kb_article; --", "   ", "ü"):
         body = await gql(SEARCH, {"q": q})
