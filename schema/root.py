@@ -1,5 +1,6 @@
 """The root Query and Mutation, and the Schema object."""
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +28,7 @@ from schema.carts import Cart, CartMutations
 from schema.catalog import Product, ProductVariant
 from schema.common import Node
 from schema.execution import Executor, make_eager
-from schema.scalars import DECIMAL
+from schema.scalars import DATETIME, DECIMAL
 from schema.extensions import ErrorCodes, ParsedOnce
 from schema.ordering import OrderingMutations
 from schema.payments import PaymentMethod, PaymentMutations
@@ -120,7 +121,7 @@ def build_schema(*, production: bool = False, extensions_before: Sequence[Any] =
         extensions.append(DisableIntrospection)
     built = PortalSchema(query=Query, mutation=Mutation, types=NODE_IMPLEMENTATIONS, extensions=extensions,
                          execution_context_class=None if plain else Executor,
-                         config=StrawberryConfig(scalar_map={Decimal: DECIMAL}))
+                         config=StrawberryConfig(scalar_map={Decimal: DECIMAL, datetime: DATETIME}))
     if not plain:
         make_eager(built._schema)
     return built

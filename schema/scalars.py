@@ -5,10 +5,14 @@ digits) and leaves the failure to the first comparison or the database. This one
 and the description (schema.graphql is unchanged) and accepts only what an amount column holds
 (db.types.Amount: 14 digits before the point, 4 after), so every Decimal input of the schema is
 checked once, while the query is validated, before anything runs."""
+import dataclasses
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
+from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.schema.types.base_scalars import DateTimeDefinition as _STOCK_DATETIME
 from strawberry.types.scalar import ScalarDefinition
 
 INTEGER_DIGITS = 14
@@ -51,3 +55,16 @@ def parse_decimal_literal(node: ValueNode, _variables: Any = None) -> Decimal:
 DECIMAL = ScalarDefinition(name="Decimal", description="Decimal (fixed-point)", specified_by_url=None,
                            serialize=str, parse_value=parse_decimal, parse_literal=parse_decimal_literal,
                            origin=Decimal)
+
+
+# DateTime: Strawberry's own, refusing a time without its zone while the query is validated (the
+# database columns hold UTC instants, so a zoneless one would fail later as an internal error).
+def parse_datetime(value: Any) -> datetime:
+    parsed = _STOCK_DATETIME.parse_value(value)  # type: ignore[misc]
+    if parsed.tzinfo is None:
+        raise StrawberryInputCoercionError(f'Value cannot represent a DateTime: "{value}". It needs its time '
+                                           "zone (2026-12-07T22:20:00Z).")
+    return parsed  # type: ignore[no-any-return]
+
+
+DATETIME = dataclasses.replace(_STOCK_DATETIME, parse_value=parse_datetime)
