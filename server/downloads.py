@@ -35,6 +35,22 @@ async def request_context(graphql: Any, request: Request) -> Context | Response:
     return ctx
 
 
+# A stored file as a download: never sniffed or rendered as a page of the API's origin, never cached.
+_FILE_HEADERS = {"x-content-type-options": "nosniff", "cache-control": "private, no-store",
+                 "content-security-policy": "default-src 'none'; sandbox"}
+
+
+def _disposition(filename: str, how: str = "attachment") -> str:
+    """An ASCII name for old clients and the UTF-8 one (RFC 6266); the name has no quotes or slashes."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return f"{how}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def file_response(data: bytes, content_type: str, filename: str, how: str = "attachment") -> Response:
+    return Response(data, media_type=content_type,
+                    headers={**_FILE_HEADERS, "content-disposition": _disposition(filename, how)})
+
+
 def return_photo_route(graphql: Any) -> Any:
     """GET /downloads/return-photos/{id} with 'Authorization: Bearer <token>'."""
 
@@ -45,12 +61,7 @@ def return_photo_route(graphql: Any) -> Any:
         found = await photo_download(ctx, request.path_params["photo_id"])
         if found is None:  # missing and not yours look the same
             return error(404, "NOT_FOUND", "No photo with that ID")
-        return Response(found.data, media_type=found.content_type, headers={
-            "content-disposition": f'inline; filename="{found.filename}"',
-            "x-content-type-options": "nosniff",
-            "cache-control": "private, no-store",
-            "content-security-policy": "default-src 'none'; sandbox",
-        })
+        return file_response(found.data, found.content_type, found.filename, how="inline")
     return endpoint
 
 
@@ -66,12 +77,5 @@ def support_attachment_route(graphql: Any) -> Any:
         found = await attachment_download(ctx, request.path_params["attachment_id"])
         if found is None:  # missing and not yours look the same
             return error(404, "NOT_FOUND", "No attachment with that ID")
-        return Response(found.data, media_type=found.content_type, headers={
-            # The name may hold any letter: an ASCII fallback and the UTF-8 name (RFC 6266).
-            "content-disposition": (f'attachment; filename="{found.filename.encode("ascii", "replace").decode()}"; '
-                                    f"filename*=UTF-8''{quote(found.filename)}"),
-            "x-content-type-options": "nosniff",
-            "cache-control": "private, no-store",
-            "content-security-policy": "default-src 'none'; sandbox",
-        })
+        return file_response(found.data, found.content_type, found.filename)
     return endpoint

@@ -8,7 +8,6 @@
 """
 import json
 from typing import Any
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,23 +15,10 @@ from starlette.responses import JSONResponse, Response
 from domain.ratelimit import Throttled
 from permissions.caller import ANONYMOUS
 from schema.requests import Context, digital_download, document_download, license_call, order_file_download
-from server.downloads import error, request_context
+from server.downloads import error, file_response, request_context
 
-_FILE_HEADERS = {"x-content-type-options": "nosniff", "cache-control": "private, no-store",
-                 "content-security-policy": "default-src 'none'; sandbox"}
 _STATUS = {"LINK_INVALID": 404, "NOT_FOUND": 404, "LINK_EXPIRED": 410, "DOWNLOAD_LIMIT_REACHED": 403}
 MAX_LICENSE_BODY = 4096
-
-
-def disposition(filename: str, how: str = "attachment") -> str:
-    """An ASCII name for old clients and the UTF-8 one (RFC 6266); the name has no quotes or slashes."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
-    return f"{how}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
-def _file(data: bytes, content_type: str, filename: str) -> Response:
-    return Response(data, media_type=content_type,
-                    headers={**_FILE_HEADERS, "content-disposition": disposition(filename)})
 
 
 def _throttled(t: Throttled, what: str) -> Response:
@@ -54,7 +40,7 @@ def account_file_route(graphql: Any, kind: str) -> Any:
         found = await find(ctx, request.path_params["file_id"])
         if found is None:  # missing and not yours look the same
             return error(404, "NOT_FOUND", f"No {what} with that ID")
-        return _file(found.data, found.content_type, found.filename)
+        return file_response(found.data, found.content_type, found.filename)
     return endpoint
 
 
@@ -82,7 +68,7 @@ def digital_download_route(graphql: Any) -> Any:
         if not hasattr(found, "data"):
             problem = found.problems[0]  # type: ignore[union-attr]
             return error(_STATUS.get(problem.code.value, 400), problem.code.value, problem.message)
-        return _file(found.data, found.content_type, found.filename)
+        return file_response(found.data, found.content_type, found.filename)
     return endpoint
 
 
