@@ -25,15 +25,17 @@ class WebhookEndpoint(SQLModel, table=True):
     # (a second rotation within the day keeps the first one's overlap).
     previous_secrets: list[dict[str, str]] = Field(default_factory=list, sa_type=sa.JSON)
 
+    def still_signing(self, now: datetime) -> list[dict[str, str]]:
+        """The rotated-out secrets whose overlap has not ended."""
+        return [p for p in self.previous_secrets if datetime.fromisoformat(p["until"]) > now]
+
     def secrets_at(self, now: datetime) -> list[str]:
         """The secrets that sign a delivery made now: the current one first."""
-        return [self.secret] + [p["secret"] for p in self.previous_secrets
-                                if datetime.fromisoformat(p["until"]) > now]
+        return [self.secret] + [p["secret"] for p in self.still_signing(now)]
 
     def overlap_until(self, now: datetime) -> datetime | None:
         """When the last rotated-out secret stops signing (None: none signs now)."""
-        untils = [datetime.fromisoformat(p["until"]) for p in self.previous_secrets]
-        return max((u for u in untils if u > now), default=None)
+        return max((datetime.fromisoformat(p["until"]) for p in self.still_signing(now)), default=None)
     # When deliveries started failing without a success since: disabled after some days of it.
     failing_since: datetime | None = utc_field(nullable=True, default=None)
     disabled_reason: str | None = Field(default=None, max_length=32)  # STAFF, GONE (410), FAILING

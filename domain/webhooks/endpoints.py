@@ -115,8 +115,8 @@ async def update(s: Any, endpoint: WebhookEndpoint, ask: EndpointAsk, now: datet
 def rotate(s: Any, endpoint: WebhookEndpoint, now: datetime) -> str:
     """A new secret signs from now on; the current one signs alongside it for ROTATION_OVERLAP, as
     do the ones rotated out earlier until their own overlap ends."""
-    still = [p for p in endpoint.previous_secrets if datetime.fromisoformat(p["until"]) > now]
-    endpoint.previous_secrets = [*still, {"secret": endpoint.secret, "until": (now + ROTATION_OVERLAP).isoformat()}]
+    endpoint.previous_secrets = [*endpoint.still_signing(now),
+                                 {"secret": endpoint.secret, "until": (now + ROTATION_OVERLAP).isoformat()}]
     endpoint.secret = signing.new_secret()
     endpoint.updated_at = now
     s.add(endpoint)
