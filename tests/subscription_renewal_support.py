@@ -4,10 +4,18 @@ from datetime import datetime
 from sqlmodel import func, select, update
 
 from db.enums import BillingInterval, CollectionMethod, SubscriptionKind, SubscriptionStatus
-from db.models import Invoice, Payment, PaymentMethod, Subscription, SubscriptionCycle, SubscriptionItem
+from db.models import DocumentSequence, Invoice, Payment, PaymentMethod, Subscription, SubscriptionCycle, SubscriptionItem
 from domain.subscriptions.periods import boundary
 
 DECLINE = "pm_test_visa_chargeDeclined_9"
+SERIES_START = 2  # statements more for a year's first invoice (or receipt) number: its series row is made
+
+
+async def number_series(db) -> int:
+    """How many number series (series and year) have their row: counting statements exactly, a
+    pass that starts one costs SERIES_START more (db/repositories/billing.take_sequence_value)."""
+    async with db.session() as s:
+        return (await s.exec(select(func.count()).select_from(DocumentSequence))).one()
 
 
 async def monthly(db, start: datetime, *, collection: CollectionMethod = CollectionMethod.CHARGE_AUTOMATICALLY,

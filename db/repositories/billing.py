@@ -246,11 +246,15 @@ class CreditNoteFilter:
 async def take_sequence_value(session: Any, series: str, year: int) -> int:
     """The next value of a number series, taken under the row's lock until the transaction ends."""
     conn = await session.connection()
+    stmt = (update(DocumentSequence).where(DocumentSequence.series == series, DocumentSequence.year == year)
+            .values(last_value=DocumentSequence.last_value + 1).returning(DocumentSequence.last_value))
+    taken = (await conn.execute(stmt)).scalar_one_or_none()
+    if taken is not None:
+        return int(taken)
+    # The series' first number of the year: its row is made (by one of two racing transactions).
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     await conn.execute(insert(DocumentSequence).values(series=series, year=year, last_value=0)
                        .on_conflict_do_nothing(index_elements=["series", "year"]))
-    stmt = (update(DocumentSequence).where(DocumentSequence.series == series, DocumentSequence.year == year)
-            .values(last_value=DocumentSequence.last_value + 1).returning(DocumentSequence.last_value))
     return int((await conn.execute(stmt)).scalar_one())
 
 

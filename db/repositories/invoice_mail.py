@@ -6,6 +6,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import inspect
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import select
 
 from db.enums import InvoiceReminderKind, InvoiceStatus, Role
@@ -20,13 +22,28 @@ class Payer(NamedTuple):
     location_id: int | None  # None: the role is account-wide
 
 
+_HELD = "payers_held"  # session.info key: the payers of a worker batch's accounts, read once
+
+
+async def hold_payers(session: Any, account_ids: Iterable[int]) -> None:
+    """Read the payers of these accounts once for the rest of the transaction: a worker batch that
+    mails several times per account (invoice issued, receipt) does not read them again each time."""
+    wanted = sorted(set(account_ids))
+    found = await payers(session, wanted)
+    session.info[_HELD] = {a: [p for p in found if p.account.id == a] for a in wanted}
+
+
 async def payers(session: Any, account_ids: Iterable[int]) -> list[Payer]:
     """The ACCOUNTS_PAYABLE and ADMIN members of the accounts, with their accounts (for the locale)."""
+    wanted = sorted(set(account_ids))
+    held = session.info.get(_HELD)
+    if held is not None and all(a in held for a in wanted):
+        return [p for a in wanted for p in held[a]]
     stmt = (select(Account, User, MembershipRole.role, MembershipRole.location_id)
             .join(Membership, Membership.account_id == Account.id)
             .join(User, User.id == Membership.user_id)
             .join(MembershipRole, MembershipRole.membership_id == Membership.id)
-            .where(Account.id.in_(sorted(set(account_ids))),
+            .where(Account.id.in_(wanted),
                    MembershipRole.role.in_([Role.ACCOUNTS_PAYABLE, Role.ADMIN]))
             .order_by(Account.id, User.id))
     return [Payer(*row) for row in (await session.exec(stmt)).all()]
@@ -66,6 +83,10 @@ async def mark_reminded(session: Any, kind: InvoiceReminderKind, recipients: dic
 
 
 async def invoice_numbers(session: Any, invoice_ids: Iterable[int]) -> list[str]:
-    """The numbers of the invoices, in number order."""
-    stmt = select(Invoice.number).where(Invoice.id.in_(list(invoice_ids))).order_by(Invoice.number)  # type: ignore[union-attr]
+    """The numbers of the invoices, in number order (not read again when the session holds them)."""
+    ids = list(invoice_ids)
+    held = [session.identity_map.get(identity_key(Invoice, i)) for i in ids]
+    if all(inv is not None and "number" not in inspect(inv).unloaded and inv.number for inv in held):
+        return sorted(inv.number for inv in held)  # type: ignore[union-attr]
+    stmt = select(Invoice.number).where(Invoice.id.in_(ids)).order_by(Invoice.number)  # type: ignore[union-attr]
     return [n for n in (await session.exec(stmt)).all() if n]

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.sql import Select
 from sqlmodel import func, or_, select
 
@@ -24,7 +25,8 @@ async def lock_account(session: Any, account_id: int) -> Account:
 
 
 async def account(session: Any, account_id: int) -> Account:
-    return (await session.exec(select(Account).where(Account.id == account_id))).one()
+    """The account; one the session holds already is not read again (a worker's batch reads them all at once)."""
+    return _held(await session.get(Account, account_id), Account, account_id)
 
 
 async def order(session: Any, order_id: int) -> Order:
@@ -100,7 +102,13 @@ async def shipping_address(session: Any, location_id: int, address_id: int | Non
 
 
 async def location(session: Any, location_id: int) -> Location:
-    return (await session.exec(select(Location).where(Location.id == location_id))).one()
+    return _held(await session.get(Location, location_id), Location, location_id)
+
+
+def _held(row: Any, model: type, row_id: int) -> Any:
+    if row is None:
+        raise NoResultFound(f"no {model.__name__} {row_id}")
+    return row
 
 
 async def order_lines(session: Any, order_id: int) -> list[OrderLine]:

@@ -8,7 +8,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import select
 
 from db.enums import SubscriptionStatus
-from db.models import (Invoice, PaymentMethod, ProductVariant, Subscription, SubscriptionAddon, SubscriptionCycle, SubscriptionEvent,
+from db.models import (Account, Invoice, Location, PaymentMethod, ProductVariant, Subscription, SubscriptionAddon, SubscriptionCycle, SubscriptionEvent,
                        SubscriptionItem, SubscriptionPortalSetting, SubscriptionRetentionOffer)
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
@@ -93,6 +93,15 @@ async def due_for_renewal(session: Any, now: datetime, limit: int) -> list[Subsc
                  sa.and_(Subscription.status == SubscriptionStatus.PAUSED, Subscription.paused_until <= now))
     stmt = select(Subscription).where(due).order_by(Subscription.id).limit(limit)
     return list((await session.exec(_claimed(session, stmt, Subscription))).all())
+
+
+async def accounts_and_locations(session: Any, account_ids: list[int], location_ids: list[int]) -> None:
+    """Read these accounts and locations into the session at once (a worker batch then finds them
+    there). The session's identity map holds rows weakly: session.info keeps them for the transaction."""
+    rows: list[Any] = list((await session.exec(select(Account).where(Account.id.in_(account_ids)))).all())  # type: ignore[attr-defined]
+    if location_ids:
+        rows += (await session.exec(select(Location).where(Location.id.in_(location_ids)))).all()  # type: ignore[attr-defined]
+    session.info["held_rows"] = rows
 
 
 async def items_of_all(session: Any, subscription_ids: list[int]) -> dict[int, list[SubscriptionItem]]:

@@ -136,6 +136,11 @@ async def _renew_batch(session: Any, gateway: payments.PaymentGateway, merchant:
         return 0
     items = await repo.items_of_all(session, [s.id for s in subs])  # type: ignore[misc]
     addons = await repo.open_addons(session, [s.id for s in subs])  # type: ignore[misc]
+    # Read once for the batch: the accounts and locations (held by the session after), and the
+    # payers the invoice and receipt emails go to.
+    accounts = sorted({s.account_id for s in subs})
+    await repo.accounts_and_locations(session, accounts, sorted({s.location_id for s in subs if s.location_id}))
+    await mail_repo.hold_payers(session, accounts)
     for sub in subs:
         await _renew(session, sub, items.get(sub.id, []), gateway, merchant, rates, now, result,  # type: ignore[arg-type]
                      addons.get(sub.id, []))  # type: ignore[arg-type]
