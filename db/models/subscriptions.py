@@ -10,8 +10,25 @@ from db.enums import BillingInterval, CollectionMethod, SubscriptionKind, Subscr
 from db.types import amount_field, enum_field, utc_field, utcnow
 
 
+# The billing worker's claims (db/repositories/subscriptions.py) read these partial indexes in
+# billing-date order, so a claim costs the same whatever the number of subscriptions not due (the
+# cancelled ones, those billed already). The claim queries repeat the predicates literally: the
+# planner uses a partial index only when the query's WHERE implies its predicate.
+BILLING_AT = "coalesce(next_billing_at, current_period_end)"
+LIVE = "status IN ('ACTIVE', 'TRIALING')"
+PAUSED = "status = 'PAUSED'"
+NOT_NOTIFIED = f"(notified_for IS NULL OR notified_for < {BILLING_AT})"
+
+
+def _partial(name: str, key: Any, where: str) -> sa.Index:
+    return sa.Index(name, key, "id", postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+
+
 class Subscription(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_subscription_account_created", "account_id", "created_at", "id"),)
+    __table_args__ = (sa.Index("ix_subscription_account_created", "account_id", "created_at", "id"),
+                      _partial("ix_subscription_billing_due", sa.text(BILLING_AT), LIVE),
+                      _partial("ix_subscription_pause_end", "paused_until", PAUSED),
+                      _partial("ix_subscription_notice_due", sa.text(BILLING_AT), f"{LIVE} AND {NOT_NOTIFIED}"))
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, sa_column_kwargs={"unique": True})
