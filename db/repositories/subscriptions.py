@@ -8,9 +8,9 @@ from sqlalchemy.sql import Select
 from sqlmodel import select
 
 from db.enums import SubscriptionStatus
-from db.models.subscriptions import BILLING_AT, LIVE, NOT_NOTIFIED, PAUSED
 from db.models import (Account, Invoice, Location, PaymentMethod, ProductVariant, Subscription, SubscriptionAddon, SubscriptionCycle, SubscriptionEvent,
                        SubscriptionItem, SubscriptionPortalSetting, SubscriptionRetentionOffer)
+from db.models.subscriptions import BILLING_AT, LIVE, NOT_NOTIFIED, PAUSED
 from db.pagination import Page, count_rows, keyset_page
 from db.repositories.base import ScopedRepository
 

@@ -224,7 +224,8 @@ async def test_the_worker_pass_renews_and_each_renewal_costs_the_same_statements
     series = await number_series(db)
     with count_statements() as one:
         await renewals.run(db, TestGateway(), clock, MerchantSettings())
-    one_started, series = await number_series(db) - series, await number_series(db)
+    after = await number_series(db)
+    one_started, series = after - series, after
     clock.at = boundary(start, MONTH, 1, 3)  # two cycles behind
     with count_statements() as two:
         await renewals.run(db, TestGateway(), clock, MerchantSettings())
